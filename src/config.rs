@@ -1,0 +1,137 @@
+//! Configuration: every tuning knob, its default and its valid range.
+
+use crate::error::{Error, Result};
+use crate::fingerprint::MAX_SHINGLE_SIZE;
+
+/// The most MinHash values a signature may have.
+pub const MAX_NUM_HASHES: usize = 1024;
+
+/// Which passages of an article are fingerprinted and indexed as LSH
+/// candidates.
+///
+/// The choice matters for recall of partial reuse: a sentence quoted inside
+/// a longer paragraph has a low Jaccard similarity with that paragraph but a
+/// high one with the sentence it came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Unit {
+    /// Blank-line separated paragraphs.
+    Paragraph,
+    /// Sentences (the default: see `DESIGN.md` for the measurement).
+    Sentence,
+    /// Windows of `size` words, overlapping by half.
+    Window {
+        /// Words per window.
+        size: usize,
+    },
+}
+
+/// All parameters of a [`Detector`](crate::Detector).
+///
+/// Plain data with public fields; [`Config::validate`] (called by
+/// [`Detector::new`](crate::Detector::new) and the builder) checks them.
+///
+/// ```
+/// let mut config = neardup::Config::default();
+/// config.shingle_size = 4;
+/// let detector = neardup::Detector::new(config)?;
+/// assert_eq!(detector.config().shingle_size, 4);
+/// # Ok::<(), neardup::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Config {
+    /// Words per shingle. Default 3.
+    pub shingle_size: usize,
+    /// MinHash values per signature. Default 128.
+    pub num_hashes: usize,
+    /// Jaccard similarity (or containment) at which two candidate units
+    /// count as the same passage; LSH bands and rows are derived from it.
+    /// Default 0.5.
+    pub threshold: f64,
+    /// Explicit LSH `(bands, rows)`, overriding the ones derived from the
+    /// threshold; `bands * rows` must not exceed `num_hashes`. Default none.
+    pub bands_rows: Option<(usize, usize)>,
+    /// Seed of every hash (words, shingles, MinHash, band keys). Default 0.
+    pub seed: u64,
+    /// Which passages are indexed as candidates. Default [`Unit::Sentence`].
+    pub unit: Unit,
+    /// Fewest shared words a reported passage must have. Default 8.
+    pub min_words: usize,
+    /// Most unmatched words bridged inside one passage, on each side.
+    /// Default 5.
+    pub max_gap: usize,
+    /// Most entries of one LSH bucket examined per query unit (a boilerplate
+    /// sentence in every article fills one bucket). Default 1000.
+    pub max_bucket: usize,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            shingle_size: 3,
+            num_hashes: 128,
+            threshold: 0.5,
+            bands_rows: None,
+            seed: 0,
+            unit: Unit::Sentence,
+            min_words: 8,
+            max_gap: 5,
+            max_bucket: 1000,
+        }
+    }
+}
+
+impl Config {
+    /// Checks every value; the error names the first bad one.
+    ///
+    /// ```
+    /// let mut config = neardup::Config::default();
+    /// config.threshold = 1.5;
+    /// let err = config.validate().unwrap_err();
+    /// assert!(err.to_string().contains("threshold = 1.5"));
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        if !(1..=MAX_SHINGLE_SIZE).contains(&self.shingle_size) {
+            return Err(Error::config("shingle_size", self.shingle_size, format!("must be in 1..={MAX_SHINGLE_SIZE}")));
+        }
+        if !(1..=MAX_NUM_HASHES).contains(&self.num_hashes) {
+            return Err(Error::config("num_hashes", self.num_hashes, format!("must be in 1..={MAX_NUM_HASHES}")));
+        }
+        if !(self.threshold > 0.0 && self.threshold <= 1.0) {
+            return Err(Error::config("threshold", self.threshold, "must be in (0, 1]"));
+        }
+        if let Some((b, r)) = self.bands_rows
+            && (b == 0 || r == 0 || b.saturating_mul(r) > self.num_hashes)
+        {
+            return Err(Error::config(
+                "bands_rows",
+                format!("({b}, {r})"),
+                format!("bands and rows must be at least 1 and bands * rows at most num_hashes = {}", self.num_hashes),
+            ));
+        }
+        if self.min_words < self.shingle_size || self.min_words > 1_000_000 {
+            return Err(Error::config(
+                "min_words",
+                self.min_words,
+                format!("must be at least shingle_size = {} and at most 1000000", self.shingle_size),
+            ));
+        }
+        if self.max_gap > 1000 {
+            return Err(Error::config("max_gap", self.max_gap, "must be at most 1000"));
+        }
+        if self.max_bucket == 0 {
+            return Err(Error::config("max_bucket", self.max_bucket, "must be at least 1"));
+        }
+        if let Unit::Window { size } = self.unit
+            && (size < self.shingle_size || size > 100_000)
+        {
+            return Err(Error::config(
+                "unit",
+                format!("Window {{ size: {size} }}"),
+                format!("window size must be at least shingle_size = {} and at most 100000", self.shingle_size),
+            ));
+        }
+        Ok(())
+    }
+}

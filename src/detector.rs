@@ -1,0 +1,428 @@
+//! The facade: a validated [`Detector`] that runs the whole pipeline.
+
+use std::sync::Arc;
+
+use crate::config::{Config, Unit};
+use crate::error::Result;
+use crate::fingerprint::{MinHasher, Signature, shingles};
+use crate::index::{Index, LshParams, band_keys};
+use crate::score::{AlignOptions, Passage, align};
+use crate::text::{Analysis, Segment, analyze};
+
+/// Finds reused passages between texts, with one validated configuration.
+///
+/// Build it with [`Detector::builder`] (or [`Detector::new`] from a
+/// [`Config`]); after that nothing fails: every method takes any `&str`.
+/// Cloning is cheap (the MinHash parameters are shared).
+///
+/// # Stages
+///
+/// Each pipeline stage is a method over plain records, so that a corpus too
+/// big for one machine can run them as separate tasks:
+/// [`analyze`](Self::analyze) (text → words, sentences, paragraphs),
+/// [`units`](Self::units) (→ candidate passages with spans),
+/// [`signature`](Self::signature) (passage → MinHash),
+/// [`band_keys`](Self::band_keys) (signature → LSH keys), and
+/// [`compare_analyses`](Self::compare_analyses) (candidate pair → verified,
+/// aligned passages).
+#[derive(Clone, Debug)]
+pub struct Detector {
+    config: Config,
+    lsh: LshParams,
+    minhasher: Arc<MinHasher>,
+}
+
+/// Builds a [`Detector`]; every setter documents its default.
+///
+/// ```
+/// let detector = neardup::Detector::builder()
+///     .shingle_size(3)
+///     .threshold(0.5)
+///     .min_words(8)
+///     .build()?;
+/// assert_eq!(detector.config().min_words, 8);
+/// # Ok::<(), neardup::Error>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct DetectorBuilder {
+    config: Config,
+}
+
+impl DetectorBuilder {
+    /// A builder with the default [`Config`].
+    pub fn new() -> DetectorBuilder {
+        DetectorBuilder::default()
+    }
+
+    /// Words per shingle (default 3, range 1..=32).
+    pub fn shingle_size(&mut self, k: usize) -> &mut Self {
+        self.config.shingle_size = k;
+        self
+    }
+
+    /// MinHash values per signature (default 128, range 1..=1024).
+    pub fn num_hashes(&mut self, n: usize) -> &mut Self {
+        self.config.num_hashes = n;
+        self
+    }
+
+    /// Similarity threshold of candidate units (default 0.5, range (0, 1]).
+    pub fn threshold(&mut self, t: f64) -> &mut Self {
+        self.config.threshold = t;
+        self
+    }
+
+    /// Explicit LSH bands and rows, instead of deriving them from the
+    /// threshold (default: derived).
+    pub fn bands_rows(&mut self, bands: usize, rows: usize) -> &mut Self {
+        self.config.bands_rows = Some((bands, rows));
+        self
+    }
+
+    /// Seed of every hash (default 0).
+    pub fn seed(&mut self, seed: u64) -> &mut Self {
+        self.config.seed = seed;
+        self
+    }
+
+    /// Candidate unit (default [`Unit::Sentence`]).
+    pub fn unit(&mut self, unit: Unit) -> &mut Self {
+        self.config.unit = unit;
+        self
+    }
+
+    /// Fewest shared words a reported passage must have (default 8, at
+    /// least the shingle size).
+    pub fn min_words(&mut self, n: usize) -> &mut Self {
+        self.config.min_words = n;
+        self
+    }
+
+    /// Most unmatched words bridged inside a passage (default 5).
+    pub fn max_gap(&mut self, n: usize) -> &mut Self {
+        self.config.max_gap = n;
+        self
+    }
+
+    /// Most entries of one LSH bucket examined per query unit (default 1000).
+    pub fn max_bucket(&mut self, n: usize) -> &mut Self {
+        self.config.max_bucket = n;
+        self
+    }
+
+    /// Validates the configuration and builds the detector.
+    ///
+    /// ```
+    /// let err = neardup::Detector::builder().shingle_size(0).build().unwrap_err();
+    /// assert!(err.to_string().contains("shingle_size = 0"));
+    /// ```
+    pub fn build(&self) -> Result<Detector> {
+        Detector::new(self.config.clone())
+    }
+}
+
+/// Everything two texts share: the passages and how much of each text they
+/// cover.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Report {
+    /// The shared passages, sorted by their start in `a`, then in `b`.
+    pub passages: Vec<Passage>,
+    /// Words in the first text.
+    pub a_words: usize,
+    /// Words in the second text.
+    pub b_words: usize,
+    /// Words of the first text inside at least one passage.
+    pub a_shared_words: usize,
+    /// Words of the second text inside at least one passage.
+    pub b_shared_words: usize,
+}
+
+impl Report {
+    /// Fraction of the first text's words inside reused passages (0 for an
+    /// empty text).
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// let t = "one two three four five six seven eight nine ten";
+    /// assert_eq!(d.compare(t, t).a_coverage(), 1.0);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn a_coverage(&self) -> f64 {
+        ratio(self.a_shared_words, self.a_words)
+    }
+
+    /// Fraction of the second text's words inside reused passages.
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// assert_eq!(d.compare("", "").b_coverage(), 0.0);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn b_coverage(&self) -> f64 {
+        ratio(self.b_shared_words, self.b_words)
+    }
+
+    /// The same report with the two texts' roles swapped.
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// let (a, b) = ("x y z one two three four five six seven eight", "one two three four five six seven eight");
+    /// assert_eq!(d.compare(a, b).swapped(), d.compare(b, a));
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn swapped(&self) -> Report {
+        let mut passages: Vec<Passage> = self.passages.iter().map(Passage::swapped).collect();
+        passages.sort_by_key(|p| (p.a, p.b));
+        Report {
+            passages,
+            a_words: self.b_words,
+            b_words: self.a_words,
+            a_shared_words: self.b_shared_words,
+            b_shared_words: self.a_shared_words,
+        }
+    }
+}
+
+fn ratio(n: usize, d: usize) -> f64 {
+    if d == 0 { 0.0 } else { n as f64 / d as f64 }
+}
+
+/// Number of tokens covered by the union of `ranges`.
+fn covered(mut ranges: Vec<std::ops::Range<usize>>) -> usize {
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut total = 0;
+    let mut reach = 0;
+    for r in ranges {
+        let start = r.start.max(reach);
+        if r.end > start {
+            total += r.end - start;
+        }
+        reach = reach.max(r.end);
+    }
+    total
+}
+
+impl Detector {
+    /// A builder with default settings.
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// assert_eq!(d.config(), &neardup::Config::default());
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn builder() -> DetectorBuilder {
+        DetectorBuilder::new()
+    }
+
+    /// A detector from a configuration, validated.
+    ///
+    /// ```
+    /// let mut c = neardup::Config::default();
+    /// c.num_hashes = 0;
+    /// assert!(neardup::Detector::new(c).is_err());
+    /// ```
+    pub fn new(config: Config) -> Result<Detector> {
+        config.validate()?;
+        let lsh = match config.bands_rows {
+            Some((bands, rows)) => LshParams { bands, rows },
+            None => LshParams::for_threshold(config.threshold, config.num_hashes),
+        };
+        let minhasher = Arc::new(MinHasher::new(config.num_hashes, config.seed));
+        Ok(Detector { config, lsh, minhasher })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The LSH bands and rows in use (derived from the threshold unless
+    /// set explicitly).
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().bands_rows(16, 8).build()?;
+    /// assert_eq!(d.lsh(), neardup::LshParams { bands: 16, rows: 8 });
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn lsh(&self) -> LshParams {
+        self.lsh
+    }
+
+    /// The MinHash hasher in use.
+    pub fn minhasher(&self) -> &MinHasher {
+        &self.minhasher
+    }
+
+    /// Stage 1: words, sentences and paragraphs of `text`
+    /// ([`text::analyze`](crate::text::analyze) with the configured seed).
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// assert_eq!(d.analyze("Two words.").tokens.len(), 2);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn analyze(&self, text: &str) -> Analysis {
+        analyze(text, self.config.seed)
+    }
+
+    /// Stage 1b: the candidate units of an analysed text, per
+    /// [`Config::unit`]. Units with fewer words than the shingle size are
+    /// left out (they are too short to be reuse on their own; alignment still
+    /// covers their words).
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// let text = "A first sentence of words. Hi. A second sentence of words.";
+    /// let units = d.units(&d.analyze(text));
+    /// assert_eq!(units.len(), 2);
+    /// assert_eq!(&text[units[1].span], "A second sentence of words.");
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn units(&self, analysis: &Analysis) -> Vec<Segment> {
+        let k = self.config.shingle_size;
+        match self.config.unit {
+            Unit::Sentence => analysis.sentences.iter().filter(|s| s.tokens.len() >= k).cloned().collect(),
+            Unit::Paragraph => analysis.paragraphs.iter().filter(|s| s.tokens.len() >= k).cloned().collect(),
+            Unit::Window { size } => {
+                let n = analysis.tokens.len();
+                if n < k {
+                    return Vec::new();
+                }
+                let step = (size / 2).max(1);
+                let mut out = Vec::new();
+                let mut start = 0;
+                loop {
+                    let end = (start + size).min(n);
+                    let span = crate::Span::new(analysis.tokens[start].span.start, analysis.tokens[end - 1].span.end);
+                    out.push(Segment { span, tokens: start..end });
+                    if end == n {
+                        break;
+                    }
+                    start += step;
+                }
+                out
+            }
+        }
+    }
+
+    /// The shingle hashes of one unit (stage 2, first half).
+    pub fn unit_shingles(&self, analysis: &Analysis, unit: &Segment) -> Vec<u64> {
+        let tokens = analysis.tokens.get(unit.tokens.clone()).unwrap_or(&[]);
+        shingles(tokens, self.config.shingle_size, self.config.seed)
+    }
+
+    /// Stage 2: the MinHash signature of one unit.
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// let a = d.analyze("The same sentence in two texts.");
+    /// let b = d.analyze("THE SAME SENTENCE, IN TWO TEXTS!");
+    /// let (ua, ub) = (&d.units(&a)[0], &d.units(&b)[0]);
+    /// assert_eq!(d.signature(&a, ua), d.signature(&b, ub));
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn signature(&self, analysis: &Analysis, unit: &Segment) -> Signature {
+        self.minhasher.signature(self.unit_shingles(analysis, unit))
+    }
+
+    /// Stage 3: the LSH band keys of a signature.
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// let a = d.analyze("Some sentence with enough words.");
+    /// let keys = d.band_keys(&d.signature(&a, &d.units(&a)[0]));
+    /// assert_eq!(keys.len(), d.lsh().bands);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn band_keys(&self, signature: &Signature) -> Vec<u64> {
+        band_keys(signature, self.lsh)
+    }
+
+    /// The [`AlignOptions`] this detector uses.
+    pub fn align_options(&self) -> AlignOptions {
+        AlignOptions {
+            shingle_size: self.config.shingle_size,
+            seed: self.config.seed,
+            min_words: self.config.min_words,
+            max_gap: self.config.max_gap,
+        }
+    }
+
+    /// Stage 4: the passages two analysed texts share, as a [`Report`]
+    /// (`a` first). Unlike [`compare`](Self::compare), the roles of `a` and
+    /// `b` are taken as given.
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// let t = "one two three four five six seven eight nine";
+    /// let r = d.compare_analyses(&d.analyze(t), &d.analyze(t));
+    /// assert_eq!(r.passages.len(), 1);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn compare_analyses(&self, a: &Analysis, b: &Analysis) -> Report {
+        let passages = align(a, b, &self.align_options());
+        let a_shared_words = covered(passages.iter().map(|p| p.a_tokens.clone()).collect());
+        let b_shared_words = covered(passages.iter().map(|p| p.b_tokens.clone()).collect());
+        Report { passages, a_words: a.tokens.len(), b_words: b.tokens.len(), a_shared_words, b_shared_words }
+    }
+
+    /// Every passage `a` and `b` share, with spans into both.
+    ///
+    /// Symmetric: `compare(b, a)` is `compare(a, b).swapped()`, because the
+    /// alignment always runs from the shorter text (then the
+    /// lexicographically smaller one) to the other.
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// let a = "Intro line. The minister met the Latvian delegation in Baku on Thursday.";
+    /// let b = "The minister met the Latvian delegation in Baku on Thursday. Other news.";
+    /// let report = d.compare(a, b);
+    /// let p = &report.passages[0];
+    /// assert_eq!(&a[p.a], "The minister met the Latvian delegation in Baku on Thursday.");
+    /// assert_eq!(&b[p.b], &a[p.a]);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn compare(&self, a: &str, b: &str) -> Report {
+        if (b.len(), b) < (a.len(), a) {
+            return self.compare(b, a).swapped();
+        }
+        self.compare_analyses(&self.analyze(a), &self.analyze(b))
+    }
+
+    /// [`compare`](Self::compare) for many pairs, in order.
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// assert_eq!(d.compare_many(&[("a", "b"), ("", "")]).len(), 2);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn compare_many(&self, pairs: &[(&str, &str)]) -> Vec<Report> {
+        pairs.iter().map(|(a, b)| self.compare(a, b)).collect()
+    }
+
+    /// [`compare_many`](Self::compare_many) in parallel on the current rayon
+    /// pool; the result is identical.
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// let pairs = [("some text here", "some text here"), ("x", "y")];
+    /// assert_eq!(d.par_compare_many(&pairs), d.compare_many(&pairs));
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    #[cfg(feature = "rayon")]
+    pub fn par_compare_many(&self, pairs: &[(&str, &str)]) -> Vec<Report> {
+        use rayon::prelude::*;
+        pairs.par_iter().map(|(a, b)| self.compare(a, b)).collect()
+    }
+
+    /// An empty corpus [`Index`] with this detector's configuration.
+    ///
+    /// ```
+    /// let index = neardup::Detector::builder().build()?.index();
+    /// assert!(index.is_empty());
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn index(&self) -> Index {
+        Index::new(self.clone())
+    }
+}

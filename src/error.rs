@@ -1,0 +1,51 @@
+//! The crate's error type.
+
+/// Everything that can go wrong in neardup.
+///
+/// Errors come from configuration, from bytes that are not text, and from
+/// misuse of an [`Index`](crate::Index) (a duplicate id). Comparing or
+/// querying valid text never fails: empty or very short text simply reuses
+/// nothing.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// A configuration value is out of range or inconsistent with another.
+    #[error("invalid configuration: {name} = {value}: {reason}")]
+    InvalidConfig {
+        /// The parameter's name, as the builder method is called.
+        name: &'static str,
+        /// The rejected value, formatted.
+        value: String,
+        /// What the value must satisfy.
+        reason: String,
+    },
+    /// The input bytes are not valid UTF-8.
+    #[error("input is not valid UTF-8: invalid byte sequence at byte offset {offset}")]
+    InvalidUtf8 {
+        /// Byte offset of the first invalid sequence.
+        offset: usize,
+    },
+    /// The input is valid UTF-8 but looks like a binary file.
+    #[error("input looks binary, not text: {reason} at byte offset {offset}")]
+    Binary {
+        /// Byte offset of the first offending byte.
+        offset: usize,
+        /// What was found there.
+        reason: &'static str,
+    },
+    /// An article with this id is already in the index.
+    #[error("article id {id} is already in the index")]
+    DuplicateId {
+        /// The id given twice.
+        id: u64,
+    },
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    pub(crate) fn config(name: &'static str, value: impl std::fmt::Display, reason: impl Into<String>) -> Error {
+        Error::InvalidConfig { name, value: value.to_string(), reason: reason.into() }
+    }
+}

@@ -1,0 +1,128 @@
+//! Find near-duplicate articles and the exact passages one reuses from
+//! another.
+//!
+//! neardup compares news articles (or any prose) and reports every passage
+//! they share — a quote reprinted word for word, a rewritten lead, one
+//! sentence lifted into a paragraph of its own — with byte offsets into both
+//! original texts and a score. It scales from two texts to a corpus through
+//! an LSH index.
+//!
+//! # Overview
+//!
+//! * [`Detector`] — the validated configuration and the whole pipeline:
+//!   [`Detector::compare`] for two texts, [`Detector::index`] for a corpus.
+//! * [`Report`] and [`Passage`] — what two texts share: spans in both,
+//!   similarity, containment, shared words, coverage.
+//! * [`Index`] — a corpus of articles by id: insert, remove, query.
+//! * [`Span`] — a half-open byte range into the caller's original text.
+//! * [`Config`] / [`DetectorBuilder`] — every knob with its default.
+//!
+//! The pipeline stages are modules, in the order data flows: [`text`]
+//! (normalisation, words, sentences, paragraphs), [`fingerprint`] (shingles,
+//! MinHash), [`index`] (LSH banding, corpus index), [`score`] (verification
+//! and alignment). Each works on plain records and can be called on its own.
+//!
+//! # Example: two texts
+//!
+//! ```
+//! use neardup::Detector;
+//!
+//! let a = "Officials met on Monday. Hajiyev added that Azerbaijan will continue \
+//!          to make its contribution to the political dialogue between NATO and Russia.";
+//! let b = "Hajiyev added that Azerbaijan will continue to make its contribution to \
+//!          the political dialogue between NATO and Russia. Talks go on.";
+//! let detector = Detector::builder().build()?;
+//! let report = detector.compare(a, b);
+//! assert_eq!(report.passages.len(), 1);
+//! let p = &report.passages[0];
+//! assert!(a[p.a].starts_with("Hajiyev added"));
+//! assert_eq!(&a[p.a], &b[p.b]);
+//! assert_eq!(p.shared_words, 18);
+//! # Ok::<(), neardup::Error>(())
+//! ```
+//!
+//! # Example: a corpus
+//!
+//! ```
+//! use neardup::Detector;
+//!
+//! let detector = Detector::builder().build()?;
+//! let mut index = detector.index();
+//! index.insert(1, "Speaking at the conference, the minister said that the country \
+//!                  has been supporting peacekeeping operations since 2002.")?;
+//! index.insert(2, "Stocks rallied in late trading as investors cheered earnings.")?;
+//! let result = index.query("Talks went on. Speaking at the conference, the minister said that \
+                          the country has been supporting peacekeeping operations since 2002.");
+//! assert_eq!(result.matches.len(), 1);
+//! assert_eq!(result.matches[0].id, 1);
+//! # Ok::<(), neardup::Error>(())
+//! ```
+//!
+//! # Offsets
+//!
+//! Every [`Span`] is a byte range into the text the caller passed, on
+//! `char` boundaries, so `&text[span]` is always the passage.
+//! Normalisation (NFKC, case folding, quotes, dashes, white space) happens
+//! on a copy that keeps a map back to the original bytes.
+//!
+//! # Determinism
+//!
+//! All hashing is seeded xxh3 plus a fixed, documented MinHash mix (no
+//! `std` hasher, no random number generator): the same input and
+//! configuration give the same output on every machine, in every run, on
+//! any number of threads. Results never expose hash-map order; the `par_*`
+//! methods return exactly what their sequential twins return.
+//!
+//! # Fallibility
+//!
+//! Errors come from configuration ([`Error::InvalidConfig`], checked once
+//! when the detector is built), from bytes that are not text
+//! ([`text::decode`]) and from index misuse ([`Error::DuplicateId`]).
+//! Comparing and querying never fail and never panic on any `&str`: empty or
+//! very short text simply shares nothing.
+//!
+//! # Crate features
+//!
+//! * `rayon` (default) — the `par_*` methods, which run on the caller's
+//!   current rayon pool.
+
+#![deny(missing_docs)]
+#![deny(rustdoc::broken_intra_doc_links)]
+#![forbid(unsafe_code)]
+#![doc(test(attr(deny(warnings))))]
+
+mod config;
+mod detector;
+mod error;
+mod span;
+
+pub mod fingerprint;
+pub mod index;
+pub mod score;
+pub mod text;
+
+pub use crate::config::{Config, MAX_NUM_HASHES, Unit};
+pub use crate::detector::{Detector, DetectorBuilder, Report};
+pub use crate::error::{Error, Result};
+pub use crate::index::{Index, LshParams, Match, QueryResult};
+pub use crate::score::Passage;
+pub use crate::span::Span;
+
+#[cfg(test)]
+mod testoibits {
+    use super::*;
+
+    fn assert_all<T: Send + Sync + Unpin + std::panic::UnwindSafe + std::panic::RefUnwindSafe>() {}
+
+    #[test]
+    fn public_types_are_send_sync_unwind_safe() {
+        assert_all::<Detector>();
+        assert_all::<DetectorBuilder>();
+        assert_all::<Index>();
+        assert_all::<Report>();
+        assert_all::<Passage>();
+        assert_all::<Error>();
+        assert_all::<Config>();
+        assert_all::<Span>();
+    }
+}

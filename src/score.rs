@@ -1,0 +1,394 @@
+//! Stage 4, scorer: verify candidates on real shingle sets and align them
+//! into reused passages.
+//!
+//! [`similarity`] computes the exact Jaccard similarity and containment (both
+//! directions) of two shingle sets: the verification of a candidate pair
+//! that LSH proposed.
+//!
+//! [`align`] finds every passage two analysed texts share, at word level,
+//! in three steps (seed → extend → merge, as the passage aligners passim,
+//! TextPAIR and WCopyfind do):
+//!
+//! 1. **Seed and extend.** Walking the first text's `k`-word shingles in
+//!    order, each shingle is looked up in a sorted table of the second
+//!    text's shingles; every occurrence (at most [`MAX_SEED_OCCURRENCES`],
+//!    first ones first) is extended forward while the shingles agree, and the
+//!    longest extension becomes a *run* (an exact shared word sequence). The
+//!    walk resumes after the run, so the cost is linear in the text length
+//!    times the occurrence cap, even for one word repeated a million times.
+//! 2. **Merge.** Runs that follow each other in the same order in both texts
+//!    with at most `max_gap` unmatched words between them on each side are
+//!    merged into one passage: a changed, inserted or deleted word is
+//!    bridged, across sentence and paragraph boundaries alike. A gap that is
+//!    long on one side (a paragraph present in only one text) is never
+//!    bridged, so no passage claims text the other side does not have.
+//! 3. **Edges and filter.** A passage that starts (ends) at most
+//!    `min(max_gap, 3)` words from the start (end) of its sentence on both
+//!    sides is grown to the sentence boundary on both sides (a changed
+//!    subject such as "He noted" / "Bergmanis noted"); a side whose passage
+//!    begins or ends with a whole sentence gets that sentence's punctuation
+//!    (opening quote, full stop, closing quote). Passages sharing fewer than
+//!    `min_words` words (a byline, a stock phrase) are dropped.
+
+use std::ops::Range;
+
+use crate::fingerprint::shingles;
+use crate::span::Span;
+use crate::text::{Analysis, Segment};
+
+/// How many occurrences of one shingle in the second text are tried as
+/// seeds for each position of the first text.
+pub const MAX_SEED_OCCURRENCES: usize = 64;
+
+/// Exact similarity of two shingle sets.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Similarity {
+    /// `|A ∩ B| / |A ∪ B|`.
+    pub jaccard: f64,
+    /// `|A ∩ B| / |A|`: how much of A is in B.
+    pub containment_a: f64,
+    /// `|A ∩ B| / |B|`: how much of B is in A.
+    pub containment_b: f64,
+}
+
+impl Similarity {
+    /// The largest of the three scores.
+    ///
+    /// ```
+    /// let s = neardup::score::similarity(&[1, 2], &[1, 2, 3, 4]);
+    /// assert_eq!(s.max(), 1.0);
+    /// ```
+    pub fn max(&self) -> f64 {
+        self.jaccard.max(self.containment_a).max(self.containment_b)
+    }
+}
+
+/// The exact Jaccard similarity and containments of two sets of shingle
+/// hashes (duplicates and order do not matter). Empty sets have similarity 0.
+///
+/// ```
+/// let s = neardup::score::similarity(&[1, 2, 3, 3], &[2, 3, 4]);
+/// assert_eq!(s.jaccard, 0.5);
+/// assert!((s.containment_a - 2.0 / 3.0).abs() < 1e-12);
+/// ```
+pub fn similarity(a: &[u64], b: &[u64]) -> Similarity {
+    let a = sorted_set(a);
+    let b = sorted_set(b);
+    sorted_similarity(&a, &b)
+}
+
+pub(crate) fn sorted_set(v: &[u64]) -> Vec<u64> {
+    let mut v = v.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// [`similarity`] of two sets already sorted and deduplicated.
+pub(crate) fn sorted_similarity(a: &[u64], b: &[u64]) -> Similarity {
+    if a.is_empty() || b.is_empty() {
+        return Similarity::default();
+    }
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let union = a.len() + b.len() - common;
+    Similarity {
+        jaccard: common as f64 / union as f64,
+        containment_a: common as f64 / a.len() as f64,
+        containment_b: common as f64 / b.len() as f64,
+    }
+}
+
+/// The parameters of [`align`]; a [`Detector`](crate::Detector) fills them
+/// from its [`Config`](crate::Config).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AlignOptions {
+    /// Words per shingle (seed length).
+    pub shingle_size: usize,
+    /// Seed of the shingle hash; must be the one the analyses were made with
+    /// only in the sense that both texts use the same.
+    pub seed: u64,
+    /// Fewest shared words a reported passage must have.
+    pub min_words: usize,
+    /// Most unmatched words bridged between two runs, on each side.
+    pub max_gap: usize,
+}
+
+/// One reused passage: where it is in each text and how alike the two are.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Passage {
+    /// The passage in the first text (byte offsets into the original).
+    pub a: Span,
+    /// The passage in the second text (byte offsets into the original).
+    pub b: Span,
+    /// Indices of the first text's tokens inside the passage.
+    pub a_tokens: Range<usize>,
+    /// Indices of the second text's tokens inside the passage.
+    pub b_tokens: Range<usize>,
+    /// Words of the first text matched word for word in the second.
+    pub shared_words: usize,
+    /// Exact Jaccard similarity of the two spans' shingle sets.
+    pub similarity: f64,
+    /// How much of the first span's shingle set is in the second's.
+    pub containment_a: f64,
+    /// How much of the second span's shingle set is in the first's.
+    pub containment_b: f64,
+}
+
+impl Passage {
+    /// The same passage seen from the other side (`a` and `b` swapped).
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// let text = "one two three four five six seven eight nine ten";
+    /// let p = &d.compare(text, text).passages[0];
+    /// assert_eq!(p.swapped().swapped(), *p);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn swapped(&self) -> Passage {
+        Passage {
+            a: self.b,
+            b: self.a,
+            a_tokens: self.b_tokens.clone(),
+            b_tokens: self.a_tokens.clone(),
+            shared_words: self.shared_words,
+            similarity: self.similarity,
+            containment_a: self.containment_b,
+            containment_b: self.containment_a,
+        }
+    }
+}
+
+/// An exact shared run: shingles `a..a+len` of A equal `b..b+len` of B.
+#[derive(Clone, Copy, Debug)]
+struct Run {
+    a: usize,
+    b: usize,
+    len: usize,
+}
+
+/// A passage under construction, in token coordinates.
+#[derive(Clone, Debug)]
+struct Draft {
+    a: Range<usize>,
+    b: Range<usize>,
+    shared: usize,
+}
+
+/// Finds the passages that analyses `a` and `b` share.
+///
+/// Passages come sorted by their start in `a`, then in `b`. See the
+/// [module docs](self) for the method.
+///
+/// ```
+/// use neardup::score::{align, AlignOptions};
+/// use neardup::text::analyze;
+///
+/// let a = "Intro. The quick brown fox jumps over the lazy dog near the river bank. Outro.";
+/// let b = "Other start. The quick brown fox jumps over the lazy dog near the river bank!";
+/// let opts = AlignOptions { shingle_size: 3, seed: 0, min_words: 8, max_gap: 5 };
+/// let passages = align(&analyze(a, 0), &analyze(b, 0), &opts);
+/// assert_eq!(passages.len(), 1);
+/// assert_eq!(&a[passages[0].a], "The quick brown fox jumps over the lazy dog near the river bank.");
+/// assert_eq!(passages[0].shared_words, 13);
+/// ```
+pub fn align(a: &Analysis, b: &Analysis, opts: &AlignOptions) -> Vec<Passage> {
+    let k = opts.shingle_size.max(1);
+    let need = opts.min_words.max(k).max(1);
+    if a.tokens.len() < need || b.tokens.len() < need {
+        return Vec::new();
+    }
+    let sa = shingles(&a.tokens, k, opts.seed);
+    let sb = shingles(&b.tokens, k, opts.seed);
+    let runs = seed_and_extend(&sa, &sb);
+    let drafts = merge(&runs, k, opts.max_gap);
+    let edge = opts.max_gap.min(3);
+    let mut passages: Vec<Passage> = Vec::new();
+    let mut prev: Option<Draft> = None;
+    for mut d in drafts {
+        if d.shared < opts.min_words {
+            continue;
+        }
+        grow_edges(&mut d, a, b, edge, prev.as_ref());
+        passages.push(finish(&d, a, b, &sa, &sb, k));
+        prev = Some(d);
+    }
+    passages.sort_by_key(|p| (p.a, p.b));
+    passages
+}
+
+fn seed_and_extend(sa: &[u64], sb: &[u64]) -> Vec<Run> {
+    let mut table: Vec<(u64, u32)> = sb.iter().enumerate().map(|(j, &h)| (h, j as u32)).collect();
+    table.sort_unstable();
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < sa.len() {
+        let h = sa[i];
+        let lo = table.partition_point(|e| e.0 < h);
+        let mut best: Option<(usize, usize)> = None;
+        for &(_, j) in table[lo..].iter().take_while(|e| e.0 == h).take(MAX_SEED_OCCURRENCES) {
+            let j = j as usize;
+            let len = 1 + sa[i + 1..].iter().zip(&sb[j + 1..]).take_while(|(x, y)| x == y).count();
+            if best.is_none_or(|(_, l)| len > l) {
+                best = Some((j, len));
+            }
+        }
+        match best {
+            Some((j, len)) => {
+                runs.push(Run { a: i, b: j, len });
+                i += len;
+            }
+            None => i += 1,
+        }
+    }
+    runs
+}
+
+/// How many recent drafts a run may join: bounds the merge to linear time.
+const MERGE_LOOKBACK: usize = 8;
+
+fn merge(runs: &[Run], k: usize, max_gap: usize) -> Vec<Draft> {
+    let mut drafts: Vec<Draft> = Vec::new();
+    let overlap = (k - 1) as isize;
+    let max_gap = max_gap as isize;
+    for r in runs {
+        let a = r.a..r.a + r.len + k - 1;
+        let b = r.b..r.b + r.len + k - 1;
+        let joined = drafts.iter_mut().rev().take(MERGE_LOOKBACK).find(|d| {
+            let gap_a = a.start as isize - d.a.end as isize;
+            let gap_b = b.start as isize - d.b.end as isize;
+            b.start > d.b.start && (-overlap..=max_gap).contains(&gap_a) && (-overlap..=max_gap).contains(&gap_b)
+        });
+        match joined {
+            Some(d) => {
+                let fresh = a.end - a.start.max(d.a.end).min(a.end);
+                d.shared += fresh;
+                d.a.end = d.a.end.max(a.end);
+                d.b.end = d.b.end.max(b.end);
+            }
+            None => drafts.push(Draft { shared: a.len(), a, b }),
+        }
+    }
+    drafts.sort_by_key(|d| (d.a.start, d.b.start));
+    drafts
+}
+
+/// The sentence holding token `t`.
+fn sentence_of(an: &Analysis, t: usize) -> Option<&Segment> {
+    let i = an.sentences.partition_point(|s| s.tokens.end <= t);
+    an.sentences.get(i).filter(|s| s.tokens.start <= t)
+}
+
+fn grow_edges(d: &mut Draft, a: &Analysis, b: &Analysis, edge: usize, prev: Option<&Draft>) {
+    if let (Some(sa), Some(sb)) = (sentence_of(a, d.a.start), sentence_of(b, d.b.start)) {
+        let lead_a = d.a.start - sa.tokens.start;
+        let lead_b = d.b.start - sb.tokens.start;
+        let free = prev.is_none_or(|p| p.a.end <= sa.tokens.start && p.b.end <= sb.tokens.start);
+        if lead_a <= edge && lead_b <= edge && free {
+            d.a.start = sa.tokens.start;
+            d.b.start = sb.tokens.start;
+        }
+    }
+    if let (Some(sa), Some(sb)) = (sentence_of(a, d.a.end - 1), sentence_of(b, d.b.end - 1)) {
+        let trail_a = sa.tokens.end - d.a.end;
+        let trail_b = sb.tokens.end - d.b.end;
+        if trail_a <= edge && trail_b <= edge {
+            d.a.end = sa.tokens.end;
+            d.b.end = sb.tokens.end;
+        }
+    }
+}
+
+/// The byte span of tokens `t`, grown to its sentences' punctuation where
+/// it starts or ends with a whole sentence.
+fn span_of(an: &Analysis, t: &Range<usize>) -> Span {
+    let mut start = an.tokens[t.start].span.start;
+    let mut end = an.tokens[t.end - 1].span.end;
+    if let Some(s) = sentence_of(an, t.start).filter(|s| s.tokens.start == t.start) {
+        start = s.span.start;
+    }
+    if let Some(s) = sentence_of(an, t.end - 1).filter(|s| s.tokens.end == t.end) {
+        end = s.span.end;
+    }
+    Span::new(start, end)
+}
+
+fn window_set(sh: &[u64], t: &Range<usize>, k: usize) -> Vec<u64> {
+    let last = (t.end + 1).saturating_sub(k).max(t.start + 1).min(sh.len());
+    sorted_set(&sh[t.start.min(last)..last])
+}
+
+fn finish(d: &Draft, a: &Analysis, b: &Analysis, sa: &[u64], sb: &[u64], k: usize) -> Passage {
+    let sim = sorted_similarity(&window_set(sa, &d.a, k), &window_set(sb, &d.b, k));
+    Passage {
+        a: span_of(a, &d.a),
+        b: span_of(b, &d.b),
+        a_tokens: d.a.clone(),
+        b_tokens: d.b.clone(),
+        shared_words: d.shared,
+        similarity: sim.jaccard,
+        containment_a: sim.containment_a,
+        containment_b: sim.containment_b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::analyze;
+
+    const OPTS: AlignOptions = AlignOptions { shingle_size: 3, seed: 0, min_words: 8, max_gap: 5 };
+
+    fn run(a: &str, b: &str) -> Vec<(String, String, usize)> {
+        align(&analyze(a, 0), &analyze(b, 0), &OPTS)
+            .into_iter()
+            .map(|p| (a[p.a].to_string(), b[p.b].to_string(), p.shared_words))
+            .collect()
+    }
+
+    #[test]
+    fn bridges_one_changed_word() {
+        let a = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu";
+        let b = "alpha beta gamma delta epsilon ZZZ eta theta iota kappa lambda mu";
+        assert_eq!(run(a, b), [(a.to_string(), b.to_string(), 11)]);
+    }
+
+    #[test]
+    fn does_not_bridge_a_long_insertion() {
+        let a = "one two three four five six seven eight. nine ten eleven twelve thirteen fourteen fifteen sixteen.";
+        let b = "one two three four five six seven eight. x x x x x x x x x x x x x x. nine ten eleven twelve thirteen fourteen fifteen sixteen.";
+        let got = run(a, b);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(!got.iter().any(|(_, pb, _)| pb.contains(" x ")), "{got:?}");
+    }
+
+    #[test]
+    fn short_match_is_not_reported() {
+        assert!(run("By Vafa Ismayilova and more words here", "By Vafa Ismayilova with other things said").is_empty());
+    }
+
+    #[test]
+    fn repeated_word_is_linear_and_found() {
+        let a = "word ".repeat(20_000);
+        let got = align(&analyze(&a, 0), &analyze(&a, 0), &OPTS);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].shared_words, 20_000);
+    }
+
+    #[test]
+    fn similarity_of_sets() {
+        let s = similarity(&[1, 2, 3, 4], &[3, 4, 5, 6]);
+        assert!((s.jaccard - 1.0 / 3.0).abs() < 1e-12);
+        assert_eq!(similarity(&[], &[1]), Similarity::default());
+    }
+}

@@ -1,0 +1,586 @@
+//! Stage 1, text: normalisation, words, sentences and paragraphs.
+//!
+//! Everything here keeps byte offsets into the **original** text:
+//!
+//! * [`normalize`] folds a text for matching (NFKC, case folding, one form
+//!   for quotes, apostrophes, dashes and white space) and keeps a compact map
+//!   back to the original bytes ([`Normalized::to_original`]).
+//! * [`analyze`] splits a text into [`Token`]s (words, each with its original
+//!   span and the hash of its normalised form), [`Segment`]s for sentences
+//!   and paragraphs, in one [`Analysis`] record.
+//! * [`decode`] turns bytes read from a file into `&str`, rejecting invalid
+//!   UTF-8 and binary data with a clear [`Error`].
+//!
+//! # Words
+//!
+//! A word is a maximal run of alphanumeric characters and combining marks in
+//! the normalised text; an apostrophe between two such characters stays
+//! inside the word (`Azerbaijan's`, `Azerbaijan’s` and `AZERBAIJAN'S` are the
+//! same word). Scripts written without spaces (Han, Hiragana, Katakana) have
+//! one token per character, so word shingles over them are character
+//! n-grams: the usual choice for Chinese and Japanese near-duplicate
+//! detection, which needs no dictionary.
+//!
+//! # Sentences and paragraphs
+//!
+//! Paragraphs are separated by a blank line (`\n`, `\r\n` or `\r` line ends;
+//! a line holding only white space counts as blank; any run of them is one
+//! break). A sentence ends at `.`, `!`, `?`, `…` (or `。！？`), possibly
+//! followed by closing quotes or brackets, then white space, when the next
+//! word does not start with a lowercase letter. Segment spans run from the
+//! punctuation that opens the first word (an opening quote) to the
+//! punctuation that closes the last one (the full stop and closing quote).
+
+use std::ops::Range;
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc, is_nfkc_quick};
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+use crate::error::{Error, Result};
+use crate::span::Span;
+
+/// Checks that `bytes` are text and returns them as `&str`.
+///
+/// Rejects invalid UTF-8 ([`Error::InvalidUtf8`], with the offset of the
+/// first bad sequence) and binary data ([`Error::Binary`]): a NUL byte, or
+/// more than 10 % control characters other than tab, line feed, carriage
+/// return and form feed in the first 8 KiB. Empty input is text.
+///
+/// ```
+/// assert_eq!(neardup::text::decode(b"plain text").unwrap(), "plain text");
+/// assert!(neardup::text::decode(b"\xff\xfe").is_err());
+/// assert!(neardup::text::decode(b"ELF\x00\x01").is_err());
+/// ```
+pub fn decode(bytes: &[u8]) -> Result<&str> {
+    let text = std::str::from_utf8(bytes).map_err(|e| Error::InvalidUtf8 { offset: e.valid_up_to() })?;
+    if let Some(offset) = memchr_nul(bytes) {
+        return Err(Error::Binary { offset, reason: "NUL byte" });
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    let controls = head.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)).count();
+    if controls * 10 > head.len() {
+        let offset = head.iter().position(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)).unwrap_or(0);
+        return Err(Error::Binary { offset, reason: "more than 10% control characters" });
+    }
+    Ok(text)
+}
+
+fn memchr_nul(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == 0)
+}
+
+/// A text folded for matching, with a map back to the original bytes.
+///
+/// Produced by [`normalize`]. The map is compact: it records only the
+/// characters whose normalised form has a different byte length (or that
+/// expand into several characters), so ASCII and most alphabetic text cost
+/// nothing beyond the folded copy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Normalized {
+    text: String,
+    /// Groups of original characters whose folded form does not map one
+    /// byte to one byte, sorted by position. Between two groups, normalised
+    /// offset + constant delta = original offset.
+    groups: Vec<Group>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Group {
+    norm: Span,
+    orig: Span,
+}
+
+impl Normalized {
+    /// The normalised text.
+    ///
+    /// ```
+    /// let n = neardup::text::normalize("“Ĳssel” – ＡＢＣ");
+    /// assert_eq!(n.as_str(), "\"ijssel\" - abc");
+    /// ```
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Maps a span of the normalised text back to the original text.
+    ///
+    /// The result is the smallest original span whose normalised form
+    /// contains `span`: a span that starts or ends inside the expansion of
+    /// one original character grows to cover that whole character, so the
+    /// result always lies on `char` boundaries of the original.
+    ///
+    /// ```
+    /// use neardup::{Span, text::normalize};
+    ///
+    /// let original = "ﬁne Straße";
+    /// let n = normalize(original);
+    /// assert_eq!(n.as_str(), "fine strasse");
+    /// let word = Span::new(5, 12); // "strasse" in the normalised text
+    /// assert_eq!(&original[n.to_original(word)], "Straße");
+    /// ```
+    pub fn to_original(&self, span: Span) -> Span {
+        Span::new(self.map_start(span.start), self.map_end(span.end).max(self.map_start(span.start)))
+    }
+
+    fn map_start(&self, n: usize) -> usize {
+        let i = self.groups.partition_point(|g| g.norm.end <= n);
+        if let Some(g) = self.groups.get(i)
+            && g.norm.start <= n
+            && g.norm.start < g.norm.end
+        {
+            return g.orig.start;
+        }
+        self.shift_after(i, n)
+    }
+
+    fn map_end(&self, n: usize) -> usize {
+        let i = self.groups.partition_point(|g| g.norm.end < n);
+        if let Some(g) = self.groups.get(i)
+            && g.norm.start < n
+        {
+            return g.orig.end;
+        }
+        self.shift_after(i, n)
+    }
+
+    /// Offset `n` mapped with the delta in force after group `i - 1`.
+    fn shift_after(&self, i: usize, n: usize) -> usize {
+        match i.checked_sub(1).and_then(|j| self.groups.get(j)) {
+            Some(g) => n - g.norm.end + g.orig.end,
+            None => n,
+        }
+    }
+}
+
+/// Folds `text` for matching and keeps the way back to its bytes.
+///
+/// Applies, per character (with its combining marks): Unicode NFKC
+/// (compatibility forms such as ligatures, full-width letters and
+/// superscripts become plain letters), then case folding (lowercase, plus
+/// `ß` → `ss` and final sigma → `σ`), then one form for quotes (`‘ ’ ‚ ‛ ′ ʼ`
+/// → `'`, `“ ” „ ‟ ″ « »` → `"`), dashes (`‐ ‑ ‒ – — ― −` and the small and
+/// full-width hyphen-minus → `-`) and white space (every Unicode space,
+/// tab, and the byte-order mark → one ASCII space; line feeds stay). ASCII
+/// text takes a fast path that only lowercases.
+///
+/// ```
+/// let n = neardup::text::normalize("NATO’s “Role”");
+/// assert_eq!(n.as_str(), "nato's \"role\"");
+/// ```
+pub fn normalize(text: &str) -> Normalized {
+    let bytes = text.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(text.len() + text.len() / 8);
+    let mut groups = Vec::new();
+    let mut scratch = String::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] < 0x80 && !starts_cluster(text, i) {
+            let start = i;
+            while i < bytes.len() && bytes[i] < 0x80 {
+                i += 1;
+            }
+            // An ASCII letter followed by combining marks is normalised
+            // together with them (e + U+0301 = é).
+            if i < bytes.len() && text[i..].chars().next().is_some_and(is_combining_mark) {
+                i -= 1;
+            }
+            out.extend(bytes[start..i].iter().map(|&b| fold_ascii(b)));
+            continue;
+        }
+        // One non-ASCII character and the combining marks that follow it.
+        let start = i;
+        let mut chars = text[i..].chars();
+        let first = chars.next().unwrap_or('\u{fffd}');
+        i += first.len_utf8();
+        let mut single = true;
+        for c in chars {
+            if c.is_ascii() || !is_combining_mark(c) {
+                break;
+            }
+            i += c.len_utf8();
+            single = false;
+        }
+        let norm_start = out.len();
+        scratch.clear();
+        if single {
+            fold_char(first, &mut scratch);
+        } else {
+            fold_cluster(&text[start..i], &mut scratch);
+        }
+        out.extend_from_slice(scratch.as_bytes());
+        let same_shape = single && scratch.len() == i - start && scratch.chars().nth(1).is_none();
+        if !same_shape {
+            groups.push(Group { norm: Span::new(norm_start, out.len()), orig: Span::new(start, i) });
+        }
+    }
+    // Every byte pushed is either ASCII or a complete UTF-8 encoding taken
+    // from a `String`, so this cannot fail.
+    let text = String::from_utf8(out).expect("normalize only pushes whole UTF-8 characters");
+    Normalized { text, groups }
+}
+
+/// Whether the ASCII byte at `i` is followed by a combining mark.
+fn starts_cluster(text: &str, i: usize) -> bool {
+    text.get(i + 1..).and_then(|r| r.chars().next()).is_some_and(|c| !c.is_ascii() && is_combining_mark(c))
+}
+
+#[inline]
+fn fold_ascii(b: u8) -> u8 {
+    match b {
+        b'\t' | 0x0b | 0x0c | b'\r' => b' ',
+        _ => b.to_ascii_lowercase(),
+    }
+}
+
+/// Quotes, dashes and white space, which fold to one ASCII form.
+fn fold_punct(c: char) -> Option<char> {
+    Some(match c {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' | '\u{FF07}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}' | '\u{00BB}' | '\u{FF02}' => '"',
+        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => '-',
+        '\u{FEFF}' => ' ',
+        '\u{2028}' | '\u{2029}' | '\u{0085}' => '\n',
+        c if c.is_whitespace() => ' ',
+        _ => return None,
+    })
+}
+
+fn push_folded(c: char, out: &mut String) {
+    if let Some(p) = fold_punct(c) {
+        out.push(p);
+        return;
+    }
+    for l in c.to_lowercase() {
+        match l {
+            'ß' | 'ẞ' => out.push_str("ss"),
+            'ς' => out.push('σ'),
+            l => out.push(fold_punct(l).unwrap_or(l)),
+        }
+    }
+}
+
+fn fold_char(c: char, out: &mut String) {
+    if fold_punct(c).is_none() && is_nfkc_quick(std::iter::once(c)) != IsNormalized::Yes {
+        fold_cluster(c.encode_utf8(&mut [0; 4]), out);
+        return;
+    }
+    push_folded(c, out);
+}
+
+fn fold_cluster(cluster: &str, out: &mut String) {
+    let start = out.len();
+    for c in cluster.nfkc() {
+        push_folded(c, out);
+    }
+    if !is_nfkc(&out[start..]) {
+        let again: String = out[start..].nfkc().collect();
+        out.truncate(start);
+        out.push_str(&again);
+    }
+}
+
+/// One word of a text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Token {
+    /// Where the word is in the original text.
+    pub span: Span,
+    /// `xxh3_64_with_seed` of the word's normalised bytes with the
+    /// configured seed: two tokens are the same word exactly when their
+    /// hashes are equal (up to 64-bit collisions).
+    pub hash: u64,
+}
+
+/// A sentence or a paragraph: its original span and the tokens inside it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Segment {
+    /// Where the segment is in the original text, from its first to its
+    /// last non-space character.
+    pub span: Span,
+    /// Indices into [`Analysis::tokens`] of the words inside the segment.
+    pub tokens: Range<usize>,
+}
+
+/// The text stage's output for one text: words, sentences and paragraphs.
+///
+/// A plain record with public fields, so that it can be built by
+/// [`analyze`] on one machine and passed to the later stages anywhere.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Analysis {
+    /// Every word, in text order.
+    pub tokens: Vec<Token>,
+    /// Sentences, in text order; together they hold every token.
+    pub sentences: Vec<Segment>,
+    /// Paragraphs, in text order; together they hold every token.
+    pub paragraphs: Vec<Segment>,
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF      // Hiragana, Katakana
+        | 0x3400..=0x4DBF    // CJK extension A
+        | 0x4E00..=0x9FFF    // CJK unified ideographs
+        | 0xF900..=0xFAFF    // compatibility ideographs
+        | 0x20000..=0x3FFFF) // extensions B and later
+}
+
+#[inline]
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || (!c.is_ascii() && is_combining_mark(c))
+}
+
+/// Splits `text` into words, sentences and paragraphs.
+///
+/// `seed` seeds the hash of every word ([`Token::hash`]); use the same seed
+/// for texts you want to compare (a [`Detector`](crate::Detector) does).
+///
+/// ```
+/// let text = "First sentence here. Second one!\n\nA new paragraph.";
+/// let a = neardup::text::analyze(text, 0);
+/// assert_eq!(a.tokens.len(), 8);
+/// assert_eq!(a.sentences.len(), 3);
+/// assert_eq!(a.paragraphs.len(), 2);
+/// assert_eq!(&text[a.sentences[1].span], "Second one!");
+/// assert_eq!(&text[a.paragraphs[1].span], "A new paragraph.");
+/// ```
+pub fn analyze(text: &str, seed: u64) -> Analysis {
+    let norm = normalize(text);
+    let tokens = tokenize(&norm, seed);
+    let (sentences, paragraphs) = segment(text, &tokens);
+    Analysis { tokens, sentences, paragraphs }
+}
+
+fn tokenize(norm: &Normalized, seed: u64) -> Vec<Token> {
+    let s = norm.as_str();
+    let bytes = s.as_bytes();
+    let mut tokens = Vec::with_capacity(s.len() / 6);
+    let mut push = |start: usize, end: usize| {
+        let hash = xxh3_64_with_seed(&bytes[start..end], seed);
+        tokens.push(Token { span: norm.to_original(Span::new(start, end)), hash });
+    };
+    let mut i = 0;
+    let mut word_start: Option<usize> = None;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (c, len) = if b < 0x80 {
+            (b as char, 1)
+        } else {
+            let c = s[i..].chars().next().unwrap_or(' ');
+            (c, c.len_utf8())
+        };
+        if !c.is_ascii() && is_cjk(c) {
+            if let Some(ws) = word_start.take() {
+                push(ws, i);
+            }
+            push(i, i + len);
+        } else if is_word_char(c) {
+            if word_start.is_none() {
+                word_start = Some(i);
+            }
+        } else if c == '\'' && word_start.is_some() && next_is_word(s, i + 1) {
+            // Apostrophe inside a word: keep going.
+        } else if let Some(ws) = word_start.take() {
+            push(ws, i);
+        }
+        i += len;
+    }
+    if let Some(ws) = word_start {
+        push(ws, bytes.len());
+    }
+    tokens
+}
+
+fn next_is_word(s: &str, at: usize) -> bool {
+    s.get(at..).and_then(|r| r.chars().next()).is_some_and(|c| is_word_char(c) && !is_cjk(c))
+}
+
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{feff}'
+}
+
+fn is_terminator(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | '…' | '。' | '！' | '？' | '‼' | '⁇' | '⁈' | '⁉')
+}
+
+/// What separates two consecutive tokens.
+#[derive(PartialEq, Eq, Clone, Copy)]
+enum Break {
+    None,
+    Sentence,
+    Paragraph,
+}
+
+/// Classifies the gap `gap` (the text between two tokens) and returns the
+/// break, plus where the previous segment ends and the next one starts
+/// (offsets relative to the gap).
+fn classify_gap(gap: &str, next_word: Option<char>) -> (Break, usize, usize) {
+    // The previous segment ends after the first run of non-space characters
+    // of the gap; the next one starts at its last run of non-space characters.
+    let end = gap.find(is_space).unwrap_or(gap.len());
+    let start = gap.rfind(is_space).map(|p| p + gap[p..].chars().next().map_or(1, char::len_utf8)).unwrap_or(0);
+    let mut newlines = 0;
+    let mut blank_line = false;
+    let mut only_space_since_newline = false;
+    let mut chars = gap.chars().peekable();
+    while let Some(c) = chars.next() {
+        let line_end = match c {
+            '\n' | '\u{2028}' | '\u{2029}' | '\u{0085}' => true,
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                true
+            }
+            _ => false,
+        };
+        if line_end {
+            if newlines > 0 && only_space_since_newline {
+                blank_line = true;
+            }
+            newlines += 1;
+            only_space_since_newline = true;
+        } else if !is_space(c) {
+            only_space_since_newline = false;
+        }
+    }
+    if blank_line {
+        return (Break::Paragraph, end, start);
+    }
+    let has_space = end < gap.len();
+    let cjk_stop = gap.chars().any(|c| matches!(c, '。' | '！' | '？'));
+    let terminated = gap[..end].chars().any(is_terminator);
+    let next_ok = next_word.is_none_or(|c| !c.is_lowercase());
+    if cjk_stop || (terminated && has_space && next_ok) {
+        (Break::Sentence, end, start)
+    } else {
+        (Break::None, end, start)
+    }
+}
+
+fn segment(text: &str, tokens: &[Token]) -> (Vec<Segment>, Vec<Segment>) {
+    let mut sentences = Vec::new();
+    let mut paragraphs = Vec::new();
+    if tokens.is_empty() {
+        return (sentences, paragraphs);
+    }
+    let lead = &text[..tokens[0].span.start];
+    let lead_start = lead.rfind(is_space).map(|p| p + lead[p..].chars().next().map_or(1, char::len_utf8)).unwrap_or(0);
+    let mut sent_start = (lead_start, 0usize);
+    let mut para_start = sent_start;
+    for i in 0..tokens.len() {
+        let prev_end = tokens[i].span.end;
+        let (brk, end_rel, start_rel) = match tokens.get(i + 1) {
+            Some(next) => {
+                let gap = &text[prev_end..next.span.start];
+                let next_word = text[next.span.start..].chars().next();
+                classify_gap(gap, next_word)
+            }
+            None => {
+                let tail = &text[prev_end..];
+                let end = tail.find(is_space).unwrap_or(tail.len());
+                (Break::Paragraph, end, 0)
+            }
+        };
+        if brk == Break::None {
+            continue;
+        }
+        let end = prev_end + end_rel;
+        sentences.push(Segment { span: Span::new(sent_start.0, end), tokens: sent_start.1..i + 1 });
+        let next_start = (prev_end + start_rel, i + 1);
+        if brk == Break::Paragraph {
+            paragraphs.push(Segment { span: Span::new(para_start.0, end), tokens: para_start.1..i + 1 });
+            para_start = next_start;
+        }
+        sent_start = next_start;
+    }
+    (sentences, paragraphs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<&str> {
+        analyze(text, 0).tokens.iter().map(|t| &text[t.span]).collect()
+    }
+
+    #[test]
+    fn ascii_words_and_apostrophes() {
+        assert_eq!(words("Azerbaijan's role, NATO-led  ops."), ["Azerbaijan's", "role", "NATO", "led", "ops"]);
+        assert_eq!(words("'quoted' rock'n'roll"), ["quoted", "rock'n'roll"]);
+    }
+
+    #[test]
+    fn curly_and_straight_quotes_hash_alike() {
+        let a = analyze("Azerbaijan’s", 7);
+        let b = analyze("AZERBAIJAN'S", 7);
+        assert_eq!(a.tokens[0].hash, b.tokens[0].hash);
+    }
+
+    #[test]
+    fn expansions_map_back_to_whole_characters() {
+        let text = "ﬁnal Straße İstanbul ＡＢＣ ǅemal";
+        let a = analyze(text, 0);
+        let got: Vec<&str> = a.tokens.iter().map(|t| &text[t.span]).collect();
+        assert_eq!(got, ["ﬁnal", "Straße", "İstanbul", "ＡＢＣ", "ǅemal"]);
+        assert_eq!(a.tokens[0].hash, analyze("final", 0).tokens[0].hash);
+        assert_eq!(a.tokens[1].hash, analyze("STRASSE", 0).tokens[0].hash);
+        assert_eq!(a.tokens[3].hash, analyze("abc", 0).tokens[0].hash);
+    }
+
+    #[test]
+    fn combining_marks_stay_in_words() {
+        let text = "cafe\u{301} noir";
+        let a = analyze(text, 0);
+        assert_eq!(&text[a.tokens[0].span], "cafe\u{301}");
+        assert_eq!(a.tokens[0].hash, analyze("CAFÉ", 0).tokens[0].hash);
+    }
+
+    #[test]
+    fn cjk_is_one_token_per_character() {
+        assert_eq!(words("東京都に住む"), ["東", "京", "都", "に", "住", "む"]);
+        assert_eq!(words("Москва и Αθήνα"), ["Москва", "и", "Αθήνα"]);
+        assert_eq!(words("مرحبا بالعالم"), ["مرحبا", "بالعالم"]);
+    }
+
+    #[test]
+    fn paragraphs_with_crlf_bom_and_blank_runs() {
+        let text = "\u{feff}By Azernews\r\n\r\n\r\n  \r\nBy Vafa\rIsmayilova\r\rLast one.";
+        let a = analyze(text, 0);
+        let paras: Vec<&str> = a.paragraphs.iter().map(|p| &text[p.span]).collect();
+        assert_eq!(paras, ["By Azernews", "By Vafa\rIsmayilova", "Last one."]);
+    }
+
+    #[test]
+    fn sentences_keep_their_quotes() {
+        let text = "“We want more,” he said. “Azerbaijan is important.” Then e.g. this one.";
+        let a = analyze(text, 0);
+        let s: Vec<&str> = a.sentences.iter().map(|p| &text[p.span]).collect();
+        assert_eq!(s, ["“We want more,” he said.", "“Azerbaijan is important.”", "Then e.g. this one."]);
+    }
+
+    #[test]
+    fn empty_and_punctuation_only() {
+        assert_eq!(analyze("", 0), Analysis::default());
+        assert_eq!(analyze(" \n\n ... --- !!!", 0), Analysis::default());
+    }
+
+    #[test]
+    fn normalize_map_round_trips() {
+        let text = "a “ﬁ” ß ＡＢ x";
+        let n = normalize(text);
+        assert_eq!(n.as_str(), "a \"fi\" ss ab x");
+        assert_eq!(n.to_original(Span::new(0, 1)), Span::new(0, 1));
+        assert_eq!(&text[n.to_original(Span::new(3, 5))], "ﬁ");
+        assert_eq!(&text[n.to_original(Span::new(3, 4))], "ﬁ");
+        assert_eq!(&text[n.to_original(Span::new(7, 9))], "ß");
+        assert_eq!(&text[n.to_original(Span::new(10, 12))], "ＡＢ");
+        assert_eq!(&text[n.to_original(Span::new(13, 14))], "x");
+    }
+
+    #[test]
+    fn decode_rejects_non_text() {
+        assert_eq!(decode(b"ok\xffno"), Err(Error::InvalidUtf8 { offset: 2 }));
+        assert!(matches!(decode(b"a\0b"), Err(Error::Binary { offset: 1, .. })));
+        assert_eq!(decode(b""), Ok(""));
+    }
+}
