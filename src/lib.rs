@@ -52,7 +52,7 @@
 //!                  has been supporting peacekeeping operations since 2002.")?;
 //! index.insert(2, "Stocks rallied in late trading as investors cheered earnings.")?;
 //! let result = index.query("Talks went on. Speaking at the conference, the minister said that \
-                          the country has been supporting peacekeeping operations since 2002.");
+//!                          the country has been supporting peacekeeping operations since 2002.");
 //! assert_eq!(result.matches.len(), 1);
 //! assert_eq!(result.matches[0].id, 1);
 //! # Ok::<(), neardup::Error>(())
