@@ -126,3 +126,8 @@ mod testoibits {
         assert_all::<Span>();
     }
 }
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
