@@ -383,10 +383,16 @@ impl Detector {
     /// # Ok::<(), neardup::Error>(())
     /// ```
     pub fn compare(&self, a: &str, b: &str) -> Report {
+        self.compare_analyzed(a, &self.analyze(a), b, &self.analyze(b))
+    }
+
+    /// [`compare`](Self::compare) of two texts already analysed (with this
+    /// detector): the same symmetric result, without analysing again.
+    pub(crate) fn compare_analyzed(&self, a: &str, an_a: &Analysis, b: &str, an_b: &Analysis) -> Report {
         if (b.len(), b) < (a.len(), a) {
-            return self.compare(b, a).swapped();
+            return self.compare_analyses(an_b, an_a).swapped();
         }
-        self.compare_analyses(&self.analyze(a), &self.analyze(b))
+        self.compare_analyses(an_a, an_b)
     }
 
     /// [`compare`](Self::compare) for many pairs, in order.

@@ -474,18 +474,19 @@ impl Index {
         let text = &*self.docs.get(&id)?.text;
         let analysis = d.analyze(text);
         let units = d.units(&analysis);
+        let mut sets: Vec<Option<Vec<u64>>> = vec![None; units.len()];
         let mut best = 0.0f64;
         for &(_, su, qu) in pairs {
             let (Some(s), Some(q)) = (units.get(su as usize), qa.unit_sets.get(qu as usize)) else {
                 continue;
             };
-            let set = sorted_set(&d.unit_shingles(&analysis, s));
-            best = best.max(sorted_similarity(q, &set).max());
+            let set = sets[su as usize].get_or_insert_with(|| sorted_set(&d.unit_shingles(&analysis, s)));
+            best = best.max(sorted_similarity(q, set).max());
         }
         if best < d.config().threshold {
             return None;
         }
-        let report = d.compare(query, text);
+        let report = d.compare_analyzed(query, &qa.analysis, text, &analysis);
         if report.passages.is_empty() {
             return None;
         }
@@ -503,7 +504,7 @@ impl Index {
             keys.extend(d.band_keys(&d.minhasher().signature(sh.iter().copied())));
             unit_sets.push(sorted_set(&sh));
         }
-        QueryAnalysis { keys, unit_sets }
+        QueryAnalysis { analysis, keys, unit_sets }
     }
 
     fn grouped(cands: &[(u64, u32, u32)]) -> Vec<&[(u64, u32, u32)]> {
@@ -583,6 +584,7 @@ impl Index {
 }
 
 struct QueryAnalysis {
+    analysis: crate::text::Analysis,
     keys: Vec<u64>,
     unit_sets: Vec<Vec<u64>>,
 }

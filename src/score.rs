@@ -228,7 +228,7 @@ pub fn align(a: &Analysis, b: &Analysis, opts: &AlignOptions) -> Vec<Passage> {
 }
 
 fn seed_and_extend(sa: &[u64], sb: &[u64]) -> Vec<Run> {
-    let mut table: Vec<(u64, u32)> = sb.iter().enumerate().map(|(j, &h)| (h, j as u32)).collect();
+    let mut table: Vec<(u64, usize)> = sb.iter().enumerate().map(|(j, &h)| (h, j)).collect();
     table.sort_unstable();
     let mut runs = Vec::new();
     let mut i = 0;
@@ -237,7 +237,6 @@ fn seed_and_extend(sa: &[u64], sb: &[u64]) -> Vec<Run> {
         let lo = table.partition_point(|e| e.0 < h);
         let mut best: Option<(usize, usize)> = None;
         for &(_, j) in table[lo..].iter().take_while(|e| e.0 == h).take(MAX_SEED_OCCURRENCES) {
-            let j = j as usize;
             let len = 1 + sa[i + 1..].iter().zip(&sb[j + 1..]).take_while(|(x, y)| x == y).count();
             if best.is_none_or(|(_, l)| len > l) {
                 best = Some((j, len));

@@ -352,10 +352,22 @@ pub fn analyze(text: &str, seed: u64) -> Analysis {
 fn tokenize(norm: &Normalized, seed: u64) -> Vec<Token> {
     let s = norm.as_str();
     let bytes = s.as_bytes();
-    let mut tokens = Vec::with_capacity(s.len() / 6);
-    let mut push = |start: usize, end: usize| {
+    let mut tokens: Vec<Token> = Vec::with_capacity(s.len() / 6);
+    // Normalised start of the last token, to merge tokens that come from
+    // one original character (`½` → `1⁄2` would give `1` and `2`).
+    let mut last_start = 0;
+    let mut push = |mut start: usize, end: usize| {
+        let mut span = norm.to_original(Span::new(start, end));
+        if let Some(last) = tokens.last()
+            && span.start < last.span.end
+        {
+            start = last_start;
+            span.start = last.span.start;
+            tokens.pop();
+        }
         let hash = xxh3_64_with_seed(&bytes[start..end], seed);
-        tokens.push(Token { span: norm.to_original(Span::new(start, end)), hash });
+        tokens.push(Token { span, hash });
+        last_start = start;
     };
     let mut i = 0;
     let mut word_start: Option<usize> = None;
@@ -525,6 +537,14 @@ mod tests {
         assert_eq!(a.tokens[0].hash, analyze("final", 0).tokens[0].hash);
         assert_eq!(a.tokens[1].hash, analyze("STRASSE", 0).tokens[0].hash);
         assert_eq!(a.tokens[3].hash, analyze("abc", 0).tokens[0].hash);
+    }
+
+    #[test]
+    fn one_character_is_never_split_between_tokens() {
+        let text = "about ½ cup and ¼";
+        let a = analyze(text, 0);
+        let got: Vec<&str> = a.tokens.iter().map(|t| &text[t.span]).collect();
+        assert_eq!(got, ["about", "½", "cup", "and", "¼"]);
     }
 
     #[test]
