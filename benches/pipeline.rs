@@ -213,7 +213,7 @@ fn foreign(text: &str, rng: &mut Rng) -> String {
             }
             let word = if rng.chance(FOREIGN_RATE) {
                 let core = word.trim_matches(|c: char| !c.is_alphanumeric());
-                if core.is_empty() { word.to_string() } else { word.replacen(core, rng.pick(WORDS), 1) }
+                if core.is_empty() { word.to_string() } else { word.replacen(core, &rng.pick(WORDS)[..], 1) }
             } else {
                 word.to_string()
             };
