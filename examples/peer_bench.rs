@@ -1,0 +1,466 @@
+//! neardup as one more harness beside the MinHash/LSH peers of the shared
+//! peer benchmark (`bench.py --with neardup=.../peer_bench`).
+//!
+//! The task is the peers' task, done with neardup's public API: every
+//! article of `$NDD_PEERS_DIR/corpus/articles.txt` (default
+//! `$HOME/.cache/ndd-peers`; articles separated by `"\n\x1e\n"`) is analysed
+//! ([`Detector::analyze`]), cut into 5-word shingles
+//! ([`fingerprint::shingles`]) and signed with 128 MinHash values
+//! ([`MinHasher::signature`]), in parallel over articles on rayon's global
+//! pool (its size comes from `RAYON_NUM_THREADS`). The whole-document
+//! signatures then go into an LSH table of 16 bands x 8 rows
+//! ([`Detector::band_keys`]); every document is queried, and the harness
+//! counts candidate pairs (one shared band), verified pairs (signature
+//! estimate >= 0.8) and the recall of the injected near-duplicates of
+//! `corpus/truth.tsv` among the candidates, per edit rate.
+//!
+//! One JSON line goes to stdout with the keys `bench.py` requires (`docs`,
+//! `bytes`, `sig_total_s`, `index_query_s`, `mb_per_s_sig`, `cand_pairs`,
+//! `verified_pairs`, `recall`, `peak_rss_mb`) and more phases.
+//!
+//! neardup's words are not the peers' "lowercase + split on white space":
+//! text is NFKC-normalised and case-folded, and words are runs of
+//! alphanumerics, so `foo.bar()` is two words here and one for the peers.
+//! Shingle sets, hence recall and pair counts, differ accordingly.
+//!
+//! `--passages` adds neardup's own end-to-end task after the MinHash one:
+//! an [`Index`](neardup::Index) with the default configuration over all
+//! articles (`par_insert_many`), every article queried (`par_query_many`),
+//! counting the article pairs that share at least one passage, with timings
+//! under `e2e_*` keys; `minhash_peak_rss_mb` is then the peak before that
+//! task and `peak_rss_mb` the peak of the whole process.
+//!
+//! `NDD_LIMIT=n` keeps the first `n` articles (recall is then left empty).
+//! A missing or unreadable corpus prints one line on stderr and exits with
+//! status 2.
+//!
+//! ```text
+//! cargo build --release --example peer_bench
+//! RAYON_NUM_THREADS=1 target/release/examples/peer_bench [--passages]
+//! ```
+
+// Without rayon only the error path of `run` is compiled.
+#![cfg_attr(not(feature = "rayon"), allow(dead_code, unused_imports))]
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use neardup::fingerprint::{self, Signature};
+use neardup::{Config, Detector};
+
+/// Words per shingle, MinHash values, bands and rows, verification threshold.
+const K: usize = 5;
+const NUM_HASHES: usize = 128;
+const BANDS: usize = 16;
+const ROWS: usize = 8;
+const THRESHOLD: f64 = 0.8;
+
+/// The separator between two articles of `articles.txt`.
+const SEPARATOR: &str = "\n\u{1e}\n";
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("peer_bench: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(not(feature = "rayon"))]
+fn run() -> Result<(), String> {
+    Err("built without the `rayon` feature; rebuild with default features".into())
+}
+
+#[cfg(feature = "rayon")]
+fn run() -> Result<(), String> {
+    let mut passages = false;
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "--passages" => passages = true,
+            "-h" | "--help" => {
+                println!("usage: peer_bench [--passages]   (threads: RAYON_NUM_THREADS, corpus: $NDD_PEERS_DIR)");
+                return Ok(());
+            }
+            other => return Err(format!("unknown argument {other:?} (usage: peer_bench [--passages])")),
+        }
+    }
+    let limit = match std::env::var("NDD_LIMIT") {
+        Ok(v) => Some(v.parse::<usize>().map_err(|e| format!("NDD_LIMIT={v:?}: {e}"))?),
+        Err(_) => None,
+    };
+    let corpus_dir = base_dir()?.join("corpus");
+
+    let t = Instant::now();
+    let raw = std::fs::read(corpus_dir.join("articles.txt"))
+        .map_err(|e| format!("{}: {e} (build it with make-corpus)", corpus_dir.join("articles.txt").display()))?;
+    let text =
+        neardup::text::decode(&raw).map_err(|e| format!("{}: {e}", corpus_dir.join("articles.txt").display()))?;
+    let mut docs: Vec<&str> = text.split(SEPARATOR).collect();
+    if docs.last() == Some(&"") {
+        docs.pop();
+    }
+    if let Some(n) = limit {
+        docs.truncate(n);
+    }
+    let truth = if limit.is_none() { Some(load_truth(&corpus_dir.join("truth.tsv"))?) } else { None };
+    let read_s = t.elapsed().as_secs_f64();
+
+    let mut rec = Json::default();
+    rec.str("peer", "neardup")
+        .num("threads", rayon::current_num_threads())
+        .num("docs", docs.len())
+        .num("bytes", docs.iter().map(|d| d.len()).sum::<usize>())
+        .num("k", K)
+        .num("num_hashes", NUM_HASHES)
+        .num("b", BANDS)
+        .num("r", ROWS)
+        .float("read_s", read_s);
+    install_quiet_panic_hook();
+    let failed = minhash_task(&docs, truth.as_deref(), &mut rec)?;
+    if passages {
+        rec.float("minhash_peak_rss_mb", peak_rss_mb());
+        passage_task(&docs, &failed, truth.as_deref(), &mut rec)?;
+    }
+    rec.float("peak_rss_mb", peak_rss_mb());
+    println!("{}", rec.finish());
+    if let Some(first) = first_panic() {
+        eprintln!(
+            "peer_bench: warning: neardup panicked on {} article(s) {:?}, left out; first panic: {first}",
+            failed.len(),
+            &failed[..failed.len().min(20)]
+        );
+    }
+    Ok(())
+}
+
+/// The peers' task: whole-document signatures, LSH candidates, verification.
+#[cfg(feature = "rayon")]
+fn minhash_task(docs: &[&str], truth: Option<&[TruthPair]>, rec: &mut Json) -> Result<Vec<usize>, String> {
+    use rayon::prelude::*;
+
+    let mut config = Config::default();
+    config.shingle_size = K;
+    config.num_hashes = NUM_HASHES;
+    config.threshold = THRESHOLD;
+    config.bands_rows = Some((BANDS, ROWS));
+    let detector = Detector::new(config).map_err(|e| e.to_string())?;
+    let seed = detector.config().seed;
+
+    // Pass 1, analysis and shingling only (what the peers call shingle_s).
+    let t = Instant::now();
+    let counts: Vec<Option<(usize, usize)>> = docs
+        .par_iter()
+        .map(|doc| {
+            guarded(|| {
+                let a = detector.analyze(doc);
+                let mut n = 0usize;
+                fingerprint::for_each_shingle(&a.tokens, K, seed, |_| n += 1);
+                (a.tokens.len(), n)
+            })
+        })
+        .collect();
+    let shingle_s = t.elapsed().as_secs_f64();
+    let tokens: usize = counts.iter().flatten().map(|c| c.0).sum();
+    let shingles: usize = counts.iter().flatten().map(|c| c.1).sum();
+
+    // Pass 2, text -> signature: analysis, shingles, MinHash.
+    let t = Instant::now();
+    let sigs: Vec<Option<Signature>> = docs
+        .par_iter()
+        .map(|doc| {
+            guarded(|| {
+                let a = detector.analyze(doc);
+                detector.minhasher().signature(fingerprint::shingles(&a.tokens, K, seed))
+            })
+        })
+        .collect();
+    let sig_total_s = t.elapsed().as_secs_f64();
+    let failed: Vec<usize> = (0..docs.len()).filter(|&i| sigs[i].is_none()).collect();
+
+    // Index: band keys of every signature, then one bucket table per band.
+    // Articles that neardup failed to analyse have no keys.
+    let t = Instant::now();
+    let keys: Vec<Vec<u64>> =
+        sigs.par_iter().map(|s| s.as_ref().map(|s| detector.band_keys(s)).unwrap_or_default()).collect();
+    let tables: Vec<Table> = (0..BANDS)
+        .into_par_iter()
+        .map(|band| {
+            let mut table = Table::default();
+            for (doc, k) in keys.iter().enumerate() {
+                if let Some(&key) = k.get(band) {
+                    table.entry(key).or_default().push(doc as u32);
+                }
+            }
+            table
+        })
+        .collect();
+    let index_s = t.elapsed().as_secs_f64();
+
+    // Query every document: its candidates with a larger id, sorted, so that
+    // each unordered pair is counted once (collisions are symmetric).
+    let t = Instant::now();
+    let cands: Vec<Vec<u32>> = keys
+        .par_iter()
+        .enumerate()
+        .map(|(doc, k)| {
+            let mut out = Vec::new();
+            for (table, key) in tables.iter().zip(k) {
+                if let Some(bucket) = table.get(key) {
+                    out.extend(bucket.iter().copied().filter(|&j| j as usize > doc));
+                }
+            }
+            out.sort_unstable();
+            out.dedup();
+            out
+        })
+        .collect();
+    let cand_pairs: usize = cands.iter().map(Vec::len).sum();
+    let query_s = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let verified: usize = cands
+        .par_iter()
+        .enumerate()
+        .map(|(i, js)| {
+            let similarity = |j: u32| match (&sigs[i], &sigs[j as usize]) {
+                (Some(a), Some(b)) => a.similarity(b),
+                _ => 0.0,
+            };
+            js.iter().filter(|&&j| similarity(j) >= THRESHOLD).count()
+        })
+        .sum();
+    let verify_s = t.elapsed().as_secs_f64();
+
+    let bytes: usize = docs.iter().map(|d| d.len()).sum();
+    let max_bucket = tables.iter().flat_map(|t| t.values().map(Vec::len)).max().unwrap_or(0);
+    rec.num("tokens", tokens)
+        .num("shingles", shingles)
+        .float("shingle_s", shingle_s)
+        .float("sig_s", sig_total_s - shingle_s)
+        .float("index_s", index_s)
+        .float("query_s", query_s)
+        .float("verify_s", verify_s)
+        .float("sig_total_s", sig_total_s)
+        .float("index_query_s", index_s + query_s)
+        .float("mb_per_s_sig", bytes as f64 / 1e6 / sig_total_s)
+        .float("mb_per_s_sig_per_thread", bytes as f64 / 1e6 / sig_total_s / rayon::current_num_threads() as f64)
+        .num("max_bucket", max_bucket)
+        .num("analyze_panics", failed.len())
+        .raw("analyze_panic_docs", format!("{:?}", &failed[..failed.len().min(20)]))
+        .num("cand_pairs", cand_pairs)
+        .num("verified_pairs", verified)
+        .raw("recall", recall_json(truth, |a, b| cands[a].binary_search(&(b as u32)).is_ok()));
+    Ok(failed)
+}
+
+/// neardup's own task: passages shared between articles, through the index.
+#[cfg(feature = "rayon")]
+fn passage_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec: &mut Json) -> Result<(), String> {
+    /// Queries per `par_query_many` call: keeps only the pairs, not every
+    /// report, in memory.
+    const CHUNK: usize = 2048;
+
+    let detector = Detector::new(Config::default()).map_err(|e| e.to_string())?;
+    // Articles the MinHash task could not analyse would panic here too.
+    let articles: Vec<(u64, &str)> =
+        docs.iter().enumerate().filter(|(i, _)| skip.binary_search(i).is_err()).map(|(i, &d)| (i as u64, d)).collect();
+    let t = Instant::now();
+    let mut index = detector.index();
+    index.par_insert_many(&articles).map_err(|e| e.to_string())?;
+    let insert_s = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    // For each article, the other articles it shares a passage with (sorted).
+    let mut shares: Vec<Vec<u32>> = vec![Vec::new(); docs.len()];
+    let (mut matches, mut passages, mut saturated) = (0usize, 0usize, 0usize);
+    for chunk in articles.chunks(CHUNK) {
+        let texts: Vec<&str> = chunk.iter().map(|a| a.1).collect();
+        for (&(id, _), result) in chunk.iter().zip(index.par_query_many(&texts)) {
+            saturated += result.saturated_buckets;
+            let other = &mut shares[id as usize];
+            for m in result.matches.iter().filter(|m| m.id != id) {
+                matches += 1;
+                passages += m.report.passages.len();
+                other.push(m.id as u32);
+            }
+            other.sort_unstable();
+        }
+    }
+    let query_s = t.elapsed().as_secs_f64();
+
+    let has = |a: usize, b: usize| shares[a].binary_search(&(b as u32)).is_ok();
+    let found = |a: usize, b: usize| has(a, b) || has(b, a);
+    // Unordered article pairs with a passage, and how many of them only one
+    // of the two queries found.
+    let (mut pairs, mut one_way) = (0usize, 0usize);
+    for (a, bs) in shares.iter().enumerate() {
+        for &b in bs {
+            let b = b as usize;
+            if !has(b, a) {
+                pairs += 1;
+                one_way += 1;
+            } else if a < b {
+                pairs += 1;
+            }
+        }
+    }
+    rec.str("e2e", "Index with the default Config: par_insert_many + par_query_many of every article")
+        .float("e2e_insert_s", insert_s)
+        .float("e2e_query_s", query_s)
+        .float("e2e_total_s", insert_s + query_s)
+        .num("e2e_matches", matches)
+        .num("e2e_article_pairs", pairs)
+        .num("e2e_one_way_pairs", one_way)
+        .num("e2e_passages", passages)
+        .num("e2e_saturated_buckets", saturated)
+        .raw("e2e_recall", recall_json(truth, found));
+    Ok(())
+}
+
+/// The first panic message seen by the quiet hook.
+static FIRST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Replaces the default panic hook (a backtrace per panic, on every
+/// thread) with one that keeps the first message for one stderr line.
+fn install_quiet_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let mut first = FIRST_PANIC.lock().unwrap_or_else(|e| e.into_inner());
+        if first.is_none() {
+            let msg: String = info.to_string().chars().take(300).collect();
+            *first = Some(msg.replace('\n', "\\n"));
+        }
+    }));
+}
+
+fn first_panic() -> Option<String> {
+    FIRST_PANIC.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+/// `f()`, or `None` if it panicked (neardup must not panic on any `&str`;
+/// the harness counts and reports articles where it does).
+fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
+}
+
+/// Band keys are xxh3 values: a bucket table hashes them as themselves.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// One band's buckets: band key -> documents, in increasing order.
+type Table = HashMap<u64, Vec<u32>, BuildHasherDefault<KeyHasher>>;
+
+/// One injected near-duplicate: original, duplicate (0-based article
+/// positions) and the edit rate as written in `truth.tsv`.
+struct TruthPair {
+    orig: usize,
+    dup: usize,
+    rate: String,
+}
+
+fn base_dir() -> Result<PathBuf, String> {
+    if let Some(d) = std::env::var_os("NDD_PEERS_DIR") {
+        return Ok(PathBuf::from(d));
+    }
+    let home = std::env::var_os("HOME").ok_or("neither NDD_PEERS_DIR nor HOME is set")?;
+    Ok(PathBuf::from(home).join(".cache/ndd-peers"))
+}
+
+/// `truth.tsv`: a header, then `dup, orig, rate, jaccard` per line.
+fn load_truth(path: &std::path::Path) -> Result<Vec<TruthPair>, String> {
+    let s = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = Vec::new();
+    for (n, line) in s.lines().enumerate().skip(1) {
+        let bad = || format!("{}:{}: expected dup, orig, rate, jaccard: {line:?}", path.display(), n + 1);
+        let mut f = line.split('\t');
+        let dup = f.next().and_then(|v| v.parse().ok()).ok_or_else(bad)?;
+        let orig = f.next().and_then(|v| v.parse().ok()).ok_or_else(bad)?;
+        let rate = f.next().ok_or_else(bad)?.to_string();
+        out.push(TruthPair { orig, dup, rate });
+    }
+    Ok(out)
+}
+
+/// `{"<rate>": "found/total", ...}` in rate order (as strings, like the
+/// peers); `found(a, b)` is asked with `a < b`. Pairs naming an article
+/// outside the corpus count as missed.
+fn recall_json(truth: Option<&[TruthPair]>, found: impl Fn(usize, usize) -> bool) -> String {
+    let mut by: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for p in truth.unwrap_or(&[]) {
+        let (a, b) = (p.orig.min(p.dup), p.orig.max(p.dup));
+        let e = by.entry(&p.rate).or_default();
+        e.1 += 1;
+        if a != b && found(a, b) {
+            e.0 += 1;
+        }
+    }
+    let body: Vec<String> = by.iter().map(|(rate, (h, t))| format!("\"{rate}\": \"{h}/{t}\"")).collect();
+    format!("{{{}}}", body.join(", "))
+}
+
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// A flat JSON object built key by key (values are numbers, short strings
+/// without quotes or backslashes, or ready-made JSON).
+#[derive(Default)]
+struct Json(String);
+
+impl Json {
+    fn key(&mut self, k: &str) -> &mut Self {
+        self.0.push_str(if self.0.is_empty() { "{" } else { ", " });
+        let _ = write!(self.0, "\"{k}\": ");
+        self
+    }
+    fn str(&mut self, k: &str, v: &str) -> &mut Self {
+        self.key(k);
+        let _ = write!(self.0, "\"{v}\"");
+        self
+    }
+    fn num(&mut self, k: &str, v: impl std::fmt::Display) -> &mut Self {
+        self.key(k);
+        let _ = write!(self.0, "{v}");
+        self
+    }
+    /// A float with four decimals (seconds, MB, MB/s).
+    fn float(&mut self, k: &str, v: f64) -> &mut Self {
+        self.key(k);
+        let _ = write!(self.0, "{v:.4}");
+        self
+    }
+    fn raw(&mut self, k: &str, v: String) -> &mut Self {
+        self.key(k);
+        self.0.push_str(&v);
+        self
+    }
+    fn finish(&mut self) -> String {
+        let mut s = std::mem::take(&mut self.0);
+        s.push('}');
+        s
+    }
+}
