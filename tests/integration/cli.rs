@@ -1,1 +1,836 @@
-//! (being written)
+//! The `compare` example as a user runs it: a subprocess, its exit status,
+//! stdout and stderr.
+//!
+//! The example is built once per test run (same profile and features as this
+//! test binary) with `cargo build --message-format=json`, which reports where
+//! the executable is, so `CARGO_TARGET_DIR` and cargo configuration are
+//! respected.
+
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use neardup::{Config, Detector, Span};
+
+const SEED_A: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/000_7335d4dbf30efac0.txt");
+const SEED_B: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/001_8d763c1f7bf3de18.txt");
+
+// ---------------------------------------------------------------------------
+// Running the example
+
+/// Path of the compiled `compare` example, built on first use.
+fn compare_exe() -> &'static Path {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(build_example)
+}
+
+fn build_example() -> PathBuf {
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.args(["build", "--example", "compare", "--message-format=json", "--manifest-path"])
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"));
+    if !cfg!(debug_assertions) {
+        cmd.arg("--release");
+    }
+    if !cfg!(feature = "rayon") {
+        cmd.arg("--no-default-features");
+    }
+    let out = cmd.output().expect("cargo can be run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "building the compare example failed:\n{}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for line in stdout.lines().filter(|l| l.starts_with('{')) {
+        let message = Json::parse(line).unwrap_or_else(|e| panic!("cargo printed bad JSON ({e}): {line}"));
+        if message.get("reason").str() == "compiler-artifact"
+            && message.get("target").get("name").str() == "compare"
+            && let Some(Json::Str(exe)) = message.find("executable")
+        {
+            return PathBuf::from(exe);
+        }
+    }
+    panic!("cargo did not report the compare executable:\n{stdout}");
+}
+
+/// What one run of the example did.
+#[derive(Debug)]
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn run<I, S>(args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let out = Command::new(compare_exe())
+        .args(args)
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("the compare example can be run");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// Runs the example and expects success with nothing on stderr.
+fn run_ok<I, S>(args: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let r = run(args);
+    assert_eq!(r.code, Some(0), "compare failed: {r:?}");
+    assert_eq!(r.stderr, "", "compare wrote to stderr: {r:?}");
+    r.stdout
+}
+
+/// Runs `compare --json A B` and parses its report.
+fn run_json(a: impl AsRef<OsStr>, b: impl AsRef<OsStr>) -> Json {
+    let stdout = run_ok([OsStr::new("--json"), a.as_ref(), b.as_ref()]);
+    Json::parse(&stdout).unwrap_or_else(|e| panic!("--json output is not JSON ({e}):\n{stdout}"))
+}
+
+/// A file under the temporary directory, removed when dropped.
+struct TempPath(PathBuf);
+
+impl TempPath {
+    fn new(name: &str) -> TempPath {
+        TempPath(std::env::temp_dir().join(format!("neardup-cli-{}-{name}", std::process::id())))
+    }
+
+    fn file(name: &str, contents: impl AsRef<[u8]>) -> TempPath {
+        let path = TempPath::new(name);
+        std::fs::write(&path.0, contents).expect("temp file can be written");
+        path
+    }
+}
+
+impl AsRef<OsStr> for TempPath {
+    fn as_ref(&self) -> &OsStr {
+        self.0.as_os_str()
+    }
+}
+
+impl Drop for TempPath {
+    fn drop(&mut self) {
+        let _ = if self.0.is_dir() { std::fs::remove_dir(&self.0) } else { std::fs::remove_file(&self.0) };
+    }
+}
+
+// ---------------------------------------------------------------------------
+// A tiny strict JSON parser (RFC 8259), enough to check the `--json` output.
+
+#[derive(Clone, Debug, PartialEq)]
+enum Json {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(String),
+    Arr(Vec<Json>),
+    Obj(Vec<(String, Json)>),
+}
+
+impl Json {
+    fn parse(text: &str) -> Result<Json, String> {
+        let mut p = JsonParser { s: text.as_bytes(), i: 0 };
+        let value = p.value()?;
+        p.ws();
+        if p.i != p.s.len() {
+            return Err(format!("trailing data at byte {}", p.i));
+        }
+        Ok(value)
+    }
+
+    fn find(&self, key: &str) -> Option<&Json> {
+        match self {
+            Json::Obj(fields) => fields.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    fn get(&self, key: &str) -> &Json {
+        self.find(key).unwrap_or_else(|| panic!("no key {key:?} in {self:?}"))
+    }
+
+    fn str(&self) -> &str {
+        match self {
+            Json::Str(s) => s,
+            _ => panic!("not a string: {self:?}"),
+        }
+    }
+
+    fn num(&self) -> f64 {
+        match self {
+            Json::Num(x) => *x,
+            _ => panic!("not a number: {self:?}"),
+        }
+    }
+
+    fn usize(&self) -> usize {
+        let x = self.num();
+        assert!(x >= 0.0 && x.fract() == 0.0, "not a count: {x}");
+        x as usize
+    }
+
+    fn arr(&self) -> &[Json] {
+        match self {
+            Json::Arr(items) => items,
+            _ => panic!("not an array: {self:?}"),
+        }
+    }
+
+    fn span(&self) -> Span {
+        Span::new(self.get("start").usize(), self.get("end").usize())
+    }
+}
+
+struct JsonParser<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl JsonParser<'_> {
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.s.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    fn expect(&mut self, byte: u8) -> Result<(), String> {
+        if self.peek() == Some(byte) {
+            self.i += 1;
+            Ok(())
+        } else {
+            Err(format!("expected {:?} at byte {}", byte as char, self.i))
+        }
+    }
+
+    fn literal(&mut self, word: &str, value: Json) -> Result<Json, String> {
+        if self.s[self.i..].starts_with(word.as_bytes()) {
+            self.i += word.len();
+            Ok(value)
+        } else {
+            Err(format!("bad literal at byte {}", self.i))
+        }
+    }
+
+    fn value(&mut self) -> Result<Json, String> {
+        self.ws();
+        match self.peek() {
+            Some(b'{') => self.object(),
+            Some(b'[') => self.array(),
+            Some(b'"') => self.string().map(Json::Str),
+            Some(b't') => self.literal("true", Json::Bool(true)),
+            Some(b'f') => self.literal("false", Json::Bool(false)),
+            Some(b'n') => self.literal("null", Json::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => Err(format!("unexpected input at byte {}", self.i)),
+        }
+    }
+
+    fn object(&mut self) -> Result<Json, String> {
+        self.expect(b'{')?;
+        let mut fields = Vec::new();
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Ok(Json::Obj(fields));
+        }
+        loop {
+            self.ws();
+            let key = self.string()?;
+            if fields.iter().any(|(k, _)| *k == key) {
+                return Err(format!("duplicate key {key:?}"));
+            }
+            self.ws();
+            self.expect(b':')?;
+            fields.push((key, self.value()?));
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b'}') => {
+                    self.i += 1;
+                    return Ok(Json::Obj(fields));
+                }
+                _ => return Err(format!("expected ',' or '}}' at byte {}", self.i)),
+            }
+        }
+    }
+
+    fn array(&mut self) -> Result<Json, String> {
+        self.expect(b'[')?;
+        let mut items = Vec::new();
+        self.ws();
+        if self.peek() == Some(b']') {
+            self.i += 1;
+            return Ok(Json::Arr(items));
+        }
+        loop {
+            items.push(self.value()?);
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b']') => {
+                    self.i += 1;
+                    return Ok(Json::Arr(items));
+                }
+                _ => return Err(format!("expected ',' or ']' at byte {}", self.i)),
+            }
+        }
+    }
+
+    fn number(&mut self) -> Result<Json, String> {
+        let start = self.i;
+        let digits = |p: &mut Self| {
+            let from = p.i;
+            while let Some(b'0'..=b'9') = p.peek() {
+                p.i += 1;
+            }
+            p.i - from
+        };
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        let int_start = self.i;
+        let n = digits(self);
+        if n == 0 || (n > 1 && self.s[int_start] == b'0') {
+            return Err(format!("bad number at byte {start}"));
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if digits(self) == 0 {
+                return Err(format!("bad fraction at byte {start}"));
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i += 1;
+            }
+            if digits(self) == 0 {
+                return Err(format!("bad exponent at byte {start}"));
+            }
+        }
+        let text = std::str::from_utf8(&self.s[start..self.i]).expect("ASCII");
+        text.parse().map(Json::Num).map_err(|e| format!("bad number {text:?}: {e}"))
+    }
+
+    fn hex4(&mut self) -> Result<u32, String> {
+        let hex = self.s.get(self.i..self.i + 4).ok_or("truncated \\u escape")?;
+        let hex = std::str::from_utf8(hex).map_err(|e| e.to_string())?;
+        let code = u32::from_str_radix(hex, 16).map_err(|e| format!("bad \\u escape {hex:?}: {e}"))?;
+        self.i += 4;
+        Ok(code)
+    }
+
+    fn string(&mut self) -> Result<String, String> {
+        self.expect(b'"')?;
+        let mut out = Vec::new();
+        loop {
+            let byte = self.peek().ok_or("unterminated string")?;
+            self.i += 1;
+            match byte {
+                b'"' => return String::from_utf8(out).map_err(|e| e.to_string()),
+                0x00..=0x1f => return Err(format!("raw control character in string at byte {}", self.i - 1)),
+                b'\\' => {
+                    let escape = self.peek().ok_or("unterminated escape")?;
+                    self.i += 1;
+                    let c = match escape {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => {
+                            let mut code = self.hex4()?;
+                            if (0xd800..0xdc00).contains(&code) {
+                                self.expect(b'\\')?;
+                                self.expect(b'u')?;
+                                let low = self.hex4()?;
+                                if !(0xdc00..0xe000).contains(&low) {
+                                    return Err("unpaired surrogate".to_owned());
+                                }
+                                code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+                            }
+                            char::from_u32(code).ok_or("unpaired surrogate")?
+                        }
+                        _ => return Err(format!("bad escape at byte {}", self.i - 1)),
+                    };
+                    out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                }
+                _ => out.push(byte),
+            }
+        }
+    }
+}
+
+#[test]
+fn json_parser_is_strict() {
+    let ok = Json::parse(r#" {"a": [1, -2.5e3, true, null], "b": "x\"\\\u00e9\ud83d\ude00\n"} "#).unwrap();
+    assert_eq!(ok.get("b").str(), "x\"\\é😀\n");
+    assert_eq!(ok.get("a").arr()[1].num(), -2500.0);
+    for bad in ["NaN", "inf", "01", "1.", "{\"a\": 1,}", "[1 2]", "\"a\u{1}\"", "{\"a\":1,\"a\":2}", "\"\\x\"", "{} x"]
+    {
+        assert!(Json::parse(bad).is_err(), "accepted {bad:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Helpers over the seed pair
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(path).expect("seed file is shipped")
+}
+
+/// 1-based line of a byte offset, counting `\n` only (the seed files use it).
+fn lf_line(text: &str, offset: usize) -> usize {
+    1 + text.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count()
+}
+
+/// The span of the paragraph of `text` that starts with `start`.
+fn paragraph(text: &str, start: &str) -> Span {
+    let begin = text.find(start).unwrap_or_else(|| panic!("paragraph {start:?} not in text"));
+    let end = text[begin..].find("\n\n").map_or(text.len(), |e| begin + e);
+    Span::new(begin, end)
+}
+
+/// Spans (`"a"` or `"b"`) of every passage of a `--json` report.
+fn spans(report: &Json, side: &str) -> Vec<Span> {
+    report.get("passages").arr().iter().map(|p| p.get(side).span()).collect()
+}
+
+fn words(text: &str) -> Vec<&str> {
+    text.split_whitespace().collect()
+}
+
+/// The summary line the human report must end with.
+fn expected_summary(report: &Json) -> String {
+    let n = report.get("passages").arr().len();
+    let (a, b) = (report.get("a"), report.get("b"));
+    format!(
+        "{n} passage{}; {:.1}% of A ({}/{} words) is in B, {:.1}% of B ({}/{} words) is in A",
+        if n == 1 { "" } else { "s" },
+        100.0 * report.get("a_coverage").num(),
+        a.get("shared_words").usize(),
+        a.get("words").usize(),
+        100.0 * report.get("b_coverage").num(),
+        b.get("shared_words").usize(),
+        b.get("words").usize(),
+    )
+}
+
+/// The indented text lines right after the line `header` in `block`.
+fn text_under<'a>(block: &[&'a str], header: &str) -> Option<Vec<&'a str>> {
+    let at = block.iter().position(|l| *l == header)?;
+    Some(block[at + 1..].iter().take_while(|l| l.is_empty() || l.starts_with("    ")).copied().collect())
+}
+
+const CONFERENCE_000: [&str; 8] = [
+    "Speaking at the Baku-based international conference",
+    "At the same conference, Azerbaijani presidential aide",
+    "He also expressed Azerbaijan",
+    "\u{201c}We want further expansion",
+    "Hajiyev noted that apart from political dialogue",
+    "Hajiyev added that Azerbaijan will continue",
+    "Meanwhile, Security and Development Policy Institute",
+    "\u{201c}Azerbaijan is one of the most important countries",
+];
+
+// ---------------------------------------------------------------------------
+// The seed pair
+
+#[test]
+fn seed_pair_json_slices_the_files_exactly() {
+    let (a, b) = (read(SEED_A), read(SEED_B));
+    let report = run_json(SEED_A, SEED_B);
+
+    for (side, path, text) in [("a", SEED_A, &a), ("b", SEED_B, &b)] {
+        let file = report.get(side);
+        assert_eq!(file.get("path").str(), path);
+        assert_eq!(file.get("bytes").usize(), text.len());
+        assert!(file.get("shared_words").usize() <= file.get("words").usize());
+    }
+    let defaults = Config::default();
+    let config = report.get("config");
+    assert_eq!(config.get("shingle_size").usize(), defaults.shingle_size);
+    assert_eq!(config.get("num_hashes").usize(), defaults.num_hashes);
+    assert_eq!(config.get("threshold").num(), defaults.threshold);
+    assert_eq!(config.get("min_words").usize(), defaults.min_words);
+    assert_eq!(config.get("max_gap").usize(), defaults.max_gap);
+    assert_eq!(config.get("seed").num(), defaults.seed as f64);
+
+    // The example reports exactly what the library finds.
+    let library = Detector::builder().build().unwrap().compare(&a, &b);
+    let passages = report.get("passages").arr();
+    assert!(!passages.is_empty());
+    assert_eq!(passages.len(), library.passages.len());
+    assert_eq!(report.get("a").get("words").usize(), library.a_words);
+    assert_eq!(report.get("b").get("shared_words").usize(), library.b_shared_words);
+    assert_eq!(report.get("a_coverage").num(), library.a_coverage());
+    assert_eq!(report.get("b_coverage").num(), library.b_coverage());
+
+    for (p, lib) in passages.iter().zip(&library.passages) {
+        let (pa, pb) = (p.get("a"), p.get("b"));
+        assert_eq!((pa.span(), pb.span()), (lib.a, lib.b));
+        assert_eq!(&a[pa.span()], p.get("a_text").str());
+        assert_eq!(&b[pb.span()], p.get("b_text").str());
+        for (side, text) in [(pa, &a), (pb, &b)] {
+            let span = side.span();
+            assert_eq!(side.get("line_start").usize(), lf_line(text, span.start));
+            assert_eq!(side.get("line_end").usize(), lf_line(text, span.end - 1));
+        }
+        assert_eq!(p.get("similarity").num(), lib.similarity);
+        assert_eq!(p.get("containment_a").num(), lib.containment_a);
+        assert_eq!(p.get("containment_b").num(), lib.containment_b);
+        assert_eq!(p.get("shared_words").usize(), lib.shared_words);
+    }
+
+    // The eight conference paragraphs of 000 are reported as reused...
+    let a_spans = spans(&report, "a");
+    for start in CONFERENCE_000 {
+        let para = paragraph(&a, start);
+        let missing: String = a[para]
+            .char_indices()
+            .filter(|&(i, c)| {
+                let at = para.start + i;
+                c.is_alphanumeric() && !a_spans.iter().any(|s| s.start <= at && at < s.end)
+            })
+            .map(|(_, c)| c)
+            .collect();
+        assert!(missing.is_empty(), "000 paragraph {start:?} not covered; missing {missing:?}");
+    }
+    // ...and the quote found only in 001 is not.
+    let extra = paragraph(&b, "\"Latvia, being a NATO member");
+    for span in spans(&report, "b") {
+        assert!(span.end <= extra.start || extra.end <= span.start, "passage claims 001's own quote: {span}");
+    }
+}
+
+#[test]
+fn seed_pair_human_report_lists_passages_and_summary() {
+    let (a, b) = (read(SEED_A), read(SEED_B));
+    let report = run_json(SEED_A, SEED_B);
+    let stdout = run_ok([SEED_A, SEED_B]);
+    let lines: Vec<&str> = stdout.lines().collect();
+
+    // One block per passage, in the order of the JSON report.
+    let headers: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].starts_with("Passage ")).collect();
+    let passages = report.get("passages").arr();
+    assert_eq!(headers.len(), passages.len(), "{stdout}");
+    let mut differing = 0;
+    for (n, (p, &at)) in passages.iter().zip(&headers).enumerate() {
+        let end = headers.get(n + 1).copied().unwrap_or(lines.len() - 1);
+        let block = &lines[at..end];
+        assert_eq!(block[0], format!("Passage {}", n + 1));
+        for side in ["a", "b"] {
+            let s = p.get(side);
+            let line = format!(
+                "  {} lines {}-{}, bytes {}..{}",
+                side.to_uppercase(),
+                s.get("line_start").usize(),
+                s.get("line_end").usize(),
+                s.get("start").usize(),
+                s.get("end").usize()
+            );
+            assert!(block.contains(&line.as_str()), "no {line:?} in passage {}:\n{}", n + 1, block.join("\n"));
+        }
+        let shared = format!(", {} shared words", p.get("shared_words").usize());
+        assert!(block[3].starts_with("  similarity ") && block[3].ends_with(&shared), "{}", block[3]);
+
+        // The passage text, wrapped: the same words as the slice of the file.
+        let (a_text, b_text) = (&a[p.get("a").span()], &b[p.get("b").span()]);
+        if a_text == b_text {
+            let shown = text_under(block, "  text (the same in A and B):").expect("shared text shown");
+            assert_eq!(words(&shown.join(" ")), words(a_text));
+        } else {
+            differing += 1;
+            let shown_a = text_under(block, "  A text:").expect("A text shown");
+            let shown_b = text_under(block, "  B text:").expect("B text shown");
+            assert_eq!(words(&shown_a.join(" ")), words(a_text));
+            assert_eq!(words(&shown_b.join(" ")), words(b_text));
+        }
+    }
+    assert!(differing > 0, "the seed pair has passages that differ between A and B");
+    for line in &lines {
+        assert!(line.chars().count() <= 100 || !line.trim_start().contains(' '), "line not wrapped: {line:?}");
+    }
+    assert!(stdout.contains("    Speaking at the Baku-based international conference"));
+    assert!(stdout.contains("    Hajiyev added that Azerbaijan will continue"));
+    assert_eq!(*lines.last().unwrap(), expected_summary(&report));
+}
+
+#[test]
+fn swapping_the_files_swaps_the_passages() {
+    let ab = run_json(SEED_A, SEED_B);
+    let ba = run_json(SEED_B, SEED_A);
+    assert_eq!(ab.get("a"), ba.get("b"));
+    assert_eq!(ab.get("b"), ba.get("a"));
+    assert_eq!(ab.get("a_coverage"), ba.get("b_coverage"));
+    assert_eq!(ab.get("b_coverage"), ba.get("a_coverage"));
+
+    let key = |p: &Json| (p.get("a").span(), p.get("b").span());
+    let mut swapped: Vec<Json> = ab
+        .get("passages")
+        .arr()
+        .iter()
+        .map(|p| {
+            Json::Obj(vec![
+                ("a".into(), p.get("b").clone()),
+                ("b".into(), p.get("a").clone()),
+                ("similarity".into(), p.get("similarity").clone()),
+                ("containment_a".into(), p.get("containment_b").clone()),
+                ("containment_b".into(), p.get("containment_a").clone()),
+                ("shared_words".into(), p.get("shared_words").clone()),
+                ("a_text".into(), p.get("b_text").clone()),
+                ("b_text".into(), p.get("a_text").clone()),
+            ])
+        })
+        .collect();
+    swapped.sort_by_key(key);
+    let got = ba.get("passages").arr();
+    assert!(got.is_sorted_by_key(key), "passages are listed in the order of A");
+    assert_eq!(got, swapped.as_slice());
+}
+
+#[test]
+fn line_numbers_count_crlf_and_lone_cr_as_one_line_end() {
+    let lf = run_json(SEED_A, SEED_B);
+    let (a, b) = (read(SEED_A), read(SEED_B));
+    for (name, eol) in [("crlf", "\r\n"), ("cr", "\r")] {
+        let a_file = TempPath::file(&format!("{name}-a.txt"), a.replace('\n', eol));
+        let b_file = TempPath::file(&format!("{name}-b.txt"), b.replace('\n', eol));
+        let report = run_json(&a_file, &b_file);
+        let (a_text, b_text) = (a.replace('\n', eol), b.replace('\n', eol));
+        let (want, got) = (lf.get("passages").arr(), report.get("passages").arr());
+        assert_eq!(want.len(), got.len(), "{name}");
+        for (w, g) in want.iter().zip(got) {
+            for side in ["a", "b"] {
+                for key in ["line_start", "line_end"] {
+                    assert_eq!(w.get(side).get(key), g.get(side).get(key), "{name}: {side}.{key}");
+                }
+            }
+            assert_eq!(&a_text[g.get("a").span()], g.get("a_text").str());
+            assert_eq!(&b_text[g.get("b").span()], g.get("b_text").str());
+            assert_eq!(g.get("a_text").str().replace(eol, "\n"), w.get("a_text").str(), "{name}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Options
+
+#[test]
+fn options_reach_the_detector_in_both_spellings() {
+    let out = run_ok([
+        "--json",
+        "--shingle-size",
+        "4",
+        "--num-hashes=64",
+        "--threshold",
+        "0.75",
+        "--min-words=9",
+        "--max-gap",
+        "0",
+        "--seed=7",
+        "--",
+        SEED_A,
+        SEED_B,
+    ]);
+    let report = Json::parse(&out).unwrap();
+    let config = report.get("config");
+    assert_eq!(config.get("shingle_size").usize(), 4);
+    assert_eq!(config.get("num_hashes").usize(), 64);
+    assert_eq!(config.get("threshold").num(), 0.75);
+    assert_eq!(config.get("min_words").usize(), 9);
+    assert_eq!(config.get("max_gap").usize(), 0);
+    assert_eq!(config.get("seed").usize(), 7);
+
+    let detector = Detector::builder()
+        .shingle_size(4)
+        .num_hashes(64)
+        .threshold(0.75)
+        .min_words(9)
+        .max_gap(0)
+        .seed(7)
+        .build()
+        .unwrap();
+    let library = detector.compare(&read(SEED_A), &read(SEED_B));
+    let got: Vec<(Span, Span)> =
+        report.get("passages").arr().iter().map(|p| (p.get("a").span(), p.get("b").span())).collect();
+    let want: Vec<(Span, Span)> = library.passages.iter().map(|p| (p.a, p.b)).collect();
+    assert_eq!(got, want);
+
+    // A minimum longer than any passage leaves nothing to report.
+    let report = Json::parse(&run_ok(["--min-words=1000", "--json", SEED_A, SEED_B])).unwrap();
+    assert!(report.get("passages").arr().is_empty());
+    assert_eq!(report.get("a_coverage").num(), 0.0);
+}
+
+#[test]
+fn help_documents_every_option_with_its_default() {
+    let d = Config::default();
+    for flag in ["--help", "-h"] {
+        let help = run_ok([flag]);
+        assert!(help.contains("Usage: compare"), "{help}");
+        let line = |option: &str| {
+            help.lines()
+                .find(|l| l.trim_start().starts_with(option) || l.contains(&format!(", {option} ")))
+                .unwrap_or_else(|| panic!("--help does not document {option}:\n{help}"))
+        };
+        line("--json");
+        line("--help");
+        for (option, default) in [
+            ("--shingle-size", d.shingle_size.to_string()),
+            ("--num-hashes", d.num_hashes.to_string()),
+            ("--threshold", d.threshold.to_string()),
+            ("--min-words", d.min_words.to_string()),
+            ("--max-gap", d.max_gap.to_string()),
+            ("--seed", d.seed.to_string()),
+        ] {
+            assert!(line(option).contains(&format!("(default {default})")), "{option}: {}", line(option));
+        }
+    }
+}
+
+#[test]
+fn empty_files_share_nothing() {
+    let a = TempPath::file("empty-a.txt", "");
+    let b = TempPath::file("empty-b.txt", "");
+    let report = run_json(&a, &b);
+    assert!(report.get("passages").arr().is_empty());
+    assert_eq!(report.get("a").get("words").usize(), 0);
+    assert_eq!(report.get("a_coverage").num(), 0.0);
+    assert_eq!(report.get("b_coverage").num(), 0.0);
+    assert_eq!(run_ok([&a, &b]), format!("{}\n", expected_summary(&report)));
+
+    let report = run_json(&a, SEED_B);
+    assert!(report.get("passages").arr().is_empty());
+    assert_eq!(
+        report.get("b").get("words").usize(),
+        Detector::builder().build().unwrap().analyze(&read(SEED_B)).tokens.len()
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Errors
+
+/// Expects exit status 2, nothing on stdout and one line on stderr that
+/// contains `needle`.
+fn assert_fails(args: &[&OsStr], needle: &str) {
+    let r = run(args);
+    let what = format!("compare {args:?}: {r:?}");
+    assert_eq!(r.code, Some(2), "{what}");
+    assert_eq!(r.stdout, "", "{what}");
+    assert!(r.stderr.starts_with("compare: ") && r.stderr.ends_with('\n'), "{what}");
+    assert_eq!(r.stderr.lines().count(), 1, "{what}");
+    assert!(r.stderr.contains(needle), "stderr does not name {needle:?}: {what}");
+    for panic in ["panicked", "RUST_BACKTRACE", "stack backtrace"] {
+        assert!(!r.stderr.contains(panic), "{what}");
+    }
+}
+
+#[test]
+fn unreadable_or_non_text_files_fail_with_one_line() {
+    let missing = TempPath::new("missing.txt");
+    let dir = TempPath::new("dir");
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let invalid = TempPath::file("invalid.txt", b"Valid start \xc3\x28 then junk");
+    let binary = TempPath::file("binary.txt", b"Looks like text\0but has a NUL");
+    let seed = OsStr::new(SEED_A);
+    let cases: [(&OsStr, &str); 4] = [
+        (missing.as_ref(), "No such file"),
+        (dir.as_ref(), if cfg!(unix) { "directory" } else { "" }),
+        (invalid.as_ref(), "UTF-8"),
+        (binary.as_ref(), "binary"),
+    ];
+    for (bad, reason) in cases {
+        let name = bad.to_str().unwrap();
+        // The bad file as A, then as B: the message names it either way.
+        assert_fails(&[bad, seed], name);
+        assert_fails(&[seed, bad], name);
+        assert_fails(&[OsStr::new("--json"), seed, bad], reason);
+    }
+}
+
+#[test]
+fn bad_options_and_values_fail_with_one_line() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["--bogus"], "--bogus"),
+        (&["-x"], "-x"),
+        (&["--json=yes"], "--json"),
+        (&["--shingle-size", "0"], "--shingle-size"),
+        (&["--shingle-size=33"], "--shingle-size"),
+        (&["--threshold", "2"], "--threshold"),
+        (&["--threshold=NaN"], "--threshold"),
+        (&["--threshold", "half"], "--threshold"),
+        (&["--num-hashes", "-3"], "--num-hashes"),
+        (&["--num-hashes=0"], "--num-hashes"),
+        (&["--min-words", "2"], "--min-words"),
+        (&["--max-gap", "1e3"], "--max-gap"),
+        (&["--seed="], "--seed"),
+    ];
+    for (options, needle) in cases {
+        let mut args: Vec<OsString> = options.iter().map(OsString::from).collect();
+        args.extend([OsString::from(SEED_A), OsString::from(SEED_B)]);
+        let args: Vec<&OsStr> = args.iter().map(OsString::as_os_str).collect();
+        assert_fails(&args, needle);
+    }
+    // A missing value at the end, and the wrong number of files.
+    let (a, b) = (OsStr::new(SEED_A), OsStr::new(SEED_B));
+    assert_fails(&[a, b, OsStr::new("--seed")], "--seed");
+    assert_fails(&[], "two files");
+    assert_fails(&[a], "two files");
+    assert_fails(&[a, b, a], "two files");
+}
+
+// ---------------------------------------------------------------------------
+// Small texts
+
+#[test]
+fn json_escapes_what_json_needs_and_keeps_the_rest() {
+    let sentence =
+        "The minister said \"we back\\support NATO\"\tand\u{1b} the Café über \u{2028} ally 😀 today in Baku.";
+    let a = TempPath::file("escape-a.txt", format!("Intro words here.\r\n\r\n{sentence}\n"));
+    let b = TempPath::file("escape-b.txt", format!("{sentence} Other news follows.\n"));
+    let report = run_json(&a, &b);
+    let passages = report.get("passages").arr();
+    assert_eq!(passages.len(), 1, "{report:?}");
+    assert_eq!(passages[0].get("a_text").str(), sentence);
+    assert_eq!(passages[0].get("b_text").str(), sentence);
+    assert_eq!(passages[0].get("a").get("line_start").usize(), 3);
+    assert_eq!(passages[0].get("b").get("line_end").usize(), 1);
+}
+
+#[test]
+fn containment_is_reported_for_each_side() {
+    // B's passage bridges three extra words, so B's span has shingles A's lacks.
+    let a =
+        "Officials said the minister met the Latvian delegation in Baku on Thursday to discuss security cooperation.";
+    let b = "The minister met the Latvian delegation in the capital city of Baku on Thursday to discuss security cooperation.";
+    let (a_file, b_file) = (TempPath::file("contain-a.txt", a), TempPath::file("contain-b.txt", b));
+    let report = run_json(&a_file, &b_file);
+    let library = Detector::builder().build().unwrap().compare(a, b);
+    let passages = report.get("passages").arr();
+    assert_eq!(passages.len(), library.passages.len());
+    assert!(!passages.is_empty());
+    for (p, lib) in passages.iter().zip(&library.passages) {
+        assert_ne!(lib.containment_a, lib.containment_b, "the case must be asymmetric");
+        assert_eq!(p.get("containment_a").num(), lib.containment_a);
+        assert_eq!(p.get("containment_b").num(), lib.containment_b);
+        assert_eq!(p.get("similarity").num(), lib.similarity);
+    }
+}
