@@ -11,20 +11,86 @@ fn detector() -> Detector {
 
 #[test]
 fn bad_parameters_name_the_value() {
-    let cases: Vec<(Box<dyn Fn(&mut neardup::DetectorBuilder)>, &str)> = vec![
-        (Box::new(|b| drop(b.shingle_size(0))), "shingle_size = 0"),
-        (Box::new(|b| drop(b.shingle_size(33))), "shingle_size = 33"),
-        (Box::new(|b| drop(b.num_hashes(0))), "num_hashes = 0"),
-        (Box::new(|b| drop(b.num_hashes(5000))), "num_hashes = 5000"),
-        (Box::new(|b| drop(b.threshold(0.0))), "threshold = 0"),
-        (Box::new(|b| drop(b.threshold(f64::NAN))), "threshold = NaN"),
-        (Box::new(|b| drop(b.threshold(1.01))), "threshold = 1.01"),
-        (Box::new(|b| drop(b.bands_rows(20, 8))), "bands_rows = (20, 8)"),
-        (Box::new(|b| drop(b.bands_rows(0, 8))), "bands_rows = (0, 8)"),
-        (Box::new(|b| drop(b.min_words(2))), "min_words = 2"),
-        (Box::new(|b| drop(b.max_gap(1_000_000))), "max_gap = 1000000"),
-        (Box::new(|b| drop(b.max_bucket(0))), "max_bucket = 0"),
-        (Box::new(|b| drop(b.unit(Unit::Window { size: 1 }))), "Window { size: 1 }"),
+    type Set = fn(&mut neardup::DetectorBuilder);
+    let cases: Vec<(Set, &str)> = vec![
+        (
+            |b| {
+                b.shingle_size(0);
+            },
+            "shingle_size = 0",
+        ),
+        (
+            |b| {
+                b.shingle_size(33);
+            },
+            "shingle_size = 33",
+        ),
+        (
+            |b| {
+                b.num_hashes(0);
+            },
+            "num_hashes = 0",
+        ),
+        (
+            |b| {
+                b.num_hashes(5000);
+            },
+            "num_hashes = 5000",
+        ),
+        (
+            |b| {
+                b.threshold(0.0);
+            },
+            "threshold = 0",
+        ),
+        (
+            |b| {
+                b.threshold(f64::NAN);
+            },
+            "threshold = NaN",
+        ),
+        (
+            |b| {
+                b.threshold(1.01);
+            },
+            "threshold = 1.01",
+        ),
+        (
+            |b| {
+                b.bands_rows(20, 8);
+            },
+            "bands_rows = (20, 8)",
+        ),
+        (
+            |b| {
+                b.bands_rows(0, 8);
+            },
+            "bands_rows = (0, 8)",
+        ),
+        (
+            |b| {
+                b.min_words(2);
+            },
+            "min_words = 2",
+        ),
+        (
+            |b| {
+                b.max_gap(1_000_000);
+            },
+            "max_gap = 1000000",
+        ),
+        (
+            |b| {
+                b.max_bucket(0);
+            },
+            "max_bucket = 0",
+        ),
+        (
+            |b| {
+                b.unit(Unit::Window { size: 1 });
+            },
+            "Window { size: 1 }",
+        ),
     ];
     for (set, needle) in cases {
         let mut builder = Detector::builder();
