@@ -14,6 +14,7 @@ pub const MAX_NUM_HASHES: usize = 1024;
 /// high one with the sentence it came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Unit {
     /// Blank-line separated paragraphs.
     Paragraph,
@@ -40,6 +41,7 @@ pub enum Unit {
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Config {
     /// Words per shingle. Default 3.
     pub shingle_size: usize,
@@ -64,6 +66,19 @@ pub struct Config {
     /// Most entries of one LSH bucket examined per query unit (a boilerplate
     /// sentence in every article fills one bucket). Default 1000.
     pub max_bucket: usize,
+    /// In an [`Index`](crate::Index), a sentence that recurs verbatim (after
+    /// normalisation) in at least this many *different contexts* (pairs of
+    /// preceding and following sentence) across the indexed articles is
+    /// boilerplate: a byline, a dateline, an agency sign-off. Boilerplate
+    /// sentences do not make articles candidates, and a passage with fewer
+    /// than `min_words` words outside them is not reuse. A story re-filed
+    /// verbatim keeps its contexts, so it is not boilerplate. 0 turns the
+    /// detection off. Default 5.
+    pub boilerplate_contexts: usize,
+    /// Whether index reports list boilerplate passages separately in
+    /// [`Report::boilerplate`](crate::Report::boilerplate) (they are never
+    /// among [`Report::passages`](crate::Report::passages)). Default false.
+    pub report_boilerplate: bool,
 }
 
 impl Default for Config {
@@ -78,6 +93,8 @@ impl Default for Config {
             min_words: 8,
             max_gap: 5,
             max_bucket: 1000,
+            boilerplate_contexts: 5,
+            report_boilerplate: false,
         }
     }
 }
@@ -120,8 +137,15 @@ impl Config {
         if self.max_gap > 1000 {
             return Err(Error::config("max_gap", self.max_gap, "must be at most 1000"));
         }
-        if self.max_bucket == 0 {
-            return Err(Error::config("max_bucket", self.max_bucket, "must be at least 1"));
+        if self.boilerplate_contexts == 1 || self.boilerplate_contexts > u32::MAX as usize {
+            return Err(Error::config(
+                "boilerplate_contexts",
+                self.boilerplate_contexts,
+                "must be 0 (off) or at least 2 (a sentence in one context is not boilerplate)",
+            ));
+        }
+        if self.max_bucket == 0 || self.max_bucket > u32::MAX as usize {
+            return Err(Error::config("max_bucket", self.max_bucket, "must be in 1..=4294967295"));
         }
         if let Unit::Window { size } = self.unit
             && (size < self.shingle_size || size > 100_000)

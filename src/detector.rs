@@ -110,6 +110,20 @@ impl DetectorBuilder {
         self
     }
 
+    /// Distinct contexts that make a recurring sentence boilerplate in an
+    /// [`Index`] (default 5; 0 turns detection off).
+    pub fn boilerplate_contexts(&mut self, n: usize) -> &mut Self {
+        self.config.boilerplate_contexts = n;
+        self
+    }
+
+    /// Whether index reports list boilerplate passages separately (default
+    /// false).
+    pub fn report_boilerplate(&mut self, yes: bool) -> &mut Self {
+        self.config.report_boilerplate = yes;
+        self
+    }
+
     /// Validates the configuration and builds the detector.
     ///
     /// ```
@@ -124,6 +138,7 @@ impl DetectorBuilder {
 /// Everything two texts share: the passages and how much of each text they
 /// cover.
 #[derive(Clone, Debug, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Report {
     /// The shared passages, sorted by their start in `a`, then in `b`.
     pub passages: Vec<Passage>,
@@ -135,6 +150,12 @@ pub struct Report {
     pub a_shared_words: usize,
     /// Words of the second text inside at least one passage.
     pub b_shared_words: usize,
+    /// Passages made of boilerplate (text recurring across many indexed
+    /// articles), listed only by an [`Index`] whose configuration has
+    /// [`report_boilerplate`](crate::Config::report_boilerplate) set; they
+    /// never count in `passages` or the coverage. Empty for
+    /// [`Detector::compare`], which knows no corpus.
+    pub boilerplate: Vec<Passage>,
 }
 
 impl Report {
@@ -173,13 +194,24 @@ impl Report {
     pub fn swapped(&self) -> Report {
         let mut passages: Vec<Passage> = self.passages.iter().map(Passage::swapped).collect();
         passages.sort_by_key(|p| (p.a, p.b));
+        let mut boilerplate: Vec<Passage> = self.boilerplate.iter().map(Passage::swapped).collect();
+        boilerplate.sort_by_key(|p| (p.a, p.b));
         Report {
             passages,
             a_words: self.b_words,
             b_words: self.a_words,
             a_shared_words: self.b_shared_words,
             b_shared_words: self.a_shared_words,
+            boilerplate,
         }
+    }
+
+    /// A report of `passages` between texts of `a_words` and `b_words`
+    /// words, with the shared-word counts computed from the passages.
+    pub(crate) fn new(passages: Vec<Passage>, boilerplate: Vec<Passage>, a_words: usize, b_words: usize) -> Report {
+        let a_shared_words = covered(passages.iter().map(|p| p.a_tokens.clone()).collect());
+        let b_shared_words = covered(passages.iter().map(|p| p.b_tokens.clone()).collect());
+        Report { passages, a_words, b_words, a_shared_words, b_shared_words, boilerplate }
     }
 }
 
@@ -360,10 +392,7 @@ impl Detector {
     /// # Ok::<(), neardup::Error>(())
     /// ```
     pub fn compare_analyses(&self, a: &Analysis, b: &Analysis) -> Report {
-        let passages = align(a, b, &self.align_options());
-        let a_shared_words = covered(passages.iter().map(|p| p.a_tokens.clone()).collect());
-        let b_shared_words = covered(passages.iter().map(|p| p.b_tokens.clone()).collect());
-        Report { passages, a_words: a.tokens.len(), b_words: b.tokens.len(), a_shared_words, b_shared_words }
+        Report::new(align(a, b, &self.align_options()), Vec::new(), a.tokens.len(), b.tokens.len())
     }
 
     /// Every passage `a` and `b` share, with spans into both.

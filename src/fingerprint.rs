@@ -79,6 +79,7 @@ pub fn for_each_shingle(tokens: &[Token], k: usize, seed: u64, mut f: impl FnMut
 ///
 /// The signature of an empty set is all `u32::MAX`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Signature(pub Vec<u32>);
 
 impl Signature {

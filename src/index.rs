@@ -16,10 +16,12 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 use crate::detector::{Detector, Report};
 use crate::error::{Error, Result};
 use crate::fingerprint::Signature;
-use crate::score::{sorted_set, sorted_similarity};
+use crate::score::{Passage, sorted_set, sorted_similarity};
+use crate::text::Analysis;
 
 /// LSH banding parameters: `bands` bands of `rows` rows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LshParams {
     /// Number of bands `b`.
     pub bands: usize,
@@ -156,10 +158,9 @@ pub fn band_keys(sig: &Signature, params: LshParams) -> Vec<u64> {
         })
         .collect()
 }
-
 /// Band keys are xxh3 values already: hash them as themselves.
-#[derive(Default)]
-struct KeyHasher(u64);
+#[derive(Default, Clone, Copy)]
+pub(crate) struct KeyHasher(u64);
 
 impl Hasher for KeyHasher {
     fn finish(&self) -> u64 {
@@ -167,7 +168,7 @@ impl Hasher for KeyHasher {
     }
     fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
-            self.0 = (self.0 << 8) ^ u64::from(b) ^ (self.0 >> 56);
+            self.0 = (self.0 << 8 | self.0 >> 56) ^ u64::from(b);
         }
     }
     fn write_u64(&mut self, n: u64) {
@@ -175,19 +176,169 @@ impl Hasher for KeyHasher {
     }
 }
 
-type Buckets = HashMap<u64, Vec<UnitRef>, BuildHasherDefault<KeyHasher>>;
+pub(crate) type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
+/// One unit of one article under one band key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct UnitRef {
-    doc: u64,
-    unit: u32,
+pub(crate) struct Entry {
+    pub(crate) key: u64,
+    pub(crate) slot: u32,
+    pub(crate) unit: u32,
 }
 
+/// The buckets of one band: a sorted array (16 bytes per entry, searched by
+/// binary search) plus a hash map of recent insertions, merged into the
+/// array when it grows past a quarter of it (so each entry is moved a
+/// constant number of times on average).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Table {
+    pub(crate) main: Vec<Entry>,
+    pending: KeyMap<Vec<(u32, u32)>>,
+    pending_len: usize,
+}
+
+impl Table {
+    fn insert(&mut self, e: Entry) {
+        self.pending.entry(e.key).or_default().push((e.slot, e.unit));
+        self.pending_len += 1;
+        if self.pending_len > (self.main.len() / 4).max(1 << 16) {
+            self.flush();
+        }
+    }
+
+    /// Merges pending entries into the sorted array.
+    pub(crate) fn flush(&mut self) {
+        if self.pending_len == 0 {
+            return;
+        }
+        let mut fresh: Vec<Entry> = Vec::with_capacity(self.pending_len);
+        for (&key, v) in &self.pending {
+            fresh.extend(v.iter().map(|&(slot, unit)| Entry { key, slot, unit }));
+        }
+        fresh.sort_unstable();
+        let old = std::mem::take(&mut self.main);
+        self.main = Vec::with_capacity(old.len() + fresh.len());
+        let (mut i, mut j) = (0, 0);
+        while i < old.len() && j < fresh.len() {
+            if old[i] <= fresh[j] {
+                self.main.push(old[i]);
+                i += 1;
+            } else {
+                self.main.push(fresh[j]);
+                j += 1;
+            }
+        }
+        self.main.extend_from_slice(&old[i..]);
+        self.main.extend_from_slice(&fresh[j..]);
+        self.pending = KeyMap::default();
+        self.pending_len = 0;
+    }
+
+    /// Entries under `key`, oldest (lowest slot) first.
+    fn bucket(&self, key: u64) -> impl Iterator<Item = (u32, u32)> + '_ {
+        let lo = self.main.partition_point(|e| e.key < key);
+        let main = self.main[lo..].iter().take_while(move |e| e.key == key).map(|e| (e.slot, e.unit));
+        main.chain(self.pending.get(&key).into_iter().flatten().copied())
+    }
+
+    fn retain_live(&mut self, live: impl Fn(u32) -> bool) {
+        self.flush();
+        self.main.retain(|e| live(e.slot));
+    }
+
+    fn len(&self) -> usize {
+        self.main.len() + self.pending_len
+    }
+}
+
+/// An article in the index.
 #[derive(Clone, Debug)]
-struct Stored {
-    text: Box<str>,
-    /// Band keys of every unit, unit after unit.
-    keys: Vec<u64>,
+pub(crate) struct Stored {
+    pub(crate) id: u64,
+    pub(crate) label: Box<str>,
+    pub(crate) text: Box<str>,
+    /// Number of units inserted into the tables.
+    pub(crate) units: u32,
+    /// `(sentence key, context key)` of every sentence, for boilerplate.
+    pub(crate) sentences: Box<[(u64, u64)]>,
+}
+
+/// How often each sentence occurs in each context across the articles.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SentenceStats {
+    /// Articles holding sentence `s` in context `c`, by `(s, c)`.
+    in_context: HashMap<(u64, u64), u32, BuildHasherDefault<KeyHasher>>,
+    /// Distinct contexts of sentence `s`.
+    contexts: KeyMap<u32>,
+}
+
+impl SentenceStats {
+    fn add(&mut self, sentences: &[(u64, u64)]) {
+        for &(s, c) in dedup_pairs(sentences).iter() {
+            let n = self.in_context.entry((s, c)).or_insert(0);
+            *n += 1;
+            if *n == 1 {
+                *self.contexts.entry(s).or_insert(0) += 1;
+            }
+        }
+    }
+
+    fn remove(&mut self, sentences: &[(u64, u64)]) {
+        for &(s, c) in dedup_pairs(sentences).iter() {
+            if let Some(n) = self.in_context.get_mut(&(s, c)) {
+                *n -= 1;
+                if *n == 0 {
+                    self.in_context.remove(&(s, c));
+                    if let Some(k) = self.contexts.get_mut(&s) {
+                        *k -= 1;
+                        if *k == 0 {
+                            self.contexts.remove(&s);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn contexts(&self, sentence: u64) -> usize {
+        self.contexts.get(&sentence).map_or(0, |&n| n as usize)
+    }
+}
+
+fn dedup_pairs(v: &[(u64, u64)]) -> Vec<(u64, u64)> {
+    let mut v = v.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// The `(sentence key, context key)` of each sentence of an analysis: the
+/// sentence key hashes its words (so it is the same sentence whatever its
+/// punctuation, case or spacing); the context key hashes the keys of the
+/// sentences before and after it (0 at the edges of the article).
+pub(crate) fn sentence_keys(analysis: &Analysis, seed: u64) -> Vec<(u64, u64)> {
+    let mut buf = Vec::new();
+    let keys: Vec<u64> = analysis
+        .sentences
+        .iter()
+        .map(|s| {
+            buf.clear();
+            for t in &analysis.tokens[s.tokens.clone()] {
+                buf.extend_from_slice(&t.hash.to_le_bytes());
+            }
+            xxh3_64_with_seed(&buf, seed ^ 0x5e47_e4ce)
+        })
+        .collect();
+    (0..keys.len())
+        .map(|i| {
+            let prev = if i > 0 { keys[i - 1] } else { 0 };
+            let next = keys.get(i + 1).copied().unwrap_or(0);
+            let mut ctx = [0u8; 16];
+            ctx[..8].copy_from_slice(&prev.to_le_bytes());
+            ctx[8..].copy_from_slice(&next.to_le_bytes());
+            (keys[i], xxh3_64_with_seed(&ctx, seed))
+        })
+        .collect()
 }
 
 /// One indexed article that a query reuses from (or that reuses from it).
@@ -198,38 +349,64 @@ pub struct Match {
     /// The highest exact similarity (Jaccard or containment) of a candidate
     /// unit pair that LSH proposed and verification accepted.
     pub unit_similarity: f64,
-    /// The passages: `a` is the query, `b` the indexed article. Identical
-    /// to `detector.compare(query, article)`.
+    /// The passages: `a` is the query, `b` the indexed article. Without
+    /// boilerplate, identical to `detector.compare(query, article)`.
     pub report: Report,
 }
 
 /// The result of [`Index::query`].
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct QueryResult {
-    /// Articles sharing at least one verified passage with the query, most
-    /// shared words first, then by id.
+    /// Articles sharing at least one verified, non-boilerplate passage with
+    /// the query, most shared words first, then by id.
     pub matches: Vec<Match>,
     /// LSH buckets that held more than [`Config::max_bucket`](crate::Config)
-    /// entries, of which only the first `max_bucket` (in insertion order)
-    /// were examined. Non-zero means the query hit boilerplate that recurs
-    /// across many articles.
+    /// live entries, of which only the first `max_bucket` (in insertion
+    /// order) were examined. Non-zero means the query hit text that recurs
+    /// across very many articles.
     pub saturated_buckets: usize,
 }
 
+/// Two indexed articles that share passages, from [`Index::pairs`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pair {
+    /// The smaller id.
+    pub a: u64,
+    /// The larger id.
+    pub b: u64,
+    /// The highest verified unit similarity that made them candidates.
+    pub unit_similarity: f64,
+    /// The shared passages (`a` side is article `a`).
+    pub report: Report,
+}
+
+/// A group of near-duplicate articles, from
+/// [`Index::near_duplicate_groups`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Group {
+    /// The article every other member is a verified near-duplicate of.
+    pub representative: u64,
+    /// All members, the representative included, in increasing id order.
+    pub members: Vec<u64>,
+}
+
 /// A corpus of articles, indexed by the LSH band keys of their units, to
-/// find which articles a new one reuses passages from.
+/// find which articles reuse passages from which.
 ///
-/// Build it with [`Detector::index`]. Articles are kept (their text, for
-/// verification and alignment) together with their band keys, so that
-/// [`remove`](Self::remove) is exact.
+/// Build it with [`Detector::index`] or [`Index::load`]. Articles are kept
+/// (their text, for verification and alignment), so reports are computed
+/// on the real text, and [`remove`](Self::remove) is exact.
 ///
 /// # Resource usage
 ///
-/// Per article: its text, plus `8 · bands` bytes of keys per unit, plus one
-/// 12-byte bucket entry per unit and band. A query analyses the query text,
-/// probes `bands` buckets per unit (each capped at `max_bucket` entries),
-/// then verifies and aligns each candidate article once: its cost does not
-/// grow with the size of a bucket beyond the cap.
+/// Per article: its text and label, 16 bytes per sentence (boilerplate
+/// statistics, plus about 40 bytes per distinct sentence and context in
+/// hash maps), and one 16-byte entry per unit and band in the band tables
+/// (with the defaults, 25 bands: 400 bytes per sentence of at least
+/// `min_words` words). A query analyses the query text, probes `bands`
+/// buckets per unit (each capped at `max_bucket` live entries), then
+/// verifies and aligns each candidate article once: its cost does not grow
+/// with the size of a bucket beyond the cap.
 ///
 /// ```
 /// let detector = neardup::Detector::builder().build()?;
@@ -243,22 +420,46 @@ pub struct QueryResult {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Index {
-    detector: Detector,
-    docs: BTreeMap<u64, Stored>,
-    tables: Vec<Buckets>,
+    pub(crate) detector: Detector,
+    /// Articles by slot (insertion order); `None` once removed.
+    pub(crate) slots: Vec<Option<Stored>>,
+    pub(crate) ids: BTreeMap<u64, u32>,
+    pub(crate) tables: Vec<Table>,
+    pub(crate) stats: SentenceStats,
+    dead_entries: usize,
 }
 
-/// An article prepared for insertion: the text and its unit band keys.
+/// An article prepared for insertion: everything but the slot.
 struct Prepared {
-    id: u64,
-    text: Box<str>,
+    stored: Stored,
     keys: Vec<u64>,
 }
+
+/// The query side of a comparison, analysed once.
+struct Probe {
+    analysis: Analysis,
+    /// Band keys of every probing unit, unit after unit.
+    keys: Vec<u64>,
+    /// Sorted shingle sets of the same units.
+    unit_sets: Vec<Vec<u64>>,
+    /// Per token: inside a boilerplate sentence.
+    boiler: Vec<bool>,
+}
+
+/// Candidate `(stored slot, stored unit, probe unit)`.
+type Cand = (u32, u32, u32);
 
 impl Index {
     pub(crate) fn new(detector: Detector) -> Index {
         let bands = detector.lsh().bands;
-        Index { detector, docs: BTreeMap::new(), tables: (0..bands).map(|_| Buckets::default()).collect() }
+        Index {
+            detector,
+            slots: Vec::new(),
+            ids: BTreeMap::new(),
+            tables: vec![Table::default(); bands],
+            stats: SentenceStats::default(),
+            dead_entries: 0,
+        }
     }
 
     /// The detector (configuration) this index was built with.
@@ -281,7 +482,7 @@ impl Index {
     /// # Ok::<(), neardup::Error>(())
     /// ```
     pub fn len(&self) -> usize {
-        self.docs.len()
+        self.ids.len()
     }
 
     /// Whether the index holds no article.
@@ -291,7 +492,11 @@ impl Index {
     /// # Ok::<(), neardup::Error>(())
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.docs.is_empty()
+        self.ids.is_empty()
+    }
+
+    fn stored(&self, id: u64) -> Option<&Stored> {
+        self.ids.get(&id).and_then(|&s| self.slots[s as usize].as_ref())
     }
 
     /// The text of article `id`, if present.
@@ -304,7 +509,20 @@ impl Index {
     /// # Ok::<(), neardup::Error>(())
     /// ```
     pub fn get(&self, id: u64) -> Option<&str> {
-        self.docs.get(&id).map(|d| &*d.text)
+        self.stored(id).map(|d| &*d.text)
+    }
+
+    /// The label of article `id` (empty unless inserted with
+    /// [`insert_labeled`](Self::insert_labeled)), if present.
+    ///
+    /// ```
+    /// let mut index = neardup::Detector::builder().build()?.index();
+    /// index.insert_labeled(3, "news/2021/a.txt", "some text")?;
+    /// assert_eq!(index.label(3), Some("news/2021/a.txt"));
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn label(&self, id: u64) -> Option<&str> {
+        self.stored(id).map(|d| &*d.label)
     }
 
     /// The ids of all articles, in increasing order.
@@ -317,30 +535,64 @@ impl Index {
     /// # Ok::<(), neardup::Error>(())
     /// ```
     pub fn ids(&self) -> impl Iterator<Item = u64> + '_ {
-        self.docs.keys().copied()
+        self.ids.keys().copied()
     }
 
-    fn prepare(&self, id: u64, text: &str) -> Prepared {
+    /// Bytes held by the index, approximately: texts, labels, band tables
+    /// and boilerplate statistics.
+    ///
+    /// ```
+    /// let mut index = neardup::Detector::builder().build()?.index();
+    /// let before = index.memory_usage();
+    /// index.insert(1, "A sentence long enough to be indexed as a unit here.")?;
+    /// assert!(index.memory_usage() > before);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn memory_usage(&self) -> usize {
+        let docs: usize = self
+            .slots
+            .iter()
+            .flatten()
+            .map(|d| std::mem::size_of::<Stored>() + d.text.len() + d.label.len() + 16 * d.sentences.len())
+            .sum();
+        let tables: usize =
+            self.tables.iter().map(|t| 16 * t.main.capacity() + 48 * t.pending.len() + 8 * t.pending_len).sum();
+        let stats = 40 * (self.stats.in_context.capacity() + self.stats.contexts.capacity());
+        docs + tables + stats + 8 * self.slots.capacity() + 40 * self.ids.len()
+    }
+
+    fn prepare(&self, id: u64, label: &str, text: &str) -> Prepared {
         let d = &self.detector;
         let analysis = d.analyze(text);
-        let keys = d.units(&analysis).iter().flat_map(|u| d.band_keys(&d.signature(&analysis, u))).collect();
-        Prepared { id, text: text.into(), keys }
+        let units = self.units(&analysis);
+        let keys: Vec<u64> = units.iter().flat_map(|u| d.band_keys(&d.signature(&analysis, u))).collect();
+        let sentences = sentence_keys(&analysis, d.config().seed).into_boxed_slice();
+        let stored = Stored { id, label: label.into(), text: text.into(), units: units.len() as u32, sentences };
+        Prepared { stored, keys }
+    }
+
+    /// The units an index fingerprints: the detector's units with at least
+    /// `min_words` words (a shorter one cannot be a passage on its own).
+    fn units(&self, analysis: &Analysis) -> Vec<crate::text::Segment> {
+        let min = self.detector.config().min_words;
+        self.detector.units(analysis).into_iter().filter(|u| u.tokens.len() >= min).collect()
     }
 
     fn check_new(&self, id: u64) -> Result<()> {
-        if self.docs.contains_key(&id) { Err(Error::DuplicateId { id }) } else { Ok(()) }
+        if self.ids.contains_key(&id) { Err(Error::DuplicateId { id }) } else { Ok(()) }
     }
 
     fn commit(&mut self, p: Prepared) {
+        let slot = self.slots.len() as u32;
         let bands = self.tables.len();
-        if bands > 0 {
-            for (unit, keys) in p.keys.chunks_exact(bands).enumerate() {
-                for (table, &key) in self.tables.iter_mut().zip(keys) {
-                    table.entry(key).or_default().push(UnitRef { doc: p.id, unit: unit as u32 });
-                }
+        for (unit, keys) in p.keys.chunks_exact(bands).enumerate() {
+            for (table, &key) in self.tables.iter_mut().zip(keys) {
+                table.insert(Entry { key, slot, unit: unit as u32 });
             }
         }
-        self.docs.insert(p.id, Stored { text: p.text, keys: p.keys });
+        self.stats.add(&p.stored.sentences);
+        self.ids.insert(p.stored.id, slot);
+        self.slots.push(Some(p.stored));
     }
 
     /// Adds article `id` with its text.
@@ -356,9 +608,34 @@ impl Index {
     /// # Ok::<(), neardup::Error>(())
     /// ```
     pub fn insert(&mut self, id: u64, text: &str) -> Result<()> {
+        self.insert_labeled(id, "", text)
+    }
+
+    /// Adds article `id` with a label (a path, a URL, a title: kept and
+    /// saved with the index, never interpreted) and its text.
+    ///
+    /// ```
+    /// let mut index = neardup::Detector::builder().build()?.index();
+    /// index.insert_labeled(1, "wire/0001.txt", "text")?;
+    /// assert_eq!(index.label(1), Some("wire/0001.txt"));
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn insert_labeled(&mut self, id: u64, label: &str, text: &str) -> Result<()> {
         self.check_new(id)?;
-        let p = self.prepare(id, text);
+        self.check_capacity(1)?;
+        let p = self.prepare(id, label, text);
         self.commit(p);
+        Ok(())
+    }
+
+    fn check_capacity(&self, more: usize) -> Result<()> {
+        if self.slots.len() + more > u32::MAX as usize {
+            return Err(Error::argument(
+                "articles",
+                self.slots.len() + more,
+                "an index holds at most 2^32 - 1 insertions",
+            ));
+        }
         Ok(())
     }
 
@@ -370,7 +647,7 @@ impl Index {
                 return Err(Error::DuplicateId { id });
             }
         }
-        Ok(())
+        self.check_capacity(articles.len())
     }
 
     /// Adds many articles; all or none (a duplicate id, in the index or in
@@ -387,7 +664,7 @@ impl Index {
     pub fn insert_many(&mut self, articles: &[(u64, &str)]) -> Result<()> {
         self.check_batch(articles)?;
         for &(id, text) in articles {
-            let p = self.prepare(id, text);
+            let p = self.prepare(id, "", text);
             self.commit(p);
         }
         Ok(())
@@ -406,9 +683,13 @@ impl Index {
     pub fn par_insert_many(&mut self, articles: &[(u64, &str)]) -> Result<()> {
         use rayon::prelude::*;
         self.check_batch(articles)?;
-        let prepared: Vec<Prepared> = articles.par_iter().map(|&(id, text)| self.prepare(id, text)).collect();
-        for p in prepared {
-            self.commit(p);
+        // Fingerprint in bounded chunks so that the prepared copies never
+        // hold more than a slice of the batch at once.
+        for chunk in articles.chunks(4096) {
+            let prepared: Vec<Prepared> = chunk.par_iter().map(|&(id, text)| self.prepare(id, "", text)).collect();
+            for p in prepared {
+                self.commit(p);
+            }
         }
         Ok(())
     }
@@ -423,42 +704,78 @@ impl Index {
     /// # Ok::<(), neardup::Error>(())
     /// ```
     pub fn remove(&mut self, id: u64) -> bool {
-        let Some(stored) = self.docs.remove(&id) else {
+        let Some(slot) = self.ids.remove(&id) else {
             return false;
         };
-        let bands = self.tables.len();
-        if bands > 0 {
-            for keys in stored.keys.chunks_exact(bands) {
-                for (table, key) in self.tables.iter_mut().zip(keys) {
-                    if let Some(bucket) = table.get_mut(key) {
-                        bucket.retain(|r| r.doc != id);
-                        if bucket.is_empty() {
-                            table.remove(key);
-                        }
-                    }
-                }
+        if let Some(stored) = self.slots[slot as usize].take() {
+            self.stats.remove(&stored.sentences);
+            self.dead_entries += stored.units as usize * self.tables.len();
+        }
+        let total: usize = self.tables.iter().map(Table::len).sum();
+        if self.dead_entries > 1024 && self.dead_entries * 4 > total {
+            let slots = &self.slots;
+            for t in &mut self.tables {
+                t.retain_live(|s| slots[s as usize].is_some());
             }
+            self.dead_entries = 0;
         }
         true
     }
 
-    /// Candidate unit pairs `(doc, stored unit, query unit)`, sorted, and
-    /// the number of saturated buckets.
-    fn candidates(&self, query_keys: &[u64]) -> (Vec<(u64, u32, u32)>, usize) {
+    fn is_boilerplate_sentence(&self, key: u64) -> bool {
+        let min = self.detector.config().boilerplate_contexts;
+        min > 0 && self.stats.contexts(key) >= min
+    }
+
+    /// Analyses `text` as the probing side of a query.
+    fn probe(&self, text: &str) -> Probe {
+        let d = &self.detector;
+        let analysis = d.analyze(text);
+        let mut boiler = vec![false; analysis.tokens.len()];
+        for (s, (key, _)) in analysis.sentences.iter().zip(sentence_keys(&analysis, d.config().seed)) {
+            if self.is_boilerplate_sentence(key) {
+                boiler[s.tokens.clone()].iter_mut().for_each(|b| *b = true);
+            }
+        }
+        let mut keys = Vec::new();
+        let mut unit_sets = Vec::new();
+        for u in self.units(&analysis) {
+            let sh = d.unit_shingles(&analysis, &u);
+            // Boilerplate units do not look for candidates.
+            if boiler[u.tokens.clone()].iter().all(|&b| b) {
+                keys.extend(std::iter::repeat_n(0, self.tables.len()));
+                unit_sets.push(Vec::new());
+                continue;
+            }
+            keys.extend(d.band_keys(&d.minhasher().signature(sh.iter().copied())));
+            unit_sets.push(sorted_set(&sh));
+        }
+        Probe { analysis, keys, unit_sets, boiler }
+    }
+
+    /// Candidate unit pairs, sorted by stored article id, and the number
+    /// of saturated buckets. `accept` filters stored slots.
+    fn candidates(&self, probe: &Probe, accept: impl Fn(&Stored) -> bool) -> (Vec<(u64, Cand)>, usize) {
         let bands = self.tables.len();
         let cap = self.detector.config().max_bucket;
         let mut out = Vec::new();
         let mut saturated = 0;
-        if bands == 0 {
-            return (out, 0);
-        }
-        for (qunit, keys) in query_keys.chunks_exact(bands).enumerate() {
-            for (table, key) in self.tables.iter().zip(keys) {
-                if let Some(bucket) = table.get(key) {
-                    if bucket.len() > cap {
+        for (qunit, keys) in probe.keys.chunks_exact(bands).enumerate() {
+            if probe.unit_sets[qunit].is_empty() {
+                continue;
+            }
+            for (table, &key) in self.tables.iter().zip(keys) {
+                let mut live = 0;
+                for (slot, unit) in table.bucket(key) {
+                    let Some(stored) = self.slots[slot as usize].as_ref() else { continue };
+                    live += 1;
+                    if live > cap {
                         saturated += 1;
+                        break;
                     }
-                    out.extend(bucket.iter().take(cap).map(|r| (r.doc, r.unit, qunit as u32)));
+                    if accept(stored) {
+                        out.push((stored.id, (slot, unit, qunit as u32)));
+                    }
                 }
             }
         }
@@ -468,16 +785,17 @@ impl Index {
     }
 
     /// Verifies the candidate units of one article and aligns it with the
-    /// query if any pair passes.
-    fn check(&self, query: &str, qa: &QueryAnalysis, id: u64, pairs: &[(u64, u32, u32)]) -> Option<Match> {
+    /// probe if any pair passes; `None` if nothing non-boilerplate is shared.
+    fn check(&self, query: &str, probe: &Probe, group: &[(u64, Cand)]) -> Option<(f64, Report)> {
         let d = &self.detector;
-        let text = &*self.docs.get(&id)?.text;
-        let analysis = d.analyze(text);
-        let units = d.units(&analysis);
+        let (_, (slot, _, _)) = group[0];
+        let stored = self.slots[slot as usize].as_ref()?;
+        let analysis = d.analyze(&stored.text);
+        let units = self.units(&analysis);
         let mut sets: Vec<Option<Vec<u64>>> = vec![None; units.len()];
         let mut best = 0.0f64;
-        for &(_, su, qu) in pairs {
-            let (Some(s), Some(q)) = (units.get(su as usize), qa.unit_sets.get(qu as usize)) else {
+        for &(_, (_, su, qu)) in group {
+            let (Some(s), Some(q)) = (units.get(su as usize), probe.unit_sets.get(qu as usize)) else {
                 continue;
             };
             let set = sets[su as usize].get_or_insert_with(|| sorted_set(&d.unit_shingles(&analysis, s)));
@@ -486,35 +804,32 @@ impl Index {
         if best < d.config().threshold {
             return None;
         }
-        let report = d.compare_analyzed(query, &qa.analysis, text, &analysis);
+        let full = d.compare_analyzed(query, &probe.analysis, &stored.text, &analysis);
+        let report = self.split_boilerplate(full, &probe.boiler);
         if report.passages.is_empty() {
             return None;
         }
-        Some(Match { id, unit_similarity: best, report })
+        Some((best, report))
     }
 
-    fn analyze_query(&self, query: &str) -> QueryAnalysis {
-        let d = &self.detector;
-        let analysis = d.analyze(query);
-        let units = d.units(&analysis);
-        let mut keys = Vec::new();
-        let mut unit_sets = Vec::with_capacity(units.len());
-        for u in &units {
-            let sh = d.unit_shingles(&analysis, u);
-            keys.extend(d.band_keys(&d.minhasher().signature(sh.iter().copied())));
-            unit_sets.push(sorted_set(&sh));
-        }
-        QueryAnalysis { analysis, keys, unit_sets }
+    /// Moves passages with fewer than `min_words` words outside boilerplate
+    /// sentences (of the probe side, `a`) out of the reuse report.
+    fn split_boilerplate(&self, report: Report, boiler: &[bool]) -> Report {
+        let min = self.detector.config().min_words;
+        let (keep, boilerplate): (Vec<Passage>, Vec<Passage>) = report
+            .passages
+            .into_iter()
+            .partition(|p| boiler.get(p.a_tokens.clone()).is_none_or(|m| m.iter().filter(|&&b| !b).count() >= min));
+        let boilerplate = if self.detector.config().report_boilerplate { boilerplate } else { Vec::new() };
+        Report::new(keep, boilerplate, report.a_words, report.b_words)
     }
 
-    fn grouped(cands: &[(u64, u32, u32)]) -> Vec<&[(u64, u32, u32)]> {
+    fn grouped(cands: &[(u64, Cand)]) -> Vec<&[(u64, Cand)]> {
         cands.chunk_by(|x, y| x.0 == y.0).collect()
     }
 
     fn finish(mut matches: Vec<Match>, saturated_buckets: usize) -> QueryResult {
-        matches.sort_by(|x, y| {
-            (std::cmp::Reverse(x.report.a_shared_words), x.id).cmp(&(std::cmp::Reverse(y.report.a_shared_words), y.id))
-        });
+        matches.sort_by_key(|m| (std::cmp::Reverse(m.report.a_shared_words), m.id));
         QueryResult { matches, saturated_buckets }
     }
 
@@ -523,7 +838,9 @@ impl Index {
     /// LSH proposes candidate unit pairs; each candidate article is verified
     /// on exact shingle sets (a unit pair with Jaccard or containment at
     /// least the threshold) and aligned with the query
-    /// ([`Detector::compare`]). See [`QueryResult`] for the order.
+    /// ([`Detector::compare`]). Passages made of boilerplate are left out
+    /// (see [`Config::boilerplate_contexts`](crate::Config)). See
+    /// [`QueryResult`] for the order.
     ///
     /// ```
     /// let mut index = neardup::Detector::builder().build()?.index();
@@ -532,9 +849,14 @@ impl Index {
     /// # Ok::<(), neardup::Error>(())
     /// ```
     pub fn query(&self, query: &str) -> QueryResult {
-        let qa = self.analyze_query(query);
-        let (cands, saturated) = self.candidates(&qa.keys);
-        let matches = Self::grouped(&cands).into_iter().filter_map(|g| self.check(query, &qa, g[0].0, g)).collect();
+        let probe = self.probe(query);
+        let (cands, saturated) = self.candidates(&probe, |_| true);
+        let matches = Self::grouped(&cands)
+            .into_iter()
+            .filter_map(|g| {
+                self.check(query, &probe, g).map(|(s, r)| Match { id: g[0].0, unit_similarity: s, report: r })
+            })
+            .collect();
         Self::finish(matches, saturated)
     }
 
@@ -551,9 +873,14 @@ impl Index {
     #[cfg(feature = "rayon")]
     pub fn par_query(&self, query: &str) -> QueryResult {
         use rayon::prelude::*;
-        let qa = self.analyze_query(query);
-        let (cands, saturated) = self.candidates(&qa.keys);
-        let matches = Self::grouped(&cands).into_par_iter().filter_map(|g| self.check(query, &qa, g[0].0, g)).collect();
+        let probe = self.probe(query);
+        let (cands, saturated) = self.candidates(&probe, |_| true);
+        let matches = Self::grouped(&cands)
+            .into_par_iter()
+            .filter_map(|g| {
+                self.check(query, &probe, g).map(|(s, r)| Match { id: g[0].0, unit_similarity: s, report: r })
+            })
+            .collect();
         Self::finish(matches, saturated)
     }
 
@@ -581,12 +908,159 @@ impl Index {
         use rayon::prelude::*;
         queries.par_iter().map(|q| self.query(q)).collect()
     }
+
+    /// The pairs article `id` forms with articles of larger ids.
+    fn pairs_of(&self, id: u64) -> Vec<Pair> {
+        let Some(stored) = self.stored(id) else { return Vec::new() };
+        let probe = self.probe(&stored.text);
+        let (cands, _) = self.candidates(&probe, |s| s.id > id);
+        Self::grouped(&cands)
+            .into_iter()
+            .filter_map(|g| {
+                self.check(&stored.text, &probe, g).map(|(s, r)| Pair {
+                    a: id,
+                    b: g[0].0,
+                    unit_similarity: s,
+                    report: r,
+                })
+            })
+            .collect()
+    }
+
+    /// Every pair of articles that shares at least one verified,
+    /// non-boilerplate passage, each pair once (`a < b`), in increasing
+    /// `(a, b)` order, computed lazily: memory does not grow with the
+    /// number of pairs.
+    ///
+    /// ```
+    /// let mut index = neardup::Detector::builder().build()?.index();
+    /// let s = "The minister met the Latvian delegation in Baku on Thursday morning.";
+    /// index.insert(1, &format!("First story. {s}"))?;
+    /// index.insert(2, "Unrelated text about markets and the weather this week.")?;
+    /// index.insert(3, &format!("{s} Second story."))?;
+    /// let pairs: Vec<(u64, u64)> = index.pairs().map(|p| (p.a, p.b)).collect();
+    /// assert_eq!(pairs, [(1, 3)]);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn pairs(&self) -> impl Iterator<Item = Pair> + '_ {
+        self.ids().flat_map(move |id| self.pairs_of(id))
+    }
+
+    /// [`pairs`](Self::pairs), computed in parallel on the current rayon
+    /// pool, a chunk of articles at a time (so memory stays bounded), and
+    /// yielded in the same order: the sequence is identical.
+    ///
+    /// ```
+    /// let mut index = neardup::Detector::builder().build()?.index();
+    /// let s = "The minister met the Latvian delegation in Baku on Thursday morning.";
+    /// index.insert(1, s)?;
+    /// index.insert(2, s)?;
+    /// assert_eq!(index.par_pairs().collect::<Vec<_>>(), index.pairs().collect::<Vec<_>>());
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    #[cfg(feature = "rayon")]
+    pub fn par_pairs(&self) -> impl Iterator<Item = Pair> + '_ {
+        use rayon::prelude::*;
+        let ids: Vec<u64> = self.ids().collect();
+        let chunk = (rayon::current_num_threads() * 16).max(64);
+        let chunks: Vec<Vec<u64>> = ids.chunks(chunk).map(<[u64]>::to_vec).collect();
+        chunks.into_iter().flat_map(move |c| {
+            let found: Vec<Vec<Pair>> = c.par_iter().map(|&id| self.pairs_of(id)).collect();
+            found.into_iter().flatten()
+        })
+    }
+
+    /// Groups of near-duplicate articles: articles whose shared passages
+    /// cover at least `min_coverage` of the words of *both* (a story
+    /// re-filed with small edits).
+    ///
+    /// # Grouping policy
+    ///
+    /// No transitive closure. Near-duplicate pairs (verified and aligned)
+    /// are the edges; articles are taken in order of decreasing number of
+    /// near-duplicates (then increasing id); the first article not yet in a
+    /// group becomes a representative, and every article it is a verified
+    /// near-duplicate of that is not yet in a group joins it. So every
+    /// member is a near-duplicate of its representative: `A ~ B ~ C` with
+    /// `A` and `C` unrelated gives `{B, A}`… never a chain. Groups have at
+    /// least two members; they come sorted by representative.
+    ///
+    /// Fails with [`Error::InvalidArgument`] unless `0 < min_coverage ≤ 1`.
+    ///
+    /// ```
+    /// let mut index = neardup::Detector::builder().build()?.index();
+    /// let story = "The minister met the Latvian delegation in Baku on Thursday. \
+    ///              They discussed cooperation within NATO and military education.";
+    /// index.insert(1, story)?;
+    /// index.insert(2, &story.replace("Thursday", "Friday"))?;
+    /// index.insert(3, "Completely different news about the markets closing higher today.")?;
+    /// let groups = index.near_duplicate_groups(0.8)?;
+    /// assert_eq!(groups.len(), 1);
+    /// assert_eq!(groups[0].members, [1, 2]);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn near_duplicate_groups(&self, min_coverage: f64) -> Result<Vec<Group>> {
+        check_coverage(min_coverage)?;
+        Ok(group_edges(self.pairs().filter(|p| is_near_duplicate(p, min_coverage)).map(|p| (p.a, p.b))))
+    }
+
+    /// [`near_duplicate_groups`](Self::near_duplicate_groups) over
+    /// [`par_pairs`](Self::par_pairs); the result is identical.
+    ///
+    /// ```
+    /// let index = neardup::Detector::builder().build()?.index();
+    /// assert!(index.par_near_duplicate_groups(0.8)?.is_empty());
+    /// assert!(index.par_near_duplicate_groups(1.5).is_err());
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    #[cfg(feature = "rayon")]
+    pub fn par_near_duplicate_groups(&self, min_coverage: f64) -> Result<Vec<Group>> {
+        check_coverage(min_coverage)?;
+        Ok(group_edges(self.par_pairs().filter(|p| is_near_duplicate(p, min_coverage)).map(|p| (p.a, p.b))))
+    }
 }
 
-struct QueryAnalysis {
-    analysis: crate::text::Analysis,
-    keys: Vec<u64>,
-    unit_sets: Vec<Vec<u64>>,
+fn check_coverage(min_coverage: f64) -> Result<()> {
+    if min_coverage > 0.0 && min_coverage <= 1.0 {
+        Ok(())
+    } else {
+        Err(Error::argument("min_coverage", min_coverage, "must be in (0, 1]"))
+    }
+}
+
+/// Whether a pair's passages cover at least `min` of both articles.
+pub fn is_near_duplicate(pair: &Pair, min: f64) -> bool {
+    pair.report.a_coverage() >= min && pair.report.b_coverage() >= min
+}
+
+/// Star grouping of the near-duplicate edges (see
+/// [`Index::near_duplicate_groups`]).
+fn group_edges(edges: impl Iterator<Item = (u64, u64)>) -> Vec<Group> {
+    let mut adj: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
+    for (a, b) in edges {
+        adj.entry(a).or_default().push(b);
+        adj.entry(b).or_default().push(a);
+    }
+    let mut order: Vec<(usize, u64)> = adj.iter().map(|(&id, n)| (n.len(), id)).collect();
+    order.sort_by_key(|&(deg, id)| (std::cmp::Reverse(deg), id));
+    let mut taken = std::collections::BTreeSet::new();
+    let mut groups = Vec::new();
+    for (_, rep) in order {
+        if taken.contains(&rep) {
+            continue;
+        }
+        let mut members: Vec<u64> = adj[&rep].iter().copied().filter(|m| !taken.contains(m)).collect();
+        if members.is_empty() {
+            continue;
+        }
+        members.push(rep);
+        members.sort_unstable();
+        members.dedup();
+        taken.extend(members.iter().copied());
+        groups.push(Group { representative: rep, members });
+    }
+    groups.sort_by_key(|g| g.representative);
+    groups
 }
 
 #[cfg(test)]
@@ -609,5 +1083,29 @@ mod tests {
         let sig = Signature(vec![5; 8]);
         let k = band_keys(&sig, LshParams { bands: 2, rows: 4 });
         assert_ne!(k[0], k[1]);
+    }
+
+    #[test]
+    fn table_merges_pending_in_order() {
+        let mut t = Table::default();
+        for i in 0..200_000u32 {
+            t.insert(Entry { key: u64::from(i % 1000), slot: i, unit: 0 });
+        }
+        assert_eq!(t.len(), 200_000);
+        let slots: Vec<u32> = t.bucket(7).map(|(s, _)| s).collect();
+        assert_eq!(slots.len(), 200);
+        assert!(slots.windows(2).all(|w| w[0] < w[1]), "oldest first across main and pending");
+        t.retain_live(|s| s % 2 == 0);
+        assert_eq!(t.bucket(7).count(), 0, "slots 7, 1007, ... are odd");
+        assert_eq!(t.bucket(8).count(), 200);
+        t.retain_live(|s| s < 100_000);
+        assert_eq!(t.bucket(8).count(), 100);
+    }
+
+    #[test]
+    fn star_groups_do_not_chain() {
+        // 1~2, 2~3, 3~4: a chain. Stars: 2 takes {1, 3}; 4 is left alone.
+        let g = group_edges([(1, 2), (2, 3), (3, 4)].into_iter());
+        assert_eq!(g, [Group { representative: 2, members: vec![1, 2, 3] }]);
     }
 }

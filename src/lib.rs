@@ -104,7 +104,7 @@ pub mod text;
 pub use crate::config::{Config, MAX_NUM_HASHES, Unit};
 pub use crate::detector::{Detector, DetectorBuilder, Report};
 pub use crate::error::{Error, Result};
-pub use crate::index::{Index, LshParams, Match, QueryResult};
+pub use crate::index::{Group, Index, LshParams, Match, Pair, QueryResult};
 pub use crate::score::Passage;
 pub use crate::span::Span;
 

@@ -42,6 +42,7 @@ pub const MAX_SEED_OCCURRENCES: usize = 64;
 
 /// Exact similarity of two shingle sets.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Similarity {
     /// `|A ∩ B| / |A ∪ B|`.
     pub jaccard: f64,
@@ -126,6 +127,7 @@ pub struct AlignOptions {
 
 /// One reused passage: where it is in each text and how alike the two are.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Passage {
     /// The passage in the first text (byte offsets into the original).
     pub a: Span,

@@ -17,6 +17,7 @@ use std::ops::Range;
 /// assert_eq!(span.len(), 5);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Span {
     /// First byte of the span.
     pub start: usize,

@@ -413,6 +413,10 @@ fn is_terminator(c: char) -> bool {
     matches!(c, '.' | '!' | '?' | '…' | '。' | '！' | '？' | '‼' | '⁇' | '⁈' | '⁉')
 }
 
+fn is_closer(c: char) -> bool {
+    matches!(c, '"' | '\'' | ')' | ']' | '}' | '»' | '”' | '’' | '」' | '』' | '）' | '】')
+}
+
 /// What separates two consecutive tokens.
 #[derive(PartialEq, Eq, Clone, Copy)]
 enum Break {
@@ -427,8 +431,21 @@ enum Break {
 fn classify_gap(gap: &str, next_word: Option<char>) -> (Break, usize, usize) {
     // The previous segment ends after the first run of non-space characters
     // of the gap; the next one starts at its last run of non-space characters.
-    let end = gap.find(is_space).unwrap_or(gap.len());
-    let start = gap.rfind(is_space).map(|p| p + gap[p..].chars().next().map_or(1, char::len_utf8)).unwrap_or(0);
+    let (end, start) = match gap.find(is_space) {
+        Some(end) => {
+            let start = gap.rfind(is_space).map_or(end, |p| p + gap[p..].chars().next().map_or(1, char::len_utf8));
+            (end, start)
+        }
+        // No space (`。` between CJK words): split after the last terminator
+        // and the closing marks that follow it.
+        None => {
+            let split = gap.char_indices().filter(|&(_, c)| is_terminator(c)).last().map_or(gap.len(), |(i, c)| {
+                let after = i + c.len_utf8();
+                after + gap[after..].find(|c: char| !is_closer(c)).unwrap_or(gap.len() - after)
+            });
+            (split, split)
+        }
+    };
     let mut newlines = 0;
     let mut blank_line = false;
     let mut only_space_since_newline = false;
@@ -576,6 +593,14 @@ mod tests {
         let a = analyze(text, 0);
         let s: Vec<&str> = a.sentences.iter().map(|p| &text[p.span]).collect();
         assert_eq!(s, ["“We want more,” he said.", "“Azerbaijan is important.”", "Then e.g. this one."]);
+    }
+
+    #[test]
+    fn sentences_split_without_spaces() {
+        let text = "东京很大。「大阪」也很大。action。action";
+        let a = analyze(text, 0);
+        let s: Vec<&str> = a.sentences.iter().map(|p| &text[p.span]).collect();
+        assert_eq!(s, ["东京很大。", "「大阪」也很大。", "action。", "action"]);
     }
 
     #[test]
