@@ -168,7 +168,7 @@ impl Hasher for KeyHasher {
     }
     fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
-            self.0 = (self.0 << 8 | self.0 >> 56) ^ u64::from(b);
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
         }
     }
     fn write_u64(&mut self, n: u64) {
@@ -248,6 +248,13 @@ impl Table {
 
     fn len(&self) -> usize {
         self.main.len() + self.pending_len
+    }
+
+    /// Every entry, main and pending, in no particular order.
+    pub(crate) fn live_entries(&self) -> impl Iterator<Item = Entry> + '_ {
+        let pending =
+            self.pending.iter().flat_map(|(&key, v)| v.iter().map(move |&(slot, unit)| Entry { key, slot, unit }));
+        self.main.iter().copied().chain(pending)
     }
 }
 
@@ -722,6 +729,10 @@ impl Index {
         true
     }
 
+    pub(crate) fn stats_add(&mut self, sentences: &[(u64, u64)]) {
+        self.stats.add(sentences);
+    }
+
     fn is_boilerplate_sentence(&self, key: u64) -> bool {
         let min = self.detector.config().boilerplate_contexts;
         min > 0 && self.stats.contexts(key) >= min
@@ -979,11 +990,13 @@ impl Index {
     /// No transitive closure. Near-duplicate pairs (verified and aligned)
     /// are the edges; articles are taken in order of decreasing number of
     /// near-duplicates (then increasing id); the first article not yet in a
-    /// group becomes a representative, and every article it is a verified
-    /// near-duplicate of that is not yet in a group joins it. So every
-    /// member is a near-duplicate of its representative: `A ~ B ~ C` with
-    /// `A` and `C` unrelated gives `{B, A}`… never a chain. Groups have at
-    /// least two members; they come sorted by representative.
+    /// group becomes a representative, and its near-duplicates not yet in a
+    /// group join it in increasing id order, each only if it is a verified
+    /// near-duplicate of *every* member already in. So every pair inside a
+    /// group is a verified edge (a group is a clique): `A ~ B ~ C` with `A`
+    /// and `C` unrelated gives `{A, B}` and leaves `C` out, never a chain.
+    /// Groups have at least two members; they come sorted by
+    /// representative. Each article is in at most one group.
     ///
     /// Fails with [`Error::InvalidArgument`] unless `0 < min_coverage ≤ 1`.
     ///
@@ -1033,13 +1046,13 @@ pub fn is_near_duplicate(pair: &Pair, min: f64) -> bool {
     pair.report.a_coverage() >= min && pair.report.b_coverage() >= min
 }
 
-/// Star grouping of the near-duplicate edges (see
+/// Greedy clique grouping of the near-duplicate edges (see
 /// [`Index::near_duplicate_groups`]).
 fn group_edges(edges: impl Iterator<Item = (u64, u64)>) -> Vec<Group> {
-    let mut adj: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
+    let mut adj: BTreeMap<u64, std::collections::BTreeSet<u64>> = BTreeMap::new();
     for (a, b) in edges {
-        adj.entry(a).or_default().push(b);
-        adj.entry(b).or_default().push(a);
+        adj.entry(a).or_default().insert(b);
+        adj.entry(b).or_default().insert(a);
     }
     let mut order: Vec<(usize, u64)> = adj.iter().map(|(&id, n)| (n.len(), id)).collect();
     order.sort_by_key(|&(deg, id)| (std::cmp::Reverse(deg), id));
@@ -1049,13 +1062,16 @@ fn group_edges(edges: impl Iterator<Item = (u64, u64)>) -> Vec<Group> {
         if taken.contains(&rep) {
             continue;
         }
-        let mut members: Vec<u64> = adj[&rep].iter().copied().filter(|m| !taken.contains(m)).collect();
-        if members.is_empty() {
+        let mut members = vec![rep];
+        for &m in &adj[&rep] {
+            if !taken.contains(&m) && members.iter().all(|x| *x == rep || adj[&m].contains(x)) {
+                members.push(m);
+            }
+        }
+        if members.len() < 2 {
             continue;
         }
-        members.push(rep);
         members.sort_unstable();
-        members.dedup();
         taken.extend(members.iter().copied());
         groups.push(Group { representative: rep, members });
     }
@@ -1103,9 +1119,16 @@ mod tests {
     }
 
     #[test]
-    fn star_groups_do_not_chain() {
-        // 1~2, 2~3, 3~4: a chain. Stars: 2 takes {1, 3}; 4 is left alone.
+    fn groups_are_cliques_not_chains() {
+        // 1~2, 2~3, 3~4: a chain. 2 is taken first (degree 2, lowest id);
+        // 1 joins; 3 does not (not a near-duplicate of 1); then 3~4.
         let g = group_edges([(1, 2), (2, 3), (3, 4)].into_iter());
-        assert_eq!(g, [Group { representative: 2, members: vec![1, 2, 3] }]);
+        assert_eq!(
+            g,
+            [Group { representative: 2, members: vec![1, 2] }, Group { representative: 3, members: vec![3, 4] }]
+        );
+        // A triangle plus a pendant: the triangle is one group.
+        let g = group_edges([(5, 6), (6, 7), (5, 7), (7, 8)].into_iter());
+        assert_eq!(g, [Group { representative: 7, members: vec![5, 6, 7] }]);
     }
 }

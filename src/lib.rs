@@ -98,6 +98,7 @@ mod span;
 
 pub mod fingerprint;
 pub mod index;
+pub mod persist;
 pub mod score;
 pub mod text;
 

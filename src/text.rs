@@ -439,7 +439,7 @@ fn classify_gap(gap: &str, next_word: Option<char>) -> (Break, usize, usize) {
         // No space (`。` between CJK words): split after the last terminator
         // and the closing marks that follow it.
         None => {
-            let split = gap.char_indices().filter(|&(_, c)| is_terminator(c)).last().map_or(gap.len(), |(i, c)| {
+            let split = gap.char_indices().rfind(|&(_, c)| is_terminator(c)).map_or(gap.len(), |(i, c)| {
                 let after = i + c.len_utf8();
                 after + gap[after..].find(|c: char| !is_closer(c)).unwrap_or(gap.len() - after)
             });
