@@ -13,14 +13,18 @@
 //!   [`Detector::compare`] for two texts, [`Detector::index`] for a corpus.
 //! * [`Report`] and [`Passage`] — what two texts share: spans in both,
 //!   similarity, containment, shared words, coverage.
-//! * [`Index`] — a corpus of articles by id: insert, remove, query.
+//! * [`Index`] — a corpus of articles by id: insert, remove, query; every
+//!   pair sharing passages ([`Index::pairs`]), near-duplicate groups
+//!   ([`Index::near_duplicate_groups`]), boilerplate recognised by how often
+//!   a sentence recurs, save and load ([`Index::save`], [`Index::load`]).
 //! * [`Span`] — a half-open byte range into the caller's original text.
 //! * [`Config`] / [`DetectorBuilder`] — every knob with its default.
 //!
 //! The pipeline stages are modules, in the order data flows: [`text`]
 //! (normalisation, words, sentences, paragraphs), [`fingerprint`] (shingles,
-//! MinHash), [`index`] (LSH banding, corpus index), [`score`] (verification
-//! and alignment). Each works on plain records and can be called on its own.
+//! MinHash), [`index`] (LSH banding, corpus index; [`persist`] for its
+//! file format), [`score`] (verification and alignment). Each works on
+//! plain records and can be called on its own.
 //!
 //! # Example: two texts
 //!
@@ -77,9 +81,12 @@
 //!
 //! Errors come from configuration ([`Error::InvalidConfig`], checked once
 //! when the detector is built), from bytes that are not text
-//! ([`text::decode`]) and from index misuse ([`Error::DuplicateId`]).
-//! Comparing and querying never fail and never panic on any `&str`: empty or
-//! very short text simply shares nothing.
+//! ([`text::decode`]), from index misuse ([`Error::DuplicateId`],
+//! [`Error::InvalidArgument`]) and from index files ([`Error::Io`],
+//! [`Error::CorruptIndex`], [`Error::IndexVersion`]: a damaged file is an
+//! error, never a partial index). Comparing and querying never fail and
+//! never panic on any `&str`: empty or very short text simply shares
+//! nothing.
 //!
 //! # Crate features
 //!
