@@ -1,0 +1,849 @@
+//! Find every pair of articles in a corpus that share passages, and the
+//! groups of near-duplicate articles.
+//!
+//! ```text
+//! cargo run --release --example corpus -- [OPTIONS] PATH...
+//! cargo run --release --example corpus -- archive/ --save archive.ndx > pairs.jsonl
+//! cargo run --release --example corpus -- --load archive.ndx --query new/today.txt
+//! ```
+//!
+//! A PATH is a text file, a directory (every `.txt` file under it, in
+//! sorted order; symbolic links to files are followed, to directories not)
+//! or a JSON-lines file (`.jsonl`: one `{"id": .., "text": ..}` object a
+//! line, the id a string or a number). An article's ID is its path relative
+//! to the directory given, the file path as given, or the JSON id (a number
+//! is printed as a string of its digits). IDs must be unique: a repeated ID
+//! is reported and skipped.
+//!
+//! Output, JSON lines on stdout: one line per pair of articles that share
+//! at least one passage that is not boilerplate, streamed as the pairs are
+//! found, in input order of `a`:
+//!
+//! ```text
+//! {"a": ID, "b": ID, "passages": [{"a": {"start": .., "end": ..}, "b": {..}, "similarity": ..,
+//!  "containment_a": .., "containment_b": .., "shared_words": ..}, ..], "a_coverage": .., "b_coverage": ..}
+//! ```
+//!
+//! then one line per group of near-duplicate articles (shared passages cover
+//! at least `--min-coverage` of both articles of every pair in the group;
+//! see `Index::near_duplicate_groups` for the policy: no chaining):
+//!
+//! ```text
+//! {"group": [ID, ..], "representative": ID}
+//! ```
+//!
+//! Offsets are byte offsets into the file as read, or into the JSON `text`
+//! value (after JSON unescaping). `--query` prints the same pair lines with
+//! `a` the query article and `b` an indexed article, and no groups.
+//!
+//! Stderr: a progress bar when stderr is a terminal, a summary line per
+//! phase (unless `--quiet`), and one line per skipped input naming the file
+//! (and line, for JSON lines). Exit status: 0 when every input was used, 1
+//! when some input was skipped (missing, unreadable, not UTF-8 text, bad
+//! JSON line, repeated ID) and the rest processed, 2 for a usage error, an
+//! index file that cannot be loaded or saved, or output that cannot be
+//! written.
+//!
+//! Articles are inserted one at a time with their ID as the index label
+//! (`Index::insert_labeled`), read and dropped one at a time: memory is the
+//! index, not the inputs. Set `RAYON_NUM_THREADS` to bound the threads of
+//! the all-pairs phase.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::ffi::OsString;
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use neardup::{Config, Detector, DetectorBuilder, Index, Passage, Report, Span};
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(0) => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(1),
+        Err(message) => {
+            // Ignore a failure to write to stderr: there is nowhere left to report it.
+            let _ = writeln!(io::stderr(), "corpus: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// What the command line asks for.
+enum Command {
+    Help,
+    Run(Box<Args>),
+}
+
+/// The options of a run.
+struct Args {
+    paths: Vec<PathBuf>,
+    /// `Some` in query mode (possibly empty: a usage error).
+    queries: Option<Vec<PathBuf>>,
+    save: Option<PathBuf>,
+    load: Option<PathBuf>,
+    min_coverage: f64,
+    groups: bool,
+    boilerplate: bool,
+    quiet: bool,
+    builder: DetectorBuilder,
+    /// The first tuning option given (they conflict with `--load`).
+    tuned: Option<String>,
+}
+
+/// The tuning options, all taking a value.
+const KNOBS: [&str; 8] = [
+    "--shingle-size",
+    "--num-hashes",
+    "--threshold",
+    "--min-words",
+    "--max-gap",
+    "--seed",
+    "--max-bucket",
+    "--boilerplate-contexts",
+];
+
+/// The `--help` text; defaults come from [`Config::default`].
+fn usage() -> String {
+    let d = Config::default();
+    format!(
+        "\
+Find the articles of a corpus that share passages, and near-duplicate groups.
+
+Usage: corpus [OPTIONS] PATH...
+       corpus [OPTIONS] --load INDEX [PATH...]
+       corpus [OPTIONS] (PATH... | --load INDEX) --query QUERY...
+
+PATH: a text file, a directory (its .txt files, recursively) or a .jsonl file
+of {{\"id\": .., \"text\": ..}} lines. Output: JSON lines on stdout, one per pair
+of articles sharing a passage, then one per near-duplicate group.
+
+Options:
+      --save INDEX        save the index (with the new articles) to INDEX
+      --load INDEX        start from the index saved in INDEX (its configuration
+                          is used; PATHs are added to it)
+      --query QUERY...    query these articles against the index, one line per
+                          (query, match), instead of listing all pairs
+      --min-coverage F    near-duplicates: passages cover at least F of both
+                          articles, in (0, 1] (default 0.8)
+      --no-groups         do not compute near-duplicate groups
+      --boilerplate       list boilerplate passages of each pair under \"boilerplate\"
+      --quiet             no progress bar or summary on stderr (errors still)
+  -h, --help              print this help and exit
+
+Tuning (not with --load):
+      --shingle-size N    words per shingle (default {})
+      --num-hashes N      MinHash values per signature (default {})
+      --threshold F       similarity at which two sentences are candidates, in (0, 1] (default {})
+      --min-words N       fewest shared words a reported passage must have (default {})
+      --max-gap N         most unmatched words bridged inside one passage (default {})
+      --seed N            seed of every hash (default {})
+      --max-bucket N      most entries of one LSH bucket examined per sentence (default {})
+      --boilerplate-contexts N
+                          a sentence in this many contexts is boilerplate, 0 = off (default {})
+
+Options take their value as `--opt V` or `--opt=V`; `--` ends the options.
+Set RAYON_NUM_THREADS to bound the number of threads.
+Exit status: 0 on success, 1 if some input was skipped (reported on stderr),
+2 on a usage error, an index file that cannot be loaded or saved, or output
+that cannot be written.
+",
+        d.shingle_size, d.num_hashes, d.threshold, d.min_words, d.max_gap, d.seed, d.max_bucket, d.boilerplate_contexts,
+    )
+}
+
+/// Parses the arguments (without the program name).
+///
+/// `args_os` rather than `args`, so that a file name that is not UTF-8 is
+/// still a file name instead of a panic. Paths after `--query` are query
+/// paths until the next option.
+fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, String> {
+    let mut args = args.into_iter();
+    let mut a = Args {
+        paths: Vec::new(),
+        queries: None,
+        save: None,
+        load: None,
+        min_coverage: 0.8,
+        groups: true,
+        boilerplate: false,
+        quiet: false,
+        builder: Detector::builder(),
+        tuned: None,
+    };
+    let mut options_ended = false;
+    let mut to_queries = false;
+    while let Some(arg) = args.next() {
+        let option = arg.to_str().filter(|s| !options_ended && s.starts_with('-') && *s != "-");
+        let Some(option) = option else {
+            match (&mut a.queries, to_queries) {
+                (Some(q), true) => q.push(PathBuf::from(arg)),
+                _ => a.paths.push(PathBuf::from(arg)),
+            }
+            continue;
+        };
+        let (name, inline) = match option.split_once('=') {
+            Some((name, value)) => (name, Some(OsString::from(value))),
+            None => (option, None),
+        };
+        if name == "--" {
+            options_ended = true;
+            continue;
+        }
+        to_queries = false;
+        let flag = matches!(name, "-h" | "--help" | "--no-groups" | "--boilerplate" | "--quiet");
+        if flag && inline.is_some() {
+            return Err(format!("{name}: takes no value"));
+        }
+        let known = flag || matches!(name, "--save" | "--load" | "--query" | "--min-coverage") || KNOBS.contains(&name);
+        if !known {
+            return Err(format!("{option}: unknown option (see --help)"));
+        }
+        // `--query` takes its values as the following paths.
+        let value = if flag || (name == "--query" && inline.is_none()) {
+            None
+        } else {
+            Some(inline.or_else(|| args.next()).ok_or_else(|| format!("{name}: missing value"))?)
+        };
+        let text = |v: &OsString| {
+            v.to_str().map(str::to_owned).ok_or_else(|| format!("{name}: invalid value {v:?}: not UTF-8"))
+        };
+        match (name, value) {
+            ("-h" | "--help", _) => return Ok(Command::Help),
+            ("--no-groups", _) => a.groups = false,
+            ("--boilerplate", _) => a.boilerplate = true,
+            ("--quiet", _) => a.quiet = true,
+            ("--query", v) => {
+                let q = a.queries.get_or_insert_with(Vec::new);
+                match v {
+                    Some(v) => q.push(PathBuf::from(v)),
+                    None => to_queries = true,
+                }
+            }
+            ("--save", Some(v)) => a.save = Some(PathBuf::from(v)),
+            ("--load", Some(v)) => a.load = Some(PathBuf::from(v)),
+            ("--min-coverage", Some(v)) => {
+                let f: f64 = parse_value(name, &text(&v)?)?;
+                if !(f > 0.0 && f <= 1.0) {
+                    return Err(format!("--min-coverage: {f}: must be in (0, 1]"));
+                }
+                a.min_coverage = f;
+            }
+            (knob, Some(v)) => {
+                set_knob(&mut a.builder, knob, &text(&v)?)?;
+                a.tuned.get_or_insert_with(|| knob.to_owned());
+            }
+            (_, None) => return Err(format!("{name}: missing value")),
+        }
+    }
+    if a.paths.is_empty() && a.load.is_none() {
+        return Err("no PATH and no --load INDEX: nothing to index (see --help)".to_owned());
+    }
+    if a.queries.as_ref().is_some_and(Vec::is_empty) {
+        return Err("--query: no QUERY path given".to_owned());
+    }
+    if let (Some(knob), Some(_)) = (&a.tuned, &a.load) {
+        return Err(format!(
+            "{knob}: tuning options cannot be combined with --load (the index keeps its configuration)"
+        ));
+    }
+    Ok(Command::Run(Box::new(a)))
+}
+
+/// Sets one tuning option; the range is checked later by `build()`.
+fn set_knob(builder: &mut DetectorBuilder, name: &str, value: &str) -> Result<(), String> {
+    match name {
+        "--shingle-size" => builder.shingle_size(parse_value(name, value)?),
+        "--num-hashes" => builder.num_hashes(parse_value(name, value)?),
+        "--threshold" => builder.threshold(parse_value(name, value)?),
+        "--min-words" => builder.min_words(parse_value(name, value)?),
+        "--max-gap" => builder.max_gap(parse_value(name, value)?),
+        "--seed" => builder.seed(parse_value(name, value)?),
+        "--max-bucket" => builder.max_bucket(parse_value(name, value)?),
+        "--boilerplate-contexts" => builder.boilerplate_contexts(parse_value(name, value)?),
+        _ => return Err(format!("{name}: unknown option (see --help)")),
+    };
+    Ok(())
+}
+
+fn parse_value<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, String>
+where
+    T::Err: std::fmt::Display,
+{
+    value.parse().map_err(|e| format!("{name}: invalid value {value:?}: {e}"))
+}
+
+/// Runs the command; `Ok(n)` with the number of skipped inputs, `Err` for
+/// a fatal error (exit status 2).
+fn run() -> Result<usize, String> {
+    let args = match parse_args(std::env::args_os().skip(1))? {
+        Command::Help => {
+            let mut out = Output::new();
+            out.write(usage().as_bytes())?;
+            out.finish()?;
+            return Ok(0);
+        }
+        Command::Run(args) => args,
+    };
+    let mut status = Status::new(!args.quiet && io::stderr().is_terminal(), args.quiet);
+
+    let mut index = match &args.load {
+        Some(path) => {
+            let start = Instant::now();
+            let index = Index::load(path).map_err(|e| e.to_string())?;
+            status.summary(&format!(
+                "loaded {} articles from {} in {:.2} s",
+                index.len(),
+                path.display(),
+                start.elapsed().as_secs_f64()
+            ));
+            if args.boilerplate && !index.detector().config().report_boilerplate {
+                return Err(format!(
+                    "--boilerplate: {} was saved without boilerplate reporting (Config::report_boilerplate)",
+                    path.display()
+                ));
+            }
+            index
+        }
+        None => {
+            // Boilerplate passages are always kept apart (so that a saved
+            // index can list them later); `--boilerplate` only prints them.
+            let mut builder = args.builder.clone();
+            builder.report_boilerplate(true);
+            let detector = builder.build().map_err(|e| match &e {
+                // Name the command-line option, not the `Config` field.
+                neardup::Error::InvalidConfig { name, .. } => format!("--{}: {e}", name.replace('_', "-")),
+                _ => e.to_string(),
+            })?;
+            detector.index()
+        }
+    };
+
+    if !args.paths.is_empty() {
+        add_articles(&mut index, &args.paths, &mut status);
+    }
+    if let Some(path) = &args.save {
+        let start = Instant::now();
+        index.save(path).map_err(|e| format!("--save: {e}"))?;
+        status.summary(&format!(
+            "saved {} articles to {} in {:.2} s",
+            index.len(),
+            path.display(),
+            start.elapsed().as_secs_f64()
+        ));
+    }
+
+    let mut out = Output::new();
+    match &args.queries {
+        Some(queries) => query_articles(&index, queries, &args, &mut status, &mut out)?,
+        None => all_pairs(&index, &args, &mut status, &mut out)?,
+    }
+    out.finish()?;
+    Ok(status.skipped)
+}
+
+// ---------------------------------------------------------------------------
+// Inputs
+
+/// One article read from an input.
+struct Article {
+    id: String,
+    text: String,
+}
+
+/// One input to read: a text file or a JSON-lines file.
+enum Input {
+    Text { path: PathBuf, id: String, size: u64 },
+    Jsonl { path: PathBuf, size: u64 },
+}
+
+impl Input {
+    fn size(&self) -> u64 {
+        match self {
+            Input::Text { size, .. } | Input::Jsonl { size, .. } => *size,
+        }
+    }
+}
+
+/// Expands the command-line paths into inputs, in order; directories are
+/// walked recursively in sorted order. Unusable paths are reported.
+fn expand(paths: &[PathBuf], status: &mut Status) -> Vec<Input> {
+    let mut inputs = Vec::new();
+    for path in paths {
+        match std::fs::metadata(path) {
+            Err(e) => status.skip(&format!("{}: {e}", path.display())),
+            Ok(m) if m.is_dir() => walk(path, "", &mut inputs, status),
+            Ok(m) if path.extension().is_some_and(|e| e == "jsonl") => {
+                inputs.push(Input::Jsonl { path: path.clone(), size: m.len() });
+            }
+            Ok(m) => {
+                inputs.push(Input::Text { path: path.clone(), id: path.to_string_lossy().into_owned(), size: m.len() })
+            }
+        }
+    }
+    inputs
+}
+
+/// Adds the `.txt` files under `dir` (whose path relative to the directory
+/// given is `prefix`), sorted by name, recursively.
+fn walk(dir: &Path, prefix: &str, inputs: &mut Vec<Input>, status: &mut Status) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => return status.skip(&format!("{}: {e}", dir.display())),
+    };
+    let mut entries: Vec<std::fs::DirEntry> = entries
+        .filter_map(|e| match e {
+            Ok(e) => Some(e),
+            Err(e) => {
+                status.skip(&format!("{}: {e}", dir.display()));
+                None
+            }
+        })
+        .collect();
+    entries.sort_by_key(std::fs::DirEntry::file_name);
+    for entry in entries {
+        let path = entry.path();
+        let name = entry.file_name();
+        let id = format!("{prefix}{}", name.to_string_lossy());
+        let file_type = match entry.file_type() {
+            Ok(t) => t,
+            Err(e) => {
+                status.skip(&format!("{}: {e}", path.display()));
+                continue;
+            }
+        };
+        if file_type.is_dir() {
+            walk(&path, &format!("{id}/"), inputs, status);
+        } else if path.extension().is_some_and(|e| e == "txt") {
+            // Follows a symbolic link to a file; a link to a directory is
+            // not walked (no cycles).
+            match std::fs::metadata(&path) {
+                Ok(m) if m.is_file() => inputs.push(Input::Text { path, id, size: m.len() }),
+                Ok(_) => {}
+                Err(e) => status.skip(&format!("{}: {e}", path.display())),
+            }
+        }
+    }
+}
+
+/// Reads the articles of `inputs` one at a time and hands each to `f`
+/// with the number of input bytes read so far. Bad inputs are reported.
+fn read_articles(inputs: &[Input], status: &mut Status, mut f: impl FnMut(Article, u64, &mut Status)) {
+    let mut done = 0u64;
+    for input in inputs {
+        match input {
+            Input::Text { path, id, .. } => match read_text(path) {
+                Ok(text) => f(Article { id: id.clone(), text }, done + input.size(), status),
+                Err(e) => status.skip(&format!("{}: {e}", path.display())),
+            },
+            Input::Jsonl { path, .. } => read_jsonl(path, done, status, &mut f),
+        }
+        done += input.size();
+    }
+}
+
+/// A text file's contents, checked to be text.
+fn read_text(path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    neardup::text::decode(&bytes).map_err(|e| e.to_string())?;
+    // `decode` accepted the bytes, so they are UTF-8.
+    String::from_utf8(bytes).map_err(|e| e.to_string())
+}
+
+/// Reads a JSON-lines file line by line; blank lines are ignored.
+fn read_jsonl(path: &Path, before: u64, status: &mut Status, f: &mut impl FnMut(Article, u64, &mut Status)) {
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) => return status.skip(&format!("{}: {e}", path.display())),
+    };
+    let mut reader = io::BufReader::new(file);
+    let mut line = Vec::new();
+    let mut offset = before;
+    for number in 1.. {
+        line.clear();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) => break,
+            Ok(n) => offset += n as u64,
+            Err(e) => return status.skip(&format!("{}:{number}: {e}", path.display())),
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match parse_line(&line) {
+            Ok(article) => f(article, offset, status),
+            Err(e) => status.skip(&format!("{}:{number}: {e}", path.display())),
+        }
+    }
+}
+
+/// One JSON line: an object with an `id` (string or number) and a `text`.
+fn parse_line(line: &[u8]) -> Result<Article, String> {
+    let line = std::str::from_utf8(line)
+        .map_err(|e| format!("not valid UTF-8: invalid byte sequence at byte {} of the line", e.valid_up_to()))?;
+    let value: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("bad JSON: {e}"))?;
+    let serde_json::Value::Object(mut object) = value else {
+        return Err("not a JSON object".to_owned());
+    };
+    let id = match object.get("id") {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        Some(_) => return Err("\"id\" is neither a string nor a number".to_owned()),
+        None => return Err("no \"id\"".to_owned()),
+    };
+    let text = match object.remove("text") {
+        Some(serde_json::Value::String(s)) => s,
+        Some(_) => return Err(format!("article {id:?}: \"text\" is not a string")),
+        None => return Err(format!("article {id:?}: no \"text\"")),
+    };
+    neardup::text::decode(text.as_bytes()).map_err(|e| format!("article {id:?}: text {e}"))?;
+    Ok(Article { id, text })
+}
+
+/// Inserts the articles of `paths` with fresh ids after the largest one in
+/// the index, labelled with their IDs; repeated IDs are skipped.
+fn add_articles(index: &mut Index, paths: &[PathBuf], status: &mut Status) {
+    let start = Instant::now();
+    let inputs = expand(paths, status);
+    let total: u64 = inputs.iter().map(Input::size).sum();
+    let mut seen: HashSet<String> = index.ids().map(|id| name(index, id)).collect();
+    let mut next = index.ids().max().map_or(0, |id| id + 1);
+    let (before, mut added, mut bytes) = (index.len(), 0usize, 0u64);
+    read_articles(&inputs, status, |article, done, status| {
+        if seen.contains(&article.id) {
+            status.skip(&format!("{}: article ID repeated; skipped", article.id));
+        } else if let Err(e) = index.insert_labeled(next, &article.id, &article.text) {
+            status.skip(&format!("{}: {e}", article.id));
+        } else {
+            next += 1;
+            added += 1;
+            bytes += article.text.len() as u64;
+            seen.insert(article.id);
+        }
+        status.progress("indexing", done, total, added);
+    });
+    let secs = start.elapsed().as_secs_f64();
+    let memory = index.memory_usage();
+    status.summary(&format!(
+        "indexed {added} articles ({:.1} MB of text) in {secs:.2} s: {:.0} articles/s; \
+         index of {} articles uses {:.1} MB ({:.0} bytes/article)",
+        bytes as f64 / 1e6,
+        added as f64 / secs.max(1e-9),
+        before + added,
+        memory as f64 / 1e6,
+        memory as f64 / index.len().max(1) as f64,
+    ));
+}
+
+/// The printed ID of an indexed article: its label, or its number if the
+/// label is empty (an index built by another program).
+fn name(index: &Index, id: u64) -> String {
+    match index.label(id) {
+        Some(label) if !label.is_empty() => label.to_owned(),
+        _ => id.to_string(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// All pairs, groups, queries
+
+fn all_pairs(index: &Index, args: &Args, status: &mut Status, out: &mut Output) -> Result<(), String> {
+    let start = Instant::now();
+    let ids: Vec<u64> = index.ids().collect();
+    let (mut pairs, mut edges) = (0usize, Vec::new());
+    for pair in index.par_pairs() {
+        pairs += 1;
+        if args.groups && neardup::index::is_near_duplicate(&pair, args.min_coverage) {
+            edges.push((pair.a, pair.b));
+        }
+        let line = pair_line(&name(index, pair.a), &name(index, pair.b), &pair.report, args.boilerplate);
+        if !out.write(line.as_bytes())? {
+            return Ok(());
+        }
+        status.progress("all pairs", ids.partition_point(|&id| id < pair.a) as u64, ids.len() as u64, pairs);
+    }
+    let groups = if args.groups { group_edges(&edges) } else { Vec::new() };
+    for (representative, members) in &groups {
+        let names: Vec<String> = members.iter().map(|&m| json_string(&name(index, m))).collect();
+        let line = format!(
+            "{{\"group\": [{}], \"representative\": {}}}\n",
+            names.join(", "),
+            json_string(&name(index, *representative))
+        );
+        if !out.write(line.as_bytes())? {
+            return Ok(());
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    status.summary(&format!(
+        "{pairs} pairs{} among {} articles in {secs:.2} s: {:.0} articles/s",
+        if args.groups { format!(", {} near-duplicate groups", groups.len()) } else { String::new() },
+        ids.len(),
+        ids.len() as f64 / secs.max(1e-9),
+    ));
+    Ok(())
+}
+
+/// Greedy clique grouping of near-duplicate edges, the policy documented at
+/// `Index::near_duplicate_groups` (applied here to the pairs already
+/// streamed, so that all pairs are not computed twice): articles in order
+/// of decreasing number of near-duplicates, then increasing id; each one
+/// not yet grouped takes its near-duplicates not yet grouped, in increasing
+/// id order, each only if it is a near-duplicate of every member already
+/// in. Returns `(representative, members)` sorted by representative.
+fn group_edges(edges: &[(u64, u64)]) -> Vec<(u64, Vec<u64>)> {
+    let mut adjacent: BTreeMap<u64, BTreeSet<u64>> = BTreeMap::new();
+    for &(a, b) in edges {
+        adjacent.entry(a).or_default().insert(b);
+        adjacent.entry(b).or_default().insert(a);
+    }
+    let mut order: Vec<(usize, u64)> = adjacent.iter().map(|(&id, n)| (n.len(), id)).collect();
+    order.sort_by_key(|&(degree, id)| (std::cmp::Reverse(degree), id));
+    let mut taken = BTreeSet::new();
+    let mut groups = Vec::new();
+    for (_, rep) in order {
+        if taken.contains(&rep) {
+            continue;
+        }
+        let mut members = vec![rep];
+        for &m in &adjacent[&rep] {
+            if !taken.contains(&m) && members.iter().all(|x| *x == rep || adjacent[&m].contains(x)) {
+                members.push(m);
+            }
+        }
+        if members.len() < 2 {
+            continue;
+        }
+        members.sort_unstable();
+        taken.extend(members.iter().copied());
+        groups.push((rep, members));
+    }
+    groups.sort_by_key(|g| g.0);
+    groups
+}
+
+/// Queries each article of `paths` against the index; one line per match.
+fn query_articles(
+    index: &Index,
+    paths: &[PathBuf],
+    args: &Args,
+    status: &mut Status,
+    out: &mut Output,
+) -> Result<(), String> {
+    let start = Instant::now();
+    let inputs = expand(paths, status);
+    let total: u64 = inputs.iter().map(Input::size).sum();
+    let (mut queries, mut matches, mut result) = (0usize, 0usize, Ok(true));
+    read_articles(&inputs, status, |article, done, status| {
+        if !matches!(result, Ok(true)) {
+            return;
+        }
+        queries += 1;
+        for m in index.par_query(&article.text).matches {
+            matches += 1;
+            let line = pair_line(&article.id, &name(index, m.id), &m.report, args.boilerplate);
+            result = out.write(line.as_bytes());
+            if !matches!(result, Ok(true)) {
+                return;
+            }
+        }
+        status.progress("querying", done, total, queries);
+    });
+    result?;
+    let secs = start.elapsed().as_secs_f64();
+    status.summary(&format!(
+        "{queries} queries against {} articles: {matches} matches in {secs:.2} s: {:.0} queries/s",
+        index.len(),
+        queries as f64 / secs.max(1e-9)
+    ));
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Output
+
+/// One JSON line for a pair (or a query and a match).
+fn pair_line(a: &str, b: &str, report: &Report, boilerplate: bool) -> String {
+    let list = |passages: &[Passage]| passages.iter().map(json_passage).collect::<Vec<_>>().join(", ");
+    let mut line = format!(
+        "{{\"a\": {}, \"b\": {}, \"passages\": [{}], \"a_coverage\": {}, \"b_coverage\": {}",
+        json_string(a),
+        json_string(b),
+        list(&report.passages),
+        json_number(report.a_coverage()),
+        json_number(report.b_coverage()),
+    );
+    if boilerplate {
+        line.push_str(&format!(", \"boilerplate\": [{}]", list(&report.boilerplate)));
+    }
+    line.push_str("}\n");
+    line
+}
+
+fn json_passage(p: &Passage) -> String {
+    let span = |s: Span| format!("{{\"start\": {}, \"end\": {}}}", s.start, s.end);
+    format!(
+        "{{\"a\": {}, \"b\": {}, \"similarity\": {}, \"containment_a\": {}, \"containment_b\": {}, \"shared_words\": {}}}",
+        span(p.a),
+        span(p.b),
+        json_number(p.similarity),
+        json_number(p.containment_a),
+        json_number(p.containment_b),
+        p.shared_words,
+    )
+}
+
+/// A JSON string literal: quotes, backslashes and control characters are
+/// escaped; everything else is written as UTF-8.
+fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A JSON number: the shortest decimal that reads back as `x` (JSON has no
+/// NaN or infinity; scores are always finite, `null` is a safety net).
+fn json_number(x: f64) -> String {
+    if x.is_finite() { format!("{x}") } else { "null".to_owned() }
+}
+
+/// Buffered stdout; a closed pipe (`corpus ... | head`) ends the output
+/// quietly, any other write error is fatal.
+struct Output {
+    out: io::BufWriter<io::Stdout>,
+    closed: bool,
+}
+
+impl Output {
+    fn new() -> Output {
+        Output { out: io::BufWriter::with_capacity(1 << 16, io::stdout()), closed: false }
+    }
+
+    /// Writes `bytes`; `Ok(false)` once the reader has gone away.
+    fn write(&mut self, bytes: &[u8]) -> Result<bool, String> {
+        if self.closed {
+            return Ok(false);
+        }
+        match self.out.write_all(bytes) {
+            Ok(()) => Ok(true),
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn finish(&mut self) -> Result<(), String> {
+        if self.closed {
+            return Ok(());
+        }
+        match self.out.flush() {
+            Ok(()) => Ok(()),
+            Err(e) => self.fail(e).map(|_| ()),
+        }
+    }
+
+    fn fail(&mut self, e: io::Error) -> Result<bool, String> {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            self.closed = true;
+            Ok(false)
+        } else {
+            Err(format!("cannot write the output: {e}"))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Stderr: progress bar, summaries, skipped inputs
+
+/// Everything written to stderr, and the count of skipped inputs.
+struct Status {
+    /// Draw a progress bar (stderr is a terminal).
+    bar: bool,
+    quiet: bool,
+    /// A bar is on screen and must be erased before another line.
+    drawn: bool,
+    last: Option<Instant>,
+    phase_start: Instant,
+    phase: &'static str,
+    skipped: usize,
+}
+
+impl Status {
+    fn new(bar: bool, quiet: bool) -> Status {
+        Status { bar, quiet, drawn: false, last: None, phase_start: Instant::now(), phase: "", skipped: 0 }
+    }
+
+    /// Writes one line, erasing the bar first.
+    fn line(&mut self, text: &str) {
+        let mut err = io::stderr().lock();
+        if self.drawn {
+            let _ = write!(err, "\r\x1b[2K");
+            self.drawn = false;
+        }
+        let _ = writeln!(err, "{text}");
+    }
+
+    /// Reports an input that was skipped.
+    fn skip(&mut self, message: &str) {
+        self.skipped += 1;
+        self.line(&format!("corpus: skipped {message}"));
+    }
+
+    fn summary(&mut self, message: &str) {
+        if !self.quiet {
+            self.line(&format!("corpus: {message}"));
+        }
+    }
+
+    /// Redraws the bar (at most ten times a second): `done` of `total` units
+    /// of work, `count` articles (or pairs) so far.
+    fn progress(&mut self, phase: &'static str, done: u64, total: u64, count: usize) {
+        if !self.bar {
+            return;
+        }
+        let now = Instant::now();
+        if phase != self.phase {
+            (self.phase, self.phase_start) = (phase, now);
+        }
+        if self.last.is_some_and(|t| now - t < Duration::from_millis(100)) {
+            return;
+        }
+        self.last = Some(now);
+        const WIDTH: usize = 30;
+        let fraction = if total == 0 { 1.0 } else { (done as f64 / total as f64).min(1.0) };
+        let filled = (fraction * WIDTH as f64) as usize;
+        let secs = (now - self.phase_start).as_secs_f64();
+        let eta = if fraction > 0.0 { secs / fraction - secs } else { 0.0 };
+        let mut err = io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r\x1b[2K{phase} [{}{}] {:3.0}% {count} {} {:.0}/s, {:.0} s left",
+            "#".repeat(filled),
+            "-".repeat(WIDTH - filled),
+            100.0 * fraction,
+            if phase == "all pairs" { "pairs" } else { "articles" },
+            count as f64 / secs.max(1e-9),
+            eta,
+        );
+        let _ = err.flush();
+        self.drawn = true;
+    }
+}
+
+impl Drop for Status {
+    fn drop(&mut self) {
+        if self.drawn {
+            let _ = write!(io::stderr(), "\r\x1b[2K");
+        }
+    }
+}
