@@ -38,7 +38,7 @@ use std::hint::black_box;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use neardup::text::{Analysis, analyze, normalize};
 use neardup::{Detector, Index};
 
@@ -293,7 +293,8 @@ fn big_pair(articles: &[String], rng: &mut Rng) -> (String, String) {
 fn text(c: &mut Criterion) {
     let f = fixture();
     let mut g = c.benchmark_group("text");
-    g.sample_size(20).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
+    g.sampling_mode(SamplingMode::Flat).sample_size(20);
+    g.warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
     for (name, corpus, bytes) in [("ascii", &f.articles, f.bytes), ("non_ascii", &f.foreign, f.foreign_bytes)] {
         g.throughput(Throughput::Bytes(bytes));
         g.bench_function(format!("normalize/{name}"), |b| {
@@ -311,7 +312,8 @@ fn fingerprint(c: &mut Criterion) {
     let d = &f.detector;
     assert_eq!(d.config().num_hashes, 128);
     let mut g = c.benchmark_group("fingerprint");
-    g.sample_size(20).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
+    g.sampling_mode(SamplingMode::Flat).sample_size(20);
+    g.warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
     g.throughput(Throughput::Bytes(f.bytes));
     g.bench_function("shingles", |b| {
         b.iter(|| {
@@ -355,7 +357,8 @@ fn index(c: &mut Criterion) {
     let f = fixture();
     let all = id_texts(&f.articles);
     let mut g = c.benchmark_group("index");
-    g.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(5));
+    g.sampling_mode(SamplingMode::Flat).sample_size(10);
+    g.warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(5));
     g.throughput(Throughput::Bytes(f.bytes));
     g.bench_function("insert_many", |b| {
         b.iter_batched(
@@ -384,7 +387,7 @@ fn align(c: &mut Criterion) {
     let f = fixture();
     let d = &f.detector;
     let mut g = c.benchmark_group("align");
-    g.sample_size(20).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
+    g.sample_size(50).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
     let pairs = [("seed_pair", (SEED_A, SEED_B)), ("big_pair", (f.big_pair.0.as_str(), f.big_pair.1.as_str()))];
     for (name, (a, b)) in pairs {
         let (aa, ab) = (d.analyze(a), d.analyze(b));
@@ -401,11 +404,12 @@ fn end_to_end(c: &mut Criterion) {
     let all = id_texts(&f.articles);
     let queries: Vec<&str> = f.articles.iter().map(|s| s.as_str()).collect();
     let mut g = c.benchmark_group("end_to_end");
-    g.sample_size(20).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
+    g.sample_size(50).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
     g.throughput(Throughput::Bytes((SEED_A.len() + SEED_B.len()) as u64));
     g.bench_function("compare_seed_pair", |b| b.iter(|| d.compare(black_box(SEED_A), black_box(SEED_B))));
     // The corpus bytes: each article is indexed once and queried once.
-    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    // Half a second an iteration: ten flat samples.
+    g.sampling_mode(SamplingMode::Flat).sample_size(10).measurement_time(Duration::from_secs(8));
     g.throughput(Throughput::Bytes(f.bytes));
     g.bench_function("build_and_query_all", |b| {
         b.iter(|| {
