@@ -92,6 +92,12 @@
 //!
 //! * `rayon` (default) — the `par_*` methods, which run on the caller's
 //!   current rayon pool.
+//! * `serde` — `Serialize`/`Deserialize` for [`Config`], [`Report`],
+//!   [`Passage`], [`Span`], the [`index`] results and [`advisor::Advice`]. In
+//!   JSON every struct is an object keyed by its field names; spans and token
+//!   ranges are `{"start": s, "end": e}` (bytes and token indices); [`Unit`] is
+//!   `"Sentence"`, `"Paragraph"` or `{"Window": {"size": n}}`; `bands_rows` is
+//!   `null` or `[bands, rows]`. `tests/integration/serde.rs` pins the shape.
 
 #![deny(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
@@ -103,6 +109,7 @@ mod detector;
 mod error;
 mod span;
 
+pub mod advisor;
 pub mod fingerprint;
 pub mod index;
 pub mod persist;

@@ -22,12 +22,19 @@ const SEED_B: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/001_8d763c
 /// Path of the compiled `compare` example, built on first use.
 fn compare_exe() -> &'static Path {
     static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(build_example)
+    EXE.get_or_init(|| build_example("compare"))
 }
 
-fn build_example() -> PathBuf {
+/// Path of the compiled `tune` example, built on first use.
+fn tune_exe() -> &'static Path {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| build_example("tune"))
+}
+
+/// Builds an example with the profile and features of this test binary.
+fn build_example(name: &str) -> PathBuf {
     let mut cmd = Command::new(env!("CARGO"));
-    cmd.args(["build", "--example", "compare", "--message-format=json", "--manifest-path"])
+    cmd.args(["build", "--example", name, "--message-format=json", "--manifest-path"])
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"));
     if !cfg!(debug_assertions) {
         cmd.arg("--release");
@@ -35,23 +42,26 @@ fn build_example() -> PathBuf {
     if !cfg!(feature = "rayon") {
         cmd.arg("--no-default-features");
     }
+    if cfg!(feature = "serde") {
+        cmd.args(["--features", "serde"]);
+    }
     let out = cmd.output().expect("cargo can be run");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
-        "building the compare example failed:\n{}\n{stdout}",
+        "building the {name} example failed:\n{}\n{stdout}",
         String::from_utf8_lossy(&out.stderr)
     );
     for line in stdout.lines().filter(|l| l.starts_with('{')) {
         let message = Json::parse(line).unwrap_or_else(|e| panic!("cargo printed bad JSON ({e}): {line}"));
         if message.get("reason").str() == "compiler-artifact"
-            && message.get("target").get("name").str() == "compare"
+            && message.get("target").get("name").str() == name
             && let Some(Json::Str(exe)) = message.find("executable")
         {
             return PathBuf::from(exe);
         }
     }
-    panic!("cargo did not report the compare executable:\n{stdout}");
+    panic!("cargo did not report the {name} executable:\n{stdout}");
 }
 
 /// What one run of the example did.
@@ -67,11 +77,24 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    let out = Command::new(compare_exe())
-        .args(args)
-        .env("RUST_BACKTRACE", "1")
-        .output()
-        .expect("the compare example can be run");
+    run_exe(compare_exe(), args, &[])
+}
+
+/// Runs an example with extra environment variables (`None` removes one).
+fn run_exe<I, S>(exe: &Path, args: I, env: &[(&str, Option<&str>)]) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut cmd = Command::new(exe);
+    cmd.args(args).env("RUST_BACKTRACE", "1");
+    for &(key, value) in env {
+        match value {
+            Some(value) => cmd.env(key, value),
+            None => cmd.env_remove(key),
+        };
+    }
+    let out = cmd.output().unwrap_or_else(|e| panic!("{} can be run: {e}", exe.display()));
     Run {
         code: out.status.code(),
         stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
@@ -832,5 +855,111 @@ fn containment_is_reported_for_each_side() {
         assert_eq!(p.get("containment_a").num(), lib.containment_a);
         assert_eq!(p.get("containment_b").num(), lib.containment_b);
         assert_eq!(p.get("similarity").num(), lib.similarity);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The `tune` example
+
+fn run_tune(args: &[&str]) -> Run {
+    run_exe(tune_exe(), args, &[])
+}
+
+#[test]
+fn tune_prints_the_advice_for_the_threshold() {
+    let r = run_tune(&["--threshold", "0.6", "--hashes", "128"]);
+    assert_eq!((r.code, r.stderr.as_str()), (Some(0), ""), "{r:?}");
+    let advice = neardup::advisor::advise(0.6, 128).unwrap();
+    // The example prints exactly the library's report...
+    assert_eq!(r.stdout, advice.to_string());
+    // ...which names the parameters, tabulates the curve and gives the rates.
+    let (b, rows) = (advice.lsh.bands, advice.lsh.rows);
+    assert!(r.stdout.contains(&format!("{b} bands × {rows} rows = {} hash values used", b * rows)), "{}", r.stdout);
+    for p in &advice.curve {
+        let row = format!("  {:>5.3}  {:>6.4}", p.similarity, p.probability);
+        assert!(r.stdout.lines().any(|l| l.starts_with(&row)), "no row {row:?}:\n{}", r.stdout);
+    }
+    assert_eq!(r.stdout.lines().filter(|l| l.ends_with("← threshold")).count(), 1);
+    for needle in ["false positives", "false negatives", "miss at threshold", "Index memory per unit"] {
+        assert!(r.stdout.contains(needle), "no {needle:?}:\n{}", r.stdout);
+    }
+    assert!(r.stdout.contains(&format!("{:>5} bytes", advice.memory.merged_bytes_per_unit)));
+
+    // Defaults and the other spellings.
+    let default = run_tune(&[]);
+    assert_eq!(default.stdout, neardup::advisor::advise(0.5, 128).unwrap().to_string());
+    let spelled = run_tune(&["--threshold=0.6", "--num-hashes=128"]);
+    assert_eq!(spelled.stdout, r.stdout);
+    let mut config = Config::default();
+    config.bands_rows = Some((16, 8));
+    config.shingle_size = 4;
+    let explicit = run_tune(&["--bands-rows", "16,8", "--shingle-size", "4"]);
+    assert_eq!(explicit.stdout, neardup::advisor::advise_config(&config).unwrap().to_string(), "{explicit:?}");
+}
+
+#[test]
+fn tune_writes_the_svg_plot() {
+    let svg = TempPath::new("curve.svg");
+    let r = run_exe(tune_exe(), [OsStr::new("--threshold=0.7"), OsStr::new("--svg"), svg.as_ref()], &[]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let written = std::fs::read_to_string(&svg.0).expect("the SVG is written");
+    assert_eq!(written, neardup::advisor::advise(0.7, 128).unwrap().to_svg());
+}
+
+#[test]
+fn tune_json_needs_serde_and_then_is_the_advice() {
+    let r = run_tune(&["--threshold", "0.6", "--json"]);
+    if cfg!(feature = "serde") {
+        assert_eq!((r.code, r.stderr.as_str()), (Some(0), ""), "{r:?}");
+        let json = Json::parse(&r.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", r.stdout));
+        let advice = neardup::advisor::advise(0.6, 128).unwrap();
+        assert_eq!(json.get("threshold").num(), 0.6);
+        assert_eq!(json.get("lsh").get("bands").usize(), advice.lsh.bands);
+        assert_eq!(json.get("lsh").get("rows").usize(), advice.lsh.rows);
+        assert_eq!(json.get("false_positive_rate").num(), advice.false_positive_rate);
+        assert_eq!(json.get("false_negative_rate").num(), advice.false_negative_rate);
+        assert_eq!(json.get("curve").arr().len(), advice.curve.len());
+        assert_eq!(json.get("memory").get("merged_bytes_per_unit").usize(), advice.memory.merged_bytes_per_unit);
+    } else {
+        assert_eq!(r.code, Some(2), "{r:?}");
+        assert_eq!(r.stdout, "");
+        assert!(r.stderr.starts_with("tune: --json needs the serde feature"), "{r:?}");
+        assert_eq!(r.stderr.lines().count(), 1);
+    }
+}
+
+#[test]
+fn tune_help_and_errors() {
+    let help = run_tune(&["--help"]);
+    assert_eq!(help.code, Some(0));
+    for option in ["--threshold", "--hashes", "--shingle-size", "--bands-rows", "--svg", "--json", "--help"] {
+        assert!(help.stdout.contains(option), "--help does not document {option}:\n{}", help.stdout);
+    }
+    let unwritable = TempPath::new("no-such-dir");
+    let unwritable = unwritable.0.join("curve.svg");
+    let unwritable = unwritable.to_str().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&["--threshold", "0"], "--threshold"),
+        (&["--threshold=1.5"], "--threshold"),
+        (&["--threshold", "x"], "--threshold"),
+        (&["--hashes", "0"], "--hashes"),
+        (&["--hashes=100000"], "--hashes"),
+        (&["--shingle-size", "0"], "--shingle-size"),
+        (&["--bands-rows", "20,7"], "--bands-rows"),
+        (&["--bands-rows", "20"], "--bands-rows"),
+        (&["--threshold"], "--threshold"),
+        (&["--json=1"], "--json"),
+        (&["--bogus"], "--bogus"),
+        (&["stray"], "stray"),
+        (&["--svg", unwritable], unwritable),
+    ];
+    for (args, needle) in cases {
+        let r = run_tune(args);
+        let what = format!("tune {args:?}: {r:?}");
+        assert_eq!(r.code, Some(2), "{what}");
+        assert_eq!(r.stdout, "", "{what}");
+        assert!(r.stderr.starts_with("tune: ") && r.stderr.lines().count() == 1, "{what}");
+        assert!(r.stderr.contains(needle), "{what}");
+        assert!(!r.stderr.contains("panicked"), "{what}");
     }
 }
