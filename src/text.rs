@@ -25,7 +25,7 @@
 //!
 //! Paragraphs are separated by a blank line (`\n`, `\r\n` or `\r` line ends;
 //! a line holding only white space counts as blank; any run of them is one
-//! break). A sentence ends at `.`, `!`, `?`, `…` (or `。！？`), possibly
+//! break). A sentence ends at `.`, `!`, `?`, `…` (or `。．｡！？`), possibly
 //! followed by closing quotes or brackets, then white space, when the next
 //! word does not start with a lowercase letter. Segment spans run from the
 //! punctuation that opens the first word (an opening quote) to the
@@ -385,7 +385,11 @@ fn tokenize(norm: &Normalized, seed: u64) -> Vec<Token> {
             }
             push(i, i + len);
         } else if is_word_char(c) {
-            if word_start.is_none() {
+            // A combining mark whose base is not a word character (an
+            // emoji's variation selector, an accent after a dash) does not
+            // start a word: it would hash as the bare mark, so every such
+            // emoji would be the same word.
+            if word_start.is_none() && (c.is_ascii() || !is_combining_mark(c)) {
                 word_start = Some(i);
             }
         } else if c == '\'' && word_start.is_some() && next_is_word(s, i + 1) {
@@ -410,7 +414,7 @@ fn is_space(c: char) -> bool {
 }
 
 fn is_terminator(c: char) -> bool {
-    matches!(c, '.' | '!' | '?' | '…' | '。' | '！' | '？' | '‼' | '⁇' | '⁈' | '⁉')
+    matches!(c, '.' | '!' | '?' | '…' | '。' | '．' | '｡' | '！' | '？' | '‼' | '⁇' | '⁈' | '⁉')
 }
 
 fn is_closer(c: char) -> bool {
@@ -474,7 +478,9 @@ fn classify_gap(gap: &str, next_word: Option<char>) -> (Break, usize, usize) {
     if blank_line {
         return (Break::Paragraph, end, start);
     }
-    let has_space = end < gap.len();
+    // White space after the terminator (`end` is the first space, or where
+    // a gap without any space was split: then there is none).
+    let has_space = gap[end..].starts_with(is_space);
     let cjk_stop = gap.chars().any(|c| matches!(c, '。' | '！' | '？'));
     let terminated = gap[..end].chars().any(is_terminator);
     let next_ok = next_word.is_none_or(|c| !c.is_lowercase());

@@ -1,5 +1,6 @@
 //! Behaviour tests through the public API: one integration binary.
 
+mod adversarial;
 mod advisor;
 mod api;
 mod cli;

@@ -1,0 +1,485 @@
+//! Adversarial input: text from the wild that must not panic, hang, blow up
+//! memory or give a wrong offset. Every case asserts its exact result
+//! (which passages, which spans); time and memory are measured in
+//! `benches/adversarial.rs`, never here.
+//!
+//! Sizes are the largest that keep this file well under 15 s in a debug
+//! build; the bench runs the full sizes (a million-word text, 20 MB lines).
+
+use neardup::text::{self, Analysis};
+use neardup::{Detector, Error, Report, Span};
+
+fn detector() -> Detector {
+    Detector::builder().build().expect("default config is valid")
+}
+
+/// SplitMix64: deterministic filler text.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A made-up word of 2 to 4 syllables: a vocabulary of ~20,000 words,
+    /// so 12 words in a row never recur by chance.
+    fn word(&mut self) -> String {
+        const SYL: [&str; 12] = ["ka", "lo", "mi", "ne", "tu", "ra", "si", "vo", "de", "gu", "pe", "zo"];
+        let n = 2 + (self.next() % 3) as usize;
+        (0..n).map(|_| SYL[(self.next() % 12) as usize]).collect()
+    }
+
+    fn words(&mut self, n: usize) -> Vec<String> {
+        (0..n).map(|_| self.word()).collect()
+    }
+}
+
+/// A sentence of `n` made-up words, capitalised, with a full stop.
+fn sentence(rng: &mut Rng, n: usize) -> String {
+    let s = rng.words(n).join(" ");
+    format!("{}{}.", s[..1].to_uppercase(), &s[1..])
+}
+
+/// The byte span of the only occurrence of `needle` in `text`.
+fn find(text: &str, needle: &str) -> Span {
+    let start = text.find(needle).unwrap_or_else(|| panic!("{needle:?} is not in the text"));
+    assert_eq!(text.rfind(needle), Some(start), "{needle:?} occurs twice");
+    Span::new(start, start + needle.len())
+}
+
+/// `(a text, b text, shared words)` of every passage.
+fn passages<'t>(report: &Report, a: &'t str, b: &'t str) -> Vec<(&'t str, &'t str, usize)> {
+    report.passages.iter().map(|p| (&a[p.a], &b[p.b], p.shared_words)).collect()
+}
+
+fn words<'t>(analysis: &Analysis, text: &'t str) -> Vec<&'t str> {
+    analysis.tokens.iter().map(|t| &text[t.span]).collect()
+}
+
+fn sentences<'t>(analysis: &Analysis, text: &'t str) -> Vec<&'t str> {
+    analysis.sentences.iter().map(|s| &text[s.span]).collect()
+}
+
+fn paragraphs<'t>(analysis: &Analysis, text: &'t str) -> Vec<&'t str> {
+    analysis.paragraphs.iter().map(|s| &text[s.span]).collect()
+}
+
+/// Compares both ways and checks symmetry; returns `compare(a, b)`.
+fn compare(d: &Detector, a: &str, b: &str) -> Report {
+    let ab = d.compare(a, b);
+    assert_eq!(d.compare(b, a), ab.swapped(), "compare is not symmetric");
+    ab
+}
+
+// ---------------------------------------------------------------------------
+// Size
+
+#[test]
+fn very_long_paragraph_is_one_paragraph_and_a_sentence_in_it_is_found() {
+    let mut rng = Rng(1);
+    let parts: Vec<String> = (0..3000).map(|_| sentence(&mut rng, 12)).collect();
+    let a = parts.join(" ");
+    let d = detector();
+    let an = d.analyze(&a);
+    assert_eq!(an.paragraphs.len(), 1);
+    assert_eq!(an.paragraphs[0].span, Span::new(0, a.len()));
+    assert_eq!(an.sentences.len(), 3000);
+    assert_eq!(an.tokens.len(), 36_000);
+    assert_eq!(sentences(&an, &a)[1500], parts[1500]);
+
+    let quoted = &parts[1500];
+    let b = format!("Zyx wrote this first. {quoted} Then qwv went home.");
+    let r = compare(&d, &a, &b);
+    assert_eq!(passages(&r, &a, &b), [(quoted.as_str(), quoted.as_str(), 12)]);
+    assert_eq!(r.passages[0].a, find(&a, quoted));
+    assert_eq!(r.passages[0].b, find(&b, quoted));
+
+    let r = compare(&d, &a, &a);
+    assert_eq!(passages(&r, &a, &a), [(a.as_str(), a.as_str(), 36_000)]);
+}
+
+#[test]
+fn very_long_single_line_is_one_sentence_and_an_excerpt_is_found() {
+    // 600 KB on one line, no terminator, no line break.
+    let mut rng = Rng(2);
+    let line = rng.words(100_000).join(" ");
+    assert!(line.len() > 500_000 && !line.contains(['\n', '.']));
+    let d = detector();
+    let an = d.analyze(&line);
+    assert_eq!(an.tokens.len(), 100_000);
+    assert_eq!(an.sentences.len(), 1);
+    assert_eq!(an.paragraphs.len(), 1);
+    assert_eq!(an.sentences[0].span, Span::new(0, line.len()));
+
+    // Twelve words from the middle, inside other text: the passage is
+    // exactly the excerpt on both sides (it is not near a sentence edge
+    // of the line, so it does not grow).
+    let start = an.tokens[50_000].span.start;
+    let excerpt = &line[start..an.tokens[50_011].span.end];
+    let b = format!("Zyx quoted this. {excerpt} Qwv did not.");
+    let r = compare(&d, &line, &b);
+    assert_eq!(passages(&r, &line, &b), [(excerpt, excerpt, 12)]);
+    assert_eq!(r.passages[0].a, Span::new(start, start + excerpt.len()));
+    assert_eq!(r.passages[0].b, find(&b, excerpt));
+}
+
+/// 250,000 in a debug test; the bench runs 1,000,000.
+const REPEATS: usize = 250_000;
+
+#[test]
+fn one_word_repeated_aligns_in_one_pass() {
+    let d = detector();
+    let many = "word ".repeat(REPEATS);
+    let r = compare(&d, &many, &many);
+    assert_eq!(r.passages.len(), 1);
+    let p = &r.passages[0];
+    assert_eq!(p.a, Span::new(0, many.len() - 1), "the whole text but the trailing space");
+    assert_eq!((p.a_tokens.clone(), p.b_tokens.clone(), p.shared_words), (0..REPEATS, 0..REPEATS, REPEATS));
+    assert_eq!((r.a_coverage(), r.b_coverage()), (1.0, 1.0));
+
+    // Against a real article: nothing in common.
+    let (article, _) = crate::seed_pair();
+    let r = compare(&d, &many, &article);
+    assert!(r.passages.is_empty());
+    assert_eq!(r.a_words, REPEATS);
+
+    // Against a sentence holding ten of them: seeds are capped at the first
+    // occurrences, the passage takes the earliest one, grown to the start
+    // of the short sentence (3 words away) as for any passage.
+    let short = "He said the word word word word word word word word word word twice.";
+    let r = compare(&d, short, &many);
+    assert_eq!(passages(&r, short, &many), [(&short[..61], &many[..49], 10)]);
+    assert_eq!(r.passages[0].b_tokens, 0..10);
+}
+
+#[test]
+fn thousands_of_identical_paragraphs_in_one_text() {
+    let d = detector();
+    let para = "The minister met the Latvian delegation in Baku on Thursday. They discussed cooperation within NATO.";
+    let many = vec![para; 3000].join("\n\n");
+    let an = d.analyze(&many);
+    assert_eq!(an.paragraphs.len(), 3000);
+    assert_eq!(an.sentences.len(), 6000);
+    // One copy against 3000: the first copy.
+    let r = compare(&d, para, &many);
+    assert_eq!(passages(&r, para, &many), [(para, para, 15)]);
+    assert_eq!(r.passages[0].b, Span::new(0, para.len()));
+    // 3000 against 3000: one passage, everything.
+    let r = compare(&d, &many, &many);
+    assert_eq!(passages(&r, &many, &many), [(many.as_str(), many.as_str(), 45_000)]);
+}
+
+#[test]
+fn thousands_of_identical_articles_keep_queries_bounded() {
+    // 2500 verbatim copies of one two-sentence article (a story re-filed
+    // everywhere; same contexts, so not boilerplate): every band bucket of
+    // both units holds 2500 entries, past max_bucket = 1000.
+    let d = detector();
+    let story = "The minister met the Latvian delegation in Baku on Thursday morning. \
+                 They discussed cooperation within NATO and military education programs.";
+    let mut index = d.index();
+    let batch: Vec<(u64, &str)> = (0..2500).map(|i| (i, story)).collect();
+    index.insert_many(&batch).expect("distinct ids");
+    let result = index.query(story);
+    // Each of the 2 units probes 25 bands; every bucket is cut at 1000
+    // live entries, so the query verifies only the 1000 oldest articles.
+    assert_eq!(d.lsh().bands, 25);
+    assert_eq!(result.saturated_buckets, 2 * 25);
+    assert_eq!(result.matches.len(), 1000);
+    assert_eq!(result.matches.iter().map(|m| m.id).collect::<Vec<_>>(), (0..1000).collect::<Vec<u64>>());
+    for m in &result.matches {
+        assert_eq!(passages(&m.report, story, story), [(story, story, 20)]);
+    }
+    #[cfg(feature = "rayon")]
+    assert_eq!(index.par_query(story), result);
+
+    // Removing the first 2000 frees the buckets: the last 500 are found,
+    // nothing saturates.
+    for id in 0..2000 {
+        assert!(index.remove(id));
+    }
+    let result = index.query(story);
+    assert_eq!(result.saturated_buckets, 0);
+    assert_eq!(result.matches.iter().map(|m| m.id).collect::<Vec<_>>(), (2000..2500).collect::<Vec<u64>>());
+}
+
+// ---------------------------------------------------------------------------
+// Texts without words
+
+#[test]
+fn all_punctuation_digits_or_whitespace() {
+    let d = detector();
+    let punct = "!?.,;:-—…\"'()[]{}«»“”„‚‹›/\\|@#$%^&*_+=<>~`".repeat(2000);
+    let space = " \t\n\r\u{a0}\u{2003}\u{3000}\u{feff}\u{2028}\u{2029}\u{85}\u{b}\u{c}".repeat(2000);
+    for empty in [&punct, &space] {
+        assert_eq!(d.analyze(empty), Analysis::default());
+        let r = compare(&d, empty, empty);
+        assert_eq!(r, Report::default());
+    }
+    let mut index = d.index();
+    index.insert(1, &punct).expect("new id");
+    index.insert(2, &space).expect("new id");
+    assert!(index.query(&punct).matches.is_empty());
+
+    // One run of 100,000 digits is one word: too short to be reused.
+    let digits = "0123456789".repeat(10_000);
+    let an = d.analyze(&digits);
+    assert_eq!(words(&an, &digits), [digits.as_str()]);
+    assert!(compare(&d, &digits, &digits).passages.is_empty());
+    // Numbers separated by spaces are words; punctuation splits them, an
+    // apostrophe between digits does not, and a full stop without a space
+    // after it ends no sentence.
+    let text = "3.14159 2,71828 1'000'000";
+    let an = d.analyze(text);
+    assert_eq!(words(&an, text), ["3", "14159", "2", "71828", "1'000'000"]);
+    assert_eq!(sentences(&an, text), [text]);
+    let numbers = "2021 ".repeat(1000);
+    let r = compare(&d, &numbers, &numbers);
+    assert_eq!(passages(&r, &numbers, &numbers), [(numbers.trim_end(), numbers.trim_end(), 1000)]);
+}
+
+// ---------------------------------------------------------------------------
+// Bytes at the edge of text
+
+#[test]
+fn nul_bytes_are_rejected_by_decode_but_compare_takes_them() {
+    let s = "The minister met the Latvian delegation in Baku on Thursday to discuss cooperation.";
+    let with_nul = format!("Intro.\0{}", s.replace(" in ", "\0in\0"));
+    assert_eq!(
+        text::decode(with_nul.as_bytes()),
+        Err(Error::Binary { offset: 6, reason: "NUL byte" }),
+        "decode rejects a NUL anywhere"
+    );
+    let mut big = "x".repeat(20_000);
+    big.push('\0');
+    assert!(matches!(text::decode(big.as_bytes()), Err(Error::Binary { offset: 20_000, .. })), "past the first 8 KiB");
+    // Given as &str, NUL is punctuation: it separates words, ends nothing
+    // (regression: a full stop followed by a NUL used to end a sentence).
+    let d = detector();
+    let an = d.analyze(&with_nul);
+    assert_eq!(words(&an, &with_nul)[..4], ["Intro", "The", "minister", "met"]);
+    assert_eq!(sentences(&an, &with_nul), [&with_nul[..]]);
+    let b = format!("{s} Outro.");
+    let r = compare(&d, &with_nul, &b);
+    // One word before the shared ones in the same sentence: the passage
+    // grows to the sentence start, as for any text.
+    assert_eq!(passages(&r, &with_nul, &b), [(with_nul.as_str(), s, 13)]);
+}
+
+#[test]
+fn utf8_cut_at_the_end_of_a_file_is_an_error_with_its_offset() {
+    let dir = std::env::temp_dir().join(format!("neardup-adversarial-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    for whole in ["café", "naïve €", "emoji 👨‍👩‍👧"] {
+        let last = whole.char_indices().last().map(|(i, _)| i).expect("non-empty");
+        for cut in last + 1..whole.len() {
+            let path = dir.join("cut.txt");
+            std::fs::write(&path, &whole.as_bytes()[..cut]).expect("write");
+            let bytes = std::fs::read(&path).expect("read");
+            let err = text::decode(&bytes).expect_err("a cut character is not UTF-8");
+            assert_eq!(err, Error::InvalidUtf8 { offset: last }, "{whole:?} cut at {cut}");
+            assert_eq!(
+                err.to_string(),
+                format!("input is not valid UTF-8: invalid byte sequence at byte offset {last}")
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    // A character across the 8 KiB sniffing window is fine.
+    let text = format!("{}é and more", "a".repeat(8191));
+    assert_eq!(text::decode(text.as_bytes()), Ok(text.as_str()));
+}
+
+#[test]
+fn mixed_line_ends_make_the_same_paragraphs_and_passages() {
+    let mixed = "Line one has words here.\r\nLine two has more words.\rLine three also.\n\r\nSecond paragraph \
+                 starts here now.\r\rThird paragraph is this.\n\nFourth one.\r\n";
+    let d = detector();
+    let an = d.analyze(mixed);
+    assert_eq!(
+        paragraphs(&an, mixed),
+        [
+            "Line one has words here.\r\nLine two has more words.\rLine three also.",
+            "Second paragraph starts here now.",
+            "Third paragraph is this.",
+            "Fourth one.",
+        ]
+    );
+    assert_eq!(
+        sentences(&an, mixed),
+        [
+            "Line one has words here.",
+            "Line two has more words.",
+            "Line three also.",
+            "Second paragraph starts here now.",
+            "Third paragraph is this.",
+            "Fourth one.",
+        ]
+    );
+    let lf = mixed.replace("\r\n", "\n").replace('\r', "\n");
+    let r = compare(&d, mixed, &lf);
+    let (end_a, end_b) = (mixed.len() - 2, lf.len() - 1);
+    assert_eq!(passages(&r, mixed, &lf), [(&mixed[..end_a], &lf[..end_b], 24)]);
+}
+
+// ---------------------------------------------------------------------------
+// Unicode that changes length
+
+#[test]
+fn nfkc_expansions_map_back_to_whole_characters() {
+    let d = detector();
+    // Ligatures: ﬁ ﬂ ﬃ are one character each, two or three letters folded.
+    let lig = "The ﬁnal oﬃcial ﬂight of the ﬁrst ﬂeet was ﬁne and ﬂawless.";
+    let plain = "The final official flight of the first fleet was fine and flawless.";
+    let an = d.analyze(lig);
+    assert_eq!(words(&an, lig)[1..4], ["ﬁnal", "oﬃcial", "ﬂight"]);
+    let r = compare(&d, lig, plain);
+    assert_eq!(passages(&r, lig, plain), [(lig, plain, 12)]);
+
+    // Full-width letters, ideographic spaces and the full-width full stop.
+    let wide = "Ｔｈｅ　ｍｉｎｉｓｔｅｒ　ｍｅｔ　ｔｈｅ　ｄｅｌｅｇａｔｉｏｎ　ｉｎ　Ｂａｋｕ　ｏｎ　Ｔｈｕｒｓｄａｙ．　Ｔｈｅｎ　ｎｏｔ．";
+    let narrow = "The minister met the delegation in Baku on Thursday. Other text.";
+    let an = d.analyze(wide);
+    assert_eq!(sentences(&an, wide).len(), 2, "the full-width full stop ends a sentence");
+    let r = compare(&d, wide, narrow);
+    let first = &wide[..wide.find("　Ｔｈｅｎ").expect("present")];
+    assert_eq!(passages(&r, wide, narrow), [(first, "The minister met the delegation in Baku on Thursday.", 9)]);
+
+    // ﷺ (3 bytes) folds to four Arabic words (33 bytes) and ㍿ (3 bytes) to
+    // 株式会社 (four CJK characters): one original character is one word.
+    let a = "The Prophet ﷺ said so, and ㍿ Toyota said that the best among you are those who learn.";
+    let an = d.analyze(a);
+    let w = words(&an, a);
+    assert_eq!(w[2], "ﷺ");
+    assert_eq!(w[6], "㍿");
+    assert_eq!(d.analyze("صلى الله عليه وسلم").tokens.len(), 4, "written out, they are four words");
+    assert_eq!(an.tokens.len(), 18);
+    let b = a.replace("ﷺ", "صلى الله عليه وسلم").replace("㍿", "株式会社");
+    // Written out, the four-word gap for ﷺ is too near the start to be
+    // bridged (a passage starts with a shared shingle); the one for ㍿ is.
+    let r = compare(&d, a, &b);
+    let tail = &a[find(a, "said so").start..];
+    let tail_b = &b[find(&b, "said so").start..];
+    assert_eq!(passages(&r, a, &b), [(tail, tail_b, 14)]);
+    let r = compare(&d, a, a);
+    assert_eq!(passages(&r, a, a), [(a, a, 18)]);
+}
+
+#[test]
+fn case_folding_that_changes_length() {
+    let d = detector();
+    let a = "Die Straße ist groß und die Maße sind gut für İstanbul und ﬃ, sagt ΟΔΥΣΣΕΥΣ.";
+    let b = "DIE STRASSE IST GROSS UND DIE MASSE SIND GUT FÜR i\u{307}stanbul UND FFI, SAGT οδυσσευς.";
+    let an = d.analyze(a);
+    assert_eq!(
+        words(&an, a),
+        [
+            "Die",
+            "Straße",
+            "ist",
+            "groß",
+            "und",
+            "die",
+            "Maße",
+            "sind",
+            "gut",
+            "für",
+            "İstanbul",
+            "und",
+            "ﬃ",
+            "sagt",
+            "ΟΔΥΣΣΕΥΣ"
+        ]
+    );
+    let r = compare(&d, a, b);
+    assert_eq!(passages(&r, a, b), [(a, b, 15)]);
+    // ẞ (capital sharp s, 3 bytes) is ss too; a dotless ı is not an i.
+    assert_eq!(d.analyze("GROẞ").tokens[0].hash, d.analyze("gross").tokens[0].hash);
+    assert_ne!(d.analyze("ıstanbul").tokens[0].hash, d.analyze("istanbul").tokens[0].hash);
+}
+
+#[test]
+fn combining_mark_stacks_stay_inside_their_words() {
+    let d = detector();
+    let plain = "The minister met the Latvian delegation in Baku on Thursday.";
+    // Eight marks on every letter.
+    let zalgo: String = plain
+        .chars()
+        .flat_map(|c| {
+            let marks = if c.is_alphabetic() { "\u{300}\u{316}\u{334}\u{35c}\u{301}\u{317}\u{335}\u{35d}" } else { "" };
+            std::iter::once(c).chain(marks.chars())
+        })
+        .collect();
+    let an = d.analyze(&zalgo);
+    assert_eq!(an.tokens.len(), 10);
+    for (t, w) in an.tokens.iter().zip(plain.split([' ', '.']).filter(|w| !w.is_empty())) {
+        assert_eq!(zalgo[t.span].chars().filter(|c| c.is_alphabetic()).collect::<String>(), w);
+        assert!(zalgo[t.span.end..].starts_with([' ', '.']), "a word ends after its last mark");
+    }
+    let r = compare(&d, &zalgo, &zalgo);
+    assert_eq!(passages(&r, &zalgo, &zalgo), [(zalgo.as_str(), zalgo.as_str(), 10)]);
+    assert!(compare(&d, &zalgo, plain).passages.is_empty(), "marks that do not compose make other words");
+
+    // One letter under 2000 marks is one word; marks with no letter before
+    // them (text start, after a space or a dash) start no word.
+    let tower = format!("e{} tower", "\u{301}\u{302}".repeat(1000));
+    assert_eq!(words(&d.analyze(&tower), &tower), [&tower[..tower.len() - 6], "tower"]);
+    let stray = "\u{301}\u{302} lone -\u{301} marks";
+    assert_eq!(words(&d.analyze(stray), stray), ["lone", "marks"]);
+    // Marks that compose give the precomposed letter's word.
+    assert_eq!(d.analyze("cafe\u{301}").tokens[0].hash, d.analyze("CAFÉ").tokens[0].hash);
+}
+
+#[test]
+fn emoji_are_not_words_and_do_not_shift_offsets() {
+    let d = detector();
+    let a =
+        "Family 👨\u{200d}👩\u{200d}👧\u{200d}👦 went to the park 🇦🇿 with the dog 👍🏽 today and it was ❤\u{fe0f} fun.";
+    let b = "Family went to the park with the dog today and it was fun.";
+    let an = d.analyze(a);
+    assert_eq!(words(&an, a), words(&d.analyze(b), b));
+    let r = compare(&d, a, b);
+    assert_eq!(passages(&r, a, b), [(a, b, 13)]);
+    // Regression: an emoji's variation selector is a combining mark; it
+    // used to start a word of its own, hashed as the bare selector, so ten
+    // different emoji were "the same ten words".
+    let hearts = "❤\u{fe0f} ".repeat(10);
+    let others = "✈\u{fe0f} ☀\u{fe0f} ⚠\u{fe0f} ☎\u{fe0f} ✉\u{fe0f} ✏\u{fe0f} ☑\u{fe0f} ♻\u{fe0f} ⚡\u{fe0f} ✔\u{fe0f}";
+    assert_eq!(d.analyze(&hearts).tokens.len(), 0);
+    assert!(compare(&d, &hearts, others).passages.is_empty());
+    // A keycap is a digit with marks: one word, not the bare digit.
+    let keycap = d.analyze("1\u{fe0f}\u{20e3}");
+    assert_eq!(keycap.tokens.len(), 1);
+    assert_ne!(keycap.tokens[0].hash, d.analyze("1").tokens[0].hash);
+    let many = "👨\u{200d}👩\u{200d}👧\u{200d}👦".repeat(5000);
+    assert_eq!(d.analyze(&many), Analysis::default());
+}
+
+#[test]
+fn right_to_left_text_mixed_with_left_to_right() {
+    let d = detector();
+    let arabic = "قال الوزير إن أذربيجان ستواصل المساهمة في الحوار السياسي بين الناتو وروسيا.";
+    let hebrew = "השר נפגש עם המשלחת של NATO בבאקו ביום חמישי כדי לדון בשיתוף הפעולה.";
+    // With right-to-left marks and an embedding around the Hebrew in one
+    // text, plain in the other: the controls are punctuation, not words.
+    let a = format!("Officials said this. \u{200f}{arabic}\u{200f} Then this. \u{202b}{hebrew}\u{202c} End.");
+    let b = format!("{hebrew} Another line here. {arabic}");
+    let an = d.analyze(&a);
+    assert_eq!(an.tokens.len(), 3 + 12 + 2 + 13 + 1);
+    let r = compare(&d, &a, &b);
+    let got = passages(&r, &a, &b);
+    assert_eq!(
+        got,
+        [
+            (format!("\u{200f}{arabic}\u{200f}").as_str(), arabic, 12),
+            (format!("\u{202b}{hebrew}\u{202c}").as_str(), hebrew, 13),
+        ]
+    );
+    for p in &r.passages {
+        assert!(a.is_char_boundary(p.a.start) && a.is_char_boundary(p.a.end));
+    }
+}
