@@ -7,26 +7,51 @@
 //!
 //! For every shared passage the report gives its place in both files (lines
 //! and byte offsets), its scores and its text, then how much of each file is
-//! reused from the other. `--json` prints the same as one JSON object, with
-//! byte offsets into the files exactly as they are on disk. `--help` lists
-//! every tuning option with its default.
+//! reused from the other. The text is wrapped to the terminal (or `--width`)
+//! with the file's line numbers in a gutter (two columns, A and B, when the
+//! passage reads the same in both). On a terminal the report is in colour —
+//! and where the two sides of a passage differ, the words found on one side
+//! only are highlighted (red in A, green in B); `NO_COLOR` or `--color
+//! never` turns colour off, `--color always` forces it.
+//!
+//! `--json` prints the same as one JSON object, with byte offsets into the
+//! files exactly as they are on disk. `--html FILE` also writes a
+//! self-contained HTML page with the two texts side by side, each passage in
+//! its own colour on both sides; hovering or clicking one marks and scrolls
+//! to its partner. `--help` lists every option with its default.
 //!
 //! Exit status: 0 on success (also when the files share nothing), 2 when an
 //! option or a file is bad — a missing file, a directory, bytes that are not
-//! UTF-8 text — with one line on stderr that names the culprit.
+//! UTF-8 text, an HTML file that cannot be written — with one line on stderr
+//! that names the culprit.
 //!
-//! Only `std` is used for the command line, so the example is easy to copy
-//! into a program of your own.
+//! Only `std` is used for the command line and the outputs (this example's
+//! JSON is hand-written, so it works without the `serde` feature and keeps
+//! its own shape, with line numbers and passage texts), so the example is
+//! easy to copy into a program of your own.
 
 use std::ffi::OsString;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use neardup::{Config, Detector, DetectorBuilder, Passage, Report, Span};
 
-/// Width at which passage text is wrapped in the human-readable report.
+#[path = "support/html.rs"]
+mod html;
+
+use html::Lines;
+
+/// Width at which passage text is wrapped when stdout is not a terminal
+/// (and the default on a terminal that does not say, through `COLUMNS`).
 const WIDTH: usize = 100;
+
+/// The narrowest `--width`.
+const MIN_WIDTH: usize = 40;
+
+/// Passages longer than this many words on each side (product) are shown
+/// without the word-level highlight of their differences.
+const MAX_DIFF_CELLS: usize = 4_000_000;
 
 fn main() -> ExitCode {
     match run() {
@@ -42,15 +67,56 @@ fn main() -> ExitCode {
 /// What the command line asks for.
 enum Command {
     Help,
-    Compare(Args),
+    Compare(Box<Args>),
 }
 
 /// The options of a comparison.
 struct Args {
     json: bool,
+    html: Option<PathBuf>,
+    color: ColorChoice,
+    width: Option<usize>,
     builder: DetectorBuilder,
     a: PathBuf,
     b: PathBuf,
+}
+
+/// `--color WHEN`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ColorChoice {
+    /// Colour when stdout is a terminal and `NO_COLOR` is unset or empty.
+    Auto,
+    Always,
+    Never,
+}
+
+/// How the human-readable report looks.
+struct Style {
+    color: bool,
+    width: usize,
+}
+
+impl Style {
+    /// The style for stdout: `--color` and `--width` if given, otherwise
+    /// what the terminal (if any) and the environment say.
+    fn for_stdout(color: ColorChoice, width: Option<usize>) -> Style {
+        let terminal = io::stdout().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && !no_color,
+        };
+        let columns = || std::env::var("COLUMNS").ok()?.trim().parse::<usize>().ok().filter(|&c| c >= MIN_WIDTH);
+        let width = width.or_else(|| if terminal { columns() } else { None }).unwrap_or(WIDTH);
+        Style { color, width }
+    }
+
+    /// `s` in the SGR style `code` (e.g. `"1"` bold, `"2"` dim, `"1;31"`
+    /// bold red) when colour is on.
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color && !s.is_empty() { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_owned() }
+    }
 }
 
 /// One input file: its name, its text and where its lines start.
@@ -73,10 +139,22 @@ fn run() -> Result<(), String> {
     let a = read_input(args.a)?;
     let b = read_input(args.b)?;
     let report = detector.compare(&a.text, &b.text);
+    if let Some(path) = &args.html {
+        let name = |input: &Input| input.path.to_string_lossy().into_owned();
+        let (a_name, b_name) = (name(&a), name(&b));
+        let page = html::render(
+            &report,
+            &html::Side { name: &a_name, text: &a.text },
+            &html::Side { name: &b_name, text: &b.text },
+            detector.config(),
+        );
+        std::fs::write(path, page).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
     if args.json {
         print(|out| write_json(out, &report, detector.config(), &a, &b))
     } else {
-        print(|out| write_human(out, &report, &a, &b))
+        let style = Style::for_stdout(args.color, args.width);
+        print(|out| write_human(out, &report, &a, &b, &style))
     }
 }
 
@@ -91,6 +169,11 @@ Usage: compare [OPTIONS] A.txt B.txt
 
 Options:
       --json              print one JSON object instead of a readable report
+      --html FILE         also write the two texts side by side, passages highlighted, as HTML
+      --color WHEN        colour the readable report: auto, always or never (default auto:
+                          on a terminal, unless NO_COLOR is set)
+      --width N           wrap the readable report at N columns, at least {MIN_WIDTH} (default: the
+                          terminal's COLUMNS, else {WIDTH})
       --shingle-size N    words per shingle (default {})
       --num-hashes N      MinHash values per signature (default {})
       --threshold F       similarity at which two sentences are candidates, in (0, 1] (default {})
@@ -100,7 +183,8 @@ Options:
   -h, --help              print this help and exit
 
 Options take their value as `--opt N` or `--opt=N`; `--` ends the options.
-Exit status: 0 on success, 2 on a bad option or an unreadable or non-text file.
+Exit status: 0 on success, 2 on a bad option, an unreadable or non-text file or an
+unwritable HTML file.
 ",
         d.shingle_size, d.num_hashes, d.threshold, d.min_words, d.max_gap, d.seed
     )
@@ -113,6 +197,9 @@ Exit status: 0 on success, 2 on a bad option or an unreadable or non-text file.
 fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, String> {
     let mut args = args.into_iter();
     let mut json = false;
+    let mut html = None;
+    let mut color = ColorChoice::Auto;
+    let mut width = None;
     let mut builder = Detector::builder();
     let mut paths = Vec::new();
     let mut options_ended = false;
@@ -131,7 +218,19 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, Strin
             "-h" | "--help" => return Ok(Command::Help),
             "--json" if inline_value.is_some() => return Err(format!("{name}: takes no value")),
             "--json" => json = true,
-            "--shingle-size" | "--num-hashes" | "--threshold" | "--min-words" | "--max-gap" | "--seed" => {
+            "--html" => {
+                // A path: taken as it is, UTF-8 or not.
+                let value = match inline_value {
+                    Some(value) => OsString::from(value),
+                    None => args.next().ok_or_else(|| format!("{name}: missing value"))?,
+                };
+                if value.is_empty() {
+                    return Err(format!("{name}: missing value"));
+                }
+                html = Some(PathBuf::from(value));
+            }
+            "--color" | "--width" | "--shingle-size" | "--num-hashes" | "--threshold" | "--min-words" | "--max-gap"
+            | "--seed" => {
                 let value = match inline_value {
                     Some(value) => value,
                     None => args
@@ -140,7 +239,26 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, Strin
                         .into_string()
                         .map_err(|v| format!("{name}: invalid value {v:?}: not UTF-8"))?,
                 };
-                set_knob(&mut builder, name, &value)?;
+                match name {
+                    "--color" => {
+                        color = match value.as_str() {
+                            "auto" => ColorChoice::Auto,
+                            "always" => ColorChoice::Always,
+                            "never" => ColorChoice::Never,
+                            _ => {
+                                return Err(format!("{name}: invalid value {value:?}: expected auto, always or never"));
+                            }
+                        }
+                    }
+                    "--width" => {
+                        let n: usize = parse_value(name, &value)?;
+                        if n < MIN_WIDTH {
+                            return Err(format!("{name}: invalid value {value:?}: must be at least {MIN_WIDTH}"));
+                        }
+                        width = Some(n);
+                    }
+                    _ => set_knob(&mut builder, name, &value)?,
+                }
             }
             _ => return Err(format!("{option}: unknown option (see --help)")),
         }
@@ -148,7 +266,7 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, Strin
     let [a, b]: [PathBuf; 2] = paths
         .try_into()
         .map_err(|paths: Vec<PathBuf>| format!("expected two files, A and B, got {} (see --help)", paths.len()))?;
-    Ok(Command::Compare(Args { json, builder, a, b }))
+    Ok(Command::Compare(Box::new(Args { json, html, color, width, builder, a, b })))
 }
 
 /// Sets one tuning option; the range is checked later by `build()`.
@@ -189,44 +307,12 @@ fn print(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Str
     }
 }
 
-/// 1-based line numbers of byte offsets. A line ends at `\n`, `\r\n` or a
-/// lone `\r`.
-struct Lines {
-    /// Byte offset where each line starts.
-    starts: Vec<usize>,
-}
-
-impl Lines {
-    fn new(text: &str) -> Lines {
-        let bytes = text.as_bytes();
-        let mut starts = vec![0];
-        for (i, &byte) in bytes.iter().enumerate() {
-            if byte == b'\n' || (byte == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
-                starts.push(i + 1);
-            }
-        }
-        Lines { starts }
-    }
-
-    /// The line holding the byte at `offset`.
-    fn line(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&start| start <= offset)
-    }
-
-    /// The first and last line of a span.
-    fn of(&self, span: Span) -> (usize, usize) {
-        let first = self.line(span.start);
-        let last = if span.is_empty() { first } else { self.line(span.end - 1) };
-        (first, last)
-    }
-}
-
-fn write_human(out: &mut dyn Write, report: &Report, a: &Input, b: &Input) -> io::Result<()> {
+fn write_human(out: &mut dyn Write, report: &Report, a: &Input, b: &Input, style: &Style) -> io::Result<()> {
     for (i, p) in report.passages.iter().enumerate() {
-        writeln!(out, "Passage {}", i + 1)?;
-        for (name, input, span) in [("A", a, p.a), ("B", b, p.b)] {
+        writeln!(out, "{}", style.paint("1", &format!("Passage {}", i + 1)))?;
+        for (name, input, span, code) in [("A", a, p.a, "36"), ("B", b, p.b, "35")] {
             let (first, last) = input.lines.of(span);
-            writeln!(out, "  {name} lines {first}-{last}, bytes {span}")?;
+            writeln!(out, "  {} lines {first}-{last}, bytes {span}", style.paint(code, name))?;
         }
         writeln!(
             out,
@@ -234,20 +320,21 @@ fn write_human(out: &mut dyn Write, report: &Report, a: &Input, b: &Input) -> io
             p.similarity, p.containment_a, p.containment_b, p.shared_words
         )?;
         let (a_text, b_text) = (&a.text[p.a], &b.text[p.b]);
+        let (a_line, b_line) = (a.lines.line(p.a.start), b.lines.line(p.b.start));
         if a_text == b_text {
             writeln!(out, "  text (the same in A and B):")?;
-            write_wrapped(out, a_text, "    ")?;
+            write_block(out, a_text, &[a_line, b_line], None, style)?;
         } else {
+            let (a_only, b_only) = word_diff(a_text, b_text);
             writeln!(out, "  A text:")?;
-            write_wrapped(out, a_text, "    ")?;
+            write_block(out, a_text, &[a_line], Some((&a_only, "1;31")), style)?;
             writeln!(out, "  B text:")?;
-            write_wrapped(out, b_text, "    ")?;
+            write_block(out, b_text, &[b_line], Some((&b_only, "1;32")), style)?;
         }
         writeln!(out)?;
     }
     let count = report.passages.len();
-    writeln!(
-        out,
+    let summary = format!(
         "{count} passage{}; {:.1}% of A ({}/{} words) is in B, {:.1}% of B ({}/{} words) is in A",
         if count == 1 { "" } else { "s" },
         100.0 * report.a_coverage(),
@@ -256,38 +343,146 @@ fn write_human(out: &mut dyn Write, report: &Report, a: &Input, b: &Input) -> io
         100.0 * report.b_coverage(),
         report.b_shared_words,
         report.b_words,
-    )
+    );
+    writeln!(out, "{}", style.paint("1", &summary))
 }
 
-/// Writes `text` indented and wrapped at [`WIDTH`] columns, keeping its
-/// line breaks (a run of blank lines becomes one).
-fn write_wrapped(out: &mut dyn Write, text: &str, indent: &str) -> io::Result<()> {
-    let text = text.replace("\r\n", "\n");
+/// Columns a character takes in a terminal: 0 for combining marks and
+/// zero-width characters, 2 for East Asian wide ones, else 1 (close enough
+/// for wrapping; no table of every code point).
+fn char_width(c: char) -> usize {
+    match u32::from(c) {
+        0x0300..=0x036F | 0x200B..=0x200F | 0xFE00..=0xFE0F => 0,
+        0x1100..=0x115F
+        | 0x2E80..=0x303E
+        | 0x3041..=0x33FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x1F300..=0x1F64F
+        | 0x1F900..=0x1F9FF
+        | 0x20000..=0x3FFFD => 2,
+        _ => 1,
+    }
+}
+
+fn text_width(s: &str) -> usize {
+    s.chars().map(char_width).sum()
+}
+
+/// Cuts a word wider than `room` columns into pieces that fit.
+fn pieces(word: &str, room: usize) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut start, mut used) = (0, 0);
+    for (i, c) in word.char_indices() {
+        let w = char_width(c);
+        if used + w > room && i > start {
+            out.push(&word[start..i]);
+            (start, used) = (i, 0);
+        }
+        used += w;
+    }
+    out.push(&word[start..]);
+    out
+}
+
+/// Writes a passage's text under a gutter of line numbers (one column per
+/// entry of `first_lines`: the line of the passage's first byte in each
+/// file), wrapped at the style's width. Line breaks are kept, a run of blank
+/// lines becomes one; a word wider than the room left is cut. `changed`
+/// marks, per word (in `split_whitespace` order), the words to paint with
+/// the given SGR code.
+fn write_block(
+    out: &mut dyn Write,
+    text: &str,
+    first_lines: &[usize],
+    changed: Option<(&[bool], &str)>,
+    style: &Style,
+) -> io::Result<()> {
+    const INDENT: &str = "    ";
+    let lines: Vec<&str> = text.split("\r\n").flat_map(|l| l.split(['\n', '\r'])).collect();
+    let digits: Vec<usize> = first_lines.iter().map(|&f| (f + lines.len()).to_string().len()).collect();
+    let gutter_width = digits.iter().sum::<usize>() + digits.len() - 1;
+    let blank_gutter = format!("{INDENT}{} │", " ".repeat(gutter_width));
+    let room = style.width.saturating_sub(blank_gutter.len() - "│".len() + 2).max(MIN_WIDTH / 2);
+    let mut word_index = 0;
     let mut blank_before = false;
-    for line in text.split(['\n', '\r']) {
+    for (n, line) in lines.iter().enumerate() {
         let blank = line.trim().is_empty();
         if blank && blank_before {
             continue;
         }
         blank_before = blank;
+        let numbers: Vec<String> =
+            first_lines.iter().zip(&digits).map(|(&first, &d)| format!("{:>d$}", first + n)).collect();
+        let gutter = style.paint("2", &format!("{INDENT}{} │", numbers.join(" ")));
+        let continuation = style.paint("2", &blank_gutter);
+        write!(out, "{gutter}")?;
         let mut column = 0;
         for word in line.split_whitespace() {
-            let len = word.chars().count();
-            if column > 0 && column + 1 + len > WIDTH {
-                writeln!(out)?;
-                column = 0;
-            }
-            if column == 0 {
-                write!(out, "{indent}{word}")?;
-                column = indent.len() + len;
-            } else {
-                write!(out, " {word}")?;
-                column += 1 + len;
+            let paint = changed.filter(|(marks, _)| marks.get(word_index) == Some(&true)).map(|(_, code)| code);
+            word_index += 1;
+            for piece in pieces(word, room) {
+                let w = text_width(piece);
+                if column > 0 && column + 1 + w > room {
+                    write!(out, "\n{continuation}")?;
+                    column = 0;
+                }
+                let shown = match paint {
+                    Some(code) => style.paint(code, piece),
+                    None => piece.to_owned(),
+                };
+                write!(out, " {shown}")?;
+                column += if column == 0 { w } else { 1 + w };
             }
         }
         writeln!(out)?;
     }
     Ok(())
+}
+
+/// The words of `a` missing from `b` and of `b` missing from `a`, per word
+/// in `split_whitespace` order: the complement of a longest common
+/// subsequence of words compared by their letters and digits, case
+/// folded. Nothing is marked when the passages are too long to diff.
+fn word_diff(a: &str, b: &str) -> (Vec<bool>, Vec<bool>) {
+    let key = |w: &str| -> String {
+        let k: String = w.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+        if k.is_empty() { w.to_owned() } else { k }
+    };
+    let a: Vec<String> = a.split_whitespace().map(key).collect();
+    let b: Vec<String> = b.split_whitespace().map(key).collect();
+    let (n, m) = (a.len(), b.len());
+    if n.saturating_mul(m) > MAX_DIFF_CELLS {
+        return (vec![false; n], vec![false; m]);
+    }
+    // lcs[i][j]: LCS length of a[i..] and b[j..], row-major.
+    let mut lcs = vec![0u32; (n + 1) * (m + 1)];
+    let at = |i: usize, j: usize| i * (m + 1) + j;
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[at(i, j)] =
+                if a[i] == b[j] { lcs[at(i + 1, j + 1)] + 1 } else { lcs[at(i + 1, j)].max(lcs[at(i, j + 1)]) };
+        }
+    }
+    let (mut a_only, mut b_only) = (vec![true; n], vec![true; m]);
+    let (mut i, mut j) = (0, 0);
+    while i < n && j < m {
+        if a[i] == b[j] {
+            (a_only[i], b_only[j]) = (false, false);
+            (i, j) = (i + 1, j + 1);
+        } else if lcs[at(i + 1, j)] >= lcs[at(i, j + 1)] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    (a_only, b_only)
 }
 
 fn write_json(out: &mut dyn Write, report: &Report, config: &Config, a: &Input, b: &Input) -> io::Result<()> {

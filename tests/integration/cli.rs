@@ -456,10 +456,47 @@ fn expected_summary(report: &Json) -> String {
     )
 }
 
-/// The indented text lines right after the line `header` in `block`.
-fn text_under<'a>(block: &[&'a str], header: &str) -> Option<Vec<&'a str>> {
+/// One line of a passage's text in the readable report: the line numbers
+/// in its gutter (none on a wrapped continuation) and the text after it.
+#[derive(Debug)]
+struct Shown<'a> {
+    numbers: Vec<usize>,
+    text: &'a str,
+}
+
+/// The text lines right after the line `header` in `block`: indented, a
+/// gutter of line numbers, `│`, the text.
+fn text_under<'a>(block: &[&'a str], header: &str) -> Option<Vec<Shown<'a>>> {
     let at = block.iter().position(|l| *l == header)?;
-    Some(block[at + 1..].iter().take_while(|l| l.is_empty() || l.starts_with("    ")).copied().collect())
+    let lines = block[at + 1..].iter().take_while(|l| l.starts_with("    ") && l.contains('│'));
+    Some(
+        lines
+            .map(|l| {
+                let (gutter, text) = l.split_once('│').unwrap();
+                let numbers = gutter.split_whitespace().map(|n| n.parse().expect("a line number")).collect();
+                Shown { numbers, text: text.strip_prefix(' ').unwrap_or(text) }
+            })
+            .collect(),
+    )
+}
+
+/// The words of the shown text.
+fn shown_words<'a>(shown: &[Shown<'a>]) -> Vec<&'a str> {
+    shown.iter().flat_map(|s| s.text.split_whitespace()).collect()
+}
+
+/// Checks a gutter: it starts at `first` (per column), numbers increase
+/// (a run of blank lines is shown as one), the last one is in `last`.
+fn check_gutter(shown: &[Shown], first: &[usize], last: &[usize]) {
+    let numbered: Vec<&Vec<usize>> = shown.iter().map(|s| &s.numbers).filter(|n| !n.is_empty()).collect();
+    assert_eq!(numbered[0].as_slice(), first, "{shown:?}");
+    assert_eq!(numbered.last().unwrap().as_slice(), last, "{shown:?}");
+    for pair in numbered.windows(2) {
+        assert!(pair[0].iter().zip(pair[1]).all(|(x, y)| x < y), "{shown:?}");
+        let steps: Vec<usize> = pair[0].iter().zip(pair[1]).map(|(x, y)| y - x).collect();
+        assert!(steps.windows(2).all(|w| w[0] == w[1]), "columns move together: {shown:?}");
+    }
+    assert!(shown[0].numbers.len() == first.len(), "the first line is numbered");
 }
 
 const CONFERENCE_000: [&str; 8] = [
@@ -575,24 +612,32 @@ fn seed_pair_human_report_lists_passages_and_summary() {
         assert!(block[3].starts_with("  similarity ") && block[3].ends_with(&shared), "{}", block[3]);
 
         // The passage text, wrapped: the same words as the slice of the file.
+        // The gutter gives the lines of the file, from line_start to line_end.
         let (a_text, b_text) = (&a[p.get("a").span()], &b[p.get("b").span()]);
+        let lines_of = |side: &str| (p.get(side).get("line_start").usize(), p.get(side).get("line_end").usize());
+        let ((a_first, a_last), (b_first, b_last)) = (lines_of("a"), lines_of("b"));
         if a_text == b_text {
             let shown = text_under(block, "  text (the same in A and B):").expect("shared text shown");
-            assert_eq!(words(&shown.join(" ")), words(a_text));
+            assert_eq!(shown_words(&shown), words(a_text));
+            check_gutter(&shown, &[a_first, b_first], &[a_last, b_last]);
         } else {
             differing += 1;
             let shown_a = text_under(block, "  A text:").expect("A text shown");
             let shown_b = text_under(block, "  B text:").expect("B text shown");
-            assert_eq!(words(&shown_a.join(" ")), words(a_text));
-            assert_eq!(words(&shown_b.join(" ")), words(b_text));
+            assert_eq!(shown_words(&shown_a), words(a_text));
+            assert_eq!(shown_words(&shown_b), words(b_text));
+            check_gutter(&shown_a, &[a_first], &[a_last]);
+            check_gutter(&shown_b, &[b_first], &[b_last]);
         }
     }
     assert!(differing > 0, "the seed pair has passages that differ between A and B");
     for line in &lines {
-        assert!(line.chars().count() <= 100 || !line.trim_start().contains(' '), "line not wrapped: {line:?}");
+        assert!(line.chars().count() <= 100, "line not wrapped: {line:?}");
+        assert_eq!(line.trim_end(), *line, "trailing white space");
     }
-    assert!(stdout.contains("    Speaking at the Baku-based international conference"));
-    assert!(stdout.contains("    Hajiyev added that Azerbaijan will continue"));
+    assert!(stdout.contains("\n    19 │ Speaking at the Baku-based international conference"), "{stdout}");
+    assert!(stdout.contains("\n    29 27 │ Hajiyev added that Azerbaijan will continue"), "{stdout}");
+    assert!(!stdout.contains('\x1b'), "no colour when stdout is not a terminal");
     assert_eq!(*lines.last().unwrap(), expected_summary(&report));
 }
 
@@ -962,4 +1007,128 @@ fn tune_help_and_errors() {
         assert!(r.stderr.contains(needle), "{what}");
         assert!(!r.stderr.contains("panicked"), "{what}");
     }
+}
+
+// ---------------------------------------------------------------------------
+// Colour, width and the gutter
+
+/// `s` without its SGR escape sequences (`ESC [ ... m`).
+fn strip_sgr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find("\x1b[") {
+        out.push_str(&rest[..at]);
+        let end = rest[at..].find('m').expect("an SGR sequence ends with m");
+        rest = &rest[at + end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn colour_is_explicit_or_for_terminals_only_and_only_adds_escapes() {
+    let plain = run_ok(["--color=never", SEED_A, SEED_B]);
+    assert!(!plain.contains('\x1b'));
+    assert_eq!(run_ok([SEED_A, SEED_B]), plain, "auto: stdout is a pipe here");
+    let r = run_exe(compare_exe(), ["--color", "always", SEED_A, SEED_B], &[("NO_COLOR", Some("1"))]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let coloured = r.stdout;
+    assert!(coloured.contains("\x1b[1mPassage 1\x1b[0m"), "--color always beats NO_COLOR:\n{coloured}");
+    assert_eq!(strip_sgr(&coloured), plain, "colour changes nothing but the escapes");
+    // Where a passage differs, the words found on one side only stand out:
+    // A has "Bergmanis noted", B "He noted".
+    assert!(coloured.contains("\x1b[1;31mBergmanis\x1b[0m noted that Latvia"), "{coloured}");
+    assert!(coloured.contains("\x1b[1;32mHe\x1b[0m noted that Latvia"), "{coloured}");
+    assert_eq!(coloured.matches("\x1b[1;31m").count(), 1, "only the changed word of A:\n{coloured}");
+    assert_eq!(coloured.matches("\x1b[1;32m").count(), 1, "only the changed word of B:\n{coloured}");
+    assert_fails(&[OsStr::new("--color=sometimes"), OsStr::new(SEED_A), OsStr::new(SEED_B)], "--color");
+}
+
+/// Runs the example under a pseudo-terminal (`script`, from util-linux),
+/// so that stdout is a terminal. `None` if `script` is not installed.
+fn run_in_terminal(args: &[&str], env: &[(&str, Option<&str>)]) -> Option<String> {
+    let probe = Command::new("script").arg("--version").output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: `script` (util-linux) is not installed");
+        return None;
+    }
+    let mut command = String::from("exec \"$EXE\"");
+    for i in 0..args.len() {
+        command.push_str(&format!(" \"$ARG{i}\""));
+    }
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", &command, "/dev/null"]).env("EXE", compare_exe()).env("SHELL", "/bin/sh");
+    for (i, arg) in args.iter().enumerate() {
+        cmd.env(format!("ARG{i}"), arg);
+    }
+    for &(key, value) in env {
+        match value {
+            Some(value) => cmd.env(key, value),
+            None => cmd.env_remove(key),
+        };
+    }
+    let out = cmd.output().expect("script runs");
+    assert!(out.status.success(), "{out:?}");
+    Some(String::from_utf8(out.stdout).expect("UTF-8").replace("\r\n", "\n"))
+}
+
+#[test]
+fn on_a_terminal_colour_follows_no_color_and_width_follows_columns() {
+    let plain = run_ok(["--color=never", SEED_A, SEED_B]);
+    let Some(tty) = run_in_terminal(&[SEED_A, SEED_B], &[("NO_COLOR", None), ("COLUMNS", None)]) else { return };
+    assert!(tty.contains("\x1b[1mPassage 1\x1b[0m"), "colour on a terminal:\n{tty}");
+    assert_eq!(strip_sgr(&tty), plain);
+    let tty = run_in_terminal(&[SEED_A, SEED_B], &[("NO_COLOR", Some("1")), ("COLUMNS", None)]).unwrap();
+    assert_eq!(tty, plain, "NO_COLOR turns colour off");
+    let tty = run_in_terminal(&[SEED_A, SEED_B], &[("NO_COLOR", Some("")), ("COLUMNS", Some("60"))]).unwrap();
+    assert!(tty.contains('\x1b'), "an empty NO_COLOR is unset");
+    let narrow = strip_sgr(&tty);
+    assert_eq!(narrow, run_ok(["--width=60", SEED_A, SEED_B]), "COLUMNS is the terminal's width");
+}
+
+#[test]
+fn width_wraps_text_and_cuts_only_words_that_cannot_fit() {
+    let a = read(SEED_A);
+    for width in [40, 60, 200] {
+        let out = run_ok([format!("--width={width}").as_str(), SEED_A, SEED_B]);
+        for line in out.lines().filter(|l| l.contains('│')) {
+            assert!(line.chars().count() <= width, "{width}: {line:?}");
+        }
+        // Still every word of every passage, in order.
+        let lines: Vec<&str> = out.lines().collect();
+        let report = run_json(SEED_A, SEED_B);
+        let shown: Vec<Vec<&str>> = ["  text (the same in A and B):", "  A text:"]
+            .iter()
+            .flat_map(|h| {
+                let starts: Vec<usize> = (0..lines.len()).filter(|&i| lines[i] == *h).collect();
+                starts.into_iter().map(|i| shown_words(&text_under(&lines[i..], h).unwrap())).collect::<Vec<_>>()
+            })
+            .collect();
+        let all: Vec<&str> = shown.iter().flatten().copied().collect();
+        let expected: usize = report.get("passages").arr().iter().map(|p| words(&a[p.get("a").span()]).len()).sum();
+        assert_eq!(all.len(), expected, "{width}");
+    }
+    assert_fails(&[OsStr::new("--width=39"), OsStr::new(SEED_A), OsStr::new(SEED_B)], "--width");
+    assert_fails(&[OsStr::new("--width"), OsStr::new("wide"), OsStr::new(SEED_A), OsStr::new(SEED_B)], "--width");
+
+    // A word longer than a line (a URL) is cut into pieces that fit, which
+    // put together are the word; wide (CJK) characters count two columns.
+    let url = format!("https://example.com/{}", "very-long-path-segment/".repeat(8));
+    let han = "日本語の文章".repeat(12);
+    let sentence = format!(
+        "The ministry published the full statement on its website at {url} together with the annex {han} today."
+    );
+    let a_file = TempPath::file("long-a.txt", format!("Intro. {sentence}"));
+    let b_file = TempPath::file("long-b.txt", format!("{sentence} Outro."));
+    let out = run_ok([OsStr::new("--width=60"), a_file.as_ref(), b_file.as_ref()]);
+    let lines: Vec<&str> = out.lines().collect();
+    let shown = text_under(&lines, "  text (the same in A and B):").expect("one shared passage");
+    for line in lines.iter().filter(|l| l.contains('│')) {
+        let columns: usize = line.chars().map(|c| if ('\u{3040}'..='\u{9fff}').contains(&c) { 2 } else { 1 }).sum();
+        assert!(columns <= 60, "{line:?} takes {columns} columns");
+    }
+    assert!(shown.len() > 4, "wrapped: {shown:?}");
+    let joined: String = shown.iter().map(|s| s.text).collect::<Vec<_>>().join("");
+    assert!(joined.contains(&url), "the URL's pieces put together: {joined}");
+    assert!(joined.contains(&han));
 }
