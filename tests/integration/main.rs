@@ -5,6 +5,8 @@ mod advisor;
 mod api;
 mod cli;
 mod corpus;
+mod determinism;
+mod html;
 mod props;
 mod seeds;
 
