@@ -6,7 +6,6 @@ mod api;
 mod cli;
 mod corpus;
 mod determinism;
-mod html;
 mod props;
 mod seeds;
 
