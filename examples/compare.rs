@@ -49,10 +49,6 @@ const WIDTH: usize = 100;
 /// The narrowest `--width`.
 const MIN_WIDTH: usize = 40;
 
-/// Passages longer than this many words on each side (product) are shown
-/// without the word-level highlight of their differences.
-const MAX_DIFF_CELLS: usize = 4_000_000;
-
 fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
@@ -325,7 +321,7 @@ fn write_human(out: &mut dyn Write, report: &Report, a: &Input, b: &Input, style
             writeln!(out, "  text (the same in A and B):")?;
             write_block(out, a_text, &[a_line, b_line], None, style)?;
         } else {
-            let (a_only, b_only) = word_diff(a_text, b_text);
+            let (a_only, b_only) = html::word_diff(a_text, b_text);
             writeln!(out, "  A text:")?;
             write_block(out, a_text, &[a_line], Some((&a_only, "1;31")), style)?;
             writeln!(out, "  B text:")?;
@@ -444,45 +440,6 @@ fn write_block(
         writeln!(out)?;
     }
     Ok(())
-}
-
-/// The words of `a` missing from `b` and of `b` missing from `a`, per word
-/// in `split_whitespace` order: the complement of a longest common
-/// subsequence of words compared by their letters and digits, case
-/// folded. Nothing is marked when the passages are too long to diff.
-fn word_diff(a: &str, b: &str) -> (Vec<bool>, Vec<bool>) {
-    let key = |w: &str| -> String {
-        let k: String = w.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
-        if k.is_empty() { w.to_owned() } else { k }
-    };
-    let a: Vec<String> = a.split_whitespace().map(key).collect();
-    let b: Vec<String> = b.split_whitespace().map(key).collect();
-    let (n, m) = (a.len(), b.len());
-    if n.saturating_mul(m) > MAX_DIFF_CELLS {
-        return (vec![false; n], vec![false; m]);
-    }
-    // lcs[i][j]: LCS length of a[i..] and b[j..], row-major.
-    let mut lcs = vec![0u32; (n + 1) * (m + 1)];
-    let at = |i: usize, j: usize| i * (m + 1) + j;
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            lcs[at(i, j)] =
-                if a[i] == b[j] { lcs[at(i + 1, j + 1)] + 1 } else { lcs[at(i + 1, j)].max(lcs[at(i, j + 1)]) };
-        }
-    }
-    let (mut a_only, mut b_only) = (vec![true; n], vec![true; m]);
-    let (mut i, mut j) = (0, 0);
-    while i < n && j < m {
-        if a[i] == b[j] {
-            (a_only[i], b_only[j]) = (false, false);
-            (i, j) = (i + 1, j + 1);
-        } else if lcs[at(i + 1, j)] >= lcs[at(i, j + 1)] {
-            i += 1;
-        } else {
-            j += 1;
-        }
-    }
-    (a_only, b_only)
 }
 
 fn write_json(out: &mut dyn Write, report: &Report, config: &Config, a: &Input, b: &Input) -> io::Result<()> {

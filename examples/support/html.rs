@@ -92,6 +92,64 @@ pub fn dom_chars(text: &str) -> usize {
     text.chars().count() - text.matches("\r\n").count()
 }
 
+/// Passages longer than this many words on each side (product) are shown
+/// without the word-level highlight of their differences.
+pub const MAX_DIFF_CELLS: usize = 4_000_000;
+
+/// The words of `a` missing from `b` and of `b` missing from `a`, per word
+/// in `split_whitespace` order: the complement of a longest common
+/// subsequence of words compared by their letters and digits, case
+/// folded. Nothing is marked when the passages are too long to diff.
+pub fn word_diff(a: &str, b: &str) -> (Vec<bool>, Vec<bool>) {
+    let key = |w: &str| -> String {
+        let k: String = w.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+        if k.is_empty() { w.to_owned() } else { k }
+    };
+    let a: Vec<String> = a.split_whitespace().map(key).collect();
+    let b: Vec<String> = b.split_whitespace().map(key).collect();
+    let (n, m) = (a.len(), b.len());
+    if n.saturating_mul(m) > MAX_DIFF_CELLS {
+        return (vec![false; n], vec![false; m]);
+    }
+    // lcs[i][j]: LCS length of a[i..] and b[j..], row-major.
+    let mut lcs = vec![0u32; (n + 1) * (m + 1)];
+    let at = |i: usize, j: usize| i * (m + 1) + j;
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[at(i, j)] =
+                if a[i] == b[j] { lcs[at(i + 1, j + 1)] + 1 } else { lcs[at(i + 1, j)].max(lcs[at(i, j + 1)]) };
+        }
+    }
+    let (mut a_only, mut b_only) = (vec![true; n], vec![true; m]);
+    let (mut i, mut j) = (0, 0);
+    while i < n && j < m {
+        if a[i] == b[j] {
+            (a_only[i], b_only[j]) = (false, false);
+            (i, j) = (i + 1, j + 1);
+        } else if lcs[at(i + 1, j)] >= lcs[at(i, j + 1)] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    (a_only, b_only)
+}
+
+/// Byte spans of the words of `text[span]` (in `split_whitespace` order)
+/// that `only` marks, as spans of `text`.
+fn word_spans(text: &str, span: Span, only: &[bool]) -> Vec<Span> {
+    let part = &text[span];
+    part.split_whitespace()
+        .zip(only)
+        .filter(|&(_, &marked)| marked)
+        .map(|(word, _)| {
+            // `word` is a slice of `part`: its offset is the pointer distance.
+            let start = span.start + (word.as_ptr() as usize - part.as_ptr() as usize);
+            Span::new(start, start + word.len())
+        })
+        .collect()
+}
+
 /// Hue of passage `i` (golden-angle steps, so neighbours differ).
 fn hue(i: usize) -> usize {
     (i * 137 + 200) % 360
@@ -146,21 +204,41 @@ fn line_marker(text: &str, offset: usize, lines: &Lines) -> Option<String> {
 }
 
 /// Writes `text[span]` escaped, with an empty line-number marker at the
-/// start of every non-blank line (but the first byte's, if `skip_first`).
-fn write_text(out: &mut String, text: &str, span: Span, lines: &Lines, skip_first: bool) {
+/// start of every non-blank line (but the first byte's, if `skip_first`)
+/// and the words of `only` (sorted, disjoint word spans: never across a
+/// line start) wrapped in `<span class="only">`.
+fn write_text(out: &mut String, text: &str, span: Span, lines: &Lines, skip_first: bool, only: &[Span]) {
     let starts = lines.starts();
+    let line_starts = &starts[starts.partition_point(|&s| s < span.start)..];
+    let line_starts = &line_starts[..line_starts.partition_point(|&s| s < span.end)];
+    let only = &only[only.partition_point(|w| w.end <= span.start)..];
+    let only: Vec<Span> = only
+        .iter()
+        .take_while(|w| w.start < span.end)
+        .map(|w| Span::new(w.start.max(span.start), w.end.min(span.end)))
+        .collect();
+    // Events in order; at one offset: a word ends, a line starts, a word starts.
+    let mut events: Vec<(usize, u8)> = Vec::with_capacity(line_starts.len() + 2 * only.len());
+    events.extend(line_starts.iter().map(|&s| (s, 1)));
+    for w in &only {
+        events.push((w.start, 2));
+        events.push((w.end, 0));
+    }
+    events.sort_unstable();
     let mut at = span.start;
-    let first = starts.partition_point(|&s| s < span.start);
-    for &start in &starts[first..] {
-        if start >= span.end {
-            break;
-        }
-        escape_into(out, &text[at..start]);
-        at = start;
-        if !(skip_first && start == span.start)
-            && let Some(marker) = line_marker(text, start, lines)
-        {
-            out.push_str(&marker);
+    for (pos, kind) in events {
+        escape_into(out, &text[at..pos]);
+        at = pos;
+        match kind {
+            0 => out.push_str("</span>"),
+            1 => {
+                if !(skip_first && pos == span.start)
+                    && let Some(marker) = line_marker(text, pos, lines)
+                {
+                    out.push_str(&marker);
+                }
+            }
+            _ => out.push_str(r#"<span class="only" title="Not in the other text">"#),
         }
     }
     escape_into(out, &text[at..span.end]);
@@ -181,8 +259,9 @@ fn title(i: usize, p: &Passage, a_lines: &Lines, b_lines: &Lines) -> String {
     )
 }
 
-/// One article: its text with the passages marked.
-fn write_article(out: &mut String, id: &str, side: &Side, report: &Report, titles: &[String]) {
+/// One article: its text with the passages marked, and the words of its
+/// passages that the other side lacks (`only`, sorted).
+fn write_article(out: &mut String, id: &str, side: &Side, report: &Report, titles: &[String], only: &[Span]) {
     let is_a = id == "a";
     let spans: Vec<Span> = report.passages.iter().map(|p| if is_a { p.a } else { p.b }).collect();
     let boiler: Vec<Span> = report.boilerplate.iter().map(|p| if is_a { p.a } else { p.b }).collect();
@@ -200,10 +279,10 @@ fn write_article(out: &mut String, id: &str, side: &Side, report: &Report, title
     let mut started = vec![false; spans.len()];
     for (span, cover) in segments(side.text.len(), &spans, &boiler) {
         match cover {
-            Cover::None => write_text(out, side.text, span, &lines, false),
+            Cover::None => write_text(out, side.text, span, &lines, false, &[]),
             Cover::Boiler => {
                 out.push_str(r#"<span class="boiler" title="Boilerplate: recurs across the corpus, not counted">"#);
-                write_text(out, side.text, span, &lines, false);
+                write_text(out, side.text, span, &lines, false, &[]);
                 out.push_str("</span>");
             }
             Cover::Passages(ids) => {
@@ -226,7 +305,7 @@ fn write_article(out: &mut String, id: &str, side: &Side, report: &Report, title
                     let _ = write!(out, r#" data-label="{}""#, first + 1);
                 }
                 out.push('>');
-                write_text(out, side.text, span, &lines, marker.is_some());
+                write_text(out, side.text, span, &lines, marker.is_some(), only);
                 out.push_str("</mark>");
             }
         }
@@ -289,12 +368,28 @@ pub fn render(report: &Report, a: &Side, b: &Side, config: &Config) -> String {
     let _ = writeln!(
         out,
         "<p class=\"hint\">Hover or click a highlighted passage to find its partner; Esc clears. \
+         <span class=\"only\">Wavy</span> words are on one side only. \
          Settings: {}-word shingles, threshold {}, at least {} shared words, gaps up to {} words.</p></div>\n</header>",
         config.shingle_size, config.threshold, config.min_words, config.max_gap
     );
     out.push_str("<main>\n");
-    write_article(&mut out, "a", a, report, &titles);
-    write_article(&mut out, "b", b, report, &titles);
+    // Where a passage reads differently on the two sides, the words of one
+    // side only.
+    let (mut a_only, mut b_only) = (Vec::new(), Vec::new());
+    for p in &report.passages {
+        let (a_part, b_part) = (&a.text[p.a], &b.text[p.b]);
+        if a_part != b_part {
+            let (a_marks, b_marks) = word_diff(a_part, b_part);
+            a_only.extend(word_spans(a.text, p.a, &a_marks));
+            b_only.extend(word_spans(b.text, p.b, &b_marks));
+        }
+    }
+    for only in [&mut a_only, &mut b_only] {
+        only.sort_unstable();
+        only.dedup();
+    }
+    write_article(&mut out, "a", a, report, &titles, &a_only);
+    write_article(&mut out, "b", b, report, &titles, &b_only);
     out.push_str("</main>\n");
     let _ = write!(out, "<script>{JS}</script>\n</body>\n</html>\n");
     out
@@ -343,6 +438,8 @@ mark.p.active { background-color: hsl(var(--h) 85% 72%); box-shadow: 0 0 0 2px h
 mark.p.start::before { content: attr(data-label); display: inline-block; margin-right: 0.25em; padding: 0 0.4em;
   border-radius: 999px; background: hsl(var(--h) 50% 38%); color: #fff; font: 700 0.68rem/1.45 system-ui, sans-serif;
   vertical-align: 0.12em; user-select: none; }
+.only { color: #8e1b12; font-weight: 600; text-decoration: underline wavy #c0392b; text-decoration-thickness: 1px;
+  text-underline-offset: 0.2em; text-decoration-skip-ink: none; }
 .boiler { color: var(--muted); }
 .foot { margin: 1rem 0 0; color: var(--muted); font: 0.8rem system-ui, sans-serif; }
 @media (max-width: 900px) {

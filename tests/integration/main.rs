@@ -6,6 +6,7 @@ mod api;
 mod cli;
 mod corpus;
 mod determinism;
+mod html;
 mod props;
 mod seeds;
 

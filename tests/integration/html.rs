@@ -1,0 +1,421 @@
+//! The HTML report of `compare --html`: through the example on the seed pair
+//! and on hostile text, and through its renderer (the example's own module,
+//! included here) on reports the CLI cannot produce (overlapping passages,
+//! boilerplate).
+//!
+//! The page is read back the way a browser would see its text: tags
+//! dropped, the five entities the renderer writes decoded. Since every `<`
+//! of the texts is escaped, that is exact. The real-browser check (headless
+//! Chromium, script errors, hover/click linking) is `tests/browser/check.sh`.
+
+use std::collections::BTreeSet;
+use std::ffi::OsStr;
+use std::path::PathBuf;
+use std::process::Command;
+
+use neardup::{Config, Detector, Passage, Report, Span};
+
+#[allow(dead_code)] // the example uses all of it; these tests only part
+#[path = "../../examples/support/html.rs"]
+mod page;
+
+const SEED_A: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/000_7335d4dbf30efac0.txt");
+const SEED_B: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/001_8d763c1f7bf3de18.txt");
+
+// ---------------------------------------------------------------------------
+// Reading a page back
+
+/// `html` with tags dropped and entities decoded.
+fn text_of(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        let gt = rest[lt..].find('>').expect("tags are closed");
+        rest = &rest[lt + gt + 1..];
+    }
+    out.push_str(rest);
+    assert!(!out.contains('<') && !out.contains('>'), "a raw angle bracket in text: {out}");
+    // `&amp;` last, so that an escaped entity in the text stays one.
+    out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
+}
+
+/// `page` without the contents of its `<script>` and `<style>` elements.
+fn markup(page: &str) -> String {
+    let mut out = String::new();
+    let mut rest = page;
+    while let Some((at, tag)) = ["<script", "<style"].iter().filter_map(|t| rest.find(t).map(|at| (at, *t))).min() {
+        let close = if tag == "<script" { "</script>" } else { "</style>" };
+        let open_end = at + rest[at..].find('>').unwrap() + 1;
+        out.push_str(&rest[..open_end]);
+        rest = &rest[open_end + rest[open_end..].find(close).expect("closed")..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The start and end tags of `page` (outside scripts and style sheets).
+fn tags(page: &str) -> Vec<String> {
+    let markup = markup(page);
+    let mut out = Vec::new();
+    let mut rest = markup.as_str();
+    while let Some(lt) = rest.find('<') {
+        let gt = rest[lt..].find('>').expect("tags are closed");
+        out.push(rest[lt..lt + gt + 1].to_owned());
+        rest = &rest[lt + gt + 1..];
+    }
+    out
+}
+
+/// `body` without its (empty) line-number markers.
+fn without_line_numbers(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some(at) = rest.find("<span class=\"ln\"") {
+        out.push_str(&rest[..at]);
+        let end = at + rest[at..].find("</span>").unwrap() + "</span>".len();
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The text of the page's header.
+fn header_text(page: &str) -> String {
+    text_of(&page[page.find("<header>").unwrap()..page.find("</header>").unwrap()])
+}
+
+/// The inner HTML of article `id`'s text body.
+fn body<'a>(page: &'a str, id: &str) -> &'a str {
+    let article = page.find(&format!("<article id=\"{id}\"")).unwrap_or_else(|| panic!("no article {id}"));
+    let open = article + page[article..].find("<div class=\"body\"").expect("a body");
+    let start = open + page[open..].find('>').unwrap() + 1;
+    let end = start + page[start..].find("</div>").expect("the body ends");
+    &page[start..end]
+}
+
+/// Every `<mark>` of a body: its passage ids and its text.
+fn marks(body: &str) -> Vec<(Vec<usize>, String)> {
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(at) = rest.find("<mark ") {
+        let open_end = at + rest[at..].find('>').unwrap();
+        let tag = &rest[at..open_end];
+        let ids = attr(tag, "data-p").split(' ').map(|n| n.parse().expect("a passage number")).collect();
+        let close = open_end + rest[open_end..].find("</mark>").expect("marks are closed");
+        out.push((ids, text_of(&rest[open_end + 1..close])));
+        rest = &rest[close..];
+    }
+    out
+}
+
+/// The value of attribute `name` in a start tag.
+fn attr<'a>(tag: &'a str, name: &str) -> &'a str {
+    let at = tag.find(&format!(" {name}=\"")).unwrap_or_else(|| panic!("no {name} in {tag}")) + name.len() + 3;
+    &tag[at..at + tag[at..].find('"').unwrap()]
+}
+
+/// The text of passage `id` in a body: its marks' texts, in order.
+fn passage_text(body: &str, id: usize) -> String {
+    marks(body).into_iter().filter(|(ids, _)| ids.contains(&id)).map(|(_, t)| t).collect()
+}
+
+/// Checks what every page must satisfy, for texts `a` and `b`.
+fn check_page(page: &str, report: &Report, a: &str, b: &str) {
+    // Self-contained: nothing is loaded from anywhere.
+    for needle in ["url(", "@import", "http://", "https://"] {
+        assert!(!page.contains(needle), "the page refers to {needle:?}");
+    }
+    for tag in tags(page) {
+        for name in ["src", "href", "srcset", "action"] {
+            assert!(!tag.contains(&format!(" {name}=")), "{tag}");
+        }
+    }
+    assert_eq!(page.matches("<script").count(), 2, "exactly the page's own two scripts");
+    assert!(page.contains("content=\"default-src 'none'; "), "and the browser is told so");
+    assert!(page.contains(&format!("data-expected=\"{}\"", report.passages.len())));
+    for (id, text, side) in [("a", a, 0), ("b", b, 1)] {
+        let html = body(page, id);
+        assert_eq!(text_of(html), text, "article {id} is the text, every character");
+        let chars = attr(&page[page.find(&format!("<article id=\"{id}\"")).unwrap()..], "data-chars");
+        assert_eq!(chars.parse::<usize>().unwrap(), page::dom_chars(text));
+        // Every passage is marked, exactly over its span.
+        for (i, p) in report.passages.iter().enumerate() {
+            let span = if side == 0 { p.a } else { p.b };
+            assert_eq!(passage_text(html, i + 1), text[span], "passage {} in {id}", i + 1);
+        }
+        let ids: BTreeSet<usize> = marks(html).into_iter().flat_map(|(ids, _)| ids).collect();
+        assert_eq!(ids, (1..=report.passages.len()).collect(), "{id}");
+        // One label per passage per side.
+        assert_eq!(html.matches(" data-label=\"").count(), report.passages.len());
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Through the example
+
+fn compare_html(a: &OsStr, b: &OsStr) -> (String, String) {
+    let out_path = temp(&format!("{}.html", a.len() + 31 * b.len()));
+    let exe = compare_exe();
+    let run = Command::new(&exe).arg("--html").arg(&out_path).arg(a).arg(b).output().unwrap();
+    assert!(run.status.success(), "{run:?}");
+    assert!(run.stderr.is_empty(), "{run:?}");
+    let page = std::fs::read_to_string(&out_path).expect("the page is written");
+    let _ = std::fs::remove_file(&out_path);
+    (page, String::from_utf8(run.stdout).unwrap())
+}
+
+fn temp(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("neardup-html-{}-{name}", std::process::id()))
+}
+
+/// The `compare` example, built with this binary's profile and features.
+fn compare_exe() -> PathBuf {
+    static EXE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    EXE.get_or_init(|| {
+        let mut cmd = Command::new(env!("CARGO"));
+        cmd.args(["build", "--example", "compare", "--message-format=short", "--manifest-path"])
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"));
+        let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
+        if !cfg!(debug_assertions) {
+            cmd.arg("--release");
+        }
+        if !cfg!(feature = "rayon") {
+            cmd.arg("--no-default-features");
+        }
+        if cfg!(feature = "serde") {
+            cmd.args(["--features", "serde"]);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        // The test binary lives in target/<profile>/deps; the example in
+        // target/<profile>/examples.
+        let test_exe = std::env::current_exe().unwrap();
+        let target = test_exe.ancestors().find(|p| p.ends_with(profile)).expect("target/<profile>").to_path_buf();
+        target.join("examples").join(format!("compare{}", std::env::consts::EXE_SUFFIX))
+    })
+    .clone()
+}
+
+#[test]
+fn seed_pair_page_shows_both_texts_with_every_passage_marked_on_both_sides() {
+    let (a, b) = (std::fs::read_to_string(SEED_A).unwrap(), std::fs::read_to_string(SEED_B).unwrap());
+    let report = Detector::builder().build().unwrap().compare(&a, &b);
+    assert_eq!(report.passages.len(), 4, "the seed pair shares four passages");
+    let (page, stdout) = compare_html(OsStr::new(SEED_A), OsStr::new(SEED_B));
+    check_page(&page, &report, &a, &b);
+
+    // The report on stdout is the usual one.
+    let plain = Command::new(compare_exe()).args([SEED_A, SEED_B]).output().unwrap();
+    assert_eq!(stdout.as_bytes(), plain.stdout);
+
+    // The header: both names, coverage both ways, the passages.
+    let header = &page[page.find("<header>").unwrap()..page.find("</header>").unwrap()];
+    let header_text = header_text(&page);
+    for needle in [
+        SEED_A.to_owned(),
+        SEED_B.to_owned(),
+        format!(
+            "{:.1}% of A is in B ({} of {} words)",
+            100.0 * report.a_coverage(),
+            report.a_shared_words,
+            report.a_words
+        ),
+        format!(
+            "{:.1}% of B is in A ({} of {} words)",
+            100.0 * report.b_coverage(),
+            report.b_shared_words,
+            report.b_words
+        ),
+        "4 shared passages".to_owned(),
+    ] {
+        assert!(header_text.contains(&needle), "no {needle:?} in the header:\n{header_text}");
+    }
+    assert_eq!(header.matches("class=\"chip\"").count(), 4);
+
+    // Same colour on both sides: a passage's marks all carry one hue, and
+    // different passages different hues.
+    let hues: Vec<BTreeSet<String>> = (1..=4)
+        .map(|id| {
+            ["a", "b"]
+                .iter()
+                .flat_map(|side| {
+                    let html = body(&page, side);
+                    let mut found = Vec::new();
+                    let mut rest = html;
+                    while let Some(at) = rest.find("<mark ") {
+                        let tag = &rest[at..at + rest[at..].find('>').unwrap()];
+                        if attr(tag, "data-p").split(' ').next() == Some(&id.to_string()) {
+                            found.push(attr(tag, "style").to_owned());
+                        }
+                        rest = &rest[at + 1..];
+                    }
+                    found
+                })
+                .collect()
+        })
+        .collect();
+    for (i, h) in hues.iter().enumerate() {
+        assert_eq!(h.len(), 1, "passage {} has one colour: {h:?}", i + 1);
+    }
+    assert_eq!(hues.iter().flatten().collect::<BTreeSet<_>>().len(), 4, "four colours");
+
+    // Passage 3 reads "Bergmanis noted" in A and "He noted" in B: those
+    // words, and only those, are marked as one side's own.
+    for (side, word) in [("a", "Bergmanis"), ("b", "He")] {
+        let only: Vec<&str> = body(&page, side)
+            .match_indices("<span class=\"only\"")
+            .map(|(at, _)| {
+                let rest = &body(&page, side)[at..];
+                let open = rest.find('>').unwrap() + 1;
+                &rest[open..rest.find("</span>").unwrap()]
+            })
+            .collect();
+        assert_eq!(only, [word], "{side}");
+    }
+
+    // Line numbers: one per non-blank line, the file's numbering.
+    let numbers: Vec<usize> = body(&page, "a")
+        .match_indices("<span class=\"ln\" data-n=\"")
+        .map(|(at, m)| {
+            let rest = &body(&page, "a")[at + m.len()..];
+            rest[..rest.find('"').unwrap()].parse().unwrap()
+        })
+        .collect();
+    let non_blank: Vec<usize> = a.lines().enumerate().filter(|(_, l)| !l.is_empty()).map(|(i, _)| i + 1).collect();
+    assert_eq!(numbers, non_blank);
+}
+
+#[test]
+fn hostile_text_and_names_stay_inert_text() {
+    let hostile = "The minister said <script>document.documentElement.dataset.pwned = 1</script> & \"quoted\" \
+                   'words' </article></div><img src=x onerror=\"alert(1)\"> &amp; &lt;b&gt; <!-- in Baku today.";
+    let dir = temp("hostile dir <u>&'\"");
+    std::fs::create_dir_all(&dir).unwrap();
+    let a_path = dir.join("a<img src=x onerror=alert(1)>.txt");
+    let b_path = dir.join("b\"onmouseover=\"alert(2).txt");
+    let (a, b) = (format!("Intro line here.\n\n{hostile}\n"), format!("{hostile} The end.\r\nMore <i>text</i>.\r\n"));
+    std::fs::write(&a_path, &a).unwrap();
+    std::fs::write(&b_path, &b).unwrap();
+    let report = Detector::builder().build().unwrap().compare(&a, &b);
+    assert_eq!(report.passages.len(), 1, "the hostile sentence is the shared passage");
+    let (page, _) = compare_html(a_path.as_os_str(), b_path.as_os_str());
+    let _ = std::fs::remove_dir_all(&dir);
+
+    check_page(&page, &report, &a, &b);
+    for raw in ["<script>document", "<script>alert", "<img", "</article></div>", "<u>", "<i>", "<!--", "\"onmouseover"]
+    {
+        assert!(!page.contains(raw), "{raw:?} is in the page unescaped");
+    }
+    assert!(page.contains("&lt;script&gt;document.documentElement.dataset.pwned = 1&lt;/script&gt;"));
+    assert!(page.contains("&amp;amp; &amp;lt;b&amp;gt;"), "entities in the text are shown, not decoded");
+    assert!(page.contains("b&quot;onmouseover=&quot;alert(2).txt"), "the file name is escaped");
+    let title = &page[page.find("<title>").unwrap()..page.find("</title>").unwrap()];
+    assert!(title.contains("a&lt;img src=x onerror=alert(1)&gt;.txt"), "{title}");
+}
+
+#[test]
+fn an_unwritable_html_file_fails_with_one_line_and_no_report() {
+    let path = temp("no-such-dir").join("report.html");
+    let run = Command::new(compare_exe()).arg("--html").arg(&path).args([SEED_A, SEED_B]).output().unwrap();
+    assert_eq!(run.status.code(), Some(2), "{run:?}");
+    assert!(run.stdout.is_empty(), "{run:?}");
+    let stderr = String::from_utf8(run.stderr).unwrap();
+    assert!(stderr.starts_with("compare: ") && stderr.lines().count() == 1, "{stderr}");
+    assert!(stderr.contains(path.to_str().unwrap()), "{stderr}");
+    let run = Command::new(compare_exe()).args(["--html", SEED_A, SEED_B]).output().unwrap();
+    assert_eq!(run.status.code(), Some(2), "--html takes the next argument as its file: one file left");
+    let run = Command::new(compare_exe()).args(["--html=", SEED_A, SEED_B]).output().unwrap();
+    assert_eq!(run.status.code(), Some(2), "{run:?}");
+    assert!(String::from_utf8_lossy(&run.stderr).contains("--html: missing value"));
+}
+
+// ---------------------------------------------------------------------------
+// Through the renderer
+
+fn passage(a: std::ops::Range<usize>, b: std::ops::Range<usize>) -> Passage {
+    Passage {
+        a: Span::new(a.start, a.end),
+        b: Span::new(b.start, b.end),
+        a_tokens: 0..0,
+        b_tokens: 0..0,
+        shared_words: 8,
+        similarity: 1.0,
+        containment_a: 1.0,
+        containment_b: 1.0,
+    }
+}
+
+fn render(report: &Report, a: &str, b: &str) -> String {
+    page::render(
+        report,
+        &page::Side { name: "a.txt", text: a },
+        &page::Side { name: "b.txt", text: b },
+        &Config::default(),
+    )
+}
+
+#[test]
+fn overlapping_passages_are_cut_into_segments_carrying_every_id() {
+    // Passages 1 and 2 overlap in A (10..20); in B they are apart.
+    let a = "0123456789abcdefghijKLMNOPQRST and more";
+    let b = "0123456789abcdefghij -- abcdefghijKLMNOPQRST";
+    let report = Report {
+        passages: vec![passage(0..20, 0..20), passage(10..30, 24..44)],
+        a_words: 4,
+        b_words: 4,
+        a_shared_words: 1,
+        b_shared_words: 2,
+        boilerplate: Vec::new(),
+    };
+    let html = render(&report, a, b);
+    check_page(&html, &report, a, b);
+    let segments = marks(body(&html, "a"));
+    assert_eq!(
+        segments,
+        [(vec![1], "0123456789".to_owned()), (vec![1, 2], "abcdefghij".to_owned()), (vec![2], "KLMNOPQRST".to_owned())]
+    );
+    assert!(body(&html, "a").contains("class=\"p multi\""), "an overlap looks different");
+    assert_eq!(marks(body(&html, "b")).len(), 2);
+}
+
+#[test]
+fn boilerplate_is_muted_and_not_counted() {
+    let a = "Byline by the agency. The shared sentence of the two articles is here.";
+    let b = "The shared sentence of the two articles is here. Byline by the agency.";
+    let mut boiler = passage(0..21, 49..70);
+    boiler.shared_words = 4;
+    let report = Report {
+        passages: vec![passage(22..70, 0..48)],
+        a_words: 13,
+        b_words: 13,
+        a_shared_words: 9,
+        b_shared_words: 9,
+        boilerplate: vec![boiler],
+    };
+    let html = render(&report, a, b);
+    check_page(&html, &report, a, b);
+    for (side, text) in [("a", "Byline by the agency."), ("b", "Byline by the agency.")] {
+        let body = without_line_numbers(body(&html, side));
+        let at = body.find("<span class=\"boiler\"").unwrap_or_else(|| panic!("no boilerplate in {side}"));
+        let end = at + body[at..].find("</span>").unwrap();
+        assert!(text_of(&body[at..end + 7]).contains(text));
+    }
+    assert!(header_text(&html).contains("1 shared passage · 1 boilerplate (muted, not counted)"));
+    assert!(html.contains(".boiler { color:"), "muted by the style sheet");
+}
+
+#[test]
+fn empty_texts_and_line_ends_render() {
+    let html = render(&Report::default(), "", "");
+    check_page(&html, &Report::default(), "", "");
+    assert!(header_text(&html).contains("0 shared passages"));
+    // The DOM turns \r\n and \r into \n: the character count says so.
+    assert_eq!(page::dom_chars("a\r\nb\rc\n"), 6);
+    let text = "one\r\ntwo\rthree\n\nfour";
+    let html = render(&Report::default(), text, text);
+    check_page(&html, &Report::default(), text, text);
+    let lines: Vec<&str> =
+        body(&html, "a").match_indices("data-n=\"").map(|(i, _)| &body(&html, "a")[i + 8..i + 9]).collect();
+    assert_eq!(lines, ["1", "2", "3", "5"], "line numbers count \\r\\n, \\r and \\n once; blank lines get none");
+}
