@@ -88,6 +88,19 @@ check() {
 check seed tests/data/000_7335d4dbf30efac0.txt tests/data/001_8d763c1f7bf3de18.txt
 check hostile tests/browser/hostile-a.txt tests/browser/hostile-b.txt
 
+# The tune example's S-curve plot: well-formed SVG (an XML error renders as a
+# <parsererror> page), and a screenshot.
+cargo run --quiet --release --example tune -- --threshold 0.6 --hashes 128 --svg "$out/curve.svg" >/dev/null
+: >"$out/curve.log"
+browse "file://$PWD/$out/curve.svg" "$out/curve.log" --dump-dom >"$out/curve.dom.html"
+if grep -q parsererror "$out/curve.dom.html" || ! grep -q '<polyline' "$out/curve.dom.html"; then
+    fail "curve.svg does not render as SVG ($out/curve.dom.html)"
+else
+    echo "curve: the S-curve SVG renders"
+fi
+browse "file://$PWD/$out/curve.svg" "$out/curve.log" --hide-scrollbars --window-size=660,440 \
+    --screenshot="$out/curve.png" >/dev/null
+
 if [[ $failures -gt 0 ]]; then
     echo "browser check: $failures failure(s); see $out/" >&2
     exit 1
