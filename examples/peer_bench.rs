@@ -170,6 +170,7 @@ fn minhash_task(docs: &[&str], truth: Option<&[TruthPair]>, rec: &mut Json) -> R
     let shingles: usize = counts.iter().flatten().map(|c| c.1).sum();
 
     // Pass 2, text -> signature: analysis, shingles, MinHash.
+    let cpu = cpu_s();
     let t = Instant::now();
     let sigs: Vec<Option<Signature>> = docs
         .par_iter()
@@ -181,6 +182,7 @@ fn minhash_task(docs: &[&str], truth: Option<&[TruthPair]>, rec: &mut Json) -> R
         })
         .collect();
     let sig_total_s = t.elapsed().as_secs_f64();
+    let sig_cpu_s = cpu_s() - cpu;
     let failed: Vec<usize> = (0..docs.len()).filter(|&i| sigs[i].is_none()).collect();
 
     // Index: band keys of every signature, then one bucket table per band.
@@ -250,6 +252,8 @@ fn minhash_task(docs: &[&str], truth: Option<&[TruthPair]>, rec: &mut Json) -> R
         .float("index_query_s", index_s + query_s)
         .float("mb_per_s_sig", bytes as f64 / 1e6 / sig_total_s)
         .float("mb_per_s_sig_per_thread", bytes as f64 / 1e6 / sig_total_s / rayon::current_num_threads() as f64)
+        .float("sig_cpu_s", sig_cpu_s)
+        .float("mb_per_cpu_s_sig", bytes as f64 / 1e6 / sig_cpu_s)
         .num("max_bucket", max_bucket)
         .num("analyze_panics", failed.len())
         .raw("analyze_panic_docs", format!("{:?}", &failed[..failed.len().min(20)]))
@@ -415,6 +419,21 @@ fn recall_json(truth: Option<&[TruthPair]>, found: impl Fn(usize, usize) -> bool
     }
     let body: Vec<String> = by.iter().map(|(rate, (h, t))| format!("\"{rate}\": \"{h}/{t}\"")).collect();
     format!("{{{}}}", body.join(", "))
+}
+
+/// CPU time of all threads of the process so far, from
+/// `/proc/self/task/*/schedstat` (nanoseconds; 0 where unavailable). On a
+/// busy machine, bytes per CPU second is the steadier throughput figure.
+fn cpu_s() -> f64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0.0;
+    };
+    let ns: u64 = tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
+    ns as f64 / 1e9
 }
 
 fn peak_rss_mb() -> f64 {
