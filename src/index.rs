@@ -56,6 +56,9 @@ impl LshParams {
 
     /// Like [`for_threshold`](Self::for_threshold) with explicit weights for
     /// the false-positive and false-negative areas. Ties go to fewer bands.
+    /// `num_hashes` above [`MAX_NUM_HASHES`](crate::MAX_NUM_HASHES) counts as
+    /// that many (the search is quadratic-ish in it: 1024 takes a fraction of
+    /// a second, `usize::MAX` would never end).
     ///
     /// ```
     /// // Weighting false negatives up gives a curve that rises earlier.
@@ -66,8 +69,9 @@ impl LshParams {
     pub fn with_weights(threshold: f64, num_hashes: usize, fp_weight: f64, fn_weight: f64) -> LshParams {
         let mut best = LshParams { bands: 1, rows: 1 };
         let mut best_err = f64::INFINITY;
-        for bands in 1..=num_hashes.max(1) {
-            for rows in 1..=num_hashes.max(1) / bands {
+        let num_hashes = num_hashes.clamp(1, crate::MAX_NUM_HASHES);
+        for bands in 1..=num_hashes {
+            for rows in 1..=num_hashes / bands {
                 let p = LshParams { bands, rows };
                 let err = fp_weight * p.false_positive_area(threshold) + fn_weight * p.false_negative_area(threshold);
                 if err < best_err - 1e-12 {
@@ -144,7 +148,8 @@ impl LshParams {
 /// assert_eq!(keys.len(), 16);
 /// ```
 pub fn band_keys(sig: &Signature, params: LshParams) -> Vec<u64> {
-    let mut buf = Vec::with_capacity(params.rows * 4);
+    // At most the signature's length: `rows` is a caller's public field.
+    let mut buf = Vec::with_capacity(params.rows.min(sig.0.len()) * 4);
     sig.0
         .chunks_exact(params.rows.max(1))
         .take(params.bands)
@@ -350,6 +355,7 @@ pub(crate) fn sentence_keys(analysis: &Analysis, seed: u64) -> Vec<(u64, u64)> {
 
 /// One indexed article that a query reuses from (or that reuses from it).
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Match {
     /// The article's id, as given to [`Index::insert`].
     pub id: u64,
@@ -363,6 +369,7 @@ pub struct Match {
 
 /// The result of [`Index::query`].
 #[derive(Clone, Debug, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct QueryResult {
     /// Articles sharing at least one verified, non-boilerplate passage with
     /// the query, most shared words first, then by id.
@@ -376,6 +383,7 @@ pub struct QueryResult {
 
 /// Two indexed articles that share passages, from [`Index::pairs`].
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Pair {
     /// The smaller id.
     pub a: u64,
@@ -390,6 +398,7 @@ pub struct Pair {
 /// A group of near-duplicate articles, from
 /// [`Index::near_duplicate_groups`].
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Group {
     /// The article every other member is a verified near-duplicate of.
     pub representative: u64,

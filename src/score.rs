@@ -192,6 +192,13 @@ struct Draft {
 /// Passages come sorted by their start in `a`, then in `b`. See the
 /// [module docs](self) for the method.
 ///
+/// # Panics
+///
+/// Only on analyses that break [`analyze`](crate::text::analyze)'s
+/// invariants (a segment holding token indices past the end of `tokens`,
+/// segments out of order): records made by `analyze` never make it panic,
+/// whatever the text.
+///
 /// ```
 /// use neardup::score::{align, AlignOptions};
 /// use neardup::text::analyze;

@@ -483,3 +483,26 @@ fn right_to_left_text_mixed_with_left_to_right() {
         assert!(a.is_char_boundary(p.a.start) && a.is_char_boundary(p.a.end));
     }
 }
+
+// ---------------------------------------------------------------------------
+// Public functions with extreme arguments
+
+#[test]
+fn lsh_functions_take_extreme_arguments() {
+    use neardup::LshParams;
+    use neardup::fingerprint::MinHasher;
+    use neardup::index::band_keys;
+    // Regression: the search was quadratic-ish in `num_hashes`, so
+    // `usize::MAX` never returned; past MAX_NUM_HASHES it now counts as that.
+    let huge = LshParams::for_threshold(0.5, usize::MAX);
+    assert_eq!(huge, LshParams::for_threshold(0.5, neardup::MAX_NUM_HASHES));
+    assert_eq!(LshParams::for_threshold(0.5, 0), LshParams { bands: 1, rows: 1 });
+    // Regression: `rows * 4` overflowed when sizing the key buffer.
+    let sig = MinHasher::new(128, 0).signature([1u64, 2, 3]);
+    assert!(band_keys(&sig, LshParams { bands: 1, rows: usize::MAX }).is_empty());
+    assert_eq!(band_keys(&sig, LshParams { bands: usize::MAX, rows: 0 }).len(), 128, "rows 0 counts as 1");
+    let p = LshParams { bands: usize::MAX, rows: usize::MAX };
+    for j in [0.0, 0.5, 1.0, f64::NAN] {
+        let _ = p.probability(j);
+    }
+}
