@@ -98,6 +98,9 @@
 //!   ranges are `{"start": s, "end": e}` (bytes and token indices); [`Unit`] is
 //!   `"Sentence"`, `"Paragraph"` or `{"Window": {"size": n}}`; `bands_rows` is
 //!   `null` or `[bands, rows]`. `tests/integration/serde.rs` pins the shape.
+//!   Every field is required; a deserialised `Config` is checked when a
+//!   `Detector` is built from it. For bit-exact scores through JSON, enable
+//!   `serde_json`'s `float_roundtrip` feature.
 
 #![deny(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]

@@ -9,6 +9,7 @@ mod determinism;
 mod html;
 mod props;
 mod seeds;
+mod serde;
 
 /// The seed pair shipped in `tests/data` (copied from `../shared/seeds`).
 pub fn seed_pair() -> (String, String) {
