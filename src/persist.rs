@@ -178,7 +178,7 @@ fn read_config(r: &mut Reader) -> Parse<Config> {
     c.bands_rows = match has {
         0 => None,
         1 => Some((b, rows)),
-        x => return Err(format!("bands_rows flag is {x}, expected 0 or 1")),
+        x => return Err(format!("bands_rows flag at body offset {} is {x}, expected 0 or 1", r.pos - 9)),
     };
     c.seed = r.u64("seed")?;
     let tag = r.u8("unit tag")?;
@@ -187,7 +187,7 @@ fn read_config(r: &mut Reader) -> Parse<Config> {
         0 => Unit::Paragraph,
         1 => Unit::Sentence,
         2 => Unit::Window { size },
-        x => return Err(format!("unit tag is {x}, expected 0, 1 or 2")),
+        x => return Err(format!("unit tag at body offset {} is {x}, expected 0, 1 or 2", r.pos - 5)),
     };
     c.min_words = r.u32("min_words")? as usize;
     c.max_gap = r.u32("max_gap")? as usize;
@@ -196,7 +196,7 @@ fn read_config(r: &mut Reader) -> Parse<Config> {
     c.report_boilerplate = match r.u8("report_boilerplate")? {
         0 => false,
         1 => true,
-        x => return Err(format!("report_boilerplate is {x}, expected 0 or 1")),
+        x => return Err(format!("report_boilerplate at body offset {} is {x}, expected 0 or 1", r.pos - 1)),
     };
     Ok(c)
 }
@@ -412,10 +412,18 @@ fn parse_body(body: &[u8]) -> Parse<Index> {
         for _ in 0..m {
             let e = Entry { key: r.u64("band key")?, slot: r.u32("article ordinal")?, unit: r.u32("unit")? };
             let Some(&u) = units.get(e.slot as usize) else {
-                return Err(format!("band {band}: entry points at article {} of {n}", e.slot));
+                return Err(format!(
+                    "band {band}: entry at body offset {} points at article {} of {n}",
+                    r.pos - 16,
+                    e.slot
+                ));
             };
             if e.unit >= u {
-                return Err(format!("band {band}: entry points at unit {} of an article with {u}", e.unit));
+                return Err(format!(
+                    "band {band}: entry at body offset {} points at unit {} of an article with {u}",
+                    r.pos - 16,
+                    e.unit
+                ));
             }
             if main.last().is_some_and(|last: &Entry| *last >= e) {
                 return Err(format!("band {band}: entries out of order at body offset {}", r.pos - 16));

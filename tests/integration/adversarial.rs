@@ -506,3 +506,52 @@ fn lsh_functions_take_extreme_arguments() {
         let _ = p.probability(j);
     }
 }
+
+// ---------------------------------------------------------------------------
+// Error messages name what is wrong and where
+
+/// `bytes` with byte `at` of the body set to `value`, re-checksummed so
+/// that the parser (not the checksum) finds the problem.
+fn patched(bytes: &[u8], at: usize, value: &[u8]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    out[40 + at..40 + at + value.len()].copy_from_slice(value);
+    let sum = xxhash_rust::xxh3::xxh3_64(&out[40..]);
+    out[32..40].copy_from_slice(&sum.to_le_bytes());
+    out
+}
+
+#[test]
+fn index_file_errors_name_the_field_and_the_offset() {
+    let mut index = detector().index();
+    index.insert(1, "The minister met the Latvian delegation in Baku on Thursday morning.").expect("new id");
+    index.insert(2, "They discussed cooperation within NATO and military education programs.").expect("new id");
+    let bytes = index.to_bytes();
+    let body = bytes.len() - 40;
+    let cases: Vec<(Vec<u8>, String)> = vec![
+        (patched(&bytes, 16, &[7]), "bands_rows flag at body offset 16 is 7, expected 0 or 1".into()),
+        (patched(&bytes, 33, &[9]), "unit tag at body offset 33 is 9, expected 0, 1 or 2".into()),
+        (patched(&bytes, 54, &[2]), "report_boilerplate at body offset 54 is 2, expected 0 or 1".into()),
+        (patched(&bytes, 0, &0u32.to_le_bytes()), "shingle_size = 0".into()),
+        (
+            patched(&bytes, body - 8, &99u32.to_le_bytes()),
+            format!("entry at body offset {} points at article 99 of 2", body - 16),
+        ),
+        (bytes[..bytes.len() - 1].to_vec(), format!("a {body}-byte body but the file holds {}", body - 1)),
+        (bytes[..20].to_vec(), "20 bytes is shorter than the 40-byte header".into()),
+    ];
+    for (bad, needle) in cases {
+        let message = neardup::Index::from_bytes(&bad).expect_err("a damaged index is an error").to_string();
+        assert!(message.starts_with("<bytes>: not a valid neardup index: "), "{message}");
+        assert!(message.contains(&needle), "{message:?} does not say {needle:?}");
+        assert!(!message.contains('\n'), "{message:?}");
+    }
+    // From a file, the message names the file.
+    let path = std::env::temp_dir().join(format!("neardup-adversarial-{}.ndx", std::process::id()));
+    std::fs::write(&path, patched(&bytes, 16, &[7])).expect("write");
+    let message = neardup::Index::load(&path).expect_err("damaged").to_string();
+    std::fs::remove_file(&path).ok();
+    assert!(
+        message.starts_with(&format!("{}: not a valid neardup index: bands_rows flag", path.display())),
+        "{message}"
+    );
+}
