@@ -50,24 +50,54 @@ use crate::index::LshParams;
 
 /// Bytes of one merged band-table entry: a `u64` key, a `u32` article slot
 /// and a `u32` unit number.
+///
+/// ```
+/// use neardup::advisor::{IndexMemory, MERGED_ENTRY_BYTES};
+/// assert_eq!(IndexMemory::for_bands(10).merged_bytes_per_unit, 10 * MERGED_ENTRY_BYTES);
+/// ```
 pub const MERGED_ENTRY_BYTES: usize = 16;
 
 /// Typical bytes of one band-table entry still waiting in the hash map of
 /// recent insertions: a 32-byte bucket (key and a small vector) at the
 /// map's load factor, plus the vector's smallest heap block (4 × 8 bytes).
 /// Measured between 70 and 108 bytes depending on how full the map is.
+///
+/// ```
+/// use neardup::advisor::{IndexMemory, PENDING_ENTRY_BYTES};
+/// assert_eq!(IndexMemory::for_bands(10).small_index_bytes_per_unit, 10 * PENDING_ENTRY_BYTES);
+/// ```
 pub const PENDING_ENTRY_BYTES: usize = 88;
 
 /// Entries a band table holds in its hash map before its first merge into
 /// the sorted array; later merges happen when the map grows past a quarter
 /// of the array (or this many entries, whichever is larger).
+///
+/// ```
+/// use neardup::advisor::{IndexMemory, MERGE_AFTER_ENTRIES, PENDING_ENTRY_BYTES};
+/// let m = IndexMemory::for_bands(1);
+/// assert_eq!(m.table_bytes(MERGE_AFTER_ENTRIES), MERGE_AFTER_ENTRIES * PENDING_ENTRY_BYTES);
+/// ```
 pub const MERGE_AFTER_ENTRIES: usize = 1 << 16;
 
 /// Number of evenly spaced similarities in [`Advice::curve`] (0, 0.05, …, 1),
 /// before the threshold is added.
+///
+/// ```
+/// use neardup::advisor::{CURVE_POINTS, advise};
+/// assert_eq!(advise(0.5, 128)?.curve.len(), CURVE_POINTS); // 0.5 is a point already
+/// assert_eq!(advise(0.52, 128)?.curve.len(), CURVE_POINTS + 1);
+/// # Ok::<(), neardup::Error>(())
+/// ```
 pub const CURVE_POINTS: usize = 21;
 
 /// Unit lengths (in words) of [`Advice::edits`].
+///
+/// ```
+/// use neardup::advisor::{EDIT_UNIT_WORDS, advise};
+/// let words: Vec<usize> = advise(0.5, 128)?.edits.iter().map(|e| e.words).collect();
+/// assert_eq!(words, EDIT_UNIT_WORDS);
+/// # Ok::<(), neardup::Error>(())
+/// ```
 pub const EDIT_UNIT_WORDS: [usize; 4] = [10, 20, 30, 40];
 
 /// One point of the S-curve.
