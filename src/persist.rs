@@ -292,6 +292,7 @@ impl Index {
     /// let index = neardup::Detector::builder().build()?.index();
     /// index.save("archive.ndx")?;
     /// let back = neardup::Index::load("archive.ndx")?;
+    /// assert!(back.is_empty());
     /// # Ok::<(), neardup::Error>(())
     /// ```
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {

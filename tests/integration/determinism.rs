@@ -1,7 +1,9 @@
 //! Determinism: the same output on 1, 2 and 8 threads, in every run (golden
 //! values pinned here), and after a save/load round trip.
 
-use neardup::{Detector, Index, QueryResult, Report};
+use neardup::{Detector, Report};
+#[cfg(feature = "rayon")]
+use neardup::{Index, QueryResult};
 
 use crate::seed_pair;
 
