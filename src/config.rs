@@ -42,6 +42,7 @@ pub enum Unit {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct Config {
     /// Words per shingle. Default 3.
     pub shingle_size: usize,

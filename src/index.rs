@@ -181,6 +181,10 @@ impl Hasher for KeyHasher {
     }
 }
 
+/// Heap bytes of one key of a table's pending map, measured: its hash-map
+/// slot at the usual fill level plus the first allocation of its `Vec`.
+const PENDING_KEY_BYTES: usize = 88;
+
 pub(crate) type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
 /// One unit of one article under one band key.
@@ -571,8 +575,11 @@ impl Index {
             .flatten()
             .map(|d| std::mem::size_of::<Stored>() + d.text.len() + d.label.len() + 16 * d.sentences.len())
             .sum();
-        let tables: usize =
-            self.tables.iter().map(|t| 16 * t.main.capacity() + 48 * t.pending.len() + 8 * t.pending_len).sum();
+        let tables: usize = self
+            .tables
+            .iter()
+            .map(|t| 16 * t.main.capacity() + PENDING_KEY_BYTES * t.pending.len() + 8 * t.pending_len)
+            .sum();
         let stats = 40 * (self.stats.in_context.capacity() + self.stats.contexts.capacity());
         docs + tables + stats + 8 * self.slots.capacity() + 40 * self.ids.len()
     }
