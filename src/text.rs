@@ -353,11 +353,14 @@ fn tokenize(norm: &Normalized, seed: u64) -> Vec<Token> {
     let s = norm.as_str();
     let bytes = s.as_bytes();
     let mut tokens: Vec<Token> = Vec::with_capacity(s.len() / 6);
+    // Without groups, normalised offsets are original offsets (what
+    // `to_original` would return, without its two searches per token).
+    let identity = norm.groups.is_empty();
     // Normalised start of the last token, to merge tokens that come from
     // one original character (`½` → `1⁄2` would give `1` and `2`).
     let mut last_start = 0;
     let mut push = |mut start: usize, end: usize| {
-        let mut span = norm.to_original(Span::new(start, end));
+        let mut span = if identity { Span::new(start, end) } else { norm.to_original(Span::new(start, end)) };
         if let Some(last) = tokens.last()
             && span.start < last.span.end
         {
@@ -373,13 +376,30 @@ fn tokenize(norm: &Normalized, seed: u64) -> Vec<Token> {
     let mut word_start: Option<usize> = None;
     while i < bytes.len() {
         let b = bytes[i];
-        let (c, len) = if b < 0x80 {
-            (b as char, 1)
-        } else {
-            let c = s[i..].chars().next().unwrap_or(' ');
-            (c, c.len_utf8())
-        };
-        if !c.is_ascii() && is_cjk(c) {
+        if b < 0x80 {
+            // ASCII: letters and digits are word characters, an apostrophe
+            // may continue a word, anything else ends one.
+            if b.is_ascii_alphanumeric() {
+                if word_start.is_none() {
+                    word_start = Some(i);
+                }
+                i += 1;
+                while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+                    i += 1;
+                }
+                continue;
+            }
+            if b == b'\'' && word_start.is_some() && next_is_word(s, i + 1) {
+                // Apostrophe inside a word: keep going.
+            } else if let Some(ws) = word_start.take() {
+                push(ws, i);
+            }
+            i += 1;
+            continue;
+        }
+        let c = s[i..].chars().next().unwrap_or(' ');
+        let len = c.len_utf8();
+        if is_cjk(c) {
             if let Some(ws) = word_start.take() {
                 push(ws, i);
             }
@@ -389,11 +409,9 @@ fn tokenize(norm: &Normalized, seed: u64) -> Vec<Token> {
             // emoji's variation selector, an accent after a dash) does not
             // start a word: it would hash as the bare mark, so every such
             // emoji would be the same word.
-            if word_start.is_none() && (c.is_ascii() || !is_combining_mark(c)) {
+            if word_start.is_none() && !is_combining_mark(c) {
                 word_start = Some(i);
             }
-        } else if c == '\'' && word_start.is_some() && next_is_word(s, i + 1) {
-            // Apostrophe inside a word: keep going.
         } else if let Some(ws) = word_start.take() {
             push(ws, i);
         }
