@@ -353,14 +353,12 @@ fn tokenize(norm: &Normalized, seed: u64) -> Vec<Token> {
     let s = norm.as_str();
     let bytes = s.as_bytes();
     let mut tokens: Vec<Token> = Vec::with_capacity(s.len() / 6);
-    // Without groups, normalised offsets are original offsets (what
-    // `to_original` would return, without its two searches per token).
-    let identity = norm.groups.is_empty();
+    let mut map = ForwardMap { norm, start: 0, end: 0, last: Span::new(0, 0) };
     // Normalised start of the last token, to merge tokens that come from
     // one original character (`½` → `1⁄2` would give `1` and `2`).
     let mut last_start = 0;
     let mut push = |mut start: usize, end: usize| {
-        let mut span = if identity { Span::new(start, end) } else { norm.to_original(Span::new(start, end)) };
+        let mut span = map.to_original(Span::new(start, end));
         if let Some(last) = tokens.last()
             && span.start < last.span.end
         {
@@ -421,6 +419,46 @@ fn tokenize(norm: &Normalized, seed: u64) -> Vec<Token> {
         push(ws, bytes.len());
     }
     tokens
+}
+
+/// [`Normalized::to_original`] for spans that come in text order (neither
+/// end moves backwards): the same results, found by two cursors that only
+/// move forward over the groups instead of three binary searches per span.
+struct ForwardMap<'a> {
+    norm: &'a Normalized,
+    /// First group with `norm.end > last.start` (`map_start`'s search).
+    start: usize,
+    /// First group with `norm.end >= last.end` (`map_end`'s search).
+    end: usize,
+    /// The previous span.
+    last: Span,
+}
+
+impl ForwardMap<'_> {
+    fn to_original(&mut self, span: Span) -> Span {
+        if span.start < self.last.start || span.end < self.last.end {
+            return self.norm.to_original(span);
+        }
+        self.last = span;
+        let groups = &self.norm.groups;
+        while groups.get(self.start).is_some_and(|g| g.norm.end <= span.start) {
+            self.start += 1;
+        }
+        while groups.get(self.end).is_some_and(|g| g.norm.end < span.end) {
+            self.end += 1;
+        }
+        let start = match groups.get(self.start) {
+            Some(g) if g.norm.start <= span.start && g.norm.start < g.norm.end => g.orig.start,
+            _ => self.norm.shift_after(self.start, span.start),
+        };
+        let end = match groups.get(self.end) {
+            Some(g) if g.norm.start < span.end => g.orig.end,
+            _ => self.norm.shift_after(self.end, span.end),
+        };
+        let mapped = Span::new(start, end.max(start));
+        debug_assert_eq!(mapped, self.norm.to_original(span));
+        mapped
+    }
 }
 
 fn next_is_word(s: &str, at: usize) -> bool {
