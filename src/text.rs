@@ -358,7 +358,7 @@ fn tokenize(norm: &Normalized, seed: u64) -> Vec<Token> {
     // one original character (`½` → `1⁄2` would give `1` and `2`).
     let mut last_start = 0;
     let mut push = |mut start: usize, end: usize| {
-        let mut span = map.to_original(Span::new(start, end));
+        let mut span = map.map(Span::new(start, end));
         if let Some(last) = tokens.last()
             && span.start < last.span.end
         {
@@ -435,7 +435,7 @@ struct ForwardMap<'a> {
 }
 
 impl ForwardMap<'_> {
-    fn to_original(&mut self, span: Span) -> Span {
+    fn map(&mut self, span: Span) -> Span {
         if span.start < self.last.start || span.end < self.last.end {
             return self.norm.to_original(span);
         }
