@@ -172,6 +172,8 @@ pub fn normalize(text: &str) -> Normalized {
     let mut out: Vec<u8> = Vec::with_capacity(text.len() + text.len() / 8);
     let mut groups = Vec::new();
     let mut scratch = String::new();
+    // Made on the first non-ASCII character.
+    let mut cache: Option<Box<FoldCache>> = None;
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] < 0x80 && !starts_cluster(text, i) {
@@ -192,23 +194,26 @@ pub fn normalize(text: &str) -> Normalized {
         let mut chars = text[i..].chars();
         let first = chars.next().unwrap_or('\u{fffd}');
         i += first.len_utf8();
+        let cache = cache.get_or_insert_with(|| Box::new(FoldCache::new()));
         let mut single = true;
         for c in chars {
-            if c.is_ascii() || !is_combining_mark(c) {
+            if c.is_ascii() || !cache.is_combining_mark(c) {
                 break;
             }
             i += c.len_utf8();
             single = false;
         }
         let norm_start = out.len();
-        scratch.clear();
-        if single {
-            fold_char(first, &mut scratch);
+        let same_shape = if single {
+            let folded = cache.fold_char(first, &mut scratch);
+            out.extend_from_slice(folded.bytes);
+            folded.same_shape
         } else {
+            scratch.clear();
             fold_cluster(&text[start..i], &mut scratch);
-        }
-        out.extend_from_slice(scratch.as_bytes());
-        let same_shape = single && scratch.len() == i - start && scratch.chars().nth(1).is_none();
+            out.extend_from_slice(scratch.as_bytes());
+            false
+        };
         if !same_shape {
             groups.push(Group { norm: Span::new(norm_start, out.len()), orig: Span::new(start, i) });
         }
@@ -217,6 +222,77 @@ pub fn normalize(text: &str) -> Normalized {
     // from a `String`, so this cannot fail.
     let text = String::from_utf8(out).expect("normalize only pushes whole UTF-8 characters");
     Normalized { text, groups }
+}
+
+/// Slots of [`FoldCache`]: a power of two; a script's letters are mostly
+/// consecutive code points, so they fall into distinct slots.
+const FOLD_CACHE_SLOTS: usize = 128;
+
+/// The longest folded form [`FoldCache`] keeps (longer ones are rare:
+/// ligatures and compatibility expansions).
+const FOLD_CACHE_BYTES: usize = 8;
+
+/// What [`normalize`] computes for one non-ASCII character on its own,
+/// memoised: a text uses few distinct non-ASCII characters, and folding
+/// one (NFKC quick check, lower-casing, punctuation) costs several table
+/// lookups. Direct-mapped on the low bits of the code point.
+struct FoldCache {
+    /// The character in each slot, or `u32::MAX` (not a `char`) if empty.
+    keys: [u32; FOLD_CACHE_SLOTS],
+    /// Folded length in bytes, and flags: `SAME_SHAPE`, `MARK`.
+    meta: [(u8, u8); FOLD_CACHE_SLOTS],
+    bytes: [[u8; FOLD_CACHE_BYTES]; FOLD_CACHE_SLOTS],
+}
+
+/// A character's fold, from [`FoldCache::fold_char`].
+struct Folded<'a> {
+    bytes: &'a [u8],
+    /// One character of the same byte length as the original.
+    same_shape: bool,
+}
+
+impl FoldCache {
+    const SAME_SHAPE: u8 = 1;
+    const MARK: u8 = 2;
+
+    fn new() -> FoldCache {
+        FoldCache {
+            keys: [u32::MAX; FOLD_CACHE_SLOTS],
+            meta: [(0, 0); FOLD_CACHE_SLOTS],
+            bytes: [[0; FOLD_CACHE_BYTES]; FOLD_CACHE_SLOTS],
+        }
+    }
+
+    fn slot(c: char) -> usize {
+        c as usize % FOLD_CACHE_SLOTS
+    }
+
+    /// `fold_char(c)` (into `scratch` when it is not cached) and whether
+    /// the result has the same shape as `c`.
+    fn fold_char<'a>(&'a mut self, c: char, scratch: &'a mut String) -> Folded<'a> {
+        let slot = Self::slot(c);
+        if self.keys[slot] != c as u32 {
+            scratch.clear();
+            fold_char(c, scratch);
+            let same_shape = scratch.len() == c.len_utf8() && scratch.chars().nth(1).is_none();
+            if scratch.len() > FOLD_CACHE_BYTES {
+                return Folded { bytes: scratch.as_bytes(), same_shape };
+            }
+            self.keys[slot] = c as u32;
+            self.bytes[slot][..scratch.len()].copy_from_slice(scratch.as_bytes());
+            let flags =
+                if same_shape { Self::SAME_SHAPE } else { 0 } | if is_combining_mark(c) { Self::MARK } else { 0 };
+            self.meta[slot] = (scratch.len() as u8, flags);
+        }
+        let (len, flags) = self.meta[slot];
+        Folded { bytes: &self.bytes[slot][..len as usize], same_shape: flags & Self::SAME_SHAPE != 0 }
+    }
+
+    /// `is_combining_mark(c)`, from the cache when `c` is in it.
+    fn is_combining_mark(&self, c: char) -> bool {
+        let slot = Self::slot(c);
+        if self.keys[slot] == c as u32 { self.meta[slot].1 & Self::MARK != 0 } else { is_combining_mark(c) }
+    }
 }
 
 /// Whether the ASCII byte at `i` is followed by a combining mark.
