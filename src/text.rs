@@ -430,21 +430,24 @@ fn tokenize(norm: &Normalized, seed: u64) -> Vec<Token> {
     let bytes = s.as_bytes();
     let mut tokens: Vec<Token> = Vec::with_capacity(s.len() / 6);
     let mut map = ForwardMap { norm, start: 0, end: 0, last: Span::new(0, 0) };
-    // Normalised start of the last token, to merge tokens that come from
-    // one original character (`½` → `1⁄2` would give `1` and `2`).
-    let mut last_start = 0;
-    let mut push = |mut start: usize, end: usize| {
-        let mut span = map.map(Span::new(start, end));
-        if let Some(last) = tokens.last()
-            && span.start < last.span.end
-        {
-            start = last_start;
-            span.start = last.span.start;
-            tokens.pop();
+    // Normalised start and end of the last token, to merge tokens that come
+    // from one original character (`½` → `1⁄2` would give `1` and `2`). The
+    // last token is hashed only once it can no longer grow: rehashing it at
+    // every merge was quadratic on a run of such characters (`½½½…` and
+    // `ﷺﷺﷺ…` are one token each).
+    let (mut last_start, mut last_end) = (0, 0);
+    let mut push = |start: usize, end: usize| {
+        let span = map.map(Span::new(start, end));
+        if let Some(last) = tokens.last_mut() {
+            if span.start < last.span.end {
+                last.span.end = span.end;
+                last_end = end;
+                return;
+            }
+            last.hash = xxh3_64_with_seed(&bytes[last_start..last_end], seed);
         }
-        let hash = xxh3_64_with_seed(&bytes[start..end], seed);
-        tokens.push(Token { span, hash });
-        last_start = start;
+        tokens.push(Token { span, hash: 0 });
+        (last_start, last_end) = (start, end);
     };
     let mut i = 0;
     let mut word_start: Option<usize> = None;
@@ -493,6 +496,9 @@ fn tokenize(norm: &Normalized, seed: u64) -> Vec<Token> {
     }
     if let Some(ws) = word_start {
         push(ws, bytes.len());
+    }
+    if let Some(last) = tokens.last_mut() {
+        last.hash = xxh3_64_with_seed(&bytes[last_start..last_end], seed);
     }
     tokens
 }

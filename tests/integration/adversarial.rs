@@ -370,6 +370,27 @@ fn nfkc_expansions_map_back_to_whole_characters() {
 }
 
 #[test]
+fn runs_of_expanding_characters_are_one_word() {
+    // Regression: `½` folds to `1⁄2` and `ﷺ` to four words, so a run of
+    // them is one word whose pieces merge; each merge used to rehash the
+    // whole word so far, quadratic in the run (100,000 `ﷺ` took minutes).
+    let d = detector();
+    for c in ['½', 'ﷺ'] {
+        let run = c.to_string().repeat(20_000);
+        let text = format!("before {run} after");
+        let an = d.analyze(&text);
+        let spans: Vec<Span> = an.tokens.iter().map(|t| t.span).collect();
+        assert_eq!(spans, [Span::new(0, 6), find(&text, &run), find(&text, "after")], "{c}");
+    }
+    // ㍿ folds to four CJK characters: one word per original character.
+    assert_eq!(d.analyze(&"㍿".repeat(20_000)).tokens.len(), 20_000);
+    let halves = d.analyze(&"½".repeat(20_000)).tokens;
+    let quarters = d.analyze(&"¼".repeat(20_000)).tokens;
+    assert_ne!(halves[0].hash, quarters[0].hash);
+    assert_eq!(d.analyze(&"½".repeat(20_000)).tokens, halves);
+}
+
+#[test]
 fn case_folding_that_changes_length() {
     let d = detector();
     let a = "Die Straße ist groß und die Maße sind gut für İstanbul und ﬃ, sagt ΟΔΥΣΣΕΥΣ.";
