@@ -178,15 +178,17 @@ pub fn normalize(text: &str) -> Normalized {
     while i < bytes.len() {
         if bytes[i] < 0x80 && !starts_cluster(text, i) {
             let start = i;
-            while i < bytes.len() && bytes[i] < 0x80 {
-                i += 1;
-            }
+            i = ascii_run_end(bytes, i);
             // An ASCII letter followed by combining marks is normalised
             // together with them (e + U+0301 = é).
             if i < bytes.len() && text[i..].chars().next().is_some_and(is_combining_mark) {
                 i -= 1;
             }
-            out.extend(bytes[start..i].iter().map(|&b| fold_ascii(b)));
+            let folded = out.len();
+            out.extend_from_slice(&bytes[start..i]);
+            for b in &mut out[folded..] {
+                *b = fold_ascii(*b);
+            }
             continue;
         }
         // One non-ASCII character and the combining marks that follow it.
@@ -293,6 +295,22 @@ impl FoldCache {
         let slot = Self::slot(c);
         if self.keys[slot] == c as u32 { self.meta[slot].1 & Self::MARK != 0 } else { is_combining_mark(c) }
     }
+}
+
+/// The end of the run of ASCII bytes starting at `from`: the first
+/// non-ASCII byte at or after `from`, or `bytes.len()`. Tests 16 bytes at a
+/// time.
+fn ascii_run_end(bytes: &[u8], from: usize) -> usize {
+    let rest = &bytes[from.min(bytes.len())..];
+    let mut blocks = rest.chunks_exact(16);
+    let mut end = from;
+    for block in &mut blocks {
+        if block.iter().fold(0, |acc, &b| acc | b) >= 0x80 {
+            break;
+        }
+        end += 16;
+    }
+    end + bytes[end..].iter().position(|&b| b >= 0x80).unwrap_or(bytes.len() - end)
 }
 
 /// Whether the ASCII byte at `i` is followed by a combining mark.
