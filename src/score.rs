@@ -137,7 +137,15 @@ pub struct Passage {
     pub a_tokens: Range<usize>,
     /// Indices of the second text's tokens inside the passage.
     pub b_tokens: Range<usize>,
-    /// Words of the first text matched word for word in the second.
+    /// Words matched word for word, counted on the side the alignment ran
+    /// from: `a` for [`align`], the shorter text for
+    /// [`Detector::compare`](crate::Detector::compare) (and
+    /// [`swapped`](Self::swapped) keeps the count). A run joined across
+    /// unmatched words on the counted side may overlap the passage's last
+    /// words on the other side (up to `shingle_size - 1` of them, which then
+    /// match twice), so the count can exceed the other side's `*_tokens`
+    /// length; coverage ([`Report`](crate::Report)) counts tokens and never
+    /// does.
     pub shared_words: usize,
     /// Exact Jaccard similarity of the two spans' shingle sets.
     pub similarity: f64,
