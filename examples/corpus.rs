@@ -290,14 +290,9 @@ fn run() -> Result<usize, String> {
 
     let mut index = match &args.load {
         Some(path) => {
-            let start = Instant::now();
+            let clock = Clock::start();
             let index = Index::load(path).map_err(|e| e.to_string())?;
-            status.summary(&format!(
-                "loaded {} articles from {} in {:.2} s",
-                index.len(),
-                path.display(),
-                start.elapsed().as_secs_f64()
-            ));
+            status.summary(&format!("loaded {} articles from {} in {clock}", index.len(), path.display()));
             if args.boilerplate && !index.detector().config().report_boilerplate {
                 return Err(format!(
                     "--boilerplate: {} was saved without boilerplate reporting (Config::report_boilerplate)",
@@ -324,14 +319,9 @@ fn run() -> Result<usize, String> {
         add_articles(&mut index, &args.paths, &mut status);
     }
     if let Some(path) = &args.save {
-        let start = Instant::now();
+        let clock = Clock::start();
         index.save(path).map_err(|e| format!("--save: {e}"))?;
-        status.summary(&format!(
-            "saved {} articles to {} in {:.2} s",
-            index.len(),
-            path.display(),
-            start.elapsed().as_secs_f64()
-        ));
+        status.summary(&format!("saved {} articles to {} in {clock}", index.len(), path.display()));
     }
 
     let mut out = Output::new();
@@ -350,6 +340,8 @@ fn run() -> Result<usize, String> {
 struct Article {
     id: String,
     text: String,
+    /// Where it comes from, for messages: the path, and line of a JSON line.
+    source: String,
 }
 
 /// One input to read: a text file or a JSON-lines file.
@@ -434,7 +426,10 @@ fn read_articles(inputs: &[Input], status: &mut Status, mut f: impl FnMut(Articl
     for input in inputs {
         match input {
             Input::Text { path, id, .. } => match read_text(path) {
-                Ok(text) => f(Article { id: id.clone(), text }, done + input.size(), status),
+                Ok(text) => {
+                    let source = path.display().to_string();
+                    f(Article { id: id.clone(), text, source }, done + input.size(), status);
+                }
                 Err(e) => status.skip(&format!("{}: {e}", path.display())),
             },
             Input::Jsonl { path, .. } => read_jsonl(path, done, status, &mut f),
@@ -471,14 +466,14 @@ fn read_jsonl(path: &Path, before: u64, status: &mut Status, f: &mut impl FnMut(
             continue;
         }
         match parse_line(&line) {
-            Ok(article) => f(article, offset, status),
+            Ok((id, text)) => f(Article { id, text, source: format!("{}:{number}", path.display()) }, offset, status),
             Err(e) => status.skip(&format!("{}:{number}: {e}", path.display())),
         }
     }
 }
 
 /// One JSON line: an object with an `id` (string or number) and a `text`.
-fn parse_line(line: &[u8]) -> Result<Article, String> {
+fn parse_line(line: &[u8]) -> Result<(String, String), String> {
     let line = std::str::from_utf8(line)
         .map_err(|e| format!("not valid UTF-8: invalid byte sequence at byte {} of the line", e.valid_up_to()))?;
     let value: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("bad JSON: {e}"))?;
@@ -497,13 +492,13 @@ fn parse_line(line: &[u8]) -> Result<Article, String> {
         None => return Err(format!("article {id:?}: no \"text\"")),
     };
     neardup::text::decode(text.as_bytes()).map_err(|e| format!("article {id:?}: text {e}"))?;
-    Ok(Article { id, text })
+    Ok((id, text))
 }
 
 /// Inserts the articles of `paths` with fresh ids after the largest one in
 /// the index, labelled with their IDs; repeated IDs are skipped.
 fn add_articles(index: &mut Index, paths: &[PathBuf], status: &mut Status) {
-    let start = Instant::now();
+    let clock = Clock::start();
     let inputs = expand(paths, status);
     let total: u64 = inputs.iter().map(Input::size).sum();
     let mut seen: HashSet<String> = index.ids().map(|id| name(index, id)).collect();
@@ -511,9 +506,9 @@ fn add_articles(index: &mut Index, paths: &[PathBuf], status: &mut Status) {
     let (before, mut added, mut bytes) = (index.len(), 0usize, 0u64);
     read_articles(&inputs, status, |article, done, status| {
         if seen.contains(&article.id) {
-            status.skip(&format!("{}: article ID repeated; skipped", article.id));
+            status.skip(&format!("{}: article ID {} already used", article.source, json_string(&article.id)));
         } else if let Err(e) = index.insert_labeled(next, &article.id, &article.text) {
-            status.skip(&format!("{}: {e}", article.id));
+            status.skip(&format!("{}: {e}", article.source));
         } else {
             next += 1;
             added += 1;
@@ -522,13 +517,12 @@ fn add_articles(index: &mut Index, paths: &[PathBuf], status: &mut Status) {
         }
         status.progress("indexing", done, total, added);
     });
-    let secs = start.elapsed().as_secs_f64();
     let memory = index.memory_usage();
     status.summary(&format!(
-        "indexed {added} articles ({:.1} MB of text) in {secs:.2} s: {:.0} articles/s; \
+        "indexed {added} articles ({:.1} MB of text) in {clock}: {:.0} articles/s; \
          index of {} articles uses {:.1} MB ({:.0} bytes/article)",
         bytes as f64 / 1e6,
-        added as f64 / secs.max(1e-9),
+        added as f64 / clock.secs(),
         before + added,
         memory as f64 / 1e6,
         memory as f64 / index.len().max(1) as f64,
@@ -548,7 +542,7 @@ fn name(index: &Index, id: u64) -> String {
 // All pairs, groups, queries
 
 fn all_pairs(index: &Index, args: &Args, status: &mut Status, out: &mut Output) -> Result<(), String> {
-    let start = Instant::now();
+    let clock = Clock::start();
     let ids: Vec<u64> = index.ids().collect();
     let (mut pairs, mut edges) = (0usize, Vec::new());
     for pair in index.par_pairs() {
@@ -574,12 +568,11 @@ fn all_pairs(index: &Index, args: &Args, status: &mut Status, out: &mut Output) 
             return Ok(());
         }
     }
-    let secs = start.elapsed().as_secs_f64();
     status.summary(&format!(
-        "{pairs} pairs{} among {} articles in {secs:.2} s: {:.0} articles/s",
+        "{pairs} pairs{} among {} articles in {clock}: {:.0} articles/s",
         if args.groups { format!(", {} near-duplicate groups", groups.len()) } else { String::new() },
         ids.len(),
-        ids.len() as f64 / secs.max(1e-9),
+        ids.len() as f64 / clock.secs(),
     ));
     Ok(())
 }
@@ -630,7 +623,7 @@ fn query_articles(
     status: &mut Status,
     out: &mut Output,
 ) -> Result<(), String> {
-    let start = Instant::now();
+    let clock = Clock::start();
     let inputs = expand(paths, status);
     let total: u64 = inputs.iter().map(Input::size).sum();
     let (mut queries, mut matches, mut result) = (0usize, 0usize, Ok(true));
@@ -650,11 +643,10 @@ fn query_articles(
         status.progress("querying", done, total, queries);
     });
     result?;
-    let secs = start.elapsed().as_secs_f64();
     status.summary(&format!(
-        "{queries} queries against {} articles: {matches} matches in {secs:.2} s: {:.0} queries/s",
+        "{queries} queries against {} articles: {matches} matches in {clock}: {:.0} queries/s",
         index.len(),
-        queries as f64 / secs.max(1e-9)
+        queries as f64 / clock.secs()
     ));
     Ok(())
 }
@@ -764,6 +756,56 @@ impl Output {
 
 // ---------------------------------------------------------------------------
 // Stderr: progress bar, summaries, skipped inputs
+
+/// Wall-clock and CPU time of one phase, for the summaries.
+struct Clock {
+    wall: Instant,
+    cpu: Option<f64>,
+}
+
+impl Clock {
+    fn start() -> Clock {
+        Clock { wall: Instant::now(), cpu: cpu_seconds() }
+    }
+
+    /// Wall-clock seconds so far (never zero, to divide by).
+    fn secs(&self) -> f64 {
+        self.wall.elapsed().as_secs_f64().max(1e-9)
+    }
+}
+
+/// `1.23 s (cpu 2.40 s, peak RSS 120 MB)`: CPU time of all threads and the
+/// peak resident memory so far, where `/proc` tells them (Linux).
+impl std::fmt::Display for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:.2} s", self.secs())?;
+        let cpu = self.cpu.zip(cpu_seconds()).map(|(a, b)| b - a);
+        match (cpu, peak_rss_bytes()) {
+            (Some(cpu), Some(rss)) => write!(f, " (cpu {cpu:.2} s, peak RSS {:.0} MB)", rss as f64 / 1e6),
+            (Some(cpu), None) => write!(f, " (cpu {cpu:.2} s)"),
+            (None, Some(rss)) => write!(f, " (peak RSS {:.0} MB)", rss as f64 / 1e6),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+/// User plus system CPU seconds of the process (all threads), from
+/// `/proc/self/stat` (fields 14 and 15, in units of USER_HZ = 100).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.get(stat.rfind(')')? + 1..)?.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
+    Some((ticks(11)? + ticks(12)?) as f64 / 100.0)
+}
+
+/// Peak resident set size (`VmHWM` of `/proc/self/status`).
+fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
 
 /// Everything written to stderr, and the count of skipped inputs.
 struct Status {

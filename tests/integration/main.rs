@@ -5,6 +5,7 @@ mod advisor;
 mod api;
 mod cli;
 mod corpus;
+mod corpus_cli;
 mod determinism;
 mod html;
 mod props;
