@@ -176,12 +176,12 @@ pub fn normalize(text: &str) -> Normalized {
     let mut cache: Option<Box<FoldCache>> = None;
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] < 0x80 && !starts_cluster(text, i) {
+        if bytes[i] < 0x80 && !mark_at(text, i + 1, cache.as_deref()) {
             let start = i;
             i = ascii_run_end(bytes, i);
             // An ASCII letter followed by combining marks is normalised
             // together with them (e + U+0301 = é).
-            if i < bytes.len() && text[i..].chars().next().is_some_and(is_combining_mark) {
+            if i < bytes.len() && mark_at(text, i, cache.as_deref()) {
                 i -= 1;
             }
             let folded = out.len();
@@ -272,6 +272,11 @@ impl FoldCache {
     /// `fold_char(c)` (into `scratch` when it is not cached) and whether
     /// the result has the same shape as `c`.
     fn fold_char<'a>(&'a mut self, c: char, scratch: &'a mut String) -> Folded<'a> {
+        if is_plain_ideograph(c) {
+            scratch.clear();
+            scratch.push(c);
+            return Folded { bytes: scratch.as_bytes(), same_shape: true };
+        }
         let slot = Self::slot(c);
         if self.keys[slot] != c as u32 {
             scratch.clear();
@@ -292,9 +297,31 @@ impl FoldCache {
 
     /// `is_combining_mark(c)`, from the cache when `c` is in it.
     fn is_combining_mark(&self, c: char) -> bool {
+        if is_plain_ideograph(c) {
+            return false;
+        }
         let slot = Self::slot(c);
         if self.keys[slot] == c as u32 { self.meta[slot].1 & Self::MARK != 0 } else { is_combining_mark(c) }
     }
+}
+
+/// CJK unified ideographs and extension A: each folds to itself and is no
+/// combining mark (a test checks every one). Texts use thousands of
+/// distinct ones, too many for [`FoldCache`].
+fn is_plain_ideograph(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF)
+}
+
+/// Whether the character at byte `at` of `text` (if any, and if `at` is a
+/// character boundary) is a non-ASCII combining mark; asks `cache` first.
+fn mark_at(text: &str, at: usize, cache: Option<&FoldCache>) -> bool {
+    text.get(at..).and_then(|rest| rest.chars().next()).is_some_and(|c| {
+        !c.is_ascii()
+            && match cache {
+                Some(cache) => cache.is_combining_mark(c),
+                None => is_combining_mark(c),
+            }
+    })
 }
 
 /// The end of the run of ASCII bytes starting at `from`: the first
@@ -311,11 +338,6 @@ fn ascii_run_end(bytes: &[u8], from: usize) -> usize {
         end += 16;
     }
     end + bytes[end..].iter().position(|&b| b >= 0x80).unwrap_or(bytes.len() - end)
-}
-
-/// Whether the ASCII byte at `i` is followed by a combining mark.
-fn starts_cluster(text: &str, i: usize) -> bool {
-    text.get(i + 1..).and_then(|r| r.chars().next()).is_some_and(|c| !c.is_ascii() && is_combining_mark(c))
 }
 
 #[inline]
@@ -782,6 +804,18 @@ mod tests {
         assert_eq!(&text[n.to_original(Span::new(7, 9))], "ß");
         assert_eq!(&text[n.to_original(Span::new(10, 12))], "ＡＢ");
         assert_eq!(&text[n.to_original(Span::new(13, 14))], "x");
+    }
+
+    #[test]
+    fn plain_ideographs_fold_to_themselves() {
+        for c in ('\u{3400}'..='\u{4DBF}').chain('\u{4E00}'..='\u{9FFF}') {
+            assert!(is_plain_ideograph(c));
+            let mut folded = String::new();
+            fold_char(c, &mut folded);
+            assert_eq!(folded, c.to_string(), "{c:?}");
+            assert!(!is_combining_mark(c), "{c:?}");
+        }
+        assert!(!is_plain_ideograph('\u{F900}'));
     }
 
     #[test]
