@@ -468,27 +468,15 @@ pub fn analyze(text: &str, seed: u64) -> Analysis {
 fn tokenize(norm: &Normalized, seed: u64) -> Vec<Token> {
     let s = norm.as_str();
     let bytes = s.as_bytes();
-    let mut tokens: Vec<Token> = Vec::with_capacity(s.len() / 6);
-    let mut map = ForwardMap { norm, start: 0, end: 0, last: Span::new(0, 0) };
-    // Normalised start and end of the last token, to merge tokens that come
-    // from one original character (`½` → `1⁄2` would give `1` and `2`). The
-    // last token is hashed only once it can no longer grow: rehashing it at
-    // every merge was quadratic on a run of such characters (`½½½…` and
-    // `ﷺﷺﷺ…` are one token each).
-    let (mut last_start, mut last_end) = (0, 0);
-    let mut push = |start: usize, end: usize| {
-        let span = map.map(Span::new(start, end));
-        if let Some(last) = tokens.last_mut() {
-            if span.start < last.span.end {
-                last.span.end = span.end;
-                last_end = end;
-                return;
-            }
-            last.hash = xxh3_64_with_seed(&bytes[last_start..last_end], seed);
-        }
-        tokens.push(Token { span, hash: 0 });
-        (last_start, last_end) = (start, end);
+    let mut sink = TokenSink {
+        tokens: Vec::with_capacity(s.len() / 6),
+        map: ForwardMap { norm, start: 0, end: 0, last: Span::new(0, 0) },
+        bytes,
+        seed,
+        last_start: 0,
+        last_end: 0,
     };
+    let mut push = |start: usize, end: usize| sink.push(start, end);
     let mut i = 0;
     let mut word_start: Option<usize> = None;
     while i < bytes.len() {
@@ -496,12 +484,12 @@ fn tokenize(norm: &Normalized, seed: u64) -> Vec<Token> {
         if b < 0x80 {
             // ASCII: letters and digits are word characters, an apostrophe
             // may continue a word, anything else ends one.
-            if b.is_ascii_alphanumeric() {
+            if ASCII_WORD[b as usize] {
                 if word_start.is_none() {
                     word_start = Some(i);
                 }
                 i += 1;
-                while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+                while i < bytes.len() && ASCII_WORD[bytes[i] as usize] {
                     i += 1;
                 }
                 continue;
@@ -537,10 +525,61 @@ fn tokenize(norm: &Normalized, seed: u64) -> Vec<Token> {
     if let Some(ws) = word_start {
         push(ws, bytes.len());
     }
-    if let Some(last) = tokens.last_mut() {
-        last.hash = xxh3_64_with_seed(&bytes[last_start..last_end], seed);
+    sink.finish()
+}
+
+/// Which bytes are ASCII letters and digits (word characters), for the
+/// ASCII loop of [`tokenize`]: one load instead of two range tests.
+static ASCII_WORD: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
     }
-    tokens
+    table
+};
+
+/// The tokens [`tokenize`] has found so far.
+struct TokenSink<'a> {
+    tokens: Vec<Token>,
+    map: ForwardMap<'a>,
+    /// The normalised text.
+    bytes: &'a [u8],
+    seed: u64,
+    /// Normalised start and end of the last token, to merge tokens that
+    /// come from one original character (`½` → `1⁄2` would give `1` and
+    /// `2`). The last token is hashed only once it can no longer grow:
+    /// rehashing it at every merge was quadratic on a run of such
+    /// characters (`½½½…` and `ﷺﷺﷺ…` are one token each).
+    last_start: usize,
+    last_end: usize,
+}
+
+impl TokenSink<'_> {
+    /// Adds the word at `start..end` of the normalised text. Inlined: it
+    /// runs once per word.
+    #[inline(always)]
+    fn push(&mut self, start: usize, end: usize) {
+        let span = self.map.map(Span::new(start, end));
+        if let Some(last) = self.tokens.last_mut() {
+            if span.start < last.span.end {
+                last.span.end = span.end;
+                self.last_end = end;
+                return;
+            }
+            last.hash = xxh3_64_with_seed(&self.bytes[self.last_start..self.last_end], self.seed);
+        }
+        self.tokens.push(Token { span, hash: 0 });
+        (self.last_start, self.last_end) = (start, end);
+    }
+
+    fn finish(mut self) -> Vec<Token> {
+        if let Some(last) = self.tokens.last_mut() {
+            last.hash = xxh3_64_with_seed(&self.bytes[self.last_start..self.last_end], self.seed);
+        }
+        self.tokens
+    }
 }
 
 /// [`Normalized::to_original`] for spans that come in text order (neither
@@ -557,7 +596,12 @@ struct ForwardMap<'a> {
 }
 
 impl ForwardMap<'_> {
+    #[inline(always)]
     fn map(&mut self, span: Span) -> Span {
+        if self.norm.groups.is_empty() {
+            // Nothing was reshaped: offsets are unchanged.
+            return span;
+        }
         if span.start < self.last.start || span.end < self.last.end {
             return self.norm.to_original(span);
         }
