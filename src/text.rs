@@ -477,6 +477,7 @@ fn tokenize(norm: &Normalized, seed: u64) -> Vec<Token> {
         last_end: 0,
     };
     let mut push = |start: usize, end: usize| sink.push(start, end);
+    let mut classes = ClassCache::new();
     let mut i = 0;
     let mut word_start: Option<usize> = None;
     while i < bytes.len() {
@@ -509,16 +510,19 @@ fn tokenize(norm: &Normalized, seed: u64) -> Vec<Token> {
                 push(ws, i);
             }
             push(i, i + len);
-        } else if is_word_char(c) {
-            // A combining mark whose base is not a word character (an
-            // emoji's variation selector, an accent after a dash) does not
-            // start a word: it would hash as the bare mark, so every such
-            // emoji would be the same word.
-            if word_start.is_none() && !is_combining_mark(c) {
-                word_start = Some(i);
+        } else {
+            let class = classes.get(c);
+            if class.word {
+                // A combining mark whose base is not a word character (an
+                // emoji's variation selector, an accent after a dash) does
+                // not start a word: it would hash as the bare mark, so every
+                // such emoji would be the same word.
+                if word_start.is_none() && !class.mark {
+                    word_start = Some(i);
+                }
+            } else if let Some(ws) = word_start.take() {
+                push(ws, i);
             }
-        } else if let Some(ws) = word_start.take() {
-            push(ws, i);
         }
         i += len;
     }
@@ -526,6 +530,41 @@ fn tokenize(norm: &Normalized, seed: u64) -> Vec<Token> {
         push(ws, bytes.len());
     }
     sink.finish()
+}
+
+/// What [`tokenize`] needs to know of a non-ASCII character.
+#[derive(Clone, Copy)]
+struct CharClass {
+    /// [`is_word_char`].
+    word: bool,
+    /// [`is_combining_mark`].
+    mark: bool,
+}
+
+/// [`CharClass`] of recently seen non-ASCII characters (two Unicode table
+/// lookups each), direct-mapped on the low bits of the code point like
+/// [`FoldCache`].
+struct ClassCache {
+    keys: [u32; FOLD_CACHE_SLOTS],
+    classes: [CharClass; FOLD_CACHE_SLOTS],
+}
+
+impl ClassCache {
+    fn new() -> ClassCache {
+        ClassCache {
+            keys: [u32::MAX; FOLD_CACHE_SLOTS],
+            classes: [CharClass { word: false, mark: false }; FOLD_CACHE_SLOTS],
+        }
+    }
+
+    fn get(&mut self, c: char) -> CharClass {
+        let slot = c as usize % FOLD_CACHE_SLOTS;
+        if self.keys[slot] != c as u32 {
+            self.keys[slot] = c as u32;
+            self.classes[slot] = CharClass { word: is_word_char(c), mark: is_combining_mark(c) };
+        }
+        self.classes[slot]
+    }
 }
 
 /// Which bytes are ASCII letters and digits (word characters), for the
