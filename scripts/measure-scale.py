@@ -14,7 +14,7 @@ runs. Build the example first: `cargo build --release --example corpus`.
 
 Usage:
     scripts/measure-scale.py [--dir /tmp/neardup-scale] [--sizes 10000,100000,1000000]
-                             [--kinds sparse,dense,boilerplate] [--threads 2]
+                             [--kinds sparse,dense,boilerplate] [--threads 2] [--exe PATH]
 """
 
 import argparse
@@ -46,9 +46,10 @@ def main():
     p.add_argument("--sizes", default="10000,100000,1000000")
     p.add_argument("--kinds", default="sparse,dense,boilerplate")
     p.add_argument("--threads", default="2")
+    p.add_argument("--exe", default=os.path.join(ROOT, "target", "release", "examples", "corpus"))
     args = p.parse_args()
     os.makedirs(args.dir, exist_ok=True)
-    exe = os.path.join(ROOT, "target", "release", "examples", "corpus")
+    exe = args.exe
     if not os.path.exists(exe):
         sys.exit(f"{exe} is missing: run `cargo build --release --example corpus` first")
     print(
