@@ -869,12 +869,13 @@ impl Status {
         let mut err = io::stderr().lock();
         let _ = write!(
             err,
-            "\r\x1b[2K{phase} [{}{}] {:3.0}% {count} {} {:.0}/s, {:.0} s left",
+            "\r\x1b[2K{phase} [{}{}] {:3.0}% {count} {}, {:.0} articles/s, {:.0} s left",
             "#".repeat(filled),
             "-".repeat(WIDTH - filled),
             100.0 * fraction,
             if phase == "all pairs" { "pairs" } else { "articles" },
-            count as f64 / secs.max(1e-9),
+            // All pairs counts articles done; the other phases count bytes.
+            if phase == "all pairs" { done } else { count as u64 } as f64 / secs.max(1e-9),
             eta,
         );
         let _ = err.flush();
