@@ -70,7 +70,10 @@ pub struct Config {
     /// In an [`Index`](crate::Index), a sentence that recurs verbatim (after
     /// normalisation) in at least this many *different contexts* (pairs of
     /// preceding and following sentence) across the indexed articles is
-    /// boilerplate: a byline, a dateline, an agency sign-off. Boilerplate
+    /// boilerplate: a byline, a dateline, an agency sign-off. So is every
+    /// sentence of a paragraph that recurs between this many different pairs
+    /// of neighbouring paragraphs (a sign-off paragraph of several
+    /// sentences). Boilerplate
     /// sentences do not make articles candidates, and a passage with fewer
     /// than `min_words` words outside them is not reuse. A story re-filed
     /// verbatim keeps its contexts, so it is not boilerplate. 0 turns the

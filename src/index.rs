@@ -17,7 +17,7 @@ use crate::detector::{Detector, Report};
 use crate::error::{Error, Result};
 use crate::fingerprint::Signature;
 use crate::score::{Passage, sorted_set, sorted_similarity};
-use crate::text::Analysis;
+use crate::text::{Analysis, Segment};
 
 /// LSH banding parameters: `bands` bands of `rows` rows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -275,7 +275,8 @@ pub(crate) struct Stored {
     pub(crate) text: Box<str>,
     /// Number of units inserted into the tables.
     pub(crate) units: u32,
-    /// `(sentence key, context key)` of every sentence, for boilerplate.
+    /// `(key, context key)` of every sentence, then of every paragraph,
+    /// for boilerplate (see [`segment_keys`]).
     pub(crate) sentences: Box<[(u64, u64)]>,
 }
 
@@ -328,21 +329,20 @@ fn dedup_pairs(v: &[(u64, u64)]) -> Vec<(u64, u64)> {
     v
 }
 
-/// The `(sentence key, context key)` of each sentence of an analysis: the
-/// sentence key hashes its words (so it is the same sentence whatever its
-/// punctuation, case or spacing); the context key hashes the keys of the
-/// sentences before and after it (0 at the edges of the article).
-pub(crate) fn sentence_keys(analysis: &Analysis, seed: u64) -> Vec<(u64, u64)> {
+/// The `(key, context key)` of each segment: the key hashes the segment's
+/// words (so it is the same text whatever its punctuation, case or spacing)
+/// salted by `salt`; the context key hashes the keys of the segments before
+/// and after it (0 at the edges of the article).
+fn keys_in_context(analysis: &Analysis, segments: &[Segment], seed: u64, salt: u64) -> Vec<(u64, u64)> {
     let mut buf = Vec::new();
-    let keys: Vec<u64> = analysis
-        .sentences
+    let keys: Vec<u64> = segments
         .iter()
         .map(|s| {
             buf.clear();
             for t in &analysis.tokens[s.tokens.clone()] {
                 buf.extend_from_slice(&t.hash.to_le_bytes());
             }
-            xxh3_64_with_seed(&buf, seed ^ 0x5e47_e4ce)
+            xxh3_64_with_seed(&buf, seed ^ salt)
         })
         .collect();
     (0..keys.len())
@@ -355,6 +355,21 @@ pub(crate) fn sentence_keys(analysis: &Analysis, seed: u64) -> Vec<(u64, u64)> {
             (keys[i], xxh3_64_with_seed(&ctx, seed))
         })
         .collect()
+}
+
+const SENTENCE_SALT: u64 = 0x5e47_e4ce;
+const PARAGRAPH_SALT: u64 = 0x9a7a_96a9;
+
+/// The `(key, context key)` pairs of an analysis: one per sentence (in the
+/// context of its neighbouring sentences), then one per paragraph (in the
+/// context of its neighbouring paragraphs). Paragraph contexts catch a
+/// boilerplate paragraph of several sentences, whose inner sentences always
+/// have the same neighbours.
+pub(crate) fn segment_keys(analysis: &Analysis, seed: u64) -> (Vec<(u64, u64)>, Vec<(u64, u64)>) {
+    (
+        keys_in_context(analysis, &analysis.sentences, seed, SENTENCE_SALT),
+        keys_in_context(analysis, &analysis.paragraphs, seed, PARAGRAPH_SALT),
+    )
 }
 
 /// One indexed article that a query reuses from (or that reuses from it).
@@ -589,7 +604,9 @@ impl Index {
         let analysis = d.analyze(text);
         let units = self.units(&analysis);
         let keys: Vec<u64> = units.iter().flat_map(|u| d.band_keys(&d.signature(&analysis, u))).collect();
-        let sentences = sentence_keys(&analysis, d.config().seed).into_boxed_slice();
+        let (mut sentences, paragraphs) = segment_keys(&analysis, d.config().seed);
+        sentences.extend(paragraphs);
+        let sentences = sentences.into_boxed_slice();
         let stored = Stored { id, label: label.into(), text: text.into(), units: units.len() as u32, sentences };
         Prepared { stored, keys }
     }
@@ -759,7 +776,9 @@ impl Index {
         let d = &self.detector;
         let analysis = d.analyze(text);
         let mut boiler = vec![false; analysis.tokens.len()];
-        for (s, (key, _)) in analysis.sentences.iter().zip(sentence_keys(&analysis, d.config().seed)) {
+        let (sentences, paragraphs) = segment_keys(&analysis, d.config().seed);
+        let segments = analysis.sentences.iter().zip(sentences).chain(analysis.paragraphs.iter().zip(paragraphs));
+        for (s, (key, _)) in segments {
             if self.is_boilerplate_sentence(key) {
                 boiler[s.tokens.clone()].iter_mut().for_each(|b| *b = true);
             }

@@ -173,6 +173,18 @@ fn boilerplate_does_not_relate_articles() {
     assert!(texts[0][m.report.boilerplate[0].a].starts_with("Reporting by"));
     assert_eq!(result.matches.iter().map(|m| m.id).collect::<Vec<_>>(), [0, 2], "0 itself, then 2");
 
+    // A sign-off paragraph of three sentences at the end of every article:
+    // its inner sentences always have the same neighbours, but the
+    // paragraph does not, so it is boilerplate too.
+    let signoff = "The agency is an independent news service founded in the capital in 1990. \
+                   It publishes reports in several languages every day of the year. \
+                   Reproduction of this material requires written permission from the editors.";
+    let mut rng = Rng(5);
+    let signed: Vec<String> =
+        (0..12).map(|_| format!("{}\n\n{}\n\n{signoff}", filler(&mut rng, 12), filler(&mut rng, 12))).collect();
+    let index = build(&signed, &Detector::builder().build().unwrap());
+    assert_eq!(index.pairs().count(), 0, "a shared sign-off paragraph relates nothing");
+
     // With detection off, the byline relates every article to every other.
     let d = Detector::builder().boilerplate_contexts(0).build().unwrap();
     let index = build(&texts, &d);
