@@ -357,6 +357,9 @@ fn keys_in_context(analysis: &Analysis, segments: &[Segment], seed: u64, salt: u
         .collect()
 }
 
+/// A segment's key and its context key.
+pub(crate) type KeyInContext = (u64, u64);
+
 const SENTENCE_SALT: u64 = 0x5e47_e4ce;
 const PARAGRAPH_SALT: u64 = 0x9a7a_96a9;
 
@@ -365,7 +368,7 @@ const PARAGRAPH_SALT: u64 = 0x9a7a_96a9;
 /// context of its neighbouring paragraphs). Paragraph contexts catch a
 /// boilerplate paragraph of several sentences, whose inner sentences always
 /// have the same neighbours.
-pub(crate) fn segment_keys(analysis: &Analysis, seed: u64) -> (Vec<(u64, u64)>, Vec<(u64, u64)>) {
+pub(crate) fn segment_keys(analysis: &Analysis, seed: u64) -> (Vec<KeyInContext>, Vec<KeyInContext>) {
     (
         keys_in_context(analysis, &analysis.sentences, seed, SENTENCE_SALT),
         keys_in_context(analysis, &analysis.paragraphs, seed, PARAGRAPH_SALT),
