@@ -3,7 +3,10 @@
 //!
 //! The example is built once per test run, like `compare` in `cli.rs`
 //! (same profile and features as this test binary, located through
-//! `cargo build --message-format=json`).
+//! `cargo build --message-format=json`). The example needs the `rayon`
+//! feature (`required-features` in `Cargo.toml`), and so do these tests.
+
+#![cfg(feature = "rayon")]
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
