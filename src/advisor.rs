@@ -57,16 +57,16 @@ use crate::index::LshParams;
 /// ```
 pub const MERGED_ENTRY_BYTES: usize = 16;
 
-/// Typical bytes of one band-table entry still waiting in the hash map of
-/// recent insertions: a 32-byte bucket (key and a small vector) at the
-/// map's load factor, plus the vector's smallest heap block (4 × 8 bytes).
-/// Measured between 70 and 108 bytes depending on how full the map is.
+/// Typical bytes of one band-table entry still waiting among the recent
+/// insertions: a 12-byte chain link, plus (for a new key) a 16-byte hash
+/// map bucket at the map's load factor and the arrays' spare capacity.
+/// Measured between 35 and 45 bytes depending on how full the arrays are.
 ///
 /// ```
 /// use neardup::advisor::{IndexMemory, PENDING_ENTRY_BYTES};
 /// assert_eq!(IndexMemory::for_bands(10).small_index_bytes_per_unit, 10 * PENDING_ENTRY_BYTES);
 /// ```
-pub const PENDING_ENTRY_BYTES: usize = 88;
+pub const PENDING_ENTRY_BYTES: usize = 40;
 
 /// Entries a band table holds in its hash map before its first merge into
 /// the sorted array; later merges happen when the map grows past a quarter
@@ -148,7 +148,7 @@ pub struct IndexMemory {
     pub small_index_bytes_per_unit: usize,
     /// Upper bound per unit in an index of more than `4 ·`
     /// [`MERGE_AFTER_ENTRIES`] units, where at most a fifth of the entries
-    /// wait in hash maps: `(4 · 16 + 88) / 5 · bands`, rounded up.
+    /// wait in hash maps: `(4 · 16 + 40) / 5 · bands`, rounded up.
     pub large_index_bytes_per_unit: usize,
 }
 

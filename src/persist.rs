@@ -431,7 +431,7 @@ fn parse_body(body: &[u8]) -> Parse<Index> {
             }
             main.push(e);
         }
-        index.tables[band].main = main;
+        index.tables[band].set_main(main);
     }
     if r.pos != body.len() {
         return Err(format!("{} unexpected bytes after the last band", body.len() - r.pos));

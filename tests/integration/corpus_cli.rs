@@ -567,7 +567,6 @@ fn boilerplate_is_left_out_and_listed_on_request() {
 /// (`Config::boilerplate_contexts`) never calls them boilerplate, and every
 /// article is paired with every other (up to `max_bucket`).
 #[test]
-#[ignore = "src: boilerplate detection misses the inner sentences of a recurring multi-sentence paragraph"]
 fn a_recurring_sign_off_paragraph_relates_no_articles() {
     let sign_off = "This report was distributed by the wire service under its standard syndication \
                     licence for member newspapers. Republication in whole or in part requires the written \
