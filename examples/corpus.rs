@@ -26,7 +26,8 @@
 //!
 //! then one line per group of near-duplicate articles (shared passages cover
 //! at least `--min-coverage` of both articles of every pair in the group;
-//! see `Index::near_duplicate_groups` for the policy: no chaining):
+//! see `Index::near_duplicate_groups` for the policy: no chaining; grouped
+//! with `neardup::index::group_near_duplicates` from the streamed pairs):
 //!
 //! ```text
 //! {"group": [ID, ..], "representative": ID}
@@ -49,7 +50,7 @@
 //! index, not the inputs. Set `RAYON_NUM_THREADS` to bound the threads of
 //! the all-pairs phase.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::ffi::OsString;
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -556,13 +557,13 @@ fn all_pairs(index: &Index, args: &Args, status: &mut Status, out: &mut Output) 
         }
         status.progress("all pairs", ids.partition_point(|&id| id < pair.a) as u64, ids.len() as u64, pairs);
     }
-    let groups = if args.groups { group_edges(&edges) } else { Vec::new() };
-    for (representative, members) in &groups {
-        let names: Vec<String> = members.iter().map(|&m| json_string(&name(index, m))).collect();
+    let groups = if args.groups { neardup::index::group_near_duplicates(edges) } else { Vec::new() };
+    for group in &groups {
+        let names: Vec<String> = group.members.iter().map(|&m| json_string(&name(index, m))).collect();
         let line = format!(
             "{{\"group\": [{}], \"representative\": {}}}\n",
             names.join(", "),
-            json_string(&name(index, *representative))
+            json_string(&name(index, group.representative))
         );
         if !out.write(line.as_bytes())? {
             return Ok(());
@@ -575,44 +576,6 @@ fn all_pairs(index: &Index, args: &Args, status: &mut Status, out: &mut Output) 
         ids.len() as f64 / clock.secs(),
     ));
     Ok(())
-}
-
-/// Greedy clique grouping of near-duplicate edges, the policy documented at
-/// `Index::near_duplicate_groups` (applied here to the pairs already
-/// streamed, so that all pairs are not computed twice): articles in order
-/// of decreasing number of near-duplicates, then increasing id; each one
-/// not yet grouped takes its near-duplicates not yet grouped, in increasing
-/// id order, each only if it is a near-duplicate of every member already
-/// in. Returns `(representative, members)` sorted by representative.
-fn group_edges(edges: &[(u64, u64)]) -> Vec<(u64, Vec<u64>)> {
-    let mut adjacent: BTreeMap<u64, BTreeSet<u64>> = BTreeMap::new();
-    for &(a, b) in edges {
-        adjacent.entry(a).or_default().insert(b);
-        adjacent.entry(b).or_default().insert(a);
-    }
-    let mut order: Vec<(usize, u64)> = adjacent.iter().map(|(&id, n)| (n.len(), id)).collect();
-    order.sort_by_key(|&(degree, id)| (std::cmp::Reverse(degree), id));
-    let mut taken = BTreeSet::new();
-    let mut groups = Vec::new();
-    for (_, rep) in order {
-        if taken.contains(&rep) {
-            continue;
-        }
-        let mut members = vec![rep];
-        for &m in &adjacent[&rep] {
-            if !taken.contains(&m) && members.iter().all(|x| *x == rep || adjacent[&m].contains(x)) {
-                members.push(m);
-            }
-        }
-        if members.len() < 2 {
-            continue;
-        }
-        members.sort_unstable();
-        taken.extend(members.iter().copied());
-        groups.push((rep, members));
-    }
-    groups.sort_by_key(|g| g.0);
-    groups
 }
 
 /// Queries each article of `paths` against the index; one line per match.

@@ -1123,7 +1123,7 @@ impl Index {
     /// ```
     pub fn near_duplicate_groups(&self, min_coverage: f64) -> Result<Vec<Group>> {
         check_coverage(min_coverage)?;
-        Ok(group_edges(self.pairs().filter(|p| is_near_duplicate(p, min_coverage)).map(|p| (p.a, p.b))))
+        Ok(group_near_duplicates(self.pairs().filter(|p| is_near_duplicate(p, min_coverage)).map(|p| (p.a, p.b))))
     }
 
     /// [`near_duplicate_groups`](Self::near_duplicate_groups) over
@@ -1138,7 +1138,7 @@ impl Index {
     #[cfg(feature = "rayon")]
     pub fn par_near_duplicate_groups(&self, min_coverage: f64) -> Result<Vec<Group>> {
         check_coverage(min_coverage)?;
-        Ok(group_edges(self.par_pairs().filter(|p| is_near_duplicate(p, min_coverage)).map(|p| (p.a, p.b))))
+        Ok(group_near_duplicates(self.par_pairs().filter(|p| is_near_duplicate(p, min_coverage)).map(|p| (p.a, p.b))))
     }
 }
 
@@ -1155,9 +1155,20 @@ pub fn is_near_duplicate(pair: &Pair, min: f64) -> bool {
     pair.report.a_coverage() >= min && pair.report.b_coverage() >= min
 }
 
-/// Greedy clique grouping of the near-duplicate edges (see
-/// [`Index::near_duplicate_groups`]).
-fn group_edges(edges: impl Iterator<Item = (u64, u64)>) -> Vec<Group> {
+/// Groups near-duplicate edges `(a, b)` with the policy of
+/// [`Index::near_duplicate_groups`] (greedy cliques, no chaining): for
+/// callers that stream [`Index::pairs`] once and want the groups too,
+/// without computing the pairs twice.
+///
+/// ```
+/// use neardup::index::group_near_duplicates;
+///
+/// // A chain 1~2~3 where 1 and 3 are unrelated: never one group.
+/// let groups = group_near_duplicates([(1, 2), (2, 3)]);
+/// assert_eq!(groups.len(), 1);
+/// assert_eq!(groups[0].members, [1, 2]);
+/// ```
+pub fn group_near_duplicates(edges: impl IntoIterator<Item = (u64, u64)>) -> Vec<Group> {
     let mut adj: BTreeMap<u64, std::collections::BTreeSet<u64>> = BTreeMap::new();
     for (a, b) in edges {
         adj.entry(a).or_default().insert(b);
@@ -1231,13 +1242,13 @@ mod tests {
     fn groups_are_cliques_not_chains() {
         // 1~2, 2~3, 3~4: a chain. 2 is taken first (degree 2, lowest id);
         // 1 joins; 3 does not (not a near-duplicate of 1); then 3~4.
-        let g = group_edges([(1, 2), (2, 3), (3, 4)].into_iter());
+        let g = group_near_duplicates([(1, 2), (2, 3), (3, 4)]);
         assert_eq!(
             g,
             [Group { representative: 2, members: vec![1, 2] }, Group { representative: 3, members: vec![3, 4] }]
         );
         // A triangle plus a pendant: the triangle is one group.
-        let g = group_edges([(5, 6), (6, 7), (5, 7), (7, 8)].into_iter());
+        let g = group_near_duplicates([(5, 6), (6, 7), (5, 7), (7, 8)]);
         assert_eq!(g, [Group { representative: 7, members: vec![5, 6, 7] }]);
     }
 }
