@@ -27,10 +27,10 @@
 //! up) before anything is returned: a bad file never yields a partial
 //! index. Loading does not analyse or hash any text.
 
-use std::io::Write;
+use std::io::{Seek, Write};
 use std::path::Path;
 
-use xxhash_rust::xxh3::xxh3_64;
+use xxhash_rust::xxh3::{Xxh3Default, xxh3_64};
 
 use crate::config::{Config, Unit};
 use crate::detector::Detector;
@@ -49,17 +49,36 @@ fn unicode_version() -> u32 {
     u32::from(a) << 16 | u32::from(b) << 8 | u32::from(c)
 }
 
-struct Writer(Vec<u8>);
+/// Writes the body to `out` while hashing it and counting its bytes; the
+/// first I/O error is kept and later writes are skipped.
+struct Writer<W: Write> {
+    out: W,
+    hash: Xxh3Default,
+    len: u64,
+    err: Option<std::io::Error>,
+}
 
-impl Writer {
+impl<W: Write> Writer<W> {
+    fn new(out: W) -> Writer<W> {
+        Writer { out, hash: Xxh3Default::new(), len: 0, err: None }
+    }
+    fn put(&mut self, b: &[u8]) {
+        if self.err.is_none()
+            && let Err(e) = self.out.write_all(b)
+        {
+            self.err = Some(e);
+        }
+        self.hash.update(b);
+        self.len += b.len() as u64;
+    }
     fn u8(&mut self, v: u8) {
-        self.0.push(v);
+        self.put(&[v]);
     }
     fn u32(&mut self, v: u32) {
-        self.0.extend_from_slice(&v.to_le_bytes());
+        self.put(&v.to_le_bytes());
     }
     fn u64(&mut self, v: u64) {
-        self.0.extend_from_slice(&v.to_le_bytes());
+        self.put(&v.to_le_bytes());
     }
     fn usize32(&mut self, v: usize) {
         // Config values are validated to fit in u32.
@@ -67,8 +86,20 @@ impl Writer {
     }
     fn bytes(&mut self, b: &[u8]) {
         self.u64(b.len() as u64);
-        self.0.extend_from_slice(b);
+        self.put(b);
     }
+}
+
+/// The 40-byte header for a body of `len` bytes hashing to `hash`.
+fn header(len: u64, hash: u64) -> [u8; HEADER] {
+    let mut h = [0u8; HEADER];
+    h[..8].copy_from_slice(MAGIC);
+    h[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
+    h[12..16].copy_from_slice(&SIGNATURE_VERSION.to_le_bytes());
+    h[16..20].copy_from_slice(&unicode_version().to_le_bytes());
+    h[24..32].copy_from_slice(&len.to_le_bytes());
+    h[32..40].copy_from_slice(&hash.to_le_bytes());
+    h
 }
 
 struct Reader<'a> {
@@ -129,7 +160,7 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn write_config(w: &mut Writer, c: &Config) {
+fn write_config<W: Write>(w: &mut Writer<W>, c: &Config) {
     w.usize32(c.shingle_size);
     w.usize32(c.num_hashes);
     w.u64(c.threshold.to_bits());
@@ -214,8 +245,17 @@ impl Index {
     /// # Ok::<(), neardup::Error>(())
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Writer(Vec::new());
-        write_config(&mut w, self.detector.config());
+        let mut w = Writer::new(vec![0u8; HEADER]);
+        self.write_body(&mut w);
+        let (len, hash) = (w.len, w.hash.digest());
+        let mut out = w.out;
+        out[..HEADER].copy_from_slice(&header(len, hash));
+        out
+    }
+
+    /// Writes the body (see the [`persist` docs](crate::persist)).
+    fn write_body<W: Write>(&self, w: &mut Writer<W>) {
+        write_config(w, self.detector.config());
         let lsh = self.detector.lsh();
         w.usize32(lsh.bands);
         w.usize32(lsh.rows);
@@ -243,6 +283,7 @@ impl Index {
             }
         }
         for table in &self.tables {
+            // One band at a time: the extra memory is one band's entries.
             let mut entries: Vec<Entry> = table
                 .live_entries()
                 .filter(|e| self.slots[e.slot as usize].is_some())
@@ -256,17 +297,6 @@ impl Index {
                 w.u32(e.unit);
             }
         }
-        let body = w.0;
-        let mut out = Vec::with_capacity(HEADER + body.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        out.extend_from_slice(&SIGNATURE_VERSION.to_le_bytes());
-        out.extend_from_slice(&unicode_version().to_le_bytes());
-        out.extend_from_slice(&0u32.to_le_bytes());
-        out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-        out.extend_from_slice(&xxh3_64(&body).to_le_bytes());
-        out.extend_from_slice(&body);
-        out
     }
 
     /// Reads an index from bytes made by [`to_bytes`](Self::to_bytes).
@@ -297,14 +327,24 @@ impl Index {
     /// ```
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        let bytes = self.to_bytes();
         let mut tmp_name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
         tmp_name.push(format!(".tmp-{}", std::process::id()));
         let tmp = path.with_file_name(tmp_name);
+        // Streamed: the body goes to disk as it is produced (no copy of the
+        // whole file in memory), then the header with its length and
+        // checksum is written over the placeholder at the start.
         let result = (|| {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(&bytes)?;
-            f.sync_all()?;
+            let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+            file.write_all(&[0u8; HEADER])?;
+            let mut w = Writer::new(file);
+            self.write_body(&mut w);
+            if let Some(e) = w.err {
+                return Err(e);
+            }
+            let mut file = w.out.into_inner().map_err(|e| e.into_error())?;
+            file.seek(std::io::SeekFrom::Start(0))?;
+            file.write_all(&header(w.len, w.hash.digest()))?;
+            file.sync_all()?;
             std::fs::rename(&tmp, path)
         })();
         if let Err(e) = result {

@@ -206,6 +206,7 @@ fn save_load_query_gives_identical_results() {
     index.remove(9);
     let path = temp("roundtrip.ndx");
     index.save(&path).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), index.to_bytes(), "the streamed file is to_bytes");
     let loaded = Index::load(&path).unwrap();
     std::fs::remove_file(&path).unwrap();
     assert_eq!(loaded.detector().config(), index.detector().config(), "the config travels");
