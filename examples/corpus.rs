@@ -505,19 +505,32 @@ fn add_articles(index: &mut Index, paths: &[PathBuf], status: &mut Status) {
     let mut seen: HashSet<String> = index.ids().map(|id| name(index, id)).collect();
     let mut next = index.ids().max().map_or(0, |id| id + 1);
     let (before, mut added, mut bytes) = (index.len(), 0usize, 0u64);
+    // Articles are fingerprinted in parallel, a batch at a time (bounded
+    // memory); ids are fresh and IDs checked here, so a batch cannot fail.
+    let mut batch: Vec<(u64, String, String)> = Vec::new();
+    let flush = |index: &mut Index, batch: &mut Vec<(u64, String, String)>, status: &mut Status| {
+        let refs: Vec<(u64, &str, &str)> = batch.iter().map(|(id, l, t)| (*id, l.as_str(), t.as_str())).collect();
+        if let Err(e) = index.par_insert_many_labeled(&refs) {
+            status.skip(&format!("a batch of {} articles: {e}", refs.len()));
+        }
+        batch.clear();
+    };
     read_articles(&inputs, status, |article, done, status| {
         if seen.contains(&article.id) {
             status.skip(&format!("{}: article ID {} already used", article.source, json_string(&article.id)));
-        } else if let Err(e) = index.insert_labeled(next, &article.id, &article.text) {
-            status.skip(&format!("{}: {e}", article.source));
         } else {
+            bytes += article.text.len() as u64;
+            seen.insert(article.id.clone());
+            batch.push((next, article.id, article.text));
             next += 1;
             added += 1;
-            bytes += article.text.len() as u64;
-            seen.insert(article.id);
+            if batch.len() == 1024 {
+                flush(index, &mut batch, status);
+            }
         }
         status.progress("indexing", done, total, added);
     });
+    flush(index, &mut batch, status);
     let memory = index.memory_usage();
     status.summary(&format!(
         "indexed {added} articles ({:.1} MB of text) in {clock}: {:.0} articles/s; \

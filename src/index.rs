@@ -753,15 +753,16 @@ impl Index {
         Ok(())
     }
 
-    fn check_batch(&self, articles: &[(u64, &str)]) -> Result<()> {
+    fn check_batch(&self, ids: impl ExactSizeIterator<Item = u64>) -> Result<()> {
+        let n = ids.len();
         let mut seen = std::collections::BTreeSet::new();
-        for &(id, _) in articles {
+        for id in ids {
             self.check_new(id)?;
             if !seen.insert(id) {
                 return Err(Error::DuplicateId { id });
             }
         }
-        self.check_capacity(articles.len())
+        self.check_capacity(n)
     }
 
     /// Adds many articles; all or none (a duplicate id, in the index or in
@@ -776,10 +777,52 @@ impl Index {
     /// # Ok::<(), neardup::Error>(())
     /// ```
     pub fn insert_many(&mut self, articles: &[(u64, &str)]) -> Result<()> {
-        self.check_batch(articles)?;
+        self.check_batch(articles.iter().map(|a| a.0))?;
         for &(id, text) in articles {
             let p = self.prepare(id, "", text);
             self.commit(p);
+        }
+        Ok(())
+    }
+
+    /// [`insert_many`](Self::insert_many) with a label per article
+    /// (`(id, label, text)`, see [`insert_labeled`](Self::insert_labeled)).
+    ///
+    /// ```
+    /// let mut index = neardup::Detector::builder().build()?.index();
+    /// index.insert_many_labeled(&[(1, "a.txt", "one"), (2, "b.txt", "two")])?;
+    /// assert_eq!(index.label(2), Some("b.txt"));
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn insert_many_labeled(&mut self, articles: &[(u64, &str, &str)]) -> Result<()> {
+        self.check_batch(articles.iter().map(|a| a.0))?;
+        for &(id, label, text) in articles {
+            let p = self.prepare(id, label, text);
+            self.commit(p);
+        }
+        Ok(())
+    }
+
+    /// [`insert_many_labeled`](Self::insert_many_labeled), fingerprinting
+    /// in parallel on the current rayon pool; the resulting index is
+    /// identical.
+    ///
+    /// ```
+    /// let mut index = neardup::Detector::builder().build()?.index();
+    /// index.par_insert_many_labeled(&[(1, "a.txt", "one"), (2, "b.txt", "two")])?;
+    /// assert_eq!(index.label(1), Some("a.txt"));
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    #[cfg(feature = "rayon")]
+    pub fn par_insert_many_labeled(&mut self, articles: &[(u64, &str, &str)]) -> Result<()> {
+        use rayon::prelude::*;
+        self.check_batch(articles.iter().map(|a| a.0))?;
+        for chunk in articles.chunks(4096) {
+            let prepared: Vec<Prepared> =
+                chunk.par_iter().map(|&(id, label, text)| self.prepare(id, label, text)).collect();
+            for p in prepared {
+                self.commit(p);
+            }
         }
         Ok(())
     }
@@ -796,7 +839,7 @@ impl Index {
     #[cfg(feature = "rayon")]
     pub fn par_insert_many(&mut self, articles: &[(u64, &str)]) -> Result<()> {
         use rayon::prelude::*;
-        self.check_batch(articles)?;
+        self.check_batch(articles.iter().map(|a| a.0))?;
         // Fingerprint in bounded chunks so that the prepared copies never
         // hold more than a slice of the batch at once.
         for chunk in articles.chunks(4096) {
