@@ -67,13 +67,26 @@ pub fn for_each_shingle(tokens: &[Token], k: usize, seed: u64, mut f: impl FnMut
         f(xxh3_64_with_seed(&buf[..8 * tokens.len()], seed));
         return;
     }
-    for window in tokens.windows(k) {
-        for (slot, t) in buf.chunks_exact_mut(8).zip(window) {
+    // The token hashes go into a buffer as little-endian bytes once per
+    // block of windows, so that every window is a slice of it (instead of
+    // `k` copies per shingle).
+    let mut block = [0u8; 8 * (SHINGLE_BLOCK + MAX_SHINGLE_SIZE - 1)];
+    let windows = tokens.len() - k + 1;
+    let mut first = 0;
+    while first < windows {
+        let n = (windows - first).min(SHINGLE_BLOCK);
+        for (slot, t) in block.chunks_exact_mut(8).zip(&tokens[first..first + n + k - 1]) {
             slot.copy_from_slice(&t.hash.to_le_bytes());
         }
-        f(xxh3_64_with_seed(&buf[..8 * k], seed));
+        for j in 0..n {
+            f(xxh3_64_with_seed(&block[8 * j..8 * (j + k)], seed));
+        }
+        first += n;
     }
 }
+
+/// Windows per block in [`for_each_shingle`].
+const SHINGLE_BLOCK: usize = 64;
 
 /// A MinHash signature: `n` minimum hash values of one shingle set.
 ///
@@ -255,6 +268,29 @@ mod tests {
     fn empty_set_signature_is_max() {
         let m = MinHasher::new(4, 0);
         assert_eq!(m.signature(std::iter::empty()), Signature(vec![u32::MAX; 4]));
+    }
+
+    #[test]
+    fn shingles_match_one_hash_per_window() {
+        let tokens: Vec<Token> = (0..3 * SHINGLE_BLOCK as u64 + 40)
+            .map(|i| Token { span: crate::Span::new(0, 0), hash: splitmix64(i) })
+            .collect();
+        for k in [1, 2, 5, MAX_SHINGLE_SIZE] {
+            for len in
+                (0..tokens.len()).filter(|n| n % SHINGLE_BLOCK < 3 || n % SHINGLE_BLOCK > SHINGLE_BLOCK - 3 || *n < 40)
+            {
+                let t = &tokens[..len];
+                let bytes = |w: &[Token]| w.iter().flat_map(|t| t.hash.to_le_bytes()).collect::<Vec<u8>>();
+                let want: Vec<u64> = if len == 0 {
+                    Vec::new()
+                } else if len < k {
+                    vec![xxh3_64_with_seed(&bytes(t), 9)]
+                } else {
+                    t.windows(k).map(|w| xxh3_64_with_seed(&bytes(w), 9)).collect()
+                };
+                assert_eq!(shingles(t, k, 9), want, "k = {k}, len = {len}");
+            }
+        }
     }
 
     #[test]
