@@ -137,15 +137,9 @@ pub struct Passage {
     pub a_tokens: Range<usize>,
     /// Indices of the second text's tokens inside the passage.
     pub b_tokens: Range<usize>,
-    /// Words matched word for word, counted on the side the alignment ran
-    /// from: `a` for [`align`], the shorter text for
-    /// [`Detector::compare`](crate::Detector::compare) (and
-    /// [`swapped`](Self::swapped) keeps the count). A run joined across
-    /// unmatched words on the counted side may overlap the passage's last
-    /// words on the other side (up to `shingle_size - 1` of them, which then
-    /// match twice), so the count can exceed the other side's `*_tokens`
-    /// length; coverage ([`Report`](crate::Report)) counts tokens and never
-    /// does.
+    /// Words matched word for word: pairs of one word in each text, each
+    /// word in at most one pair, so the count is the same seen from either
+    /// side and never exceeds either side's `*_tokens` length.
     pub shared_words: usize,
     /// Exact Jaccard similarity of the two spans' shingle sets.
     pub similarity: f64,
@@ -287,10 +281,16 @@ fn merge(runs: &[Run], k: usize, max_gap: usize) -> Vec<Draft> {
         });
         match joined {
             Some(d) => {
-                let fresh = a.end - a.start.max(d.a.end).min(a.end);
+                // Trim the run's start on both sides until neither side
+                // overlaps the passage: every word is matched once, so the
+                // count of matched pairs is the same seen from either side.
+                let trim = (d.a.end.saturating_sub(a.start)).max(d.b.end.saturating_sub(b.start));
+                let fresh = a.len().saturating_sub(trim);
                 d.shared += fresh;
-                d.a.end = d.a.end.max(a.end);
-                d.b.end = d.b.end.max(b.end);
+                if fresh > 0 {
+                    d.a.end = a.end;
+                    d.b.end = b.end;
+                }
             }
             None => drafts.push(Draft { shared: a.len(), a, b }),
         }
