@@ -13,18 +13,10 @@ fn detector() -> Detector {
     Detector::builder().build().expect("default config is valid")
 }
 
-/// SplitMix64: deterministic filler text.
-struct Rng(u64);
+use crate::Rng;
 
+/// Deterministic filler text.
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
     /// A made-up word of 2 to 4 syllables: a vocabulary of ~20,000 words,
     /// so 12 words in a row never recur by chance.
     fn word(&mut self) -> String {

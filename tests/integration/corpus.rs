@@ -5,23 +5,7 @@ use std::collections::BTreeSet;
 
 use neardup::{Detector, Error, Index};
 
-use crate::seed_pair;
-
-/// SplitMix64: a tiny deterministic generator for test corpora.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use crate::{Rng, seed_pair};
 
 /// Sentences of the seed articles with at least 10 words: real text.
 fn seed_sentences() -> Vec<String> {

@@ -174,18 +174,7 @@ impl Drop for TempDir {
     }
 }
 
-/// SplitMix64, for made-up filler text.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
+use crate::Rng;
 
 /// `sentences` sentences of 12 made-up words, in paragraphs of two: text
 /// that shares nothing with anything else.
