@@ -50,6 +50,9 @@
 //! index, not the inputs. Set `RAYON_NUM_THREADS` to bound the threads of
 //! the all-pairs phase.
 
+#[path = "support/json.rs"]
+mod json;
+use json::{json_number, json_string};
 use std::collections::HashSet;
 use std::ffi::OsString;
 use std::io::{self, BufRead, IsTerminal, Write};
@@ -659,32 +662,6 @@ fn json_passage(p: &Passage) -> String {
         json_number(p.containment_b),
         p.shared_words,
     )
-}
-
-/// A JSON string literal: quotes, backslashes and control characters are
-/// escaped; everything else is written as UTF-8.
-fn json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// A JSON number: the shortest decimal that reads back as `x` (JSON has no
-/// NaN or infinity; scores are always finite, `null` is a safety net).
-fn json_number(x: f64) -> String {
-    if x.is_finite() { format!("{x}") } else { "null".to_owned() }
 }
 
 /// Buffered stdout; a closed pipe (`corpus ... | head`) ends the output
