@@ -892,14 +892,7 @@ impl Index {
     fn probe(&self, text: &str) -> Probe {
         let d = &self.detector;
         let analysis = d.analyze(text);
-        let mut boiler = vec![false; analysis.tokens.len()];
-        let (sentences, paragraphs) = segment_keys(&analysis, d.config().seed);
-        let segments = analysis.sentences.iter().zip(sentences).chain(analysis.paragraphs.iter().zip(paragraphs));
-        for (s, (key, _)) in segments {
-            if self.is_boilerplate_sentence(key) {
-                boiler[s.tokens.clone()].iter_mut().for_each(|b| *b = true);
-            }
-        }
+        let boiler = self.boilerplate_mask(&analysis);
         let mut keys = Vec::new();
         let mut unit_sets = Vec::new();
         for u in self.units(&analysis) {
@@ -968,21 +961,37 @@ impl Index {
             return None;
         }
         let full = d.compare_analyzed(query, &probe.analysis, &stored.text, &analysis);
-        let report = self.split_boilerplate(full, &probe.boiler);
+        let report = self.split_boilerplate(full, &probe.boiler, &self.boilerplate_mask(&analysis));
         if report.passages.is_empty() {
             return None;
         }
         Some((best, report))
     }
 
+    /// Per token of `analysis`: inside a boilerplate sentence or paragraph.
+    fn boilerplate_mask(&self, analysis: &Analysis) -> Vec<bool> {
+        let mut boiler = vec![false; analysis.tokens.len()];
+        let (sentences, paragraphs) = segment_keys(analysis, self.detector.config().seed);
+        let segments = analysis.sentences.iter().zip(sentences).chain(analysis.paragraphs.iter().zip(paragraphs));
+        for (s, (key, _)) in segments {
+            if self.is_boilerplate_sentence(key) {
+                boiler[s.tokens.clone()].iter_mut().for_each(|b| *b = true);
+            }
+        }
+        boiler
+    }
+
     /// Moves passages with fewer than `min_words` words outside boilerplate
-    /// sentences (of the probe side, `a`) out of the reuse report.
-    fn split_boilerplate(&self, report: Report, boiler: &[bool]) -> Report {
+    /// on either side (`a_boiler` for the `a` side, `b_boiler` for `b`) out
+    /// of the reuse report. Judging both sides makes the decision the same
+    /// whichever article is the query.
+    fn split_boilerplate(&self, report: Report, a_boiler: &[bool], b_boiler: &[bool]) -> Report {
         let min = self.detector.config().min_words;
-        let (keep, boilerplate): (Vec<Passage>, Vec<Passage>) = report
-            .passages
-            .into_iter()
-            .partition(|p| boiler.get(p.a_tokens.clone()).is_none_or(|m| m.iter().filter(|&&b| !b).count() >= min));
+        let enough = |mask: &[bool], t: &std::ops::Range<usize>| {
+            mask.get(t.clone()).is_none_or(|m| m.iter().filter(|&&b| !b).count() >= min)
+        };
+        let (keep, boilerplate): (Vec<Passage>, Vec<Passage>) =
+            report.passages.into_iter().partition(|p| enough(a_boiler, &p.a_tokens) && enough(b_boiler, &p.b_tokens));
         let boilerplate = if self.detector.config().report_boilerplate { boilerplate } else { Vec::new() };
         Report::new(keep, boilerplate, report.a_words, report.b_words)
     }

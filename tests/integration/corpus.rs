@@ -169,6 +169,22 @@ fn boilerplate_does_not_relate_articles() {
     let index = build(&signed, &Detector::builder().build().unwrap());
     assert_eq!(index.pairs().count(), 0, "a shared sign-off paragraph relates nothing");
 
+    // An article that carries the sign-off's sentences inside a paragraph
+    // of its own: boilerplate on one side only is still boilerplate, so
+    // queries agree in both directions.
+    let mut mixed = signed.clone();
+    mixed.push(format!("{}\n\n{signoff} {}", filler(&mut rng, 12), filler(&mut rng, 12)));
+    let index = build(&mixed, &Detector::builder().build().unwrap());
+    let related = |i: usize| -> Vec<u64> {
+        index.query(&mixed[i]).matches.iter().map(|m| m.id).filter(|&j| j != i as u64).collect()
+    };
+    for i in 0..mixed.len() {
+        for j in related(i) {
+            assert!(related(j as usize).contains(&(i as u64)), "{i} finds {j} but not the reverse");
+        }
+    }
+    assert!(related(mixed.len() - 1).is_empty(), "only the boilerplate is shared");
+
     // With detection off, the byline relates every article to every other.
     let d = Detector::builder().boilerplate_contexts(0).build().unwrap();
     let index = build(&texts, &d);
