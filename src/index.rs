@@ -13,7 +13,6 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::config::Unit;
 use crate::detector::{Detector, Report};
 use crate::error::{Error, Result};
 use crate::fingerprint::Signature;
@@ -686,35 +685,11 @@ impl Index {
         Prepared { stored, keys }
     }
 
-    /// The units an index fingerprints: sentences (or paragraphs) with at
-    /// least `min_words` words, and runs of consecutive shorter ones merged
-    /// until they have `min_words` words (list items, table rows, short
-    /// lines: alone none could be a passage, together they can); a run left
-    /// shorter than that is not indexed. Windows are indexed as the
-    /// detector cuts them.
-    fn units(&self, analysis: &Analysis) -> Vec<Segment> {
+    /// The units an index fingerprints: the detector's units with at least
+    /// `min_words` words (a shorter one cannot be a passage on its own).
+    fn units(&self, analysis: &Analysis) -> Vec<crate::text::Segment> {
         let min = self.detector.config().min_words;
-        let raw = match self.detector.config().unit {
-            Unit::Sentence => &analysis.sentences,
-            Unit::Paragraph => &analysis.paragraphs,
-            _ => return self.detector.units(analysis).into_iter().filter(|u| u.tokens.len() >= min).collect(),
-        };
-        let mut out = Vec::new();
-        let mut run: Option<Segment> = None;
-        for s in raw {
-            if s.tokens.len() >= min {
-                run = None;
-                out.push(s.clone());
-                continue;
-            }
-            let r = run.get_or_insert_with(|| Segment { span: s.span, tokens: s.tokens.clone() });
-            r.span.end = s.span.end;
-            r.tokens.end = s.tokens.end;
-            if r.tokens.len() >= min {
-                out.extend(run.take());
-            }
-        }
-        out
+        self.detector.units(analysis).into_iter().filter(|u| u.tokens.len() >= min).collect()
     }
 
     fn check_new(&self, id: u64) -> Result<()> {

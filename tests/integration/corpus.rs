@@ -131,21 +131,6 @@ fn groups_hold_near_duplicates_without_chaining() {
 }
 
 #[test]
-fn lists_of_short_lines_are_indexed_and_found() {
-    // No line has 8 words, so no sentence alone is a unit; runs of short
-    // lines are merged into units, and a re-filed list is found.
-    let list: String = (0..40).map(|i| format!("/usr/share/doc/package-{i}/copyright\n\n")).collect();
-    let other: String = (0..40).map(|i| format!("item {i} of the inventory\n\n")).collect();
-    let d = Detector::builder().build().unwrap();
-    let index = build(&[list.clone(), other, list.clone()], &d);
-    let pairs: Vec<(u64, u64)> = index.pairs().map(|p| (p.a, p.b)).collect();
-    assert_eq!(pairs, [(0, 2)]);
-    let p = index.pairs().next().unwrap();
-    assert_eq!(p.report.a_coverage(), 1.0);
-    assert_eq!(p.report, d.compare(&list, &list));
-}
-
-#[test]
 fn boilerplate_does_not_relate_articles() {
     let byline = "Reporting by the agency news desk in Baku, editing by the international service.";
     let mut rng = Rng(3);
