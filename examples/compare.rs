@@ -37,10 +37,13 @@ use std::process::ExitCode;
 
 use neardup::{Config, Detector, DetectorBuilder, Passage, Report, Span};
 
+#[path = "support/args.rs"]
+mod args;
 #[path = "support/html.rs"]
 mod html;
 #[path = "support/json.rs"]
 mod json;
+use args::{parse_value, set_common_knob};
 use json::{json_number, json_string};
 
 use html::Lines;
@@ -270,23 +273,7 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, Strin
 
 /// Sets one tuning option; the range is checked later by `build()`.
 fn set_knob(builder: &mut DetectorBuilder, name: &str, value: &str) -> Result<(), String> {
-    match name {
-        "--shingle-size" => builder.shingle_size(parse_value(name, value)?),
-        "--num-hashes" => builder.num_hashes(parse_value(name, value)?),
-        "--threshold" => builder.threshold(parse_value(name, value)?),
-        "--min-words" => builder.min_words(parse_value(name, value)?),
-        "--max-gap" => builder.max_gap(parse_value(name, value)?),
-        "--seed" => builder.seed(parse_value(name, value)?),
-        _ => return Err(format!("{name}: unknown option (see --help)")),
-    };
-    Ok(())
-}
-
-fn parse_value<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, String>
-where
-    T::Err: std::fmt::Display,
-{
-    value.parse().map_err(|e| format!("{name}: invalid value {value:?}: {e}"))
+    if set_common_knob(builder, name, value)? { Ok(()) } else { Err(format!("{name}: unknown option (see --help)")) }
 }
 
 /// Reads a file and checks that it is text.

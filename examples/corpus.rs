@@ -50,8 +50,11 @@
 //! index, not the inputs. Set `RAYON_NUM_THREADS` to bound the threads of
 //! the all-pairs phase.
 
+#[path = "support/args.rs"]
+mod args;
 #[path = "support/json.rs"]
 mod json;
+use args::{parse_value, set_common_knob};
 use json::{json_number, json_string};
 use std::collections::HashSet;
 use std::ffi::OsString;
@@ -258,24 +261,16 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, Strin
 /// Sets one tuning option; the range is checked later by `build()`.
 fn set_knob(builder: &mut DetectorBuilder, name: &str, value: &str) -> Result<(), String> {
     match name {
-        "--shingle-size" => builder.shingle_size(parse_value(name, value)?),
-        "--num-hashes" => builder.num_hashes(parse_value(name, value)?),
-        "--threshold" => builder.threshold(parse_value(name, value)?),
-        "--min-words" => builder.min_words(parse_value(name, value)?),
-        "--max-gap" => builder.max_gap(parse_value(name, value)?),
-        "--seed" => builder.seed(parse_value(name, value)?),
-        "--max-bucket" => builder.max_bucket(parse_value(name, value)?),
-        "--boilerplate-contexts" => builder.boilerplate_contexts(parse_value(name, value)?),
+        "--max-bucket" => {
+            builder.max_bucket(parse_value(name, value)?);
+        }
+        "--boilerplate-contexts" => {
+            builder.boilerplate_contexts(parse_value(name, value)?);
+        }
+        _ if set_common_knob(builder, name, value)? => {}
         _ => return Err(format!("{name}: unknown option (see --help)")),
-    };
+    }
     Ok(())
-}
-
-fn parse_value<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, String>
-where
-    T::Err: std::fmt::Display,
-{
-    value.parse().map_err(|e| format!("{name}: invalid value {value:?}: {e}"))
 }
 
 /// Runs the command; `Ok(n)` with the number of skipped inputs, `Err` for
