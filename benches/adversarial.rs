@@ -26,18 +26,12 @@ fn detector() -> Detector {
     Detector::builder().build().expect("default config is valid")
 }
 
-/// SplitMix64: deterministic made-up words (a vocabulary of ~20,000).
-struct Rng(u64);
+#[path = "../tests/support/rng.rs"]
+mod rng;
+use rng::Rng;
 
+/// Deterministic made-up words (a vocabulary of ~20,000).
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
     fn word(&mut self) -> String {
         const SYL: [&str; 12] = ["ka", "lo", "mi", "ne", "tu", "ra", "si", "vo", "de", "gu", "pe", "zo"];
         let n = 2 + (self.next() % 3) as usize;

@@ -499,16 +499,7 @@ fn check_gutter(shown: &[Shown], first: &[usize], last: &[usize]) {
     assert!(shown[0].numbers.len() == first.len(), "the first line is numbered");
 }
 
-const CONFERENCE_000: [&str; 8] = [
-    "Speaking at the Baku-based international conference",
-    "At the same conference, Azerbaijani presidential aide",
-    "He also expressed Azerbaijan",
-    "\u{201c}We want further expansion",
-    "Hajiyev noted that apart from political dialogue",
-    "Hajiyev added that Azerbaijan will continue",
-    "Meanwhile, Security and Development Policy Institute",
-    "\u{201c}Azerbaijan is one of the most important countries",
-];
+use crate::CONFERENCE_000;
 
 // ---------------------------------------------------------------------------
 // The seed pair

@@ -20,28 +20,18 @@ pub fn seed_pair() -> (String, String) {
     (a, b)
 }
 
-/// SplitMix64 (Steele, Lea and Flood): a tiny seedable generator, so that
-/// every generated test corpus is the same in every run.
-pub struct Rng(pub u64);
+/// The starts of 000's eight conference paragraphs, which 001 has too.
+pub const CONFERENCE_000: [&str; 8] = [
+    "Speaking at the Baku-based international conference",
+    "At the same conference, Azerbaijani presidential aide",
+    "He also expressed Azerbaijan",
+    "\u{201c}We want further expansion",
+    "Hajiyev noted that apart from political dialogue",
+    "Hajiyev added that Azerbaijan will continue",
+    "Meanwhile, Security and Development Policy Institute",
+    "\u{201c}Azerbaijan is one of the most important countries",
+];
 
-impl Rng {
-    /// The next 64 random bits.
-    #[allow(clippy::should_implement_trait)] // an infinite stream, not an Iterator
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (n > 0; the modulo bias is irrelevant here).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    /// Uniform in `[0, 1)`.
-    pub fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+#[path = "../support/rng.rs"]
+mod rng;
+pub use rng::Rng;

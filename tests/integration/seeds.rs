@@ -34,16 +34,7 @@ fn report() -> (String, String, Report) {
     (a, b, report)
 }
 
-const CONFERENCE_000: [&str; 8] = [
-    "Speaking at the Baku-based international conference",
-    "At the same conference, Azerbaijani presidential aide",
-    "He also expressed Azerbaijan",
-    "\u{201c}We want further expansion",
-    "Hajiyev noted that apart from political dialogue",
-    "Hajiyev added that Azerbaijan will continue",
-    "Meanwhile, Security and Development Policy Institute",
-    "\u{201c}Azerbaijan is one of the most important countries",
-];
+use crate::CONFERENCE_000;
 
 #[test]
 fn conference_paragraphs_are_reused_in_order_around_the_extra_quote() {
