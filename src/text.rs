@@ -459,12 +459,460 @@ fn is_word_char(c: char) -> bool {
 /// assert_eq!(&text[a.paragraphs[1].span], "A new paragraph.");
 /// ```
 pub fn analyze(text: &str, seed: u64) -> Analysis {
-    let norm = normalize(text);
-    let tokens = tokenize(&norm, seed);
+    let mut tokens = Vec::with_capacity(text.len() / 6);
+    for_each_word(text, seed, |span, hash| tokens.push(Token { span, hash }));
     let (sentences, paragraphs) = segment(text, &tokens);
     Analysis { tokens, sentences, paragraphs }
 }
 
+/// Calls `f(span, hash)` for every word of `text`, in order: the same words
+/// as [`analyze`]'s [`Analysis::tokens`] (same original spans, same
+/// hashes), found in one pass that folds each character as it reads it,
+/// without building the normalised text or any per-word allocation.
+///
+/// The fast way to the words when sentences and paragraphs are not needed,
+/// as for a whole-document signature
+/// ([`Detector::document_signature`](crate::Detector::document_signature)).
+///
+/// ```
+/// let text = "NATO’s role — ﬁne.";
+/// let mut words = Vec::new();
+/// neardup::text::for_each_word(text, 0, |span, hash| words.push((&text[span], hash)));
+/// let tokens = neardup::text::analyze(text, 0).tokens;
+/// assert_eq!(words.len(), 3);
+/// assert_eq!(words[0].0, "NATO’s");
+/// assert!(words.iter().zip(&tokens).all(|(w, t)| w.1 == t.hash));
+/// ```
+pub fn for_each_word(text: &str, seed: u64, f: impl FnMut(Span, u64)) {
+    let mut words = WordStream::new(seed, f);
+    let bytes = text.as_bytes();
+    let mut folding = Folding::default();
+    let mut pos = 0;
+    while pos < bytes.len() {
+        let first_non_ascii = ascii_run_end(bytes, pos);
+        if first_non_ascii == bytes.len() {
+            words.ascii(bytes, pos, bytes.len());
+            break;
+        }
+        // The ASCII text before the word holding the non-ASCII character
+        // takes the fast path; the text from there to the next ASCII
+        // separator (followed by ASCII) goes through the state machine.
+        // Both ends sit after a separator, where no word is open.
+        let mut cut = first_non_ascii;
+        while cut > pos && !is_ascii_separator(bytes[cut - 1]) {
+            cut -= 1;
+        }
+        words.ascii(bytes, pos, cut);
+        let mut end = first_non_ascii + 1;
+        loop {
+            while end < bytes.len() && !(is_ascii_separator(bytes[end - 1]) && bytes[end] < 0x80) {
+                end += 1;
+            }
+            // Another non-ASCII character close by: one region for both.
+            let next = ascii_run_end(bytes, end);
+            if next < bytes.len() && next - end < 64 {
+                end = next + 1;
+                continue;
+            }
+            break;
+        }
+        words.unicode(text, cut, end, &mut folding);
+        pos = end;
+    }
+    words.finish();
+}
+
+/// An ASCII byte that ends any word: not a letter, digit or apostrophe.
+#[inline(always)]
+fn is_ascii_separator(b: u8) -> bool {
+    b < 0x80 && !ASCII_WORD[b as usize] && b != b'\''
+}
+
+/// The caches [`WordStream::unicode`] keeps between regions of one text.
+#[derive(Default)]
+struct Folding {
+    scratch: String,
+    cache: Option<Box<FoldCache>>,
+    classes: Option<Box<ClassCache>>,
+    /// Groups numbered so far.
+    groups: u64,
+}
+
+/// The group id of a [`Unit`] whose folded form is one character of the
+/// same length: no word can end and another begin inside it.
+const NO_GROUP: u64 = u64::MAX;
+
+/// One unit of the original text, as `normalize` folds it: a character with
+/// its combining marks.
+#[derive(Clone, Copy)]
+struct Unit {
+    /// Original byte span.
+    start: usize,
+    end: usize,
+    /// Its number, or [`NO_GROUP`].
+    group: u64,
+}
+
+/// What [`WordStream::feed`] needs to know of a folded character.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// Starts or continues a word.
+    Word,
+    /// A combining mark: continues a word, never starts one.
+    Mark,
+    /// A Han, Hiragana or Katakana character: a word on its own.
+    Cjk,
+    /// `'`: continues a word if a word character follows.
+    Apostrophe,
+    /// Anything else ends a word.
+    Other,
+}
+
+/// Where [`WordStream`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum WordState {
+    /// Between words.
+    Idle,
+    /// Inside a word.
+    Word,
+    /// Inside a word, right after an apostrophe (whether it stays in the
+    /// word depends on the next character).
+    Apostrophe,
+    /// A word ended inside a group; it grows again if another word starts
+    /// in the same group (as `½` folded to `1⁄2` is one word, not two).
+    Ended,
+}
+
+/// The state machine of [`for_each_word`]: folded characters in, words out.
+/// It implements the word rules of the module docs on the normalised text
+/// as it streams by, and merges words that start and end in one group, as
+/// `analyze`'s words are defined on the original text.
+struct WordStream<F> {
+    seed: u64,
+    f: F,
+    state: WordState,
+    /// The folded bytes of the current word; in state `Ended` also the
+    /// bytes of its group after it, in case the word grows again.
+    buf: Vec<u8>,
+    /// The length of the current word in `buf`.
+    len: usize,
+    /// Original span of the current word.
+    start: usize,
+    end: usize,
+    /// The group of the current word's last character.
+    end_group: u64,
+    /// In state `Apostrophe`, the group of the apostrophe.
+    apostrophe_group: u64,
+    /// Bitmaps of [`WordStream::ascii`], kept to reuse their memory.
+    mask: Vec<u64>,
+    apostrophes: Vec<u64>,
+    joins: Vec<u64>,
+}
+
+impl<F: FnMut(Span, u64)> WordStream<F> {
+    fn new(seed: u64, f: F) -> Self {
+        WordStream {
+            seed,
+            f,
+            state: WordState::Idle,
+            buf: Vec::with_capacity(64),
+            len: 0,
+            start: 0,
+            end: 0,
+            end_group: NO_GROUP,
+            apostrophe_group: NO_GROUP,
+            mask: Vec::new(),
+            apostrophes: Vec::new(),
+            joins: Vec::new(),
+        }
+    }
+
+    fn emit(&mut self) {
+        (self.f)(Span::new(self.start, self.end), xxh3_64_with_seed(&self.buf[..self.len], self.seed));
+        self.state = WordState::Idle;
+    }
+
+    /// Ends the current word (its last character is in `end_group`) at a
+    /// character of `group` that is not part of it.
+    #[inline]
+    fn end_word(&mut self, group: u64) {
+        if group != NO_GROUP && group == self.end_group {
+            self.state = WordState::Ended;
+            self.buf.truncate(self.len);
+        } else {
+            self.emit();
+        }
+    }
+
+    /// A run of ASCII letters and digits at `start..end`, each one its own
+    /// unit.
+    #[inline(always)]
+    fn ascii_word(&mut self, run: &[u8], start: usize, end: usize) {
+        match self.state {
+            WordState::Word | WordState::Apostrophe => {}
+            WordState::Ended => {
+                self.emit();
+                self.begin(start);
+            }
+            WordState::Idle => self.begin(start),
+        }
+        let at = self.buf.len();
+        self.buf.extend_from_slice(run);
+        self.buf[at..].make_ascii_lowercase();
+        self.len = self.buf.len();
+        self.end = end;
+        self.end_group = NO_GROUP;
+        self.state = WordState::Word;
+    }
+
+    #[inline(always)]
+    fn begin(&mut self, start: usize) {
+        self.buf.clear();
+        self.len = 0;
+        self.start = start;
+    }
+
+    /// An ASCII byte that is no letter or digit, at `at`, its own unit.
+    #[inline(always)]
+    fn ascii_other(&mut self, b: u8) {
+        match self.state {
+            WordState::Idle => {}
+            WordState::Word if b == b'\'' => {
+                self.buf.push(b'\'');
+                self.apostrophe_group = NO_GROUP;
+                self.state = WordState::Apostrophe;
+            }
+            // Another unit than the word's end: the word is complete.
+            WordState::Word | WordState::Apostrophe | WordState::Ended => self.emit(),
+        }
+    }
+
+    /// One folded character `bytes` of class `class`, from `unit`.
+    fn feed(&mut self, class: Class, bytes: &[u8], unit: Unit) {
+        if self.state == WordState::Apostrophe {
+            if matches!(class, Class::Word | Class::Mark) {
+                self.extend(bytes, unit);
+                return;
+            }
+            // The apostrophe ends the word; it belongs to the gap.
+            let apostrophe_group = self.apostrophe_group;
+            self.end_word(apostrophe_group);
+            if self.state == WordState::Ended {
+                self.buf.push(b'\'');
+            }
+        }
+        if self.state == WordState::Ended && unit.group != self.end_group {
+            self.emit();
+        }
+        match (self.state, class) {
+            (WordState::Idle, Class::Word) => {
+                self.begin(unit.start);
+                self.extend(bytes, unit);
+            }
+            (WordState::Idle, Class::Cjk) => {
+                self.begin(unit.start);
+                self.extend(bytes, unit);
+                self.end_word(unit.group);
+            }
+            (WordState::Idle, _) => {}
+            (WordState::Word, Class::Word | Class::Mark) => self.extend(bytes, unit),
+            (WordState::Word, Class::Apostrophe) => {
+                self.buf.push(b'\'');
+                self.apostrophe_group = unit.group;
+                self.state = WordState::Apostrophe;
+            }
+            (WordState::Word, Class::Cjk) => {
+                self.end_word(unit.group);
+                self.feed(class, bytes, unit);
+            }
+            (WordState::Word, Class::Other) => {
+                self.end_word(unit.group);
+                if self.state == WordState::Ended {
+                    self.buf.extend_from_slice(bytes);
+                }
+            }
+            // Same group as the word's end: a word starting here merges.
+            (WordState::Ended, Class::Word) => self.extend(bytes, unit),
+            (WordState::Ended, Class::Cjk) => {
+                self.extend(bytes, unit);
+                self.end_word(unit.group);
+            }
+            (WordState::Ended, _) => self.buf.extend_from_slice(bytes),
+            (WordState::Apostrophe, _) => unreachable!("handled above"),
+        }
+    }
+
+    /// Appends a character of the current word.
+    #[inline]
+    fn extend(&mut self, bytes: &[u8], unit: Unit) {
+        self.buf.extend_from_slice(bytes);
+        self.len = self.buf.len();
+        self.end = unit.end;
+        self.end_group = unit.group;
+        self.state = WordState::Word;
+    }
+
+    fn finish(mut self) {
+        if self.state != WordState::Idle {
+            self.emit();
+        }
+    }
+
+    /// The words of the ASCII text `bytes[from..to]`, which starts and ends
+    /// outside any word (at the ends of the text or after a separator).
+    ///
+    /// Branch-light: the text is lower-cased into `buf` in one go, a bitmap
+    /// of its word bytes (letters, digits, apostrophes between two of them)
+    /// is built eight bytes at a time, and words are read off the bitmap's
+    /// edges 64 bytes at a time, then hashed in place.
+    fn ascii(&mut self, bytes: &[u8], from: usize, to: usize) {
+        if from >= to {
+            return;
+        }
+        debug_assert_eq!(self.state, WordState::Idle);
+        let lower = &mut self.buf;
+        lower.clear();
+        lower.extend_from_slice(&bytes[from..to]);
+        lower.make_ascii_lowercase();
+        let n = lower.len();
+        // Letters and digits, and apostrophes, one bit per byte.
+        let mask = &mut self.mask;
+        mask.clear();
+        let mut apostrophes = Vec::new();
+        std::mem::swap(&mut apostrophes, &mut self.apostrophes);
+        apostrophes.clear();
+        for block in lower.chunks(64) {
+            let (mut word, mut apos) = (0u64, 0u64);
+            for (j, chunk) in block.chunks(8).enumerate() {
+                let mut eight = [0u8; 8];
+                eight[..chunk.len()].copy_from_slice(chunk);
+                let w = u64::from_le_bytes(eight);
+                word |= pack_high_bits(ascii_word_lanes(w)) << (8 * j);
+                apos |= pack_high_bits(byte_lanes(w, b'\'')) << (8 * j);
+            }
+            mask.push(word);
+            apostrophes.push(apos);
+        }
+        // An apostrophe with a letter or digit on both sides joins them.
+        let raw: &[u64] = mask;
+        let mut prev_top = 0u64;
+        let mut joins = std::mem::take(&mut self.joins);
+        joins.clear();
+        for (b, (&w, &a)) in raw.iter().zip(&apostrophes).enumerate() {
+            let next_low = raw.get(b + 1).map_or(0, |x| x & 1);
+            joins.push(w | (a & ((w << 1) | prev_top) & ((w >> 1) | (next_low << 63))));
+            prev_top = w >> 63;
+        }
+        let mut open = 0usize;
+        let mut carry = 0u64;
+        for (b, &m) in joins.iter().enumerate() {
+            let shifted = (m << 1) | carry;
+            let mut edges = (m & !shifted) | (!m & shifted);
+            carry = m >> 63;
+            while edges != 0 {
+                let at = 64 * b + edges.trailing_zeros() as usize;
+                edges &= edges - 1;
+                if m >> (at % 64) & 1 == 1 {
+                    open = at;
+                } else {
+                    (self.f)(Span::new(from + open, from + at), xxh3_64_with_seed(&lower[open..at], self.seed));
+                }
+            }
+        }
+        if carry == 1 {
+            (self.f)(Span::new(from + open, from + n), xxh3_64_with_seed(&lower[open..n], self.seed));
+        }
+        self.joins = joins;
+        self.apostrophes = apostrophes;
+        lower.clear();
+    }
+
+    /// The words of `text[from..to]`, a region that starts and ends
+    /// outside any word, one `normalize` unit (a character and its
+    /// combining marks) at a time.
+    fn unicode(&mut self, text: &str, from: usize, to: usize, folding: &mut Folding) {
+        let bytes = text.as_bytes();
+        let Folding { scratch, cache, classes, groups } = folding;
+        let cache = cache.get_or_insert_with(|| Box::new(FoldCache::new()));
+        let classes = classes.get_or_insert_with(|| Box::new(ClassCache::new()));
+        let mut i = from;
+        while i < to {
+            let b = bytes[i];
+            let next_is_mark = bytes.get(i + 1).is_some_and(|&n| n >= 0x80) && mark_at(text, i + 1, Some(cache));
+            if b < 0x80 && !next_is_mark {
+                if ASCII_WORD[b as usize] {
+                    // A run of ASCII letters and digits; its last one
+                    // belongs to the next character's cluster if that is a
+                    // combining mark (normalised together, as in `normalize`).
+                    let mut end = i + 1 + ascii_word_len(&bytes[i + 1..to]);
+                    if end < bytes.len() && bytes[end] >= 0x80 && mark_at(text, end, Some(cache)) {
+                        end -= 1;
+                    }
+                    self.ascii_word(&bytes[i..end], i, end);
+                    i = end;
+                } else {
+                    self.ascii_other(b);
+                    i += 1;
+                }
+                continue;
+            }
+            // One character (non-ASCII, or ASCII followed by combining
+            // marks) and the combining marks that follow it.
+            let start = i;
+            let mut chars = text[i..].chars();
+            let first = chars.next().unwrap_or('\u{fffd}');
+            i += first.len_utf8();
+            let mut single = true;
+            for c in chars {
+                if c.is_ascii() || !cache.is_combining_mark(c) {
+                    break;
+                }
+                i += c.len_utf8();
+                single = false;
+            }
+            let (folded, same_shape) = if single && !first.is_ascii() {
+                let folded = cache.fold_char(first, scratch);
+                (folded.bytes, folded.same_shape)
+            } else {
+                scratch.clear();
+                fold_cluster(&text[start..i], scratch);
+                (scratch.as_bytes(), false)
+            };
+            // Characters whose folded form has another shape are the groups
+            // of `normalize`: a word may end and the next begin inside one.
+            let unit = Unit { start, end: i, group: if same_shape { NO_GROUP } else { *groups } };
+            *groups += 1;
+            let folded = std::str::from_utf8(folded).unwrap_or("");
+            for (at, c) in folded.char_indices() {
+                let class = if c.is_ascii() {
+                    let b = c as u8;
+                    if ASCII_WORD[b as usize] {
+                        Class::Word
+                    } else if b == b'\'' {
+                        Class::Apostrophe
+                    } else {
+                        Class::Other
+                    }
+                } else if is_cjk(c) {
+                    Class::Cjk
+                } else {
+                    let class = classes.get(c);
+                    match (class.word, class.mark) {
+                        (true, false) => Class::Word,
+                        (true, true) => Class::Mark,
+                        _ => Class::Other,
+                    }
+                };
+                self.feed(class, &folded.as_bytes()[at..at + c.len_utf8()], unit);
+            }
+        }
+        // The region ends after an ASCII separator (no word is open), or
+        // at the end of the text.
+        debug_assert!(to == bytes.len() || self.state == WordState::Idle);
+    }
+}
+
+#[cfg(test)]
 fn tokenize(norm: &Normalized, seed: u64) -> Vec<Token> {
     let s = norm.as_str();
     let bytes = s.as_bytes();
@@ -610,7 +1058,24 @@ fn ascii_word_lanes(w: u64) -> u64 {
     (digit | letter) & !w & HIGH
 }
 
+/// The high bit of each byte of `w` that equals `c` (SWAR, exact: no
+/// borrow crosses bytes).
+#[inline(always)]
+fn byte_lanes(w: u64, c: u8) -> u64 {
+    let x = w ^ (LANES * u64::from(c));
+    // High bit set where x's byte is zero.
+    !(((x & !HIGH) + !HIGH) | x) & HIGH
+}
+
+/// The high bits of the eight bytes of `lanes` (every other bit clear),
+/// packed into the low eight bits: byte `j` to bit `j`.
+#[inline(always)]
+fn pack_high_bits(lanes: u64) -> u64 {
+    ((lanes >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+}
+
 /// The tokens [`tokenize`] has found so far.
+#[cfg(test)]
 struct TokenSink<'a> {
     tokens: Vec<Token>,
     map: ForwardMap<'a>,
@@ -626,6 +1091,7 @@ struct TokenSink<'a> {
     last_end: usize,
 }
 
+#[cfg(test)]
 impl TokenSink<'_> {
     /// Adds the word at `start..end` of the normalised text. Inlined: it
     /// runs once per word.
@@ -652,6 +1118,7 @@ impl TokenSink<'_> {
     }
 }
 
+#[cfg(test)]
 /// [`Normalized::to_original`] for spans that come in text order (neither
 /// end moves backwards): the same results, found by two cursors that only
 /// move forward over the groups instead of three binary searches per span.
@@ -665,6 +1132,7 @@ struct ForwardMap<'a> {
     last: Span,
 }
 
+#[cfg(test)]
 impl ForwardMap<'_> {
     #[inline(always)]
     fn map(&mut self, span: Span) -> Span {
@@ -697,6 +1165,7 @@ impl ForwardMap<'_> {
     }
 }
 
+#[cfg(test)]
 fn next_is_word(s: &str, at: usize) -> bool {
     s.get(at..).and_then(|r| r.chars().next()).is_some_and(|c| is_word_char(c) && !is_cjk(c))
 }
@@ -951,6 +1420,58 @@ mod tests {
         for text in ["", "a", "abc def", "abcdefgh", "abcdefghi j", "0123456789abcdefXYZ_", "ab\u{e9}"] {
             let want = text.bytes().take_while(|&b| ASCII_WORD[b as usize]).count();
             assert_eq!(ascii_word_len(text.as_bytes()), want, "{text:?}");
+        }
+    }
+
+    /// `analyze`'s words (from `for_each_word`) against the reference:
+    /// `tokenize` on the `normalize`d text, spans mapped back.
+    fn assert_same_words(text: &str) {
+        let want = tokenize(&normalize(text), 5);
+        let got = analyze(text, 5).tokens;
+        assert_eq!(got, want, "{text:?}");
+    }
+
+    #[test]
+    fn streamed_words_match_the_normalised_tokenizer() {
+        for text in [
+            "",
+            "a",
+            "'",
+            "it's rock'n'roll 'quoted' o'",
+            "it’s l’É x'½ ½' ½'a a'½",
+            "about ½ cup, ¼¼¼ and 1½2 a½b",
+            "ﷺﷺ ﷺa aﷺ",
+            "cafe\u{301} e\u{301}\u{302}x \u{301}a a \u{301} '\u{301}",
+            "東京都に住む abc東def 漢'字 ａ'東",
+            "Straße İstanbul ＡＢＣ ǅemal ﬃ ŉ",
+            "👍🏽 ❤\u{fe0f} a\u{fe0f}b",
+            "㍿ ㌔ ⑴ ⒜ ℡ ﬁ’s",
+            "Москва и Αθήνα ΣΊΣΥΦΟΣ مرحبا",
+            "tab\tcr\rlf\nff\u{c}vt\u{b}",
+            "a\u{2019}\u{2019}b a\u{2019}.b",
+        ] {
+            assert_same_words(text);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
+        #[test]
+        fn streamed_words_match_on_tricky_text(
+            chars in proptest::collection::vec(proptest::sample::select(vec![
+                'a', 'B', 'z', '0', '9', ' ', ' ', '\'', '.', '-', '\n', '\r', '\t',
+                '’', '‘', '“', '½', '¼', 'ﷺ', '\u{301}', '\u{302}', '\u{fe0f}', '東', 'に', 'ア',
+                'ß', 'İ', 'Σ', 'ς', 'ﬁ', 'ﬃ', 'Ａ', '１', '㍿', '⑴', 'ŉ', 'é', 'д', 'ا', '\u{a0}',
+                '\u{2044}', '\u{feff}', '—', '…', '。', '👍', '\u{1f3fd}', 'ǅ', '\u{345}',
+            ]), 0..40)
+        ) {
+            let text: String = chars.into_iter().collect();
+            assert_same_words(&text);
+        }
+
+        #[test]
+        fn streamed_words_match_on_any_text(text in "\\PC{0,60}") {
+            assert_same_words(&text);
         }
     }
 
