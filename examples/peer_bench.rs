@@ -49,7 +49,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use neardup::fingerprint::{self, Signature};
+use neardup::fingerprint::{Shingler, Signature};
+use neardup::text;
 use neardup::{Config, Detector};
 
 /// Words per shingle, MinHash values, bands and rows, verification threshold.
@@ -152,16 +153,20 @@ fn minhash_task(docs: &[&str], truth: Option<&[TruthPair]>, rec: &mut Json) -> R
     let detector = Detector::new(config).map_err(|e| e.to_string())?;
     let seed = detector.config().seed;
 
-    // Pass 1, analysis and shingling only (what the peers call shingle_s).
+    // Pass 1, words and shingles only (what the peers call shingle_s).
     let t = Instant::now();
     let counts: Vec<Option<(usize, usize)>> = docs
         .par_iter()
         .map(|doc| {
             guarded(|| {
-                let a = detector.analyze(doc);
-                let mut n = 0usize;
-                fingerprint::for_each_shingle(&a.tokens, K, seed, |_| n += 1);
-                (a.tokens.len(), n)
+                let mut shingler = Shingler::new(K, seed);
+                let (mut words, mut shingles) = (0usize, 0usize);
+                text::for_each_word(doc, seed, |_, word| {
+                    words += 1;
+                    shingles += usize::from(shingler.push(word).is_some());
+                });
+                shingles += usize::from(shingler.finish().is_some());
+                (words, shingles)
             })
         })
         .collect();
@@ -169,18 +174,11 @@ fn minhash_task(docs: &[&str], truth: Option<&[TruthPair]>, rec: &mut Json) -> R
     let tokens: usize = counts.iter().flatten().map(|c| c.0).sum();
     let shingles: usize = counts.iter().flatten().map(|c| c.1).sum();
 
-    // Pass 2, text -> signature: analysis, shingles, MinHash.
+    // Pass 2, text -> signature: words, shingles, one-permutation MinHash.
     let cpu = cpu_s();
     let t = Instant::now();
-    let sigs: Vec<Option<Signature>> = docs
-        .par_iter()
-        .map(|doc| {
-            guarded(|| {
-                let a = detector.analyze(doc);
-                detector.minhasher().signature(fingerprint::shingles(&a.tokens, K, seed))
-            })
-        })
-        .collect();
+    let sigs: Vec<Option<Signature>> =
+        docs.par_iter().map(|doc| guarded(|| detector.document_signature(doc))).collect();
     let sig_total_s = t.elapsed().as_secs_f64();
     let sig_cpu_s = cpu_s() - cpu;
     let failed: Vec<usize> = (0..docs.len()).filter(|&i| sigs[i].is_none()).collect();

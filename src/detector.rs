@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use crate::config::{Config, Unit};
 use crate::error::Result;
-use crate::fingerprint::{MinHasher, Signature, shingles};
+use crate::fingerprint::{MinHasher, OnePermutationHasher, Shingler, Signature, shingles};
 use crate::index::{Index, LshParams, band_keys};
 use crate::score::{AlignOptions, Passage, align};
-use crate::text::{Analysis, Segment, analyze};
+use crate::text::{Analysis, Segment, analyze, for_each_word};
 
 /// Finds reused passages between texts, with one validated configuration.
 ///
@@ -30,6 +30,7 @@ pub struct Detector {
     config: Config,
     lsh: LshParams,
     minhasher: Arc<MinHasher>,
+    document_hasher: OnePermutationHasher,
 }
 
 /// Builds a [`Detector`]; every setter documents its default.
@@ -260,7 +261,8 @@ impl Detector {
             None => LshParams::for_threshold(config.threshold, config.num_hashes),
         };
         let minhasher = Arc::new(MinHasher::new(config.num_hashes, config.seed));
-        Ok(Detector { config, lsh, minhasher })
+        let document_hasher = OnePermutationHasher::new(config.num_hashes, config.seed);
+        Ok(Detector { config, lsh, minhasher, document_hasher })
     }
 
     /// The configuration.
@@ -283,6 +285,53 @@ impl Detector {
     /// The MinHash hasher in use.
     pub fn minhasher(&self) -> &MinHasher {
         &self.minhasher
+    }
+
+    /// The hasher of [`document_signature`](Self::document_signature).
+    pub fn document_hasher(&self) -> &OnePermutationHasher {
+        &self.document_hasher
+    }
+
+    /// The MinHash signature of a whole text, for document-level
+    /// near-duplicate detection (the classic "MinHash + LSH" task): the
+    /// text's words ([`text::for_each_word`](crate::text::for_each_word),
+    /// one streaming pass), their
+    /// [`shingle_size`](Config::shingle_size)-word shingles
+    /// ([`Shingler`]), and a one-permutation signature of
+    /// [`num_hashes`](Config::num_hashes) values
+    /// ([`OnePermutationHasher`]: one hash per shingle, the fast choice for
+    /// long texts). No allocation beyond the signature's.
+    ///
+    /// Compare two such signatures with [`Signature::similarity`] (it
+    /// estimates the Jaccard similarity of the two shingle sets), or put
+    /// their [`band_keys`](Self::band_keys) in an LSH table. They are not
+    /// comparable with the unit signatures of [`signature`](Self::signature).
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().shingle_size(5).num_hashes(128).build()?;
+    /// let story = "The minister met the delegation on Monday and discussed the state of \
+    ///     cooperation within NATO, the energy projects in the Caspian region and the \
+    ///     next steps for the joint programme, which both sides called a success.";
+    /// let copy = story.replace("Monday", "Tuesday");
+    /// let other = "A completely different text about the weather in the mountains, \
+    ///     where snow fell early this year and the roads were closed for a week.";
+    /// let (a, b, c) = (d.document_signature(story), d.document_signature(&copy), d.document_signature(other));
+    /// assert!(a.similarity(&b) > 0.6);
+    /// assert!(a.similarity(&c) < 0.2);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn document_signature(&self, text: &str) -> Signature {
+        let mut shingler = Shingler::new(self.config.shingle_size, self.config.seed);
+        let mut sketch = self.document_hasher.sketch();
+        for_each_word(text, self.config.seed, |_, word| {
+            if let Some(shingle) = shingler.push(word) {
+                sketch.add(shingle);
+            }
+        });
+        if let Some(shingle) = shingler.finish() {
+            sketch.add(shingle);
+        }
+        sketch.finish()
     }
 
     /// Stage 1: words, sentences and paragraphs of `text`

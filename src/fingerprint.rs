@@ -1,10 +1,12 @@
 //! Stage 2, fingerprints: word shingles and MinHash signatures.
 //!
-//! A *shingle* is a run of `k` consecutive words. Its hash is
-//! `xxh3_64_with_seed` of the `k` word hashes ([`Token::hash`], themselves
-//! seeded xxh3 of the normalised words) written as little-endian `u64`s, with
-//! the configured seed: one xxh3 per shingle, independent of how the words
-//! were spelled or separated in the original text.
+//! A *shingle* is a run of `k` consecutive words. Its hash combines the
+//! `k` word hashes ([`Token::hash`], themselves seeded xxh3 of the
+//! normalised words) as a cyclic polynomial, `x = ⊕ⱼ rotl(wⱼ, 7·(k−1−j))`
+//! (the last word unrotated), finished with the murmur3 mix of `x ⊕ s ⊕
+//! k·φ` (`s` from the seed): a hash independent of how the words were
+//! spelled or separated in the original text, that slides from one window
+//! to the next in a few operations per word ([`Shingler`]).
 //!
 //! A [`Signature`] holds `n` MinHash values of a shingle set. Value `i` is
 //! the minimum over the set of `h_i(x) = (a_i · x + b_i) mod 2⁶⁴ >> 32`
@@ -18,14 +20,19 @@
 //!
 //! The fraction of equal values in two signatures estimates the Jaccard
 //! similarity `J` of the two sets with standard error `√(J(1−J)/n)`.
-
-use xxhash_rust::xxh3::xxh3_64_with_seed;
+//!
+//! [`OnePermutationHasher`] is the fast alternative for long texts (one
+//! hash per shingle instead of `n`), used for whole-document signatures
+//! ([`Detector::document_signature`](crate::Detector::document_signature)).
 
 use crate::text::Token;
 
 /// Bumped whenever the shingle hash or the MinHash mix changes, so that
 /// stored signatures can be recognised as stale.
-pub const SIGNATURE_VERSION: u32 = 1;
+///
+/// Version 2 (neardup 0.2): shingle hashes are a cyclic polynomial of the
+/// word hashes instead of xxh3 of their bytes.
+pub const SIGNATURE_VERSION: u32 = 2;
 
 /// The largest shingle size accepted by the configuration.
 pub const MAX_SHINGLE_SIZE: usize = 32;
@@ -55,38 +62,99 @@ pub fn shingles(tokens: &[Token], k: usize, seed: u64) -> Vec<u64> {
 /// Calls `f` with the hash of each `k`-word shingle of `tokens`, in order,
 /// without allocating. Same shingles as [`shingles`].
 pub fn for_each_shingle(tokens: &[Token], k: usize, seed: u64, mut f: impl FnMut(u64)) {
-    let k = k.clamp(1, MAX_SHINGLE_SIZE);
-    if tokens.is_empty() {
-        return;
+    let mut shingler = Shingler::new(k, seed);
+    for t in tokens {
+        if let Some(h) = shingler.push(t.hash) {
+            f(h);
+        }
     }
-    let mut buf = [0u8; 8 * MAX_SHINGLE_SIZE];
-    if tokens.len() < k {
-        for (slot, t) in buf.chunks_exact_mut(8).zip(tokens) {
-            slot.copy_from_slice(&t.hash.to_le_bytes());
-        }
-        f(xxh3_64_with_seed(&buf[..8 * tokens.len()], seed));
-        return;
-    }
-    // The token hashes go into a buffer as little-endian bytes once per
-    // block of windows, so that every window is a slice of it (instead of
-    // `k` copies per shingle).
-    let mut block = [0u8; 8 * (SHINGLE_BLOCK + MAX_SHINGLE_SIZE - 1)];
-    let windows = tokens.len() - k + 1;
-    let mut first = 0;
-    while first < windows {
-        let n = (windows - first).min(SHINGLE_BLOCK);
-        for (slot, t) in block.chunks_exact_mut(8).zip(&tokens[first..first + n + k - 1]) {
-            slot.copy_from_slice(&t.hash.to_le_bytes());
-        }
-        for j in 0..n {
-            f(xxh3_64_with_seed(&block[8 * j..8 * (j + k)], seed));
-        }
-        first += n;
+    if let Some(h) = shingler.finish() {
+        f(h);
     }
 }
 
-/// Windows per block in [`for_each_shingle`].
-const SHINGLE_BLOCK: usize = 64;
+/// The rotation between two consecutive words of a shingle: odd, so the
+/// `MAX_SHINGLE_SIZE` positions get distinct rotations.
+const SHINGLE_ROTATION: u32 = 7;
+
+/// Mixed into the seed for [`Shingler`]'s finishing key.
+const SHINGLE_KEY: u64 = 0x7368_696E_676C_6532; // "shingle2"
+
+/// Shingles of a stream of word hashes, one word at a time: the same values
+/// as [`shingles`] on the same words, without holding them.
+///
+/// ```
+/// use neardup::{fingerprint::{Shingler, shingles}, text::analyze};
+///
+/// let a = analyze("one two three four five", 0);
+/// let mut s = Shingler::new(3, 0);
+/// let mut streamed: Vec<u64> = a.tokens.iter().filter_map(|t| s.push(t.hash)).collect();
+/// streamed.extend(s.finish());
+/// assert_eq!(streamed, shingles(&a.tokens, 3, 0));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Shingler {
+    k: usize,
+    /// Finishing key, from the seed.
+    key: u64,
+    /// The last `k` word hashes, oldest at `slot` once the ring is full.
+    ring: [u64; MAX_SHINGLE_SIZE],
+    /// Where the next word goes (words seen, modulo `k`).
+    slot: usize,
+    /// Words seen.
+    words: usize,
+    /// The cyclic polynomial of the words in the window.
+    poly: u64,
+}
+
+impl Shingler {
+    /// A shingler for `k`-word shingles hashed with `seed` (`k` clamped to
+    /// `1..=MAX_SHINGLE_SIZE`, as in [`shingles`]).
+    pub fn new(k: usize, seed: u64) -> Shingler {
+        Shingler {
+            k: k.clamp(1, MAX_SHINGLE_SIZE),
+            key: splitmix64(seed ^ SHINGLE_KEY),
+            ring: [0; MAX_SHINGLE_SIZE],
+            slot: 0,
+            words: 0,
+            poly: 0,
+        }
+    }
+
+    /// Adds the next word's hash; returns the hash of the shingle it
+    /// completes, if any.
+    #[inline]
+    pub fn push(&mut self, word: u64) -> Option<u64> {
+        let k = self.k;
+        self.poly = self.poly.rotate_left(SHINGLE_ROTATION) ^ word;
+        self.ring[self.slot] = word;
+        self.slot = if self.slot + 1 == k { 0 } else { self.slot + 1 };
+        self.words += 1;
+        if self.words < k {
+            return None;
+        }
+        let h = self.finish_poly(k);
+        // The oldest word leaves the window before the next one comes.
+        let oldest = self.ring[self.slot];
+        self.poly ^= oldest.rotate_left(SHINGLE_ROTATION.wrapping_mul(k as u32 - 1));
+        Some(h)
+    }
+
+    #[inline(always)]
+    fn finish_poly(&self, words: usize) -> u64 {
+        fmix64(self.poly ^ self.key ^ (words as u64).wrapping_mul(PHI))
+    }
+
+    /// Ends the text: the single shingle of a text with fewer than `k`
+    /// words (but at least one), else `None`. The shingler starts afresh.
+    pub fn finish(&mut self) -> Option<u64> {
+        let n = std::mem::take(&mut self.words);
+        let h = (n > 0 && n < self.k).then(|| self.finish_poly(n));
+        self.slot = 0;
+        self.poly = 0;
+        h
+    }
+}
 
 /// A MinHash signature: `n` minimum hash values of one shingle set.
 ///
@@ -207,6 +275,164 @@ impl MinHasher {
     }
 }
 
+/// One-permutation MinHash with densification: `n` values from **one** hash
+/// per shingle, for long texts (whole documents).
+///
+/// Each shingle hash `x` is mixed once (`murmur3` finaliser of `x ⊕ s`,
+/// `s` from the seed); the high 32 bits of the mix pick one of `n` bins, the
+/// low 32 bits are its value, and each bin keeps its minimum (Li, Owen and
+/// Zhang, 2012). Bins that no shingle reached are filled by densification
+/// (Shrivastava, 2017; in the round-robin order of Mai et al., 2019): in
+/// rounds `r = 1, 2, …`, every bin that a shingle reached, in order,
+/// proposes a bin `g(j, r)` (SplitMix64 of the seed, `j` and `r`), and an
+/// empty bin takes the value of the first bin that proposes it. Each empty
+/// bin thus copies the first non-empty bin of a fixed pseudo-random
+/// sequence, which keeps the estimate unbiased.
+///
+/// **Error.** For two sets with Jaccard similarity `J`, each position of
+/// the signatures agrees with probability `J` (up to 32-bit collisions),
+/// and the fraction of agreeing positions has standard error close to
+/// classic MinHash's `√(J(1−J)/n)` (measured in the property tests).
+/// The cost is one mix per shingle plus `O(n log n)` for densification,
+/// against `n` hashes per shingle for [`MinHasher`]: the right choice for
+/// documents with hundreds of shingles or more. For short sets (a sentence
+/// has fewer shingles than bins) densification copies values between
+/// positions, so positions inside one LSH band are correlated and the
+/// band collision curve is not the classic `1 − (1 − Jʳ)ᵇ`; the corpus
+/// [`Index`](crate::Index) therefore signs its sentence units with
+/// [`MinHasher`]. Signatures of the two hashers are not comparable.
+///
+/// ```
+/// use neardup::fingerprint::OnePermutationHasher;
+///
+/// let m = OnePermutationHasher::new(128, 42);
+/// let a = m.signature(0..2000u64);
+/// let b = m.signature(1000..3000u64); // exact Jaccard 1/3
+/// assert!((a.similarity(&b) - 1.0 / 3.0).abs() < 0.1);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OnePermutationHasher {
+    n: usize,
+    /// Xored into every shingle hash before mixing.
+    key: u64,
+    /// Seeds the densification sequence.
+    dens: u64,
+}
+
+impl OnePermutationHasher {
+    /// A hasher producing signatures of `n` values (`n ≥ 1`; 0 is taken as
+    /// 1), seeded with `seed`.
+    pub fn new(n: usize, seed: u64) -> OnePermutationHasher {
+        OnePermutationHasher { n: n.max(1), key: splitmix64(seed ^ OPH_KEY), dens: splitmix64(seed ^ OPH_DENS) }
+    }
+
+    /// The number of values in each signature.
+    pub fn num_hashes(&self) -> usize {
+        self.n
+    }
+
+    /// The signature of a set of shingle hashes (duplicates do not matter;
+    /// the empty set gives all `u32::MAX`, like [`MinHasher::signature`]).
+    ///
+    /// ```
+    /// use neardup::fingerprint::OnePermutationHasher;
+    ///
+    /// let m = OnePermutationHasher::new(64, 0);
+    /// assert_eq!(m.signature([3u64, 1, 2]), m.signature([1u64, 2, 3, 3]));
+    /// assert_eq!(m.signature([7u64]).0, vec![m.signature([7u64]).0[0]; 64]);
+    /// ```
+    pub fn signature(&self, shingles: impl IntoIterator<Item = u64>) -> Signature {
+        let mut sketch = self.sketch();
+        for x in shingles {
+            sketch.add(x);
+        }
+        sketch.finish()
+    }
+
+    /// An empty sketch to feed shingles one at a time.
+    pub(crate) fn sketch(&self) -> OnePermutationSketch<'_> {
+        OnePermutationSketch { hasher: self, mins: vec![u32::MAX; self.n], filled: vec![false; self.n] }
+    }
+}
+
+const OPH_KEY: u64 = 0x6F6E_6570_6572_6D31; // "oneperm1"
+const OPH_DENS: u64 = 0x6465_6E73_6966_7931; // "densify1"
+
+/// A [`OnePermutationHasher`] signature being built.
+pub(crate) struct OnePermutationSketch<'a> {
+    hasher: &'a OnePermutationHasher,
+    mins: Vec<u32>,
+    filled: Vec<bool>,
+}
+
+impl OnePermutationSketch<'_> {
+    /// Adds one shingle hash.
+    #[inline]
+    pub(crate) fn add(&mut self, x: u64) {
+        let h = fmix64(x ^ self.hasher.key);
+        let bin = bin_of(h, self.mins.len());
+        self.mins[bin] = self.mins[bin].min(h as u32);
+        self.filled[bin] = true;
+    }
+
+    /// Densifies and returns the signature.
+    pub(crate) fn finish(self) -> Signature {
+        let OnePermutationSketch { hasher, mut mins, mut filled } = self;
+        let n = mins.len();
+        let sources: Vec<usize> = (0..n).filter(|&j| filled[j]).collect();
+        let mut empty = n - sources.len();
+        if sources.is_empty() || empty == 0 {
+            return Signature(mins);
+        }
+        // Every round each source proposes one bin; all bins are filled
+        // after about (n / sources) ln n rounds. The cap is never reached
+        // in practice (it would take 2^-60 luck); past it, empty bins take
+        // the next source clockwise, still a set-independent rule.
+        let mut round = 0u64;
+        while empty > 0 && round < DENSIFY_MAX_ROUNDS {
+            round += 1;
+            for &j in &sources {
+                let target = bin_of(splitmix64(hasher.dens ^ (round << 32 | j as u64)), n);
+                if !filled[target] {
+                    filled[target] = true;
+                    mins[target] = mins[j];
+                    empty -= 1;
+                }
+            }
+        }
+        if empty > 0 {
+            for i in 0..n {
+                if !filled[i] {
+                    let j = (1..n).map(|d| (i + d) % n).find(|&j| sources.binary_search(&j).is_ok()).unwrap_or(i);
+                    mins[i] = mins[j];
+                }
+            }
+        }
+        Signature(mins)
+    }
+}
+
+/// Densification rounds before the fallback in
+/// [`OnePermutationSketch::finish`].
+const DENSIFY_MAX_ROUNDS: u64 = 1 << 16;
+
+/// The murmur3 64-bit finaliser: a bijective mix of all 64 bits.
+#[inline(always)]
+fn fmix64(mut x: u64) -> u64 {
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+    x ^ (x >> 33)
+}
+
+/// One of `n` bins from the high 32 bits of `h` (multiply-shift range
+/// reduction: no division, no modulo bias beyond 2⁻³²).
+#[inline(always)]
+fn bin_of(h: u64, n: usize) -> usize {
+    (((h >> 32) * n as u64) >> 32) as usize
+}
+
 /// Shingles per pass of [`update_mins`]: 4 KiB, well inside L1.
 const SIGNATURE_CHUNK: usize = 512;
 
@@ -271,26 +497,32 @@ mod tests {
     }
 
     #[test]
-    fn shingles_match_one_hash_per_window() {
-        let tokens: Vec<Token> = (0..3 * SHINGLE_BLOCK as u64 + 40)
-            .map(|i| Token { span: crate::Span::new(0, 0), hash: splitmix64(i) })
-            .collect();
+    fn shingles_match_the_polynomial_per_window() {
+        let tokens: Vec<Token> =
+            (0..200u64).map(|i| Token { span: crate::Span::new(0, 0), hash: splitmix64(i % 37) }).collect();
+        let key = splitmix64(9 ^ SHINGLE_KEY);
+        let hash = |w: &[Token]| {
+            let m = w.len();
+            let poly = w.iter().enumerate().fold(0u64, |x, (j, t)| x ^ t.hash.rotate_left(7 * (m - 1 - j) as u32));
+            fmix64(poly ^ key ^ (m as u64).wrapping_mul(PHI))
+        };
         for k in [1, 2, 5, MAX_SHINGLE_SIZE] {
-            for len in
-                (0..tokens.len()).filter(|n| n % SHINGLE_BLOCK < 3 || n % SHINGLE_BLOCK > SHINGLE_BLOCK - 3 || *n < 40)
-            {
+            for len in [0, 1, 2, 4, 5, 6, 31, 32, 33, 64, 200] {
                 let t = &tokens[..len];
-                let bytes = |w: &[Token]| w.iter().flat_map(|t| t.hash.to_le_bytes()).collect::<Vec<u8>>();
                 let want: Vec<u64> = if len == 0 {
                     Vec::new()
                 } else if len < k {
-                    vec![xxh3_64_with_seed(&bytes(t), 9)]
+                    vec![hash(t)]
                 } else {
-                    t.windows(k).map(|w| xxh3_64_with_seed(&bytes(w), 9)).collect()
+                    t.windows(k).map(hash).collect()
                 };
                 assert_eq!(shingles(t, k, 9), want, "k = {k}, len = {len}");
             }
         }
+        // Order matters.
+        let (a, b) = (splitmix64(1), splitmix64(2));
+        let tok = |h| Token { span: crate::Span::new(0, 0), hash: h };
+        assert_ne!(shingles(&[tok(a), tok(b)], 2, 0), shingles(&[tok(b), tok(a)], 2, 0));
     }
 
     #[test]
@@ -315,16 +547,69 @@ mod tests {
     }
 
     #[test]
+    fn shingler_matches_shingles() {
+        let tokens: Vec<Token> =
+            (0..150u64).map(|i| Token { span: crate::Span::new(0, 0), hash: splitmix64(i) }).collect();
+        for k in [1, 2, 3, 5, MAX_SHINGLE_SIZE] {
+            for len in [0, 1, 2, 4, 5, 6, 31, 32, 33, 150] {
+                let t = &tokens[..len];
+                let mut s = Shingler::new(k, 4);
+                let mut got: Vec<u64> = t.iter().filter_map(|t| s.push(t.hash)).collect();
+                got.extend(s.finish());
+                assert_eq!(got, shingles(t, k, 4), "k = {k}, len = {len}");
+                // The shingler starts afresh after finish.
+                let mut again: Vec<u64> = t.iter().filter_map(|t| s.push(t.hash)).collect();
+                again.extend(s.finish());
+                assert_eq!(again, got);
+            }
+        }
+    }
+
+    #[test]
+    fn one_permutation_densifies_every_bin() {
+        let m = OnePermutationHasher::new(128, 9);
+        assert_eq!(m.signature(std::iter::empty()), Signature(vec![u32::MAX; 128]));
+        // One shingle: every bin holds its value.
+        let one = m.signature([77u64]);
+        assert!(one.0.iter().all(|&v| v == one.0[0]));
+        // A few shingles: every value is one of theirs, every one is used
+        // at least in its own bin.
+        let few = m.signature([1u64, 2, 3, 4, 5]);
+        let own: Vec<u32> = [1u64, 2, 3, 4, 5].iter().map(|&x| fmix64(x ^ m.key) as u32).collect();
+        assert!(few.0.iter().all(|v| own.contains(v)));
+        assert!(own.iter().all(|v| few.0.contains(v)));
+        // Many shingles: almost no bin is empty, each holds the minimum of
+        // the shingles that fall into it.
+        let xs: Vec<u64> = (0..5000).collect();
+        let many = m.signature(xs.iter().copied());
+        for bin in 0..128 {
+            let want = xs.iter().map(|&x| fmix64(x ^ m.key)).filter(|&h| bin_of(h, 128) == bin).map(|h| h as u32).min();
+            if let Some(want) = want {
+                assert_eq!(many.0[bin], want, "bin {bin}");
+            }
+        }
+        // Deterministic, order-free, seed-dependent; odd sizes work.
+        assert_eq!(m.signature(xs.iter().rev().copied()), many);
+        assert_ne!(OnePermutationHasher::new(128, 10).signature(xs.iter().copied()), many);
+        assert_eq!(OnePermutationHasher::new(7, 1).signature([5u64, 6]).len(), 7);
+        assert_eq!(OnePermutationHasher::new(0, 1).num_hashes(), 1);
+    }
+
+    #[test]
     fn golden_signature() {
         // Pinned: a change here breaks every stored signature and must bump
         // SIGNATURE_VERSION.
         let a = analyze("Azerbaijan is one of the most important countries in the region.", 0);
         let s = shingles(&a.tokens, 3, 0);
         assert_eq!(s[0], GOLDEN_FIRST_SHINGLE);
-        let sig = MinHasher::new(8, 0).signature(s);
+        let sig = MinHasher::new(8, 0).signature(s.iter().copied());
         assert_eq!(sig.0, GOLDEN_SIG);
+        let oph = OnePermutationHasher::new(8, 0).signature(s);
+        assert_eq!(oph.0, GOLDEN_OPH);
     }
 
-    const GOLDEN_FIRST_SHINGLE: u64 = 5591248730054721800;
-    const GOLDEN_SIG: [u32; 8] = [882871249, 856496406, 331532695, 554041289, 579501267, 7711659, 212663581, 524611236];
+    const GOLDEN_FIRST_SHINGLE: u64 = 5779718004516897922;
+    const GOLDEN_OPH: [u32; 8] =
+        [3006141848, 1362066201, 3210385475, 913961736, 1362066201, 1740649671, 3210385475, 913961736];
+    const GOLDEN_SIG: [u32; 8] = [70884882, 9160909, 309042114, 228149222, 490320725, 549373946, 23996388, 113407277];
 }

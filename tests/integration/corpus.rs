@@ -60,22 +60,39 @@ fn build(texts: &[String], d: &Detector) -> Index {
     index
 }
 
+/// Every pair the index reports is a pair `compare` finds, with the same
+/// report; every pair that shares a whole sentence is reported (identical
+/// units always collide in LSH). Pairs whose passages come only from
+/// partly similar sentences (the seed pair's two versions of a lead) are
+/// found with the S-curve's probability, so they may be missed.
 #[test]
 fn all_pairs_match_a_brute_force_oracle() {
     let texts = corpus();
     let d = Detector::builder().boilerplate_contexts(0).build().unwrap();
     let index = build(&texts, &d);
     let got: Vec<(u64, u64)> = index.pairs().map(|p| (p.a, p.b)).collect();
-    let mut oracle = Vec::new();
+    let units: Vec<BTreeSet<&str>> = texts
+        .iter()
+        .map(|t| {
+            let an = d.analyze(t);
+            d.units(&an).iter().map(|u| &t[u.span]).collect()
+        })
+        .collect();
+    let (mut oracle, mut certain) = (Vec::new(), Vec::new());
     for i in 0..texts.len() {
         for j in i + 1..texts.len() {
             if !d.compare(&texts[i], &texts[j]).passages.is_empty() {
                 oracle.push((i as u64, j as u64));
+                if !units[i].is_disjoint(&units[j]) {
+                    certain.push((i as u64, j as u64));
+                }
             }
         }
     }
-    assert!(oracle.len() >= 10, "the corpus has reuse: {}", oracle.len());
-    assert_eq!(got, oracle);
+    assert!(certain.len() >= 10, "the corpus has reuse: {}", certain.len());
+    assert!(certain.len() < oracle.len(), "and partial reuse");
+    assert!(got.iter().all(|p| oracle.contains(p)), "{got:?}\n{oracle:?}");
+    assert!(certain.iter().all(|p| got.contains(p)), "{got:?}\n{certain:?}");
     for p in index.pairs() {
         assert_eq!(p.report, d.compare(&texts[p.a as usize], &texts[p.b as usize]));
     }
