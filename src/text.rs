@@ -228,7 +228,7 @@ pub fn normalize(text: &str) -> Normalized {
 
 /// Slots of [`FoldCache`]: a power of two; a script's letters are mostly
 /// consecutive code points, so they fall into distinct slots.
-const FOLD_CACHE_SLOTS: usize = 128;
+const FOLD_CACHE_SLOTS: usize = 512;
 
 /// The longest folded form [`FoldCache`] keeps (longer ones are rare:
 /// ligatures and compatibility expansions).
@@ -256,6 +256,41 @@ struct Folded<'a> {
 impl FoldCache {
     const SAME_SHAPE: u8 = 1;
     const MARK: u8 = 2;
+    /// For `SAME_SHAPE` characters, the [`Class`] of the folded one.
+    const WORD: u8 = 4;
+    const FOLDED_MARK: u8 = 8;
+    const CJK: u8 = 16;
+    const APOSTROPHE: u8 = 32;
+
+    /// `c` folded, with the class of the result, when it folds to one
+    /// character of the same length (most letters of most scripts); `None`
+    /// otherwise. Fills the cache like [`fold_char`](Self::fold_char).
+    #[inline]
+    fn fast_fold(&mut self, c: char, scratch: &mut String) -> Option<(&[u8], Class)> {
+        let slot = Self::slot(c);
+        if self.keys[slot] != c as u32 {
+            self.fold_char(c, scratch);
+            if self.keys[slot] != c as u32 {
+                return None;
+            }
+        }
+        let (len, flags) = self.meta[slot];
+        if flags & Self::SAME_SHAPE == 0 {
+            return None;
+        }
+        let class = if flags & Self::WORD != 0 {
+            Class::Word
+        } else if flags & Self::FOLDED_MARK != 0 {
+            Class::Mark
+        } else if flags & Self::CJK != 0 {
+            Class::Cjk
+        } else if flags & Self::APOSTROPHE != 0 {
+            Class::Apostrophe
+        } else {
+            Class::Other
+        };
+        Some((&self.bytes[slot][..len as usize], class))
+    }
 
     fn new() -> FoldCache {
         FoldCache {
@@ -287,8 +322,19 @@ impl FoldCache {
             }
             self.keys[slot] = c as u32;
             self.bytes[slot][..scratch.len()].copy_from_slice(scratch.as_bytes());
-            let flags =
+            let mut flags =
                 if same_shape { Self::SAME_SHAPE } else { 0 } | if is_combining_mark(c) { Self::MARK } else { 0 };
+            if same_shape {
+                // The class of the folded character, for `fast_fold`.
+                let folded = scratch.chars().next().unwrap_or(c);
+                flags |= match class_of(folded, is_word_char(folded), is_combining_mark(folded)) {
+                    Class::Word => Self::WORD,
+                    Class::Mark => Self::FOLDED_MARK,
+                    Class::Cjk => Self::CJK,
+                    Class::Apostrophe => Self::APOSTROPHE,
+                    Class::Other => 0,
+                };
+            }
             self.meta[slot] = (scratch.len() as u8, flags);
         }
         let (len, flags) = self.meta[slot];
@@ -314,7 +360,13 @@ fn is_plain_ideograph(c: char) -> bool {
 
 /// Whether the character at byte `at` of `text` (if any, and if `at` is a
 /// character boundary) is a non-ASCII combining mark; asks `cache` first.
+#[inline]
 fn mark_at(text: &str, at: usize, cache: Option<&FoldCache>) -> bool {
+    // Combining marks start at U+0300, whose UTF-8 lead byte is 0xCC: a
+    // smaller byte (ASCII, Latin-1, Latin Extended) is never one.
+    if text.as_bytes().get(at).is_none_or(|&b| b < 0xCC) {
+        return false;
+    }
     text.get(at..).and_then(|rest| rest.chars().next()).is_some_and(|c| {
         !c.is_ascii()
             && match cache {
@@ -538,6 +590,23 @@ struct Folding {
     groups: u64,
 }
 
+/// The [`Class`] of a folded character `c`, given [`is_word_char`] and
+/// [`is_combining_mark`] of it.
+#[inline]
+fn class_of(c: char, word: bool, mark: bool) -> Class {
+    if c == '\'' {
+        Class::Apostrophe
+    } else if is_cjk(c) {
+        Class::Cjk
+    } else if word && !mark {
+        Class::Word
+    } else if word {
+        Class::Mark
+    } else {
+        Class::Other
+    }
+}
+
 /// The group id of a [`Unit`] whose folded form is one character of the
 /// same length: no word can end and another begin inside it.
 const NO_GROUP: u64 = u64::MAX;
@@ -745,7 +814,10 @@ impl<F: FnMut(Span, u64)> WordStream<F> {
     /// Appends a character of the current word.
     #[inline]
     fn extend(&mut self, bytes: &[u8], unit: Unit) {
-        self.buf.extend_from_slice(bytes);
+        // One character, mostly: byte pushes beat a `memmove` call.
+        for &b in bytes {
+            self.buf.push(b);
+        }
         self.len = self.buf.len();
         self.end = unit.end;
         self.end_group = unit.group;
@@ -856,6 +928,26 @@ impl<F: FnMut(Span, u64)> WordStream<F> {
                 }
                 continue;
             }
+            // The common case first: one non-ASCII character, no combining
+            // mark after it, that folds to one character of its length.
+            if b >= 0x80 && !next_is_mark {
+                let c = text[i..].chars().next().unwrap_or('\u{fffd}');
+                let end = i + c.len_utf8();
+                let follows_mark = bytes.get(end).is_some_and(|&n| n >= 0x80) && mark_at(text, end, Some(cache));
+                if !follows_mark {
+                    let unit = Unit { start: i, end, group: NO_GROUP };
+                    if is_plain_ideograph(c) {
+                        self.feed(Class::Cjk, &bytes[i..end], unit);
+                        i = end;
+                        continue;
+                    }
+                    if let Some((folded, class)) = cache.fast_fold(c, scratch) {
+                        self.feed(class, folded, unit);
+                        i = end;
+                        continue;
+                    }
+                }
+            }
             // One character (non-ASCII, or ASCII followed by combining
             // marks) and the combining marks that follow it.
             let start = i;
@@ -885,23 +977,10 @@ impl<F: FnMut(Span, u64)> WordStream<F> {
             let folded = std::str::from_utf8(folded).unwrap_or("");
             for (at, c) in folded.char_indices() {
                 let class = if c.is_ascii() {
-                    let b = c as u8;
-                    if ASCII_WORD[b as usize] {
-                        Class::Word
-                    } else if b == b'\'' {
-                        Class::Apostrophe
-                    } else {
-                        Class::Other
-                    }
-                } else if is_cjk(c) {
-                    Class::Cjk
+                    class_of(c, ASCII_WORD[c as usize], false)
                 } else {
                     let class = classes.get(c);
-                    match (class.word, class.mark) {
-                        (true, false) => Class::Word,
-                        (true, true) => Class::Mark,
-                        _ => Class::Other,
-                    }
+                    class_of(c, class.word, class.mark)
                 };
                 self.feed(class, &folded.as_bytes()[at..at + c.len_utf8()], unit);
             }
@@ -1399,6 +1478,16 @@ mod tests {
             assert!(!is_combining_mark(c), "{c:?}");
         }
         assert!(!is_plain_ideograph('\u{F900}'));
+    }
+
+    #[test]
+    fn no_combining_mark_below_u0300() {
+        // `mark_at` relies on it to skip lead bytes below 0xCC.
+        for c in (0..0x300u32).filter_map(char::from_u32) {
+            assert!(!is_combining_mark(c), "{c:?}");
+        }
+        assert!(is_combining_mark('\u{300}'));
+        assert_eq!('\u{300}'.encode_utf8(&mut [0; 4]).as_bytes()[0], 0xCC);
     }
 
     #[test]
