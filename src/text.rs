@@ -452,10 +452,65 @@ fn fold_cluster(cluster: &str, out: &mut String) {
 pub struct Token {
     /// Where the word is in the original text.
     pub span: Span,
-    /// `xxh3_64_with_seed` of the word's normalised bytes with the
-    /// configured seed: two tokens are the same word exactly when their
-    /// hashes are equal (up to 64-bit collisions).
+    /// [`word_hash`] of the word's normalised bytes with the configured
+    /// seed: two tokens are the same word exactly when their hashes are
+    /// equal (up to 64-bit collisions).
     pub hash: u64,
+}
+
+/// The hash of a normalised word (its [`Token::hash`]), seeded.
+///
+/// Words of up to 16 bytes (nearly all) take a branch-free path: the bytes,
+/// zero-padded to 16, as two 64-bit halves `lo` and `hi`, go through two
+/// folded multiplies (the 128-bit product's halves xored, as in wyhash):
+/// `m = fold(lo ⊕ s ⊕ K₁, hi ⊕ K₂ ⊕ len·φ)`, `hash = fold(m ⊕ K₃, s ⊕ K₄)`,
+/// `s` the seed. Longer words are hashed with `xxh3_64_with_seed`.
+///
+/// ```
+/// use neardup::text::{analyze, word_hash};
+///
+/// let a = analyze("Straße", 3);
+/// assert_eq!(a.tokens[0].hash, word_hash(b"strasse", 3));
+/// assert_ne!(word_hash(b"a", 3), word_hash(b"a\0", 3));
+/// ```
+pub fn word_hash(word: &[u8], seed: u64) -> u64 {
+    if word.len() > 16 {
+        return xxh3_64_with_seed(word, seed);
+    }
+    let mut padded = [0u8; 16];
+    padded[..word.len()].copy_from_slice(word);
+    short_word_hash(u128::from_le_bytes(padded), word.len(), seed)
+}
+
+/// [`word_hash`] of `buf[start..end]` where `buf` has at least 16 bytes
+/// from `start` (bytes past `end` are masked off).
+#[inline(always)]
+fn padded_word_hash(buf: &[u8], start: usize, end: usize, seed: u64) -> u64 {
+    let len = end - start;
+    match buf.get(start..start + 16) {
+        Some(window) if (1..=16).contains(&len) => {
+            let x = u128::from_le_bytes(window.try_into().unwrap_or([0; 16])) & (u128::MAX >> (128 - 8 * len));
+            short_word_hash(x, len, seed)
+        }
+        _ => word_hash(&buf[start..end], seed),
+    }
+}
+
+#[inline(always)]
+fn short_word_hash(x: u128, len: usize, seed: u64) -> u64 {
+    const K1: u64 = 0xA076_1D64_78BD_642F;
+    const K2: u64 = 0xE703_7ED1_A0B4_28DB;
+    const K3: u64 = 0x8EBC_6AF0_9C88_C6E3;
+    const K4: u64 = 0x5899_65CC_7537_4CC3;
+    let m = fold_mul(x as u64 ^ seed ^ K1, (x >> 64) as u64 ^ K2 ^ (len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    fold_mul(m ^ K3, seed ^ K4)
+}
+
+/// The 128-bit product of `a` and `b`, its halves xored.
+#[inline(always)]
+fn fold_mul(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ (p >> 64) as u64
 }
 
 /// A sentence or a paragraph: its original span and the tokens inside it.
@@ -562,7 +617,7 @@ pub fn for_each_word(text: &str, seed: u64, f: impl FnMut(Span, u64)) {
             }
             // Another non-ASCII character close by: one region for both.
             let next = ascii_run_end(bytes, end);
-            if next < bytes.len() && next - end < 64 {
+            if next < bytes.len() && next - end < 8 {
                 end = next + 1;
                 continue;
             }
@@ -697,7 +752,7 @@ impl<F: FnMut(Span, u64)> WordStream<F> {
     }
 
     fn emit(&mut self) {
-        (self.f)(Span::new(self.start, self.end), xxh3_64_with_seed(&self.buf[..self.len], self.seed));
+        (self.f)(Span::new(self.start, self.end), word_hash(&self.buf[..self.len], self.seed));
         self.state = WordState::Idle;
     }
 
@@ -847,13 +902,16 @@ impl<F: FnMut(Span, u64)> WordStream<F> {
         lower.extend_from_slice(&bytes[from..to]);
         lower.make_ascii_lowercase();
         let n = lower.len();
+        // Zeros after the text, so that `padded_word_hash` can read 16
+        // bytes from any word start.
+        lower.extend_from_slice(&[0; 16]);
         // Letters and digits, and apostrophes, one bit per byte.
         let mask = &mut self.mask;
         mask.clear();
         let mut apostrophes = Vec::new();
         std::mem::swap(&mut apostrophes, &mut self.apostrophes);
         apostrophes.clear();
-        for block in lower.chunks(64) {
+        for block in lower[..n].chunks(64) {
             let (mut word, mut apos) = (0u64, 0u64);
             for (j, chunk) in block.chunks(8).enumerate() {
                 let mut eight = [0u8; 8];
@@ -887,12 +945,12 @@ impl<F: FnMut(Span, u64)> WordStream<F> {
                 if m >> (at % 64) & 1 == 1 {
                     open = at;
                 } else {
-                    (self.f)(Span::new(from + open, from + at), xxh3_64_with_seed(&lower[open..at], self.seed));
+                    (self.f)(Span::new(from + open, from + at), padded_word_hash(lower, open, at, self.seed));
                 }
             }
         }
         if carry == 1 {
-            (self.f)(Span::new(from + open, from + n), xxh3_64_with_seed(&lower[open..n], self.seed));
+            (self.f)(Span::new(from + open, from + n), padded_word_hash(lower, open, n, self.seed));
         }
         self.joins = joins;
         self.apostrophes = apostrophes;
@@ -1183,7 +1241,7 @@ impl TokenSink<'_> {
                 self.last_end = end;
                 return;
             }
-            last.hash = xxh3_64_with_seed(&self.bytes[self.last_start..self.last_end], self.seed);
+            last.hash = word_hash(&self.bytes[self.last_start..self.last_end], self.seed);
         }
         self.tokens.push(Token { span, hash: 0 });
         (self.last_start, self.last_end) = (start, end);
@@ -1191,7 +1249,7 @@ impl TokenSink<'_> {
 
     fn finish(mut self) -> Vec<Token> {
         if let Some(last) = self.tokens.last_mut() {
-            last.hash = xxh3_64_with_seed(&self.bytes[self.last_start..self.last_end], self.seed);
+            last.hash = word_hash(&self.bytes[self.last_start..self.last_end], self.seed);
         }
         self.tokens
     }
@@ -1478,6 +1536,25 @@ mod tests {
             assert!(!is_combining_mark(c), "{c:?}");
         }
         assert!(!is_plain_ideograph('\u{F900}'));
+    }
+
+    #[test]
+    fn padded_word_hash_is_word_hash() {
+        let text: Vec<u8> = (0..40u8).map(|i| b'a' + i % 26).collect();
+        let mut buf = text.clone();
+        buf.extend_from_slice(&[0; 16]);
+        for start in 0..text.len() {
+            for end in start + 1..=text.len() {
+                assert_eq!(padded_word_hash(&buf, start, end, 7), word_hash(&text[start..end], 7), "{start}..{end}");
+            }
+        }
+        // Distinct words (by content or length) hash apart.
+        let mut seen = std::collections::HashSet::new();
+        for len in 0..=20 {
+            for b in [b'a', b'b', 0] {
+                assert!(seen.insert(word_hash(&vec![b; len], 1)) || len == 0 && b != b'a', "{b} x {len}");
+            }
+        }
     }
 
     #[test]
