@@ -39,7 +39,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
-use neardup::text::{Analysis, analyze, normalize};
+use neardup::text::{Analysis, analyze, for_each_word, normalize};
 use neardup::{Detector, Index};
 
 const SEED_A: &str = include_str!("../tests/data/000_7335d4dbf30efac0.txt");
@@ -276,6 +276,15 @@ fn text(c: &mut Criterion) {
         g.bench_function(format!("analyze/{name}"), |b| {
             b.iter(|| corpus.iter().map(|t| analyze(black_box(t), 0).tokens.len()).sum::<usize>())
         });
+        g.bench_function(format!("words/{name}"), |b| {
+            b.iter(|| {
+                let mut x = 0u64;
+                for t in corpus {
+                    for_each_word(black_box(t), 0, |_, h| x ^= h);
+                }
+                x
+            })
+        });
     }
     g.finish();
 }
@@ -298,6 +307,12 @@ fn fingerprint(c: &mut Criterion) {
             }
             n
         })
+    });
+    // Whole-document signatures: words, 5-word shingles, one-permutation
+    // MinHash (the peers' task, on this archive).
+    let doc = Detector::builder().shingle_size(5).num_hashes(128).build().expect("valid");
+    g.bench_function("document_signature", |b| {
+        b.iter(|| f.articles.iter().map(|t| doc.document_signature(black_box(t)).0[0]).fold(0, |a, v| a ^ v))
     });
     g.bench_function("shingles_minhash128", |b| {
         b.iter(|| {
