@@ -28,7 +28,17 @@
 //! articles (`par_insert_many`), every article queried (`par_query_many`),
 //! counting the article pairs that share at least one passage, with timings
 //! under `e2e_*` keys; `minhash_peak_rss_mb` is then the peak before that
-//! task and `peak_rss_mb` the peak of the whole process.
+//! task and `peak_rss_mb` the peak of the whole process. `e2e_digest` hashes
+//! every match reported (ids, similarities, passages), to check that a change
+//! left the results alone.
+//!
+//! `--pairs` runs the same task with each unordered pair once
+//! ([`Index::par_pairs`](neardup::Index::par_pairs)), under `pairs_*` keys.
+//! It finds the pairs that the query of the smaller id finds: querying both
+//! ways also finds pairs that only the larger id's query sees (a unit that
+//! is all boilerplate in one article does not probe, while its partner in
+//! the other article may). Run one of the two per process to read
+//! `peak_rss_mb` for it.
 //!
 //! `NDD_LIMIT=n` keeps the first `n` articles (recall is then left empty).
 //! A missing or unreadable corpus prints one line on stderr and exits with
@@ -36,7 +46,7 @@
 //!
 //! ```text
 //! cargo build --release --example peer_bench
-//! RAYON_NUM_THREADS=1 target/release/examples/peer_bench [--passages]
+//! RAYON_NUM_THREADS=1 target/release/examples/peer_bench [--passages] [--pairs]
 //! ```
 
 // Without rayon only the error path of `run` is compiled.
@@ -80,15 +90,18 @@ fn run() -> Result<(), String> {
 
 #[cfg(feature = "rayon")]
 fn run() -> Result<(), String> {
-    let mut passages = false;
+    let (mut passages, mut pairs) = (false, false);
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "--passages" => passages = true,
+            "--pairs" => pairs = true,
             "-h" | "--help" => {
-                println!("usage: peer_bench [--passages]   (threads: RAYON_NUM_THREADS, corpus: $NDD_PEERS_DIR)");
+                println!(
+                    "usage: peer_bench [--passages] [--pairs]   (threads: RAYON_NUM_THREADS, corpus: $NDD_PEERS_DIR)"
+                );
                 return Ok(());
             }
-            other => return Err(format!("unknown argument {other:?} (usage: peer_bench [--passages])")),
+            other => return Err(format!("unknown argument {other:?} (usage: peer_bench [--passages] [--pairs])")),
         }
     }
     let limit = match std::env::var("NDD_LIMIT") {
@@ -124,9 +137,14 @@ fn run() -> Result<(), String> {
         .float("read_s", read_s);
     install_quiet_panic_hook();
     let failed = minhash_task(&docs, truth.as_deref(), &mut rec)?;
-    if passages {
+    if passages || pairs {
         rec.float("minhash_peak_rss_mb", peak_rss_mb());
+    }
+    if passages {
         passage_task(&docs, &failed, truth.as_deref(), &mut rec)?;
+    }
+    if pairs {
+        pairs_task(&docs, &failed, truth.as_deref(), &mut rec)?;
     }
     rec.float("peak_rss_mb", peak_rss_mb());
     println!("{}", rec.finish());
@@ -281,12 +299,14 @@ fn passage_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec:
     // For each article, the other articles it shares a passage with (sorted).
     let mut shares: Vec<Vec<u32>> = vec![Vec::new(); docs.len()];
     let (mut matches, mut passages, mut saturated) = (0usize, 0usize, 0usize);
+    let mut digest = Digest::default();
     for chunk in articles.chunks(CHUNK) {
         let texts: Vec<&str> = chunk.iter().map(|a| a.1).collect();
         for (&(id, _), result) in chunk.iter().zip(index.par_query_many(&texts)) {
             saturated += result.saturated_buckets;
             let other = &mut shares[id as usize];
             for m in result.matches.iter().filter(|m| m.id != id) {
+                digest.query_match(id, m);
                 matches += 1;
                 passages += m.report.passages.len();
                 other.push(m.id as u32);
@@ -321,8 +341,93 @@ fn passage_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec:
         .num("e2e_one_way_pairs", one_way)
         .num("e2e_passages", passages)
         .num("e2e_saturated_buckets", saturated)
+        .str("e2e_digest", &format!("{:016x}", digest.0))
         .raw("e2e_recall", recall_json(truth, found));
     Ok(())
+}
+
+/// `--pairs`: neardup's task with every unordered pair once, from
+/// [`Index::par_pairs`](neardup::Index::par_pairs) (streamed: only the pair
+/// ids are kept). `pairs_digest` hashes the whole pair stream (ids, similarities, every passage's spans, token ranges,
+/// counts and scores), so two builds that print the same digest computed
+/// the same reports.
+#[cfg(feature = "rayon")]
+fn pairs_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec: &mut Json) -> Result<(), String> {
+    let detector = Detector::new(Config::default()).map_err(|e| e.to_string())?;
+    // Articles the MinHash task could not analyse would panic here too.
+    let articles: Vec<(u64, &str)> =
+        docs.iter().enumerate().filter(|(i, _)| skip.binary_search(i).is_err()).map(|(i, &d)| (i as u64, d)).collect();
+    let t = Instant::now();
+    let mut index = detector.index();
+    index.par_insert_many(&articles).map_err(|e| e.to_string())?;
+    let insert_s = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    // Every pair `(a, b)`, `a < b`, in increasing order.
+    let mut found_pairs: Vec<(u32, u32)> = Vec::new();
+    let mut passages = 0usize;
+    let mut digest = Digest::default();
+    for p in index.par_pairs() {
+        found_pairs.push((p.a as u32, p.b as u32));
+        passages += p.report.passages.len();
+        digest.pair(&p);
+    }
+    let pairs_s = t.elapsed().as_secs_f64();
+    let found = |a: usize, b: usize| found_pairs.binary_search(&(a as u32, b as u32)).is_ok();
+    rec.str("pairs", "Index with the default Config: par_insert_many + par_pairs (every article pair once)")
+        .float("pairs_insert_s", insert_s)
+        .float("pairs_s", pairs_s)
+        .float("pairs_total_s", insert_s + pairs_s)
+        .num("pairs_article_pairs", found_pairs.len())
+        .num("pairs_passages", passages)
+        .str("pairs_digest", &format!("{:016x}", digest.0))
+        .raw("pairs_recall", recall_json(truth, found));
+    Ok(())
+}
+
+/// FNV-1a over the fields of a pair stream.
+struct Digest(u64);
+
+impl Default for Digest {
+    fn default() -> Digest {
+        Digest(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Digest {
+    fn word(&mut self, v: u64) {
+        for b in v.to_le_bytes() {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+
+    fn pair(&mut self, p: &neardup::Pair) {
+        self.report([p.a, p.b, p.unit_similarity.to_bits()], &p.report);
+    }
+
+    fn query_match(&mut self, query: u64, m: &neardup::Match) {
+        self.report([query, m.id, m.unit_similarity.to_bits()], &m.report);
+    }
+
+    fn report(&mut self, head: [u64; 3], r: &neardup::Report) {
+        for v in head.into_iter().chain([r.a_words as u64, r.b_words as u64]) {
+            self.word(v);
+        }
+        for v in [r.a_shared_words, r.b_shared_words, r.passages.len(), r.boilerplate.len()] {
+            self.word(v as u64);
+        }
+        for q in r.passages.iter().chain(&r.boilerplate) {
+            for v in [q.a.start, q.a.end, q.b.start, q.b.end, q.a_tokens.start, q.a_tokens.end] {
+                self.word(v as u64);
+            }
+            for v in [q.b_tokens.start, q.b_tokens.end, q.shared_words] {
+                self.word(v as u64);
+            }
+            for v in [q.similarity, q.containment_a, q.containment_b] {
+                self.word(v.to_bits());
+            }
+        }
+    }
 }
 
 /// The first panic message seen by the quiet hook.

@@ -10,13 +10,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::detector::{Detector, Report};
 use crate::error::{Error, Result};
 use crate::fingerprint::Signature;
-use crate::score::{Passage, sorted_set, sorted_similarity};
+use crate::score::{Passage, align_with, seed_table, sorted_set, sorted_similarity};
 use crate::text::{Analysis, Segment};
 
 /// LSH banding parameters: `bands` bands of `rows` rows.
@@ -548,16 +549,55 @@ struct Prepared {
     keys: Vec<u64>,
 }
 
+/// One article prepared for verification and alignment: analysed once,
+/// then shared by every comparison it takes part in.
+struct Side {
+    analysis: Analysis,
+    /// The shingles of the whole text (the configured shingle size and
+    /// seed): alignment walks them, and a unit's shingles are a slice of
+    /// them.
+    shingles: Vec<u64>,
+    /// The units the index fingerprints ([`Index::units`]).
+    units: Vec<Segment>,
+    /// The stored article's slot, whose segment keys give the boilerplate
+    /// mask without hashing the text again; `None` for a query text.
+    slot: Option<u32>,
+    /// Per token: inside a boilerplate sentence or paragraph (on demand).
+    boiler: OnceLock<Vec<bool>>,
+    /// The seed table of `shingles`, built when this side is the second
+    /// text of an alignment.
+    table: OnceLock<Vec<(u64, usize)>>,
+}
+
 /// The query side of a comparison, analysed once.
 struct Probe {
-    analysis: Analysis,
+    side: Side,
     /// Band keys of every probing unit, unit after unit.
     keys: Vec<u64>,
     /// Sorted shingle sets of the same units.
     unit_sets: Vec<Vec<u64>>,
-    /// Per token: inside a boilerplate sentence.
-    boiler: Vec<bool>,
 }
+
+/// One query of a batch: its text, probe and candidates.
+#[cfg(feature = "rayon")]
+struct Pending<'t> {
+    /// The query's id, for [`Index::par_pairs`] (0 otherwise).
+    id: u64,
+    text: &'t str,
+    probe: Probe,
+    cands: Vec<(u64, Cand)>,
+}
+
+/// Stored articles analysed at once by a batch of queries (bounds the
+/// memory of [`Index::par_check_batch`]).
+#[cfg(feature = "rayon")]
+const MAX_SIDES: usize = 1024;
+
+/// Articles per chunk of [`Index::par_pairs`] and
+/// [`Index::par_query_many`]: a stored article that is a candidate of
+/// several queries of one chunk is analysed once for all of them.
+#[cfg(feature = "rayon")]
+const QUERY_CHUNK: usize = 1024;
 
 /// Candidate `(stored slot, stored unit, probe unit)`.
 type Cand = (u32, u32, u32);
@@ -888,25 +928,54 @@ impl Index {
         min > 0 && self.stats.contexts(key) >= min
     }
 
-    /// Analyses `text` as the probing side of a query.
-    fn probe(&self, text: &str) -> Probe {
+    /// Analyses `text` (stored at `slot`, if it is) for comparisons.
+    fn side(&self, text: &str, slot: Option<u32>) -> Side {
         let d = &self.detector;
         let analysis = d.analyze(text);
-        let boiler = self.boilerplate_mask(&analysis);
+        let shingles = crate::fingerprint::shingles(&analysis.tokens, d.config().shingle_size, d.config().seed);
+        let units = self.units(&analysis);
+        Side { analysis, shingles, units, slot, boiler: OnceLock::new(), table: OnceLock::new() }
+    }
+
+    /// The shingles of `unit` of `side`: the slice of the text's shingles
+    /// that [`Detector::unit_shingles`] computes.
+    fn unit_shingles<'s>(&self, side: &'s Side, unit: &Segment) -> std::borrow::Cow<'s, [u64]> {
+        let k = self.detector.config().shingle_size;
+        let t = &unit.tokens;
+        match side.shingles.get(t.start..(t.end + 1).saturating_sub(k)) {
+            Some(sh) if t.len() >= k && t.end <= side.analysis.tokens.len() => std::borrow::Cow::Borrowed(sh),
+            _ => std::borrow::Cow::Owned(self.detector.unit_shingles(&side.analysis, unit)),
+        }
+    }
+
+    /// The boilerplate mask of `side`, computed once.
+    fn boiler<'s>(&self, side: &'s Side) -> &'s [bool] {
+        side.boiler.get_or_init(|| {
+            let keys = side.slot.and_then(|s| self.slots[s as usize].as_ref()).map(|st| &*st.sentences);
+            self.boilerplate_mask(&side.analysis, keys)
+        })
+    }
+
+    /// Analyses `text` (stored at `slot`, if it is) as the probing side of
+    /// a query.
+    fn probe(&self, text: &str, slot: Option<u32>) -> Probe {
+        let d = &self.detector;
+        let side = self.side(text, slot);
+        let boiler = self.boiler(&side);
         let mut keys = Vec::new();
         let mut unit_sets = Vec::new();
-        for u in self.units(&analysis) {
-            let sh = d.unit_shingles(&analysis, &u);
+        for u in &side.units {
             // Boilerplate units do not look for candidates.
             if boiler[u.tokens.clone()].iter().all(|&b| b) {
                 keys.extend(std::iter::repeat_n(0, self.tables.len()));
                 unit_sets.push(Vec::new());
                 continue;
             }
+            let sh = self.unit_shingles(&side, u);
             keys.extend(d.band_keys(&d.minhasher().signature(sh.iter().copied())));
             unit_sets.push(sorted_set(&sh));
         }
-        Probe { analysis, keys, unit_sets, boiler }
+        Probe { side, keys, unit_sets }
     }
 
     /// Candidate unit pairs, sorted by stored article id, and the number
@@ -940,45 +1009,146 @@ impl Index {
         (out, saturated)
     }
 
-    /// Verifies the candidate units of one article and aligns it with the
-    /// probe if any pair passes; `None` if nothing non-boilerplate is shared.
-    fn check(&self, query: &str, probe: &Probe, group: &[(u64, Cand)]) -> Option<(f64, Report)> {
-        let d = &self.detector;
-        let (_, (slot, _, _)) = group[0];
-        let stored = self.slots[slot as usize].as_ref()?;
-        let analysis = d.analyze(&stored.text);
-        let units = self.units(&analysis);
-        let mut sets: Vec<Option<Vec<u64>>> = vec![None; units.len()];
+    /// Verifies the candidate units of one article (`stored`, prepared as
+    /// `side`) and aligns it with the probe if any pair passes; `None` if
+    /// nothing non-boilerplate is shared.
+    fn check(
+        &self,
+        query: &str,
+        probe: &Probe,
+        stored: &str,
+        side: &Side,
+        group: &[(u64, Cand)],
+    ) -> Option<(f64, Report)> {
+        let mut sets: Vec<Option<Vec<u64>>> = vec![None; side.units.len()];
         let mut best = 0.0f64;
         for &(_, (_, su, qu)) in group {
-            let (Some(s), Some(q)) = (units.get(su as usize), probe.unit_sets.get(qu as usize)) else {
+            let (Some(s), Some(q)) = (side.units.get(su as usize), probe.unit_sets.get(qu as usize)) else {
                 continue;
             };
-            let set = sets[su as usize].get_or_insert_with(|| sorted_set(&d.unit_shingles(&analysis, s)));
+            let set = sets[su as usize].get_or_insert_with(|| sorted_set(&self.unit_shingles(side, s)));
             best = best.max(sorted_similarity(q, set).max());
         }
-        if best < d.config().threshold {
+        if best < self.detector.config().threshold {
             return None;
         }
-        let full = d.compare_analyzed(query, &probe.analysis, &stored.text, &analysis);
-        let report = self.split_boilerplate(full, &probe.boiler, &self.boilerplate_mask(&analysis));
+        let full = self.compare_sides(query, &probe.side, stored, side);
+        let report = self.split_boilerplate(full, self.boiler(&probe.side), self.boiler(side));
         if report.passages.is_empty() {
             return None;
         }
         Some((best, report))
     }
 
+    /// [`check`](Self::check) of one candidate group, preparing its stored
+    /// article.
+    fn check_group(&self, query: &str, probe: &Probe, group: &[(u64, Cand)]) -> Option<(f64, Report)> {
+        let (_, (slot, _, _)) = group[0];
+        let stored = self.slots[slot as usize].as_ref()?;
+        self.check(query, probe, &stored.text, &self.side(&stored.text, Some(slot)), group)
+    }
+
+    /// [`Detector::compare_analyzed`] of two prepared sides: the same
+    /// report, reusing their shingles and seed tables.
+    fn compare_sides(&self, a: &str, sa: &Side, b: &str, sb: &Side) -> Report {
+        if (b.len(), b) < (a.len(), a) {
+            return self.align_sides(sb, sa).swapped();
+        }
+        self.align_sides(sa, sb)
+    }
+
+    /// [`Detector::compare_analyses`] of two prepared sides.
+    fn align_sides(&self, a: &Side, b: &Side) -> Report {
+        let opts = self.detector.align_options();
+        let need = opts.min_words.max(opts.shingle_size).max(1);
+        let (na, nb) = (a.analysis.tokens.len(), b.analysis.tokens.len());
+        let passages = if na < need || nb < need {
+            Vec::new()
+        } else {
+            let table = b.table.get_or_init(|| seed_table(&b.shingles));
+            align_with(&a.analysis, &b.analysis, &a.shingles, &b.shingles, table, &opts)
+        };
+        Report::new(passages, Vec::new(), na, nb)
+    }
+
     /// Per token of `analysis`: inside a boilerplate sentence or paragraph.
-    fn boilerplate_mask(&self, analysis: &Analysis) -> Vec<bool> {
+    /// `stored_keys` are the analysis' [`segment_keys`] if the caller has
+    /// them (a stored article's), sentences then paragraphs.
+    fn boilerplate_mask(&self, analysis: &Analysis, stored_keys: Option<&[KeyInContext]>) -> Vec<bool> {
         let mut boiler = vec![false; analysis.tokens.len()];
-        let (sentences, paragraphs) = segment_keys(analysis, self.detector.config().seed);
-        let segments = analysis.sentences.iter().zip(sentences).chain(analysis.paragraphs.iter().zip(paragraphs));
-        for (s, (key, _)) in segments {
+        if self.detector.config().boilerplate_contexts == 0 {
+            return boiler;
+        }
+        let segments = analysis.sentences.iter().chain(&analysis.paragraphs);
+        let count = analysis.sentences.len() + analysis.paragraphs.len();
+        let computed;
+        let keys = match stored_keys.filter(|k| k.len() == count) {
+            Some(k) => k,
+            None => {
+                let (mut sentences, paragraphs) = segment_keys(analysis, self.detector.config().seed);
+                sentences.extend(paragraphs);
+                computed = sentences;
+                &computed[..]
+            }
+        };
+        for (s, &(key, _)) in segments.zip(keys) {
             if self.is_boilerplate_sentence(key) {
                 boiler[s.tokens.clone()].iter_mut().for_each(|b| *b = true);
             }
         }
         boiler
+    }
+
+    /// Verifies and aligns the candidates of a batch of queries, analysing
+    /// each stored article once for the whole batch (at most
+    /// [`MAX_SIDES`] at a time): per query, `(group, result)` for each
+    /// of its candidate groups, in order. The results are
+    /// [`check_group`](Self::check_group)'s.
+    #[cfg(feature = "rayon")]
+    fn par_check_batch(&self, batch: &[Pending<'_>]) -> Vec<Vec<Option<(f64, Report)>>> {
+        use rayon::prelude::*;
+        // Every candidate group: (query, range in its candidates, slot).
+        let mut jobs: Vec<(usize, std::ops::Range<usize>, u32)> = Vec::new();
+        for (qi, q) in batch.iter().enumerate() {
+            let mut start = 0;
+            for g in Self::grouped(&q.cands) {
+                jobs.push((qi, start..start + g.len(), g[0].1.0));
+                start += g.len();
+            }
+        }
+        let mut slots: Vec<u32> = jobs.iter().map(|j| j.2).collect();
+        slots.sort_unstable();
+        slots.dedup();
+        let mut results: Vec<Option<(f64, Report)>> = (0..jobs.len()).map(|_| None).collect();
+        // Jobs by the batch of slots their stored article falls in.
+        let mut by_part: Vec<Vec<usize>> = vec![Vec::new(); slots.len().div_ceil(MAX_SIDES)];
+        for (j, job) in jobs.iter().enumerate() {
+            let at = slots.binary_search(&job.2).unwrap_or_default();
+            by_part[at / MAX_SIDES].push(j);
+        }
+        for (part, todo) in slots.chunks(MAX_SIDES).zip(by_part) {
+            let sides: Vec<Option<(&str, Side)>> = part
+                .par_iter()
+                .map(|&slot| self.slots[slot as usize].as_ref().map(|st| (&*st.text, self.side(&st.text, Some(slot)))))
+                .collect();
+            let found: Vec<Option<(f64, Report)>> = todo
+                .par_iter()
+                .map(|&j| {
+                    let (qi, range, slot) = &jobs[j];
+                    let (stored, side) = sides[part.binary_search(slot).ok()?].as_ref()?;
+                    let q = &batch[*qi];
+                    self.check(q.text, &q.probe, stored, side, &q.cands[range.clone()])
+                })
+                .collect();
+            for (j, r) in todo.into_iter().zip(found) {
+                results[j] = r;
+            }
+        }
+        let mut out: Vec<Vec<Option<(f64, Report)>>> = batch.iter().map(|_| Vec::new()).collect();
+        for (job, r) in jobs.iter().zip(results) {
+            out[job.0].push(r);
+        }
+        out
     }
 
     /// Moves passages with fewer than `min_words` words outside boilerplate
@@ -1021,12 +1191,12 @@ impl Index {
     /// # Ok::<(), neardup::Error>(())
     /// ```
     pub fn query(&self, query: &str) -> QueryResult {
-        let probe = self.probe(query);
+        let probe = self.probe(query, None);
         let (cands, saturated) = self.candidates(&probe, |_| true);
         let matches = Self::grouped(&cands)
             .into_iter()
             .filter_map(|g| {
-                self.check(query, &probe, g).map(|(s, r)| Match { id: g[0].0, unit_similarity: s, report: r })
+                self.check_group(query, &probe, g).map(|(s, r)| Match { id: g[0].0, unit_similarity: s, report: r })
             })
             .collect();
         Self::finish(matches, saturated)
@@ -1045,12 +1215,12 @@ impl Index {
     #[cfg(feature = "rayon")]
     pub fn par_query(&self, query: &str) -> QueryResult {
         use rayon::prelude::*;
-        let probe = self.probe(query);
+        let probe = self.probe(query, None);
         let (cands, saturated) = self.candidates(&probe, |_| true);
         let matches = Self::grouped(&cands)
             .into_par_iter()
             .filter_map(|g| {
-                self.check(query, &probe, g).map(|(s, r)| Match { id: g[0].0, unit_similarity: s, report: r })
+                self.check_group(query, &probe, g).map(|(s, r)| Match { id: g[0].0, unit_similarity: s, report: r })
             })
             .collect();
         Self::finish(matches, saturated)
@@ -1068,7 +1238,9 @@ impl Index {
     }
 
     /// [`query_many`](Self::query_many) in parallel on the current rayon
-    /// pool; the result is identical.
+    /// pool; the result is identical. Queries are taken a chunk at a time,
+    /// and an indexed article that is a candidate of several queries of a
+    /// chunk is analysed once for all of them.
     ///
     /// ```
     /// let index = neardup::Detector::builder().build()?.index();
@@ -1078,18 +1250,41 @@ impl Index {
     #[cfg(feature = "rayon")]
     pub fn par_query_many(&self, queries: &[&str]) -> Vec<QueryResult> {
         use rayon::prelude::*;
-        queries.par_iter().map(|q| self.query(q)).collect()
+        let mut out = Vec::with_capacity(queries.len());
+        for chunk in queries.chunks(QUERY_CHUNK) {
+            let probed: Vec<(Pending<'_>, usize)> = chunk
+                .par_iter()
+                .map(|&text| {
+                    let mut probe = self.probe(text, None);
+                    let (cands, saturated) = self.candidates(&probe, |_| true);
+                    probe.keys = Vec::new();
+                    (Pending { id: 0, text, probe, cands }, saturated)
+                })
+                .collect();
+            let (batch, saturated): (Vec<Pending<'_>>, Vec<usize>) = probed.into_iter().unzip();
+            let checked = self.par_check_batch(&batch);
+            for ((q, results), saturated) in batch.iter().zip(checked).zip(saturated) {
+                let matches = Self::grouped(&q.cands)
+                    .into_iter()
+                    .zip(results)
+                    .filter_map(|(g, r)| r.map(|(s, r)| Match { id: g[0].0, unit_similarity: s, report: r }))
+                    .collect();
+                out.push(Self::finish(matches, saturated));
+            }
+        }
+        out
     }
 
     /// The pairs article `id` forms with articles of larger ids.
     fn pairs_of(&self, id: u64) -> Vec<Pair> {
-        let Some(stored) = self.stored(id) else { return Vec::new() };
-        let probe = self.probe(&stored.text);
+        let Some(&slot) = self.ids.get(&id) else { return Vec::new() };
+        let Some(stored) = self.slots[slot as usize].as_ref() else { return Vec::new() };
+        let probe = self.probe(&stored.text, Some(slot));
         let (cands, _) = self.candidates(&probe, |s| s.id > id);
         Self::grouped(&cands)
             .into_iter()
             .filter_map(|g| {
-                self.check(&stored.text, &probe, g).map(|(s, r)| Pair {
+                self.check_group(&stored.text, &probe, g).map(|(s, r)| Pair {
                     a: id,
                     b: g[0].0,
                     unit_similarity: s,
@@ -1119,8 +1314,10 @@ impl Index {
     }
 
     /// [`pairs`](Self::pairs), computed in parallel on the current rayon
-    /// pool, a chunk of articles at a time (so memory stays bounded), and
-    /// yielded in the same order: the sequence is identical.
+    /// pool, a chunk of articles at a time (so memory stays bounded; an
+    /// article that is a candidate of several articles of a chunk is
+    /// analysed once for all of them), and yielded in the same order: the
+    /// sequence is identical.
     ///
     /// ```
     /// let mut index = neardup::Detector::builder().build()?.index();
@@ -1133,12 +1330,29 @@ impl Index {
     #[cfg(feature = "rayon")]
     pub fn par_pairs(&self) -> impl Iterator<Item = Pair> + '_ {
         use rayon::prelude::*;
-        let ids: Vec<u64> = self.ids().collect();
-        let chunk = (rayon::current_num_threads() * 16).max(64);
-        let chunks: Vec<Vec<u64>> = ids.chunks(chunk).map(<[u64]>::to_vec).collect();
+        let ids: Vec<(u64, u32)> = self.ids.iter().map(|(&id, &slot)| (id, slot)).collect();
+        let chunks: Vec<Vec<(u64, u32)>> = ids.chunks(QUERY_CHUNK).map(<[(u64, u32)]>::to_vec).collect();
         chunks.into_iter().flat_map(move |c| {
-            let found: Vec<Vec<Pair>> = c.par_iter().map(|&id| self.pairs_of(id)).collect();
-            found.into_iter().flatten()
+            let batch: Vec<Pending<'_>> = c
+                .par_iter()
+                .filter_map(|&(id, slot)| {
+                    let text = &*self.slots[slot as usize].as_ref()?.text;
+                    let mut probe = self.probe(text, Some(slot));
+                    let (cands, _) = self.candidates(&probe, |s| s.id > id);
+                    probe.keys = Vec::new();
+                    Some(Pending { id, text, probe, cands })
+                })
+                .collect();
+            let checked = self.par_check_batch(&batch);
+            let mut pairs = Vec::new();
+            for (q, results) in batch.iter().zip(checked) {
+                for (g, r) in Self::grouped(&q.cands).into_iter().zip(results) {
+                    if let Some((s, r)) = r {
+                        pairs.push(Pair { a: q.id, b: g[0].0, unit_similarity: s, report: r });
+                    }
+                }
+            }
+            pairs
         })
     }
 

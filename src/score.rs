@@ -221,7 +221,34 @@ pub fn align(a: &Analysis, b: &Analysis, opts: &AlignOptions) -> Vec<Passage> {
     }
     let sa = shingles(&a.tokens, k, opts.seed);
     let sb = shingles(&b.tokens, k, opts.seed);
-    let runs = seed_and_extend(&sa, &sb);
+    align_with(a, b, &sa, &sb, &seed_table(&sb), opts)
+}
+
+/// The seed table of a text's shingles: `(hash, position)`, sorted, so
+/// that the occurrences of one shingle are adjacent and in text order.
+pub(crate) fn seed_table(sb: &[u64]) -> Vec<(u64, usize)> {
+    let mut table: Vec<(u64, usize)> = sb.iter().enumerate().map(|(j, &h)| (h, j)).collect();
+    table.sort_unstable();
+    table
+}
+
+/// [`align`] with the shingles of both texts (`shingles(tokens, k, seed)`
+/// of the whole texts) and the [`seed_table`] of `b`'s already computed:
+/// a caller that aligns one text with many reuses them.
+pub(crate) fn align_with(
+    a: &Analysis,
+    b: &Analysis,
+    sa: &[u64],
+    sb: &[u64],
+    table: &[(u64, usize)],
+    opts: &AlignOptions,
+) -> Vec<Passage> {
+    let k = opts.shingle_size.max(1);
+    let need = opts.min_words.max(k).max(1);
+    if a.tokens.len() < need || b.tokens.len() < need {
+        return Vec::new();
+    }
+    let runs = seed_and_extend(sa, sb, table);
     let drafts = merge(&runs, k, opts.max_gap);
     let edge = opts.max_gap.min(3);
     let mut passages: Vec<Passage> = Vec::new();
@@ -231,16 +258,14 @@ pub fn align(a: &Analysis, b: &Analysis, opts: &AlignOptions) -> Vec<Passage> {
             continue;
         }
         grow_edges(&mut d, a, b, edge, prev.as_ref());
-        passages.push(finish(&d, a, b, &sa, &sb, k));
+        passages.push(finish(&d, a, b, sa, sb, k));
         prev = Some(d);
     }
     passages.sort_by_key(|p| (p.a, p.b));
     passages
 }
 
-fn seed_and_extend(sa: &[u64], sb: &[u64]) -> Vec<Run> {
-    let mut table: Vec<(u64, usize)> = sb.iter().enumerate().map(|(j, &h)| (h, j)).collect();
-    table.sort_unstable();
+fn seed_and_extend(sa: &[u64], sb: &[u64], table: &[(u64, usize)]) -> Vec<Run> {
     let mut runs = Vec::new();
     let mut i = 0;
     while i < sa.len() {
