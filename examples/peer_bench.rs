@@ -275,7 +275,8 @@ fn minhash_task(docs: &[&str], truth: Option<&[TruthPair]>, rec: &mut Json) -> R
         .raw("analyze_panic_docs", format!("{:?}", &failed[..failed.len().min(20)]))
         .num("cand_pairs", cand_pairs)
         .num("verified_pairs", verified)
-        .raw("recall", recall_json(truth, |a, b| cands[a].binary_search(&(b as u32)).is_ok()));
+        .raw("recall", recall_json(truth, |a, b| cands[a].binary_search(&(b as u32)).is_ok()))
+        .str("exact_recall", &exact_recall(docs, truth, seed, |a, b| cands[a].binary_search(&(b as u32)).is_ok()));
     Ok(failed)
 }
 
@@ -482,6 +483,33 @@ struct TruthPair {
     orig: usize,
     dup: usize,
     rate: String,
+}
+
+/// Recall at the threshold on exact Jaccard: of the injected pairs whose
+/// 5-shingle sets (neardup's words) have exact Jaccard >= 0.8, how many
+/// are LSH candidates, as "found/total".
+fn exact_recall(docs: &[&str], truth: Option<&[TruthPair]>, seed: u64, found: impl Fn(usize, usize) -> bool) -> String {
+    let shingle_set = |doc: &str| {
+        let mut shingler = Shingler::new(K, seed);
+        let mut set = std::collections::HashSet::new();
+        text::for_each_word(doc, seed, |_, word| set.extend(shingler.push(word)));
+        set.extend(shingler.finish());
+        set
+    };
+    let (mut hits, mut total) = (0usize, 0usize);
+    for p in truth.unwrap_or(&[]) {
+        let (a, b) = (p.orig.min(p.dup), p.orig.max(p.dup));
+        if a == b || b >= docs.len() {
+            continue;
+        }
+        let (sa, sb) = (shingle_set(docs[a]), shingle_set(docs[b]));
+        let union = sa.union(&sb).count();
+        if union > 0 && sa.intersection(&sb).count() as f64 >= THRESHOLD * union as f64 {
+            total += 1;
+            hits += usize::from(found(a, b));
+        }
+    }
+    format!("{hits}/{total}")
 }
 
 fn base_dir() -> Result<PathBuf, String> {
