@@ -591,9 +591,22 @@ pub fn analyze(text: &str, seed: u64) -> Analysis {
 /// assert!(words.iter().zip(&tokens).all(|(w, t)| w.1 == t.hash));
 /// ```
 pub fn for_each_word(text: &str, seed: u64, f: impl FnMut(Span, u64)) {
+    // The folding caches of this thread, warm from earlier texts (folding
+    // a character costs a few table lookups; a script has few of them). A
+    // call from inside `f` finds them borrowed and starts cold.
+    FOLDING.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut folding) => words_with(text, seed, f, &mut folding),
+        Err(_) => words_with(text, seed, f, &mut Folding::default()),
+    })
+}
+
+thread_local! {
+    static FOLDING: std::cell::RefCell<Folding> = std::cell::RefCell::new(Folding::default());
+}
+
+fn words_with(text: &str, seed: u64, f: impl FnMut(Span, u64), folding: &mut Folding) {
     let mut words = WordStream::new(seed, f);
     let bytes = text.as_bytes();
-    let mut folding = Folding::default();
     let mut pos = 0;
     while pos < bytes.len() {
         let first_non_ascii = ascii_run_end(bytes, pos);
@@ -623,10 +636,15 @@ pub fn for_each_word(text: &str, seed: u64, f: impl FnMut(Span, u64)) {
             }
             break;
         }
-        words.unicode(text, cut, end, &mut folding);
+        words.unicode(text, cut, end, folding);
         pos = end;
     }
     words.finish();
+    // The scratch string grows to the longest cluster folded (a letter
+    // with a million combining marks): do not keep that in the thread.
+    if folding.scratch.capacity() > 4096 {
+        folding.scratch = String::new();
+    }
 }
 
 /// An ASCII byte that ends any word: not a letter, digit or apostrophe.
@@ -727,10 +745,6 @@ struct WordStream<F> {
     end_group: u64,
     /// In state `Apostrophe`, the group of the apostrophe.
     apostrophe_group: u64,
-    /// Bitmaps of [`WordStream::ascii`], kept to reuse their memory.
-    mask: Vec<u64>,
-    apostrophes: Vec<u64>,
-    joins: Vec<u64>,
 }
 
 impl<F: FnMut(Span, u64)> WordStream<F> {
@@ -745,9 +759,6 @@ impl<F: FnMut(Span, u64)> WordStream<F> {
             end: 0,
             end_group: NO_GROUP,
             apostrophe_group: NO_GROUP,
-            mask: Vec::new(),
-            apostrophes: Vec::new(),
-            joins: Vec::new(),
         }
     }
 
@@ -905,13 +916,12 @@ impl<F: FnMut(Span, u64)> WordStream<F> {
         // Zeros after the text, so that `padded_word_hash` can read 16
         // bytes from any word start.
         lower.extend_from_slice(&[0; 16]);
-        // Letters and digits, and apostrophes, one bit per byte.
-        let mask = &mut self.mask;
-        mask.clear();
-        let mut apostrophes = Vec::new();
-        std::mem::swap(&mut apostrophes, &mut self.apostrophes);
-        apostrophes.clear();
-        for block in lower[..n].chunks(64) {
+        // Letters and digits, and apostrophes, one bit per byte, 64 bytes
+        // per block; a block's apostrophe joins need the next block's first
+        // bit, so the masks run one block ahead.
+        let blocks = n.div_ceil(64);
+        let masks = |b: usize| -> (u64, u64) {
+            let block = &lower[64 * b..(64 * b + 64).min(n)];
             let (mut word, mut apos) = (0u64, 0u64);
             for (j, chunk) in block.chunks(8).enumerate() {
                 let mut eight = [0u8; 8];
@@ -920,22 +930,17 @@ impl<F: FnMut(Span, u64)> WordStream<F> {
                 word |= pack_high_bits(ascii_word_lanes(w)) << (8 * j);
                 apos |= pack_high_bits(byte_lanes(w, b'\'')) << (8 * j);
             }
-            mask.push(word);
-            apostrophes.push(apos);
-        }
-        // An apostrophe with a letter or digit on both sides joins them.
-        let raw: &[u64] = mask;
-        let mut prev_top = 0u64;
-        let mut joins = std::mem::take(&mut self.joins);
-        joins.clear();
-        for (b, (&w, &a)) in raw.iter().zip(&apostrophes).enumerate() {
-            let next_low = raw.get(b + 1).map_or(0, |x| x & 1);
-            joins.push(w | (a & ((w << 1) | prev_top) & ((w >> 1) | (next_low << 63))));
+            (word, apos)
+        };
+        let mut cur = masks(0);
+        let (mut prev_top, mut open, mut carry) = (0u64, 0usize, 0u64);
+        for b in 0..blocks {
+            let next = if b + 1 < blocks { masks(b + 1) } else { (0, 0) };
+            let (w, a) = cur;
+            // An apostrophe with a letter or digit on both sides joins them.
+            let m = w | (a & ((w << 1) | prev_top) & ((w >> 1) | (next.0 << 63)));
             prev_top = w >> 63;
-        }
-        let mut open = 0usize;
-        let mut carry = 0u64;
-        for (b, &m) in joins.iter().enumerate() {
+            cur = next;
             let shifted = (m << 1) | carry;
             let mut edges = (m & !shifted) | (!m & shifted);
             carry = m >> 63;
@@ -952,8 +957,6 @@ impl<F: FnMut(Span, u64)> WordStream<F> {
         if carry == 1 {
             (self.f)(Span::new(from + open, from + n), padded_word_hash(lower, open, n, self.seed));
         }
-        self.joins = joins;
-        self.apostrophes = apostrophes;
         lower.clear();
     }
 
@@ -995,7 +998,14 @@ impl<F: FnMut(Span, u64)> WordStream<F> {
                 if !follows_mark {
                     let unit = Unit { start: i, end, group: NO_GROUP };
                     if is_plain_ideograph(c) {
-                        self.feed(Class::Cjk, &bytes[i..end], unit);
+                        if self.state == WordState::Idle {
+                            // A word on its own, folded to itself: hash it
+                            // straight from the text (3 bytes).
+                            let x = bytes[i..end].iter().rev().fold(0u128, |x, &b| x << 8 | u128::from(b));
+                            (self.f)(Span::new(i, end), short_word_hash(x, end - i, self.seed));
+                        } else {
+                            self.feed(Class::Cjk, &bytes[i..end], unit);
+                        }
                         i = end;
                         continue;
                     }
@@ -1536,6 +1546,21 @@ mod tests {
             assert!(!is_combining_mark(c), "{c:?}");
         }
         assert!(!is_plain_ideograph('\u{F900}'));
+    }
+
+    #[test]
+    fn words_from_inside_a_callback() {
+        // The thread's folding caches are in use by the outer call: the
+        // inner one starts cold, with the same results.
+        let outer = "Ünïcödé wörds, ½ and ﬁne";
+        let mut inner = Vec::new();
+        for_each_word(outer, 1, |span, _| {
+            let mut hashes = Vec::new();
+            for_each_word(&outer[span], 1, |_, h| hashes.push(h));
+            inner.push(hashes);
+        });
+        let want: Vec<Vec<u64>> = analyze(outer, 1).tokens.iter().map(|t| vec![t.hash]).collect();
+        assert_eq!(inner, want);
     }
 
     #[test]
