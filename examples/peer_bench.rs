@@ -295,6 +295,7 @@ fn passage_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec:
     let mut index = detector.index();
     index.par_insert_many(&articles).map_err(|e| e.to_string())?;
     let insert_s = t.elapsed().as_secs_f64();
+    let index_mb = index.memory_usage() as f64 / 1e6;
 
     let t = Instant::now();
     // For each article, the other articles it shares a passage with (sorted).
@@ -335,6 +336,7 @@ fn passage_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec:
     }
     rec.str("e2e", "Index with the default Config: par_insert_many + par_query_many of every article")
         .float("e2e_insert_s", insert_s)
+        .float("e2e_index_mb", index_mb)
         .float("e2e_query_s", query_s)
         .float("e2e_total_s", insert_s + query_s)
         .num("e2e_matches", matches)
@@ -362,6 +364,8 @@ fn pairs_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec: &
     let mut index = detector.index();
     index.par_insert_many(&articles).map_err(|e| e.to_string())?;
     let insert_s = t.elapsed().as_secs_f64();
+    let index_mb = index.memory_usage() as f64 / 1e6;
+    let after_insert_rss = peak_rss_mb();
 
     let t = Instant::now();
     // Every pair `(a, b)`, `a < b`, in increasing order.
@@ -377,6 +381,8 @@ fn pairs_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec: &
     let found = |a: usize, b: usize| found_pairs.binary_search(&(a as u32, b as u32)).is_ok();
     rec.str("pairs", "Index with the default Config: par_insert_many + par_pairs (every article pair once)")
         .float("pairs_insert_s", insert_s)
+        .float("pairs_index_mb", index_mb)
+        .float("pairs_after_insert_rss_mb", after_insert_rss)
         .float("pairs_s", pairs_s)
         .float("pairs_total_s", insert_s + pairs_s)
         .num("pairs_article_pairs", found_pairs.len())
