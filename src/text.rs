@@ -1414,6 +1414,12 @@ fn segment(text: &str, tokens: &[Token]) -> (Vec<Segment>, Vec<Segment>) {
         let (brk, end_rel, start_rel) = match tokens.get(i + 1) {
             Some(next) => {
                 let gap = &text[prev_end..next.span.start];
+                // Most gaps (a space, ", ", a hyphen) hold no terminator, no
+                // line end and nothing beyond ASCII: no break, by the rules
+                // of `classify_gap`, which need not run.
+                if gap.bytes().all(|b| b < 0x80 && !matches!(b, b'.' | b'!' | b'?' | b'\n' | b'\r')) {
+                    continue;
+                }
                 let next_word = text[next.span.start..].chars().next();
                 classify_gap(gap, next_word)
             }
@@ -1578,6 +1584,22 @@ mod tests {
         for len in 0..=20 {
             for b in [b'a', b'b', 0] {
                 assert!(seen.insert(word_hash(&vec![b; len], 1)) || len == 0 && b != b'a', "{b} x {len}");
+            }
+        }
+    }
+
+    #[test]
+    fn plain_ascii_gaps_never_break() {
+        // `segment` skips `classify_gap` for these gaps: check the rule it
+        // relies on, for every gap of up to two such bytes and any next word.
+        let plain: Vec<char> =
+            (0u8..0x80).filter(|b| !matches!(b, b'.' | b'!' | b'?' | b'\n' | b'\r')).map(char::from).collect();
+        for &a in &plain {
+            for b in std::iter::once(None).chain(plain.iter().copied().map(Some)) {
+                let gap: String = std::iter::once(a).chain(b).collect();
+                for next in [None, Some('A'), Some('a'), Some('東')] {
+                    assert!(classify_gap(&gap, next).0 == Break::None, "{gap:?} {next:?}");
+                }
             }
         }
     }
