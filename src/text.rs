@@ -1124,7 +1124,7 @@ fn tokenize(norm: &Normalized, seed: u64) -> Vec<Token> {
     sink.finish()
 }
 
-/// What [`tokenize`] needs to know of a non-ASCII character.
+/// What the word loops need to know of a non-ASCII character.
 #[derive(Clone, Copy)]
 struct CharClass {
     /// [`is_word_char`].
@@ -1160,7 +1160,7 @@ impl ClassCache {
 }
 
 /// Which bytes are ASCII letters and digits (word characters), for the
-/// ASCII loop of [`tokenize`]: one load instead of two range tests.
+/// ASCII word loops: one load instead of two range tests.
 static ASCII_WORD: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
