@@ -494,7 +494,13 @@ struct TruthPair {
 /// Recall at the threshold on exact Jaccard: of the injected pairs whose
 /// 5-shingle sets (neardup's words) have exact Jaccard >= 0.8, how many
 /// are LSH candidates, as "found/total".
-fn exact_recall(docs: &[&str], truth: Option<&[TruthPair]>, seed: u64, found: impl Fn(usize, usize) -> bool) -> String {
+#[cfg(feature = "rayon")]
+fn exact_recall(
+    docs: &[&str],
+    truth: Option<&[TruthPair]>,
+    seed: u64,
+    found: impl Fn(usize, usize) -> bool + Sync,
+) -> String {
     let shingle_set = |doc: &str| {
         let mut shingler = Shingler::new(K, seed);
         let mut set = std::collections::HashSet::new();
@@ -502,19 +508,25 @@ fn exact_recall(docs: &[&str], truth: Option<&[TruthPair]>, seed: u64, found: im
         set.extend(shingler.finish());
         set
     };
-    let (mut hits, mut total) = (0usize, 0usize);
-    for p in truth.unwrap_or(&[]) {
-        let (a, b) = (p.orig.min(p.dup), p.orig.max(p.dup));
-        if a == b || b >= docs.len() {
-            continue;
-        }
-        let (sa, sb) = (shingle_set(docs[a]), shingle_set(docs[b]));
-        let union = sa.union(&sb).count();
-        if union > 0 && sa.intersection(&sb).count() as f64 >= THRESHOLD * union as f64 {
-            total += 1;
-            hits += usize::from(found(a, b));
-        }
-    }
+    // (at threshold, found) per injected pair, in parallel.
+    #[cfg(feature = "rayon")]
+    use rayon::prelude::*;
+    let judged: Vec<(bool, bool)> = truth
+        .unwrap_or(&[])
+        .par_iter()
+        .filter_map(|p| {
+            let (a, b) = (p.orig.min(p.dup), p.orig.max(p.dup));
+            if a == b || b >= docs.len() {
+                return None;
+            }
+            let (sa, sb) = (shingle_set(docs[a]), shingle_set(docs[b]));
+            let union = sa.union(&sb).count();
+            let at_threshold = union > 0 && sa.intersection(&sb).count() as f64 >= THRESHOLD * union as f64;
+            Some((at_threshold, at_threshold && found(a, b)))
+        })
+        .collect();
+    let total = judged.iter().filter(|j| j.0).count();
+    let hits = judged.iter().filter(|j| j.1).count();
     format!("{hits}/{total}")
 }
 

@@ -67,6 +67,11 @@ pub fn decode(bytes: &[u8]) -> Result<&str> {
 }
 
 fn memchr_nul(bytes: &[u8]) -> Option<usize> {
+    // `contains` on bytes is a vectorised memchr in `core`; the position is
+    // only wanted for the error.
+    if !bytes.contains(&0) {
+        return None;
+    }
     bytes.iter().position(|&b| b == 0)
 }
 
