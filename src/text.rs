@@ -623,8 +623,12 @@ fn words_with(text: &str, seed: u64, f: impl FnMut(Span, u64), folding: &mut Fol
         // takes the fast path; the text from there to the next ASCII
         // separator (followed by ASCII) goes through the state machine.
         // Both ends sit after a separator, where no word is open.
+        // The cut must also be a `normalize` unit boundary: an ASCII byte
+        // followed by a combining mark is one unit with it (`%` + U+3099,
+        // a mark that is also a kana, gives a word whose span starts at
+        // the `%`).
         let mut cut = first_non_ascii;
-        while cut > pos && !is_ascii_separator(bytes[cut - 1]) {
+        while cut > pos && !(is_ascii_separator(bytes[cut - 1]) && !mark_at(text, cut, None)) {
             cut -= 1;
         }
         words.ascii(bytes, pos, cut);
@@ -1667,13 +1671,26 @@ mod tests {
             "Москва и Αθήνα ΣΊΣΥΦΟΣ مرحبا",
             "tab\tcr\rlf\nff\u{c}vt\u{b}",
             "a\u{2019}\u{2019}b a\u{2019}.b",
+            // A separator clustered with a following mark that is a word
+            // on its own (found by the proptest below).
+            "%\u{3099}:z",
+            "ab %\u{3099}",
+            "a. \u{3099}\u{301}b",
         ] {
             assert_same_words(text);
         }
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
+        // Fixed seed, so CI is repeatable; `PROPTEST_RNG_SEED=n` explores
+        // others (300,000 random cases of each passed when this was written).
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 3000,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(
+                std::env::var("PROPTEST_RNG_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x7E87_5EED),
+            ),
+            ..Default::default()
+        })]
         #[test]
         fn streamed_words_match_on_tricky_text(
             chars in proptest::collection::vec(proptest::sample::select(vec![
@@ -1681,6 +1698,7 @@ mod tests {
                 '’', '‘', '“', '½', '¼', 'ﷺ', '\u{301}', '\u{302}', '\u{fe0f}', '東', 'に', 'ア',
                 'ß', 'İ', 'Σ', 'ς', 'ﬁ', 'ﬃ', 'Ａ', '１', '㍿', '⑴', 'ŉ', 'é', 'д', 'ا', '\u{a0}',
                 '\u{2044}', '\u{feff}', '—', '…', '。', '👍', '\u{1f3fd}', 'ǅ', '\u{345}',
+                '%', '\u{3099}', '\u{309a}', '\u{20dd}', 'ｶ', '\u{ff9e}', '(', ',',
             ]), 0..40)
         ) {
             let text: String = chars.into_iter().collect();
@@ -1688,7 +1706,7 @@ mod tests {
         }
 
         #[test]
-        fn streamed_words_match_on_any_text(text in "\\PC{0,60}") {
+        fn streamed_words_match_on_any_text(text in "\\PC{0,300}") {
             assert_same_words(&text);
         }
     }
