@@ -628,7 +628,7 @@ fn words_with(text: &str, seed: u64, f: impl FnMut(Span, u64), folding: &mut Fol
         // a mark that is also a kana, gives a word whose span starts at
         // the `%`).
         let mut cut = first_non_ascii;
-        while cut > pos && !(is_ascii_separator(bytes[cut - 1]) && !mark_at(text, cut, None)) {
+        while cut > pos && (!is_ascii_separator(bytes[cut - 1]) || mark_at(text, cut, None)) {
             cut -= 1;
         }
         words.ascii(bytes, pos, cut);
