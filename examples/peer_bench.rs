@@ -280,13 +280,22 @@ fn minhash_task(docs: &[&str], truth: Option<&[TruthPair]>, rec: &mut Json) -> R
     Ok(failed)
 }
 
-/// neardup's own task: passages shared between articles, through the index.
+/// An index of the corpus, and what building it cost.
 #[cfg(feature = "rayon")]
-fn passage_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec: &mut Json) -> Result<(), String> {
-    /// Queries per `par_query_many` call: keeps only the pairs, not every
-    /// report, in memory.
-    const CHUNK: usize = 2048;
+struct Built<'a> {
+    /// `(id, text)`, ids = positions in the corpus.
+    articles: Vec<(u64, &'a str)>,
+    index: neardup::Index,
+    insert_s: f64,
+    /// `Index::memory_usage`, in MB.
+    index_mb: f64,
+}
 
+/// The articles (those in `skip` left out) in an
+/// [`Index`](neardup::Index) with the default configuration, built with
+/// `par_insert_many`.
+#[cfg(feature = "rayon")]
+fn build_index<'a>(docs: &[&'a str], skip: &[usize]) -> Result<Built<'a>, String> {
     let detector = Detector::new(Config::default()).map_err(|e| e.to_string())?;
     // Articles the MinHash task could not analyse would panic here too.
     let articles: Vec<(u64, &str)> =
@@ -296,6 +305,17 @@ fn passage_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec:
     index.par_insert_many(&articles).map_err(|e| e.to_string())?;
     let insert_s = t.elapsed().as_secs_f64();
     let index_mb = index.memory_usage() as f64 / 1e6;
+    Ok(Built { articles, index, insert_s, index_mb })
+}
+
+/// neardup's own task: passages shared between articles, through the index.
+#[cfg(feature = "rayon")]
+fn passage_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec: &mut Json) -> Result<(), String> {
+    /// Queries per `par_query_many` call: keeps only the pairs, not every
+    /// report, in memory.
+    const CHUNK: usize = 2048;
+
+    let Built { articles, index, insert_s, index_mb } = build_index(docs, skip)?;
 
     let t = Instant::now();
     // For each article, the other articles it shares a passage with (sorted).
@@ -356,15 +376,7 @@ fn passage_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec:
 /// the same reports.
 #[cfg(feature = "rayon")]
 fn pairs_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec: &mut Json) -> Result<(), String> {
-    let detector = Detector::new(Config::default()).map_err(|e| e.to_string())?;
-    // Articles the MinHash task could not analyse would panic here too.
-    let articles: Vec<(u64, &str)> =
-        docs.iter().enumerate().filter(|(i, _)| skip.binary_search(i).is_err()).map(|(i, &d)| (i as u64, d)).collect();
-    let t = Instant::now();
-    let mut index = detector.index();
-    index.par_insert_many(&articles).map_err(|e| e.to_string())?;
-    let insert_s = t.elapsed().as_secs_f64();
-    let index_mb = index.memory_usage() as f64 / 1e6;
+    let Built { index, insert_s, index_mb, .. } = build_index(docs, skip)?;
     let after_insert_rss = peak_rss_mb();
 
     let t = Instant::now();

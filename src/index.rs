@@ -1500,15 +1500,16 @@ impl Index {
         let Some((probe, cands)) = self.pair_probe(plan, rank) else { return Vec::new() };
         let (id, slot) = plan.by_rank[rank as usize];
         let Some(stored) = self.slots[slot as usize].as_ref() else { return Vec::new() };
-        Self::grouped(&cands)
+        self.checked_pairs(id, &stored.text, &probe, &cands)
+    }
+
+    /// The verified pairs of article `id` (text `text`, probed as `probe`)
+    /// with its candidates `cands`, by candidate article.
+    fn checked_pairs(&self, id: u64, text: &str, probe: &Probe, cands: &[(u64, Cand)]) -> Vec<Pair> {
+        Self::grouped(cands)
             .into_iter()
             .filter_map(|g| {
-                self.check_group(&stored.text, &probe, g).map(|(s, r)| Pair {
-                    a: id,
-                    b: g[0].0,
-                    unit_similarity: s,
-                    report: r,
-                })
+                self.check_group(text, probe, g).map(|(s, r)| Pair { a: id, b: g[0].0, unit_similarity: s, report: r })
             })
             .collect()
     }
@@ -1521,17 +1522,7 @@ impl Index {
         let Some(stored) = self.slots[slot as usize].as_ref() else { return Vec::new() };
         let probe = self.probe(&stored.text, Some(slot));
         let (cands, _) = self.candidates(&probe, |s| s.id > id);
-        Self::grouped(&cands)
-            .into_iter()
-            .filter_map(|g| {
-                self.check_group(&stored.text, &probe, g).map(|(s, r)| Pair {
-                    a: id,
-                    b: g[0].0,
-                    unit_similarity: s,
-                    report: r,
-                })
-            })
-            .collect()
+        self.checked_pairs(id, &stored.text, &probe, &cands)
     }
 
     /// Every pair of articles that shares at least one verified,

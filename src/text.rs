@@ -198,18 +198,9 @@ pub fn normalize(text: &str) -> Normalized {
         }
         // One non-ASCII character and the combining marks that follow it.
         let start = i;
-        let mut chars = text[i..].chars();
-        let first = chars.next().unwrap_or('\u{fffd}');
-        i += first.len_utf8();
         let cache = cache.get_or_insert_with(|| Box::new(FoldCache::new()));
-        let mut single = true;
-        for c in chars {
-            if c.is_ascii() || !cache.is_combining_mark(c) {
-                break;
-            }
-            i += c.len_utf8();
-            single = false;
-        }
+        let (first, end, single) = cluster_at(text, start, cache);
+        i = end;
         let norm_start = out.len();
         let same_shape = if single {
             let folded = cache.fold_char(first, &mut scratch);
@@ -361,6 +352,24 @@ impl FoldCache {
 /// distinct ones, too many for [`FoldCache`].
 fn is_plain_ideograph(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF)
+}
+
+/// The unit of `normalize` that starts at byte `at` of `text`: its first
+/// character, where it ends (after the non-ASCII combining marks that
+/// follow), and whether it is that one character alone.
+fn cluster_at(text: &str, at: usize, cache: &FoldCache) -> (char, usize, bool) {
+    let mut chars = text[at..].chars();
+    let first = chars.next().unwrap_or('\u{fffd}');
+    let mut end = at + first.len_utf8();
+    let mut single = true;
+    for c in chars {
+        if c.is_ascii() || !cache.is_combining_mark(c) {
+            break;
+        }
+        end += c.len_utf8();
+        single = false;
+    }
+    (first, end, single)
 }
 
 /// Whether the character at byte `at` of `text` (if any, and if `at` is a
@@ -1028,17 +1037,8 @@ impl<F: FnMut(Span, u64)> WordStream<F> {
             // One character (non-ASCII, or ASCII followed by combining
             // marks) and the combining marks that follow it.
             let start = i;
-            let mut chars = text[i..].chars();
-            let first = chars.next().unwrap_or('\u{fffd}');
-            i += first.len_utf8();
-            let mut single = true;
-            for c in chars {
-                if c.is_ascii() || !cache.is_combining_mark(c) {
-                    break;
-                }
-                i += c.len_utf8();
-                single = false;
-            }
+            let (first, end, single) = cluster_at(text, start, cache);
+            i = end;
             let (folded, same_shape) = if single && !first.is_ascii() {
                 let folded = cache.fold_char(first, scratch);
                 (folded.bytes, folded.same_shape)
