@@ -671,7 +671,9 @@ fn is_ascii_separator(b: u8) -> bool {
     b < 0x80 && !ASCII_WORD[b as usize] && b != b'\''
 }
 
-/// The caches [`WordStream::unicode`] keeps between regions of one text.
+/// What [`WordStream::unicode`] keeps between regions and, per thread,
+/// between texts (see [`for_each_word`]): pure memoisation, so results do
+/// not depend on what a thread folded before.
 #[derive(Default)]
 struct Folding {
     scratch: String,
@@ -825,7 +827,7 @@ impl<F: FnMut(Span, u64)> WordStream<F> {
         self.start = start;
     }
 
-    /// An ASCII byte that is no letter or digit, at `at`, its own unit.
+    /// An ASCII byte that is no letter or digit, its own unit.
     #[inline(always)]
     fn ascii_other(&mut self, b: u8) {
         match self.state {
@@ -891,7 +893,9 @@ impl<F: FnMut(Span, u64)> WordStream<F> {
                 self.end_word(unit.group);
             }
             (WordState::Ended, _) => self.buf.extend_from_slice(bytes),
-            (WordState::Apostrophe, _) => unreachable!("handled above"),
+            // Left at the top of this function: no state is `Apostrophe`
+            // here.
+            (WordState::Apostrophe, _) => {}
         }
     }
 
