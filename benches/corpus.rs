@@ -22,6 +22,10 @@
 //!   re-filed (3 % of its words edited).
 //! * The `byline` variant adds the same agency byline sentence to the end
 //!   of every article: boilerplate the index must recognise, not 1000² pairs.
+//!
+//! `corpus/one_paragraph` indexes and loads 10k and 100k articles of six
+//! sentences in one paragraph (made-up words): equal per-article times at
+//! both sizes mean indexing and loading are linear whatever the shape.
 
 use std::hint::black_box;
 use std::sync::OnceLock;
@@ -214,5 +218,62 @@ fn persist(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, build_index, all_pairs, persist);
+/// Sizes of the one-paragraph archives, in articles: the ratio of their
+/// per-article times shows whether indexing is linear.
+const ONE_PARAGRAPH_SIZES: [usize; 2] = [10_000, 100_000];
+
+/// `n` articles of six sentences of twelve made-up words each, all in one
+/// paragraph (scraped news with single newlines, abstracts, posts): every
+/// article's one paragraph has the same empty context, the shape that made
+/// boilerplate statistics quadratic in 0.2.
+fn one_paragraph_archive(n: usize) -> Vec<String> {
+    let mut rng = Rng(GENERATOR_SEED ^ 0x0ae0 ^ n as u64);
+    let syllables = |rng: &mut Rng| -> String {
+        (0..1 + rng.below(4))
+            .map(|_| {
+                let c = b"bcdfghklmnprstvz"[rng.below(16)] as char;
+                let v = b"aeiou"[rng.below(5)] as char;
+                format!("{c}{v}")
+            })
+            .collect()
+    };
+    let vocabulary: Vec<String> = (0..30_000).map(|_| syllables(&mut rng)).collect();
+    (0..n)
+        .map(|_| {
+            let sentences: Vec<String> = (0..6)
+                .map(|_| {
+                    let words: Vec<&str> = (0..12).map(|_| vocabulary[rng.below(vocabulary.len())].as_str()).collect();
+                    format!("{}.", words.join(" "))
+                })
+                .collect();
+            sentences.join(" ")
+        })
+        .collect()
+}
+
+fn one_paragraph(c: &mut Criterion) {
+    let mut g = c.benchmark_group("corpus/one_paragraph");
+    configure(&mut g);
+    for n in ONE_PARAGRAPH_SIZES {
+        let texts = one_paragraph_archive(n);
+        let articles: Vec<(u64, &str)> = texts.iter().enumerate().map(|(i, t)| (i as u64, t.as_str())).collect();
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::new("par_insert_many", n), &articles, |b, articles| {
+            b.iter(|| {
+                let mut index = detector().index();
+                index.par_insert_many(black_box(articles)).expect("ids are unique");
+                index
+            })
+        });
+        let mut index = detector().index();
+        index.par_insert_many(&articles).expect("ids are unique");
+        let bytes = index.to_bytes();
+        g.bench_with_input(BenchmarkId::new("from_bytes", n), &bytes, |b, bytes| {
+            b.iter_batched(|| (), |()| Index::from_bytes(black_box(bytes)).expect("valid"), BatchSize::LargeInput)
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, build_index, all_pairs, persist, one_paragraph);
 criterion_main!(benches);

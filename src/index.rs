@@ -165,6 +165,13 @@ pub fn band_keys(sig: &Signature, params: LshParams) -> Vec<u64> {
         .collect()
 }
 /// Band keys are xxh3 values already: hash them as themselves.
+///
+/// A key of several `u64`s (a `(sentence, context)` pair) folds each into
+/// the state (`rotl(state, 23) ^ n`), so every part counts: a hasher that
+/// kept only the last part would hash such a pair as its context alone, and
+/// the one context shared by every one-paragraph article would put all of
+/// their sentences in one hash-table probe chain (quadratic insertion). A
+/// single `u64` still hashes as itself (the state starts at 0).
 #[derive(Default, Clone, Copy)]
 pub(crate) struct KeyHasher(u64);
 
@@ -178,7 +185,7 @@ impl Hasher for KeyHasher {
         }
     }
     fn write_u64(&mut self, n: u64) {
-        self.0 = n;
+        self.0 = self.0.rotate_left(23) ^ n;
     }
 }
 
@@ -1724,6 +1731,19 @@ mod tests {
                 assert!(p.probability(t + 0.1) > p.probability(t - 0.1));
             }
         }
+    }
+
+    #[test]
+    fn key_hasher_uses_every_part_of_a_pair() {
+        use std::hash::BuildHasher;
+        let b = BuildHasherDefault::<KeyHasher>::default();
+        // A single key hashes as itself.
+        assert_eq!(b.hash_one(0x1234_5678_9abc_def0u64), 0x1234_5678_9abc_def0);
+        // Pairs with one context but different sentences hash apart.
+        let ctx = 0xdead_beef_u64;
+        let hashes: std::collections::BTreeSet<u64> =
+            (0..1000u64).map(|s| b.hash_one((s.wrapping_mul(0x9e37_79b9_7f4a_7c15), ctx))).collect();
+        assert_eq!(hashes.len(), 1000);
     }
 
     #[test]
