@@ -15,9 +15,19 @@
 //! is printed as a string of its digits). IDs must be unique: a repeated ID
 //! is reported and skipped.
 //!
-//! Output, JSON lines on stdout: one line per pair of articles that share
-//! at least one passage that is not boilerplate, streamed as the pairs are
-//! found, in input order of `a`:
+//! Output, JSON lines on stdout. First one line per group of exact
+//! duplicates (the same words in the same sentences after normalisation;
+//! see `Index::exact_duplicates`), the representative being the first one
+//! read:
+//!
+//! ```text
+//! {"exact_duplicates": [ID, ..], "representative": ID}
+//! ```
+//!
+//! Only the representative takes part in the pairs: a pair with it stands
+//! for a pair with every member. Then one line per pair of articles that
+//! share at least one passage that is not boilerplate, streamed as the
+//! pairs are found, in input order of `a`:
 //!
 //! ```text
 //! {"a": ID, "b": ID, "passages": [{"a": {"start": .., "end": ..}, "b": {..}, "similarity": ..,
@@ -27,7 +37,8 @@
 //! then one line per group of near-duplicate articles (shared passages cover
 //! at least `--min-coverage` of both articles of every pair in the group;
 //! see `Index::near_duplicate_groups` for the policy: no chaining; grouped
-//! with `neardup::index::group_near_duplicates` from the streamed pairs):
+//! with `neardup::index::group_near_duplicates` from the streamed pairs,
+//! exact duplicates added with `Index::with_exact_duplicates`):
 //!
 //! ```text
 //! {"group": [ID, ..], "representative": ID}
@@ -35,7 +46,14 @@
 //!
 //! Offsets are byte offsets into the file as read, or into the JSON `text`
 //! value (after JSON unescaping). `--query` prints the same pair lines with
-//! `a` the query article and `b` an indexed article, and no groups.
+//! `a` the query article and `b` an indexed article (and, when `b` has
+//! exact duplicates, `"duplicates": [ID, ..]`: the query shares the same
+//! words with each), and no groups.
+//!
+//! A sentence shared by more than `--max-bucket` articles (with boilerplate
+//! detection off, or in as many contexts) fills an LSH bucket past its cap;
+//! what the cap cut (buckets, entries, articles that may miss pairs) is
+//! printed on stderr as a warning, even with `--quiet`.
 //!
 //! Stderr: a progress bar when stderr is a terminal, a summary line per
 //! phase (unless `--quiet`), and one line per skipped input naming the file
@@ -556,8 +574,32 @@ fn name(index: &Index, id: u64) -> String {
 fn all_pairs(index: &Index, args: &Args, status: &mut Status, out: &mut Output) -> Result<(), String> {
     let clock = Clock::start();
     let ids: Vec<u64> = index.ids().collect();
+    let duplicates = index.exact_duplicates();
+    for group in &duplicates {
+        let names: Vec<String> = group.members.iter().map(|&m| json_string(&name(index, m))).collect();
+        let line = format!(
+            "{{\"exact_duplicates\": [{}], \"representative\": {}}}\n",
+            names.join(", "),
+            json_string(&name(index, group.representative))
+        );
+        if !out.write(line.as_bytes())? {
+            return Ok(());
+        }
+    }
     let (mut pairs, mut edges) = (0usize, Vec::new());
-    for pair in index.par_pairs() {
+    let all = index.par_pairs();
+    let cut = all.saturation();
+    if !cut.is_empty() {
+        status.warn(&format!(
+            "warning: {} LSH buckets held more than --max-bucket {} articles; {} entries past the cap were not \
+             compared, so pairs of {} articles may be missing (raise --max-bucket, or keep boilerplate detection on)",
+            cut.buckets,
+            index.detector().config().max_bucket,
+            cut.entries,
+            cut.articles
+        ));
+    }
+    for pair in all {
         pairs += 1;
         if args.groups && neardup::index::is_near_duplicate(&pair, args.min_coverage) {
             edges.push((pair.a, pair.b));
@@ -568,7 +610,11 @@ fn all_pairs(index: &Index, args: &Args, status: &mut Status, out: &mut Output) 
         }
         status.progress("all pairs", ids.partition_point(|&id| id < pair.a) as u64, ids.len() as u64, pairs);
     }
-    let groups = if args.groups { neardup::index::group_near_duplicates(edges) } else { Vec::new() };
+    let groups = if args.groups {
+        index.with_exact_duplicates(neardup::index::group_near_duplicates(edges))
+    } else {
+        Vec::new()
+    };
     for group in &groups {
         let names: Vec<String> = group.members.iter().map(|&m| json_string(&name(index, m))).collect();
         let line = format!(
@@ -581,7 +627,13 @@ fn all_pairs(index: &Index, args: &Args, status: &mut Status, out: &mut Output) 
         }
     }
     status.summary(&format!(
-        "{pairs} pairs{} among {} articles in {clock}: {:.0} articles/s",
+        "{pairs} pairs{}{} among {} articles in {clock}: {:.0} articles/s",
+        if duplicates.is_empty() {
+            String::new()
+        } else {
+            let copies: usize = duplicates.iter().map(|g| g.members.len() - 1).sum();
+            format!(", {} groups of exact duplicates ({copies} copies not paired again)", duplicates.len())
+        },
         if args.groups { format!(", {} near-duplicate groups", groups.len()) } else { String::new() },
         ids.len(),
         ids.len() as f64 / clock.secs(),
@@ -601,14 +653,23 @@ fn query_articles(
     let inputs = expand(paths, status);
     let total: u64 = inputs.iter().map(Input::size).sum();
     let (mut queries, mut matches, mut result) = (0usize, 0usize, Ok(true));
+    let (mut saturated, mut skipped) = (0usize, 0usize);
     read_articles(&inputs, status, |article, done, status| {
         if !matches!(result, Ok(true)) {
             return;
         }
         queries += 1;
-        for m in index.par_query(&article.text).matches {
+        let found = index.par_query(&article.text);
+        saturated += found.saturated_buckets;
+        skipped += found.skipped_entries;
+        for m in found.matches {
             matches += 1;
-            let line = pair_line(&article.id, &name(index, m.id), &m.report, args.boilerplate);
+            let mut line = pair_line(&article.id, &name(index, m.id), &m.report, args.boilerplate);
+            if !m.duplicates.is_empty() {
+                let names: Vec<String> = m.duplicates.iter().map(|&d| json_string(&name(index, d))).collect();
+                line.truncate(line.len() - 2);
+                line.push_str(&format!(", \"duplicates\": [{}]}}\n", names.join(", ")));
+            }
             result = out.write(line.as_bytes());
             if !matches!(result, Ok(true)) {
                 return;
@@ -617,6 +678,13 @@ fn query_articles(
         status.progress("querying", done, total, queries);
     });
     result?;
+    if saturated > 0 {
+        status.warn(&format!(
+            "warning: queries hit {saturated} LSH buckets holding more than --max-bucket {} articles; {skipped} \
+             entries past the cap were not compared (raise --max-bucket, or keep boilerplate detection on)",
+            index.detector().config().max_bucket
+        ));
+    }
     status.summary(&format!(
         "{queries} queries against {} articles: {matches} matches in {clock}: {:.0} queries/s",
         index.len(),
@@ -787,6 +855,11 @@ impl Status {
     fn skip(&mut self, message: &str) {
         self.skipped += 1;
         self.line(&format!("corpus: skipped {message}"));
+    }
+
+    /// A warning: printed even with `--quiet`.
+    fn warn(&mut self, message: &str) {
+        self.line(&format!("corpus: {message}"));
     }
 
     fn summary(&mut self, message: &str) {

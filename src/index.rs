@@ -187,6 +187,10 @@ impl Hasher for KeyHasher {
     fn write_u64(&mut self, n: u64) {
         self.0 = self.0.rotate_left(23) ^ n;
     }
+    fn write_u128(&mut self, n: u128) {
+        self.write_u64(n as u64);
+        self.write_u64((n >> 64) as u64);
+    }
 }
 
 pub(crate) type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
@@ -385,11 +389,37 @@ pub(crate) struct Stored {
     pub(crate) id: u64,
     pub(crate) label: Box<str>,
     pub(crate) text: Box<str>,
-    /// Number of units inserted into the tables.
+    /// Number of units of the text an index fingerprints (those with at
+    /// least `min_words` words), whether or not the article is in the
+    /// tables (an exact duplicate is not).
     pub(crate) units: u32,
     /// `(key, context key)` of every sentence, then of every paragraph,
     /// for boilerplate (see [`segment_keys`]).
     pub(crate) sentences: Box<[(u64, u64)]>,
+    /// The article's entries in the band tables (one per band and distinct
+    /// band key of its units; 0 for an exact duplicate of an earlier one).
+    pub(crate) entries: u32,
+}
+
+impl Stored {
+    pub(crate) fn new(id: u64, label: &str, text: &str, units: u32, sentences: Box<[(u64, u64)]>) -> Stored {
+        Stored { id, label: label.into(), text: text.into(), units, sentences, entries: 0 }
+    }
+
+    /// The key of the article's exact-duplicate class: a 128-bit hash of
+    /// the keys of its sentences and paragraphs, in order (so the same
+    /// words in the same sentences and paragraphs after normalisation);
+    /// `None` for an article without units, which reuses nothing.
+    pub(crate) fn duplicate_key(&self) -> Option<u128> {
+        if self.units == 0 {
+            return None;
+        }
+        let mut buf = Vec::with_capacity(8 * self.sentences.len());
+        for &(key, _) in self.sentences.iter() {
+            buf.extend_from_slice(&key.to_le_bytes());
+        }
+        Some(xxhash_rust::xxh3::xxh3_128(&buf))
+    }
 }
 
 /// How often each sentence occurs in each context across the articles.
@@ -499,6 +529,12 @@ pub struct Match {
     /// The passages: `a` is the query, `b` the indexed article. Without
     /// boilerplate, identical to `detector.compare(query, article)`.
     pub report: Report,
+    /// The ids of the indexed articles that are exact duplicates of this
+    /// one (see [`Index::exact_duplicates`]), in increasing order: the same
+    /// words, so the query shares the same passages with each of them (at
+    /// their own byte offsets: align with [`Detector::compare`] to get
+    /// those). Empty for most articles.
+    pub duplicates: Vec<u64>,
 }
 
 /// The result of [`Index::query`].
@@ -513,6 +549,37 @@ pub struct QueryResult {
     /// order) were examined. Non-zero means the query hit text that recurs
     /// across very many articles.
     pub saturated_buckets: usize,
+    /// Entries of those buckets past the cap, which were not examined (an
+    /// entry is one unit of one article; exact duplicates take no entries).
+    /// 0 unless `saturated_buckets` is non-zero.
+    pub skipped_entries: usize,
+}
+
+/// What the [`max_bucket`](crate::Config::max_bucket) cap cut from
+/// [`Index::pairs`]: buckets holding more live articles than the cap, whose
+/// later entries no article probing the bucket sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Saturation {
+    /// Buckets (over all bands) with more than `max_bucket` live entries.
+    pub buckets: usize,
+    /// Entries past the cap in those buckets.
+    pub entries: usize,
+    /// Distinct articles with at least one entry past the cap: pairs of
+    /// such an article may be missing (raise `max_bucket`, or turn
+    /// boilerplate detection on, to find them).
+    pub articles: usize,
+}
+
+impl Saturation {
+    /// Whether the cap cut nothing.
+    ///
+    /// ```
+    /// assert!(neardup::index::Saturation::default().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.buckets == 0
+    }
 }
 
 /// Two indexed articles that share passages, from [`Index::pairs`].
@@ -577,6 +644,12 @@ pub struct Index {
     pub(crate) tables: Vec<Table>,
     pub(crate) stats: SentenceStats,
     dead_entries: usize,
+    /// The slot in the tables of each exact-duplicate class (see
+    /// [`Stored::duplicate_key`]): its oldest live member.
+    classes: HashMap<u128, u32, BuildHasherDefault<KeyHasher>>,
+    /// The other live members (slots, oldest first) of each class with
+    /// more than one, by the slot in the tables.
+    copies: BTreeMap<u32, Vec<u32>>,
 }
 
 /// An article prepared for insertion: everything but the slot.
@@ -624,16 +697,56 @@ struct Pending<'t> {
     cands: Vec<(u64, Cand)>,
 }
 
+#[cfg(feature = "rayon")]
+impl Pending<'_> {
+    /// Candidate articles (groups of candidates).
+    fn groups(&self) -> usize {
+        self.cands.chunk_by(|x, y| x.0 == y.0).count()
+    }
+}
+
 /// Stored articles analysed at once by a batch of queries (bounds the
 /// memory of [`Index::par_check_batch`]).
 #[cfg(feature = "rayon")]
 const MAX_SIDES: usize = 1024;
 
-/// Articles per chunk of [`Index::par_pairs`] and
+/// Most queries in one batch of [`Index::par_pairs`] and
 /// [`Index::par_query_many`]: a stored article that is a candidate of
-/// several queries of one chunk is analysed once for all of them.
+/// several queries of one batch is analysed once for all of them.
 #[cfg(feature = "rayon")]
 const QUERY_CHUNK: usize = 1024;
+
+/// A batch closes once its queries have this many candidate articles
+/// between them: each becomes at most one report, so this bounds the
+/// reports a batch holds, whatever the number of candidates per query.
+#[cfg(feature = "rayon")]
+const GROUP_BUDGET: usize = 16_384;
+
+/// The next batch of items `*at..`, probed in parallel a step
+/// (8 per thread) at a time, until it holds [`QUERY_CHUNK`] items or
+/// [`GROUP_BUDGET`] candidate articles (as `groups` counts them). Batches
+/// depend on the thread count; results computed from them do not.
+#[cfg(feature = "rayon")]
+fn par_batch<T: Send>(
+    at: &mut usize,
+    n: usize,
+    probe: impl Fn(usize) -> T + Sync + Send,
+    groups: impl Fn(&T) -> usize,
+) -> Vec<T> {
+    use rayon::prelude::*;
+    let step = 8 * rayon::current_num_threads().max(1);
+    let (mut batch, mut total) = (Vec::new(), 0);
+    while *at < n && batch.len() < QUERY_CHUNK && total < GROUP_BUDGET {
+        let end = (*at + step).min(n).min(*at + QUERY_CHUNK - batch.len());
+        let probed: Vec<T> = (*at..end).into_par_iter().map(&probe).collect();
+        *at = end;
+        for t in probed {
+            total += groups(&t);
+            batch.push(t);
+        }
+    }
+    batch
+}
 
 /// Candidate `(stored slot, stored unit, probe unit)`.
 type Cand = (u32, u32, u32);
@@ -667,6 +780,8 @@ struct PairPlan {
     /// article's rank is its position here.
     by_rank: Vec<(u64, u32)>,
     bands: Vec<BandPlan>,
+    /// What the bucket cap cut.
+    saturation: Saturation,
 }
 
 /// One band of a [`PairPlan`].
@@ -682,10 +797,66 @@ struct BandPlan {
     /// `probes[offsets[r]..offsets[r + 1]]`.
     probes: Vec<(u32, u32)>,
     offsets: Vec<u32>,
+    /// Buckets past the cap and their entries past it.
+    saturated: (usize, usize),
+    /// Bit per rank: the article has an entry past the cap in this band.
+    cut: Vec<u64>,
 }
 
 /// Rank of a removed slot in [`Index::band_plan`].
 const NO_RANK: u32 = u32::MAX;
+
+impl PairPlan {
+    fn new(by_rank: Vec<(u64, u32)>, mut bands: Vec<BandPlan>) -> PairPlan {
+        let mut saturation = Saturation::default();
+        let mut cut = vec![0u64; by_rank.len().div_ceil(64)];
+        for b in &mut bands {
+            saturation.buckets += b.saturated.0;
+            saturation.entries += b.saturated.1;
+            for (c, x) in cut.iter_mut().zip(std::mem::take(&mut b.cut)) {
+                *c |= x;
+            }
+        }
+        saturation.articles = cut.iter().map(|c| c.count_ones() as usize).sum();
+        PairPlan { by_rank, bands, saturation }
+    }
+}
+
+/// The pairs of [`Index::pairs`] or [`Index::par_pairs`]: an iterator,
+/// with what the bucket cap cut.
+pub struct Pairs<'i> {
+    iter: Box<dyn Iterator<Item = Pair> + Send + 'i>,
+    saturation: Saturation,
+}
+
+impl Pairs<'_> {
+    /// What the [`max_bucket`](crate::Config::max_bucket) cap cut from
+    /// these pairs: known before the first pair, nothing when
+    /// [`Saturation::is_empty`].
+    ///
+    /// ```
+    /// let index = neardup::Detector::builder().build()?.index();
+    /// assert!(index.pairs().saturation().is_empty());
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn saturation(&self) -> Saturation {
+        self.saturation
+    }
+}
+
+impl Iterator for Pairs<'_> {
+    type Item = Pair;
+
+    fn next(&mut self) -> Option<Pair> {
+        self.iter.next()
+    }
+}
+
+impl std::fmt::Debug for Pairs<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pairs").field("saturation", &self.saturation).finish_non_exhaustive()
+    }
+}
 
 impl BandPlan {
     /// Adds one bucket (`live`: its live entries, in bucket order, as
@@ -694,6 +865,13 @@ impl BandPlan {
     fn add(&mut self, live: &[(u32, u32)], cap: usize, probes: &mut Vec<(u32, u32, u32)>) {
         if live.len() < 2 {
             return;
+        }
+        if live.len() > cap {
+            self.saturated.0 += 1;
+            self.saturated.1 += live.len() - cap;
+            for &(rank, _) in &live[cap..] {
+                self.cut[rank as usize / 64] |= 1 << (rank % 64);
+            }
         }
         let visible = &live[..live.len().min(cap)];
         let top = visible.iter().map(|v| v.0).max().unwrap_or(0);
@@ -731,6 +909,8 @@ impl Index {
             tables: vec![Table::default(); bands],
             stats: SentenceStats::default(),
             dead_entries: 0,
+            classes: HashMap::default(),
+            copies: BTreeMap::new(),
         }
     }
 
@@ -829,7 +1009,8 @@ impl Index {
             .sum();
         let tables: usize = self.tables.iter().map(Table::memory_usage).sum();
         let stats = 40 * (self.stats.in_context.capacity() + self.stats.contexts.capacity());
-        docs + tables + stats + 8 * self.slots.capacity() + 40 * self.ids.len()
+        let classes = 24 * self.classes.capacity() + self.copies.values().map(|c| 40 + 4 * c.capacity()).sum::<usize>();
+        docs + tables + stats + classes + 8 * self.slots.capacity() + 40 * self.ids.len()
     }
 
     fn prepare(&self, id: u64, label: &str, text: &str) -> Prepared {
@@ -839,8 +1020,7 @@ impl Index {
         let keys: Vec<u64> = units.iter().flat_map(|u| d.band_keys(&d.signature(&analysis, u))).collect();
         let (mut sentences, paragraphs) = segment_keys(&analysis, d.config().seed);
         sentences.extend(paragraphs);
-        let sentences = sentences.into_boxed_slice();
-        let stored = Stored { id, label: label.into(), text: text.into(), units: units.len() as u32, sentences };
+        let stored = Stored::new(id, label, text, units.len() as u32, sentences.into_boxed_slice());
         Prepared { stored, keys }
     }
 
@@ -855,17 +1035,77 @@ impl Index {
         if self.ids.contains_key(&id) { Err(Error::DuplicateId { id }) } else { Ok(()) }
     }
 
-    fn commit(&mut self, p: Prepared) {
+    fn commit(&mut self, mut p: Prepared) {
         let slot = self.slots.len() as u32;
-        let bands = self.tables.len();
-        for (unit, keys) in p.keys.chunks_exact(bands).enumerate() {
-            for (table, &key) in self.tables.iter_mut().zip(keys) {
-                table.insert(Entry { key, slot, unit: unit as u32 });
-            }
-        }
         self.stats.add(&p.stored.sentences);
         self.ids.insert(p.stored.id, slot);
+        let copy_of = self.join_class(&p.stored, slot);
+        if copy_of.is_none() {
+            p.stored.entries = self.insert_entries(slot, &p.keys);
+        }
         self.slots.push(Some(p.stored));
+    }
+
+    /// Adds the article at `slot` to its exact-duplicate class; returns
+    /// the slot in the tables of the class if it already had one (the
+    /// article is then a copy and takes no entries).
+    fn join_class(&mut self, stored: &Stored, slot: u32) -> Option<u32> {
+        let key = stored.duplicate_key()?;
+        match self.classes.get(&key) {
+            Some(&first) => {
+                self.copies.entry(first).or_default().push(slot);
+                Some(first)
+            }
+            None => {
+                self.classes.insert(key, slot);
+                None
+            }
+        }
+    }
+
+    /// Inserts the band keys of the article at `slot` (`bands` keys per
+    /// unit, unit after unit): per band, one entry per distinct key, under
+    /// the first unit that has it (a unit repeated a thousand times takes
+    /// one entry, not a thousand, and fills no bucket by itself). Returns
+    /// the number of entries.
+    fn insert_entries(&mut self, slot: u32, keys: &[u64]) -> u32 {
+        let bands = self.tables.len();
+        let mut seen: HashMap<u64, (), BuildHasherDefault<KeyHasher>> = HashMap::default();
+        let mut entries = 0u32;
+        for (band, table) in self.tables.iter_mut().enumerate() {
+            seen.clear();
+            for (unit, unit_keys) in keys.chunks_exact(bands).enumerate() {
+                let key = unit_keys[band];
+                if seen.insert(key, ()).is_none() {
+                    table.insert(Entry { key, slot, unit: unit as u32 });
+                    entries += 1;
+                }
+            }
+        }
+        entries
+    }
+
+    /// Records a loaded article (the next slot) in the ids, boilerplate
+    /// statistics and exact-duplicate classes; whether it is in the tables
+    /// (the first of its class, or in none).
+    pub(crate) fn push_loaded(&mut self, stored: Stored) -> bool {
+        let slot = self.slots.len() as u32;
+        self.stats.add(&stored.sentences);
+        self.ids.insert(stored.id, slot);
+        let indexed = self.join_class(&stored, slot).is_none();
+        self.slots.push(Some(stored));
+        indexed
+    }
+
+    /// Sets the entry counts of loaded articles from their tables.
+    pub(crate) fn count_loaded_entries(&mut self) {
+        for t in &self.tables {
+            for e in t.live_entries() {
+                if let Some(s) = self.slots.get_mut(e.slot as usize).and_then(Option::as_mut) {
+                    s.entries += 1;
+                }
+            }
+        }
     }
 
     /// Adds article `id` with its text.
@@ -1025,7 +1265,10 @@ impl Index {
         };
         if let Some(stored) = self.slots[slot as usize].take() {
             self.stats.remove(&stored.sentences);
-            self.dead_entries += stored.units as usize * self.tables.len();
+            self.dead_entries += stored.entries as usize;
+            if let Some(key) = stored.duplicate_key() {
+                self.leave_class(key, slot);
+            }
         }
         let total: usize = self.tables.iter().map(Table::len).sum();
         if self.dead_entries > 1024 && self.dead_entries * 4 > total {
@@ -1038,8 +1281,141 @@ impl Index {
         true
     }
 
-    pub(crate) fn stats_add(&mut self, sentences: &[(u64, u64)]) {
-        self.stats.add(sentences);
+    /// Takes the removed article at `slot` out of its exact-duplicate
+    /// class. If it was the class's article in the tables and the class
+    /// has copies, the oldest copy takes its place: its band keys are
+    /// computed and inserted, and the tables merged, so that every bucket
+    /// stays in slot order.
+    fn leave_class(&mut self, key: u128, slot: u32) {
+        if self.classes.get(&key) == Some(&slot) {
+            let Some(mut rest) = self.copies.remove(&slot) else {
+                self.classes.remove(&key);
+                return;
+            };
+            let next = rest.remove(0);
+            if !rest.is_empty() {
+                self.copies.insert(next, rest);
+            }
+            self.classes.insert(key, next);
+            let text = self.slots[next as usize].as_ref().map(|s| s.text.clone()).unwrap_or_default();
+            let p = self.prepare(0, "", &text);
+            let entries = self.insert_entries(next, &p.keys);
+            if let Some(s) = self.slots[next as usize].as_mut() {
+                s.entries = entries;
+            }
+            for t in &mut self.tables {
+                t.flush();
+            }
+        } else if let Some(&first) = self.classes.get(&key)
+            && let Some(rest) = self.copies.get_mut(&first)
+        {
+            rest.retain(|&s| s != slot);
+            if rest.is_empty() {
+                self.copies.remove(&first);
+            }
+        }
+    }
+
+    /// Whether the article at `slot` is an exact duplicate of an older one
+    /// (not in the tables).
+    #[cfg(test)]
+    fn is_copy(&self, slot: u32) -> bool {
+        let key = self.slots[slot as usize].as_ref().and_then(Stored::duplicate_key);
+        key.is_some_and(|k| self.classes.get(&k) != Some(&slot))
+    }
+
+    /// The exact duplicates of the article at `slot` in the tables
+    /// (increasing ids).
+    fn duplicates_of(&self, slot: u32) -> Vec<u64> {
+        let mut ids: Vec<u64> = self
+            .copies
+            .get(&slot)
+            .map(|c| c.iter().filter_map(|&s| self.slots[s as usize].as_ref().map(|d| d.id)).collect())
+            .unwrap_or_default();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// Groups of articles whose texts are exact duplicates: the same words
+    /// in the same sentences and paragraphs after normalisation (case,
+    /// quote and dash forms, spacing and punctuation inside sentences
+    /// aside), among articles with at least one unit. The
+    /// representative is the member in the band tables (the oldest); the
+    /// others take no entries in the tables, do not appear in
+    /// [`pairs`](Self::pairs) (a pair with the representative stands for
+    /// one with each member) and are listed in [`Match::duplicates`]. Sorted
+    /// by representative; members in increasing id order.
+    ///
+    /// Recognised by a 128-bit hash of the sentence keys when an article
+    /// is inserted: no pair of copies is aligned, and however many copies
+    /// there are, none is cut by [`max_bucket`](crate::Config::max_bucket).
+    ///
+    /// ```
+    /// let mut index = neardup::Detector::builder().build()?.index();
+    /// let story = "The minister met the Latvian delegation in Baku on Thursday morning.";
+    /// index.insert(1, story)?;
+    /// index.insert(2, "Unrelated news about the markets closing higher on Friday.")?;
+    /// index.insert(3, &story.to_uppercase())?;
+    /// let groups = index.exact_duplicates();
+    /// assert_eq!(groups.len(), 1);
+    /// assert_eq!((groups[0].representative, &groups[0].members[..]), (1, &[1, 3][..]));
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn exact_duplicates(&self) -> Vec<Group> {
+        let mut groups: Vec<Group> = self
+            .copies
+            .iter()
+            .filter_map(|(&first, _)| {
+                let representative = self.slots[first as usize].as_ref()?.id;
+                let mut members = self.duplicates_of(first);
+                members.push(representative);
+                members.sort_unstable();
+                Some(Group { representative, members })
+            })
+            .collect();
+        groups.sort_by_key(|g| g.representative);
+        groups
+    }
+
+    /// `groups` (near-duplicate groups of articles in the band tables, as
+    /// [`group_near_duplicates`] makes them from [`pairs`](Self::pairs))
+    /// with every member's exact duplicates added, and each exact-duplicate
+    /// class outside every group added as a group of its own: every
+    /// article that is a near-duplicate of another is in a group. Sorted by
+    /// representative.
+    ///
+    /// ```
+    /// use neardup::index::group_near_duplicates;
+    ///
+    /// let mut index = neardup::Detector::builder().build()?.index();
+    /// let story = "The minister met the Latvian delegation in Baku on Thursday morning.";
+    /// index.insert(1, story)?;
+    /// index.insert(2, story)?;
+    /// let groups = index.with_exact_duplicates(group_near_duplicates(index.pairs().map(|p| (p.a, p.b))));
+    /// assert_eq!(groups[0].members, [1, 2]);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn with_exact_duplicates(&self, groups: Vec<Group>) -> Vec<Group> {
+        let mut grouped = std::collections::BTreeSet::new();
+        let mut out: Vec<Group> = groups
+            .into_iter()
+            .map(|mut g| {
+                let extra: Vec<u64> = g
+                    .members
+                    .iter()
+                    .filter_map(|id| self.ids.get(id))
+                    .flat_map(|&slot| self.duplicates_of(slot))
+                    .collect();
+                grouped.extend(g.members.iter().copied());
+                g.members.extend(extra);
+                g.members.sort_unstable();
+                g.members.dedup();
+                g
+            })
+            .collect();
+        out.extend(self.exact_duplicates().into_iter().filter(|g| !grouped.contains(&g.representative)));
+        out.sort_by_key(|g| g.representative);
+        out
     }
 
     fn is_boilerplate_sentence(&self, key: u64) -> bool {
@@ -1084,48 +1460,68 @@ impl Index {
         let mut keys = Vec::new();
         let mut unit_sets = Vec::new();
         for u in &side.units {
-            // Boilerplate units do not look for candidates.
-            if boiler[u.tokens.clone()].iter().all(|&b| b) {
-                keys.extend(std::iter::repeat_n(0, self.tables.len()));
-                unit_sets.push(Vec::new());
-                continue;
-            }
             let sh = self.unit_shingles(&side, u);
             keys.extend(d.band_keys(&d.minhasher().signature(sh.iter().copied())));
-            unit_sets.push(sorted_set(&sh));
+            // Boilerplate units do not look for candidates (their keys still
+            // count in `candidates`: a band key probes once, for the first
+            // unit that has it, as the tables store it).
+            if boiler[u.tokens.clone()].iter().all(|&b| b) {
+                unit_sets.push(Vec::new());
+            } else {
+                unit_sets.push(sorted_set(&sh));
+            }
         }
         Probe { side, keys, unit_sets }
     }
 
     /// Candidate unit pairs, sorted by stored article id, and the number
-    /// of saturated buckets. `accept` filters stored slots.
-    fn candidates(&self, probe: &Probe, accept: impl Fn(&Stored) -> bool) -> (Vec<(u64, Cand)>, usize) {
+    /// of saturated buckets and of the entries they held past the cap.
+    /// `accept` filters stored slots.
+    ///
+    /// In each band, a key is probed once, for the first unit of the probe
+    /// that has it (and only if that unit probes: not boilerplate, with
+    /// shingles), as [`insert_entries`](Self::insert_entries) stores it.
+    /// The list is deduplicated as it grows, so it holds at most twice the
+    /// distinct candidates plus one band's worth.
+    fn candidates(&self, probe: &Probe, accept: impl Fn(&Stored) -> bool) -> (Vec<(u64, Cand)>, usize, usize) {
         let bands = self.tables.len();
         let cap = self.detector.config().max_bucket;
         let mut out = Vec::new();
-        let mut saturated = 0;
-        for (qunit, keys) in probe.keys.chunks_exact(bands).enumerate() {
-            if probe.unit_sets[qunit].is_empty() {
-                continue;
-            }
-            for (table, &key) in self.tables.iter().zip(keys) {
+        let (mut saturated, mut skipped) = (0, 0);
+        let mut seen: HashMap<u64, (), BuildHasherDefault<KeyHasher>> = HashMap::default();
+        let mut compact_at = 1 << 16;
+        for (band, table) in self.tables.iter().enumerate() {
+            seen.clear();
+            for (qunit, keys) in probe.keys.chunks_exact(bands).enumerate() {
+                let key = keys[band];
+                if seen.insert(key, ()).is_some() || probe.unit_sets[qunit].is_empty() {
+                    continue;
+                }
                 let mut live = 0;
                 for (slot, unit) in table.bucket(key) {
                     let Some(stored) = self.slots[slot as usize].as_ref() else { continue };
                     live += 1;
                     if live > cap {
-                        saturated += 1;
-                        break;
+                        continue;
                     }
                     if accept(stored) {
                         out.push((stored.id, (slot, unit, qunit as u32)));
                     }
                 }
+                if live > cap {
+                    saturated += 1;
+                    skipped += live - cap;
+                }
+            }
+            if out.len() >= compact_at {
+                out.sort_unstable();
+                out.dedup();
+                compact_at = compact_at.max(2 * out.len());
             }
         }
         out.sort_unstable();
         out.dedup();
-        (out, saturated)
+        (out, saturated, skipped)
     }
 
     /// Verifies the candidate units of one article (`stored`, prepared as
@@ -1289,9 +1685,15 @@ impl Index {
         cands.chunk_by(|x, y| x.0 == y.0).collect()
     }
 
-    fn finish(mut matches: Vec<Match>, saturated_buckets: usize) -> QueryResult {
+    fn finish(mut matches: Vec<Match>, saturated_buckets: usize, skipped_entries: usize) -> QueryResult {
         matches.sort_by_key(|m| (std::cmp::Reverse(m.report.a_shared_words), m.id));
-        QueryResult { matches, saturated_buckets }
+        QueryResult { matches, saturated_buckets, skipped_entries }
+    }
+
+    /// The match of candidate group `g` verified as `(similarity, report)`.
+    fn matched(&self, g: &[(u64, Cand)], (unit_similarity, report): (f64, Report)) -> Match {
+        let (id, (slot, _, _)) = g[0];
+        Match { id, unit_similarity, report, duplicates: self.duplicates_of(slot) }
     }
 
     /// The articles that share verified passages with `query`.
@@ -1311,14 +1713,12 @@ impl Index {
     /// ```
     pub fn query(&self, query: &str) -> QueryResult {
         let probe = self.probe(query, None);
-        let (cands, saturated) = self.candidates(&probe, |_| true);
+        let (cands, saturated, skipped) = self.candidates(&probe, |_| true);
         let matches = Self::grouped(&cands)
             .into_iter()
-            .filter_map(|g| {
-                self.check_group(query, &probe, g).map(|(s, r)| Match { id: g[0].0, unit_similarity: s, report: r })
-            })
+            .filter_map(|g| self.check_group(query, &probe, g).map(|r| self.matched(g, r)))
             .collect();
-        Self::finish(matches, saturated)
+        Self::finish(matches, saturated, skipped)
     }
 
     /// [`query`](Self::query), verifying and aligning candidate articles in
@@ -1335,14 +1735,12 @@ impl Index {
     pub fn par_query(&self, query: &str) -> QueryResult {
         use rayon::prelude::*;
         let probe = self.probe(query, None);
-        let (cands, saturated) = self.candidates(&probe, |_| true);
+        let (cands, saturated, skipped) = self.candidates(&probe, |_| true);
         let matches = Self::grouped(&cands)
             .into_par_iter()
-            .filter_map(|g| {
-                self.check_group(query, &probe, g).map(|(s, r)| Match { id: g[0].0, unit_similarity: s, report: r })
-            })
+            .filter_map(|g| self.check_group(query, &probe, g).map(|r| self.matched(g, r)))
             .collect();
-        Self::finish(matches, saturated)
+        Self::finish(matches, saturated, skipped)
     }
 
     /// [`query`](Self::query) for many texts, in order.
@@ -1357,9 +1755,10 @@ impl Index {
     }
 
     /// [`query_many`](Self::query_many) in parallel on the current rayon
-    /// pool; the result is identical. Queries are taken a chunk at a time,
-    /// and an indexed article that is a candidate of several queries of a
-    /// chunk is analysed once for all of them.
+    /// pool; the result is identical. Queries are taken a batch at a time
+    /// (see [`Index::par_pairs`] for the bound on a batch's memory), and an
+    /// indexed article that is a candidate of several queries of a batch is
+    /// analysed once for all of them.
     ///
     /// ```
     /// let index = neardup::Detector::builder().build()?.index();
@@ -1368,27 +1767,31 @@ impl Index {
     /// ```
     #[cfg(feature = "rayon")]
     pub fn par_query_many(&self, queries: &[&str]) -> Vec<QueryResult> {
-        use rayon::prelude::*;
         let mut out = Vec::with_capacity(queries.len());
-        for chunk in queries.chunks(QUERY_CHUNK) {
-            let probed: Vec<(Pending<'_>, usize)> = chunk
-                .par_iter()
-                .map(|&text| {
+        let mut at = 0;
+        while at < queries.len() {
+            let probed = par_batch(
+                &mut at,
+                queries.len(),
+                |i| {
+                    let text = queries[i];
                     let mut probe = self.probe(text, None);
-                    let (cands, saturated) = self.candidates(&probe, |_| true);
+                    let (cands, saturated, skipped) = self.candidates(&probe, |_| true);
                     probe.keys = Vec::new();
-                    (Pending { id: 0, text, probe, cands }, saturated)
-                })
-                .collect();
-            let (batch, saturated): (Vec<Pending<'_>>, Vec<usize>) = probed.into_iter().unzip();
+                    (Pending { id: 0, text, probe, cands }, saturated, skipped)
+                },
+                |p| p.0.groups(),
+            );
+            let (batch, cut): (Vec<Pending<'_>>, Vec<(usize, usize)>) =
+                probed.into_iter().map(|(p, s, k)| (p, (s, k))).unzip();
             let checked = self.par_check_batch(&batch);
-            for ((q, results), saturated) in batch.iter().zip(checked).zip(saturated) {
+            for ((q, results), (saturated, skipped)) in batch.iter().zip(checked).zip(cut) {
                 let matches = Self::grouped(&q.cands)
                     .into_iter()
                     .zip(results)
-                    .filter_map(|(g, r)| r.map(|(s, r)| Match { id: g[0].0, unit_similarity: s, report: r }))
+                    .filter_map(|(g, r)| r.map(|r| self.matched(g, r)))
                     .collect();
-                out.push(Self::finish(matches, saturated));
+                out.push(Self::finish(matches, saturated, skipped));
             }
         }
         out
@@ -1408,7 +1811,7 @@ impl Index {
     /// One band of the [`PairPlan`]: a pass over the band's buckets.
     fn band_plan(&self, table: &Table, rank: &[u32], ranks: usize) -> BandPlan {
         let cap = self.detector.config().max_bucket;
-        let mut plan = BandPlan { starts: vec![0], ..BandPlan::default() };
+        let mut plan = BandPlan { starts: vec![0], cut: vec![0; ranks.div_ceil(64)], ..BandPlan::default() };
         let mut live: Vec<(u32, u32)> = Vec::new();
         let mut probes: Vec<(u32, u32, u32)> = Vec::new();
         table.for_each_bucket(|bucket| {
@@ -1445,7 +1848,7 @@ impl Index {
     fn pair_plan(&self) -> PairPlan {
         let (rank, by_rank) = self.ranks();
         let bands = self.tables.iter().map(|t| self.band_plan(t, &rank, by_rank.len())).collect();
-        PairPlan { by_rank, bands }
+        PairPlan::new(by_rank, bands)
     }
 
     #[cfg(feature = "rayon")]
@@ -1453,7 +1856,26 @@ impl Index {
         use rayon::prelude::*;
         let (rank, by_rank) = self.ranks();
         let bands = self.tables.par_iter().map(|t| self.band_plan(t, &rank, by_rank.len())).collect();
-        PairPlan { by_rank, bands }
+        PairPlan::new(by_rank, bands)
+    }
+
+    /// What the [`max_bucket`](crate::Config::max_bucket) cap cuts from
+    /// [`pairs`](Self::pairs) (the same as [`Pairs::saturation`]), from one
+    /// pass over the band tables.
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().max_bucket(2).boilerplate_contexts(0).build()?;
+    /// let mut index = d.index();
+    /// for i in 0..4 {
+    ///     index.insert(i, &format!("Story {i}. The minister met the Latvian delegation in Baku on Thursday."))?;
+    /// }
+    /// let cut = index.saturation();
+    /// assert_eq!(cut.articles, 2);
+    /// assert!(cut.buckets > 0 && cut.entries >= cut.buckets);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn saturation(&self) -> Saturation {
+        self.pair_plan().saturation
     }
 
     /// The probe and the candidates of the article of rank `rank` with
@@ -1527,15 +1949,22 @@ impl Index {
     fn pairs_of(&self, id: u64) -> Vec<Pair> {
         let Some(&slot) = self.ids.get(&id) else { return Vec::new() };
         let Some(stored) = self.slots[slot as usize].as_ref() else { return Vec::new() };
+        if self.is_copy(slot) {
+            return Vec::new();
+        }
         let probe = self.probe(&stored.text, Some(slot));
-        let (cands, _) = self.candidates(&probe, |s| s.id > id);
+        let (cands, _, _) = self.candidates(&probe, |s| s.id > id);
         self.checked_pairs(id, &stored.text, &probe, &cands)
     }
 
     /// Every pair of articles that shares at least one verified,
     /// non-boilerplate passage, each pair once (`a < b`), in increasing
     /// `(a, b)` order, computed lazily: memory does not grow with the
-    /// number of pairs.
+    /// number of pairs. Exact duplicates take part through their
+    /// representative only (see [`exact_duplicates`](Self::exact_duplicates)):
+    /// a pair with it stands for one with each copy, and copies are not
+    /// paired with each other. What the bucket cap cut is in
+    /// [`Pairs::saturation`].
     ///
     /// The pairs are those [`query`](Self::query) of article `a`'s text
     /// would find among larger ids, but the candidates are read off the
@@ -1556,62 +1985,80 @@ impl Index {
     /// assert_eq!(pairs, [(1, 3)]);
     /// # Ok::<(), neardup::Error>(())
     /// ```
-    pub fn pairs(&self) -> impl Iterator<Item = Pair> + '_ {
-        // The plan is built on the first call to `next`.
-        std::iter::once(()).flat_map(move |()| {
-            let plan = self.pair_plan();
-            (0..plan.by_rank.len() as u32).flat_map(move |rank| self.pairs_at(&plan, rank))
-        })
+    pub fn pairs(&self) -> Pairs<'_> {
+        let plan = self.pair_plan();
+        let saturation = plan.saturation;
+        let iter = (0..plan.by_rank.len() as u32).flat_map(move |rank| self.pairs_at(&plan, rank));
+        Pairs { iter: Box::new(iter), saturation }
     }
 
     /// [`pairs`](Self::pairs), computed in parallel on the current rayon
-    /// pool, a chunk of articles at a time (so memory stays bounded; an
-    /// article that is a candidate of several articles of a chunk is
-    /// analysed once for all of them), and yielded in the same order: the
-    /// sequence is identical.
+    /// pool, a batch of articles at a time, and yielded in the same order:
+    /// the sequence is identical. An article that is a candidate of several
+    /// articles of a batch is analysed once for all of them.
+    ///
+    /// # Memory
+    ///
+    /// Besides the plan that [`pairs`](Self::pairs) keeps, a batch holds at
+    /// most 1024 articles, analysed, with their candidates (at most
+    /// `bands × max_bucket` per unit of the article, deduplicated), closing
+    /// once they have 16,384 candidate articles between them, plus one step
+    /// of 8 articles per thread; at most that many reports; and at most
+    /// 1024 candidate articles analysed at once. So memory is bounded by the
+    /// batch size and the size of the articles, not by the number of
+    /// candidates or pairs (20,000 near-copies of one article give 2·10⁸
+    /// pairs in bounded memory).
     ///
     /// ```
     /// let mut index = neardup::Detector::builder().build()?.index();
     /// let s = "The minister met the Latvian delegation in Baku on Thursday morning.";
     /// index.insert(1, s)?;
-    /// index.insert(2, s)?;
+    /// index.insert(2, &format!("{s} Then he left."))?;
     /// assert_eq!(index.par_pairs().collect::<Vec<_>>(), index.pairs().collect::<Vec<_>>());
     /// # Ok::<(), neardup::Error>(())
     /// ```
     #[cfg(feature = "rayon")]
-    pub fn par_pairs(&self) -> impl Iterator<Item = Pair> + '_ {
-        use rayon::prelude::*;
-        std::iter::once(()).flat_map(move |()| {
-            let plan = self.par_pair_plan();
-            let ranks: Vec<u32> = (0..plan.by_rank.len() as u32).collect();
-            let chunks: Vec<Vec<u32>> = ranks.chunks(QUERY_CHUNK).map(<[u32]>::to_vec).collect();
-            chunks.into_iter().flat_map(move |c| {
-                let batch: Vec<Pending<'_>> = c
-                    .par_iter()
-                    .filter_map(|&rank| {
-                        let (probe, cands) = self.pair_probe(&plan, rank)?;
-                        let (id, slot) = plan.by_rank[rank as usize];
-                        let text = &*self.slots[slot as usize].as_ref()?.text;
-                        Some(Pending { id, text, probe, cands })
-                    })
-                    .collect();
-                let checked = self.par_check_batch(&batch);
-                let mut pairs = Vec::new();
-                for (q, results) in batch.iter().zip(checked) {
-                    for (g, r) in Self::grouped(&q.cands).into_iter().zip(results) {
-                        if let Some((s, r)) = r {
-                            pairs.push(Pair { a: q.id, b: g[0].0, unit_similarity: s, report: r });
-                        }
+    pub fn par_pairs(&self) -> Pairs<'_> {
+        let plan = self.par_pair_plan();
+        let saturation = plan.saturation;
+        let n = plan.by_rank.len();
+        let mut at = 0;
+        let batches = std::iter::from_fn(move || {
+            if at >= n {
+                return None;
+            }
+            let batch: Vec<Pending<'_>> = par_batch(
+                &mut at,
+                n,
+                |rank| {
+                    let (probe, cands) = self.pair_probe(&plan, rank as u32)?;
+                    let (id, slot) = plan.by_rank[rank];
+                    let text = &*self.slots[slot as usize].as_ref()?.text;
+                    Some(Pending { id, text, probe, cands })
+                },
+                |p| p.as_ref().map_or(0, Pending::groups),
+            )
+            .into_iter()
+            .flatten()
+            .collect();
+            let checked = self.par_check_batch(&batch);
+            let mut pairs = Vec::new();
+            for (q, results) in batch.iter().zip(checked) {
+                for (g, r) in Self::grouped(&q.cands).into_iter().zip(results) {
+                    if let Some((s, r)) = r {
+                        pairs.push(Pair { a: q.id, b: g[0].0, unit_similarity: s, report: r });
                     }
                 }
-                pairs
-            })
-        })
+            }
+            Some(pairs)
+        });
+        Pairs { iter: Box::new(batches.flatten()), saturation }
     }
 
     /// Groups of near-duplicate articles: articles whose shared passages
     /// cover at least `min_coverage` of the words of *both* (a story
-    /// re-filed with small edits).
+    /// re-filed with small edits), exact duplicates included (see
+    /// [`with_exact_duplicates`](Self::with_exact_duplicates)).
     ///
     /// # Grouping policy
     ///
@@ -1642,7 +2089,8 @@ impl Index {
     /// ```
     pub fn near_duplicate_groups(&self, min_coverage: f64) -> Result<Vec<Group>> {
         check_coverage(min_coverage)?;
-        Ok(group_near_duplicates(self.pairs().filter(|p| is_near_duplicate(p, min_coverage)).map(|p| (p.a, p.b))))
+        let edges = self.pairs().filter(|p| is_near_duplicate(p, min_coverage)).map(|p| (p.a, p.b));
+        Ok(self.with_exact_duplicates(group_near_duplicates(edges)))
     }
 
     /// [`near_duplicate_groups`](Self::near_duplicate_groups) over
@@ -1657,7 +2105,8 @@ impl Index {
     #[cfg(feature = "rayon")]
     pub fn par_near_duplicate_groups(&self, min_coverage: f64) -> Result<Vec<Group>> {
         check_coverage(min_coverage)?;
-        Ok(group_near_duplicates(self.par_pairs().filter(|p| is_near_duplicate(p, min_coverage)).map(|p| (p.a, p.b))))
+        let edges = self.par_pairs().filter(|p| is_near_duplicate(p, min_coverage)).map(|p| (p.a, p.b));
+        Ok(self.with_exact_duplicates(group_near_duplicates(edges)))
     }
 }
 
@@ -1833,7 +2282,12 @@ mod tests {
         for (rank, &(id, slot)) in plan.by_rank.iter().enumerate() {
             let stored = index.slots[slot as usize].as_ref().unwrap();
             let probe = index.probe(&stored.text, Some(slot));
-            let (probed, _) = index.candidates(&probe, |s| s.id > id);
+            let (mut probed, _, _) = index.candidates(&probe, |s| s.id > id);
+            if index.is_copy(slot) {
+                // An exact duplicate is not in the tables: it pairs through
+                // its representative.
+                probed.clear();
+            }
             let scanned = index.pair_probe(&plan, rank as u32).map(|(_, c)| c).unwrap_or_default();
             assert_eq!(scanned, probed, "candidates of {id}");
             let p = index.pairs_at(&plan, rank as u32);
@@ -1855,29 +2309,16 @@ mod tests {
             let mut index = d.index();
             let articles = random_articles(300, 7 + cap as u64);
             for (i, (id, text)) in articles.iter().enumerate() {
-                // Some bands merged now and then, one merged in the middle
-                // of an article: sorted array and pending entries mix.
+                // Some bands merged now and then: sorted array and pending
+                // entries mix.
                 let p = index.prepare(*id, "", text);
-                if i % 50 == 49 && p.keys.len() >= 2 * index.tables.len() {
+                if i % 50 == 49 {
                     let bands = index.tables.len();
                     for t in &mut index.tables[..bands / 2] {
                         t.flush();
                     }
-                    let slot = index.slots.len() as u32;
-                    for (unit, keys) in p.keys.chunks_exact(bands).enumerate() {
-                        for (table, &key) in index.tables.iter_mut().zip(keys) {
-                            table.insert(Entry { key, slot, unit: unit as u32 });
-                        }
-                        if unit == 0 {
-                            index.tables[bands - 1].flush();
-                        }
-                    }
-                    index.stats.add(&p.stored.sentences);
-                    index.ids.insert(p.stored.id, slot);
-                    index.slots.push(Some(p.stored));
-                } else {
-                    index.commit(p);
                 }
+                index.commit(p);
             }
             let (cands, pairs) = assert_scan_is_probe(&index);
             assert!(cands > pairs && pairs > 0, "{cands} {pairs}");

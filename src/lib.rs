@@ -152,7 +152,7 @@ pub mod text;
 pub use crate::config::{Config, MAX_NUM_HASHES, Unit};
 pub use crate::detector::{Detector, DetectorBuilder, Report};
 pub use crate::error::{Error, Result};
-pub use crate::index::{Group, Index, LshParams, Match, Pair, QueryResult};
+pub use crate::index::{Group, Index, LshParams, Match, Pair, Pairs, QueryResult, Saturation};
 pub use crate::score::Passage;
 pub use crate::span::Span;
 

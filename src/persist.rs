@@ -435,19 +435,22 @@ fn parse_body(body: &[u8]) -> Parse<Index> {
         for _ in 0..ns {
             sentences.push((r.u64("sentence key")?, r.u64("context key")?));
         }
-        if index.ids.insert(id, i as u32).is_some() {
+        if index.ids.contains_key(&id) {
             return Err(format!("article id {id} appears twice"));
         }
-        let stored = Stored { id, label: label.into(), text: text.into(), units: u, sentences: sentences.into() };
-        index.stats_add(&stored.sentences);
-        units.push(u);
-        index.slots.push(Some(stored));
+        debug_assert_eq!(index.slots.len(), i);
+        // Only the first article of an exact-duplicate class is in the
+        // tables: the others' entries are none.
+        let indexed = index.push_loaded(Stored::new(id, label, text, u, sentences.into()));
+        units.push(if indexed { u } else { 0 });
     }
+    // One entry per distinct band key of an article's units: at most one
+    // per unit.
     let expected: u64 = units.iter().map(|&u| u64::from(u)).sum();
     for band in 0..lsh.bands {
         let m = r.count(16, "entry count")?;
-        if m as u64 != expected {
-            return Err(format!("band {band} has {m} entries but the articles have {expected} units"));
+        if m as u64 > expected {
+            return Err(format!("band {band} has {m} entries but the articles in the tables have {expected} units"));
         }
         let mut main = Vec::with_capacity(m);
         for _ in 0..m {
@@ -473,6 +476,7 @@ fn parse_body(body: &[u8]) -> Parse<Index> {
         }
         index.tables[band].set_main(main);
     }
+    index.count_loaded_entries();
     if r.pos != body.len() {
         return Err(format!("{} unexpected bytes after the last band", body.len() - r.pos));
     }

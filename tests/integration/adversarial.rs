@@ -166,10 +166,12 @@ fn thousands_of_identical_paragraphs_in_one_text() {
 }
 
 #[test]
-fn thousands_of_identical_articles_keep_queries_bounded() {
+fn thousands_of_identical_articles_are_one_class_none_lost() {
     // 2500 verbatim copies of one two-sentence article (a story re-filed
-    // everywhere; same contexts, so not boilerplate): every band bucket of
-    // both units holds 2500 entries, past max_bucket = 1000.
+    // everywhere; same contexts, so not boilerplate). In 0.2 every band
+    // bucket of both units held 2500 entries, past max_bucket = 1000, and
+    // 1500 copies were never found. Now they are one exact-duplicate
+    // class: one article in the tables, the others listed with it.
     let d = detector();
     let story = "The minister met the Latvian delegation in Baku on Thursday morning. \
                  They discussed cooperation within NATO and military education programs.";
@@ -177,26 +179,78 @@ fn thousands_of_identical_articles_keep_queries_bounded() {
     let batch: Vec<(u64, &str)> = (0..2500).map(|i| (i, story)).collect();
     index.insert_many(&batch).expect("distinct ids");
     let result = index.query(story);
-    // Each of the 2 units probes 25 bands; every bucket is cut at 1000
-    // live entries, so the query verifies only the 1000 oldest articles.
-    assert_eq!(d.lsh().bands, 25);
-    assert_eq!(result.saturated_buckets, 2 * 25);
-    assert_eq!(result.matches.len(), 1000);
-    assert_eq!(result.matches.iter().map(|m| m.id).collect::<Vec<_>>(), (0..1000).collect::<Vec<u64>>());
-    for m in &result.matches {
-        assert_eq!(passages(&m.report, story, story), [(story, story, 20)]);
-    }
+    assert_eq!((result.saturated_buckets, result.skipped_entries), (0, 0));
+    assert_eq!(result.matches.len(), 1);
+    assert_eq!(result.matches[0].id, 0);
+    assert_eq!(result.matches[0].duplicates, (1..2500).collect::<Vec<u64>>());
+    assert_eq!(passages(&result.matches[0].report, story, story), [(story, story, 20)]);
     #[cfg(feature = "rayon")]
     assert_eq!(index.par_query(story), result);
+    let groups = index.exact_duplicates();
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0].members, (0..2500).collect::<Vec<u64>>());
+    assert_eq!(index.pairs().count(), 0, "no pair of copies is listed");
+    let near = index.near_duplicate_groups(0.8).unwrap();
+    assert_eq!(near, groups, "all 2500 in one near-duplicate group");
 
-    // Removing the first 2000 frees the buckets: the last 500 are found,
-    // nothing saturates.
+    // Removing the first 2000 promotes the oldest remaining copy.
     for id in 0..2000 {
         assert!(index.remove(id));
     }
     let result = index.query(story);
     assert_eq!(result.saturated_buckets, 0);
-    assert_eq!(result.matches.iter().map(|m| m.id).collect::<Vec<_>>(), (2000..2500).collect::<Vec<u64>>());
+    assert_eq!(result.matches.iter().map(|m| m.id).collect::<Vec<_>>(), [2000]);
+    assert_eq!(result.matches[0].duplicates, (2001..2500).collect::<Vec<u64>>());
+    let back = neardup::Index::from_bytes(&index.to_bytes()).unwrap();
+    assert_eq!(back.query(story), result);
+    assert_eq!(back.exact_duplicates(), index.exact_duplicates());
+}
+
+#[test]
+fn a_sentence_repeated_a_thousand_times_fills_no_bucket() {
+    // Two identical articles repeating one sentence 1000 times, and a third
+    // quoting it once among other text. In 0.2 each article took 1000
+    // entries per bucket, so the cap hid the others: never paired.
+    let d = detector();
+    let sentence = "The minister met the Latvian delegation in Baku on Thursday morning.";
+    let repeated = vec![sentence; 1000].join(" ");
+    let quoting = format!("Markets were calm on the day. {sentence} Talks resume next week in Riga.");
+    let mut index = d.index();
+    index.insert(1, &repeated).unwrap();
+    index.insert(2, &repeated).unwrap();
+    index.insert(3, &quoting).unwrap();
+    assert_eq!(index.exact_duplicates()[0].members, [1, 2]);
+    let pairs: Vec<(u64, u64)> = index.pairs().map(|p| (p.a, p.b)).collect();
+    assert_eq!(pairs, [(1, 3)]);
+    assert!(index.pairs().saturation().is_empty());
+    let found = index.query(&quoting);
+    // Most shared words first: the quoting article itself, then 1.
+    assert_eq!(found.matches.iter().map(|m| m.id).collect::<Vec<_>>(), [3, 1]);
+    assert_eq!(found.matches.iter().find(|m| m.id == 1).unwrap().duplicates, [2]);
+}
+
+#[test]
+fn what_the_bucket_cap_cuts_is_counted() {
+    // Near-copies (each with its own first sentence, so not exact
+    // duplicates), boilerplate detection off: the shared sentences fill
+    // their buckets past max_bucket = 10.
+    let d = Detector::builder().max_bucket(10).boilerplate_contexts(0).build().unwrap();
+    let shared = "The minister met the Latvian delegation in Baku on Thursday morning.";
+    let texts: Vec<String> = (0..30).map(|i| format!("Edition {i} of the wire, desk {i}. {shared}")).collect();
+    let mut index = d.index();
+    for (i, t) in texts.iter().enumerate() {
+        index.insert(i as u64, t).unwrap();
+    }
+    let cut = index.saturation();
+    assert_eq!(cut.articles, 20, "articles 10..30 are past the cap in the shared sentence's buckets");
+    assert_eq!(cut.entries, 20 * cut.buckets);
+    assert_eq!(index.pairs().saturation(), cut);
+    #[cfg(feature = "rayon")]
+    assert_eq!(index.par_pairs().saturation(), cut);
+    let result = index.query(shared);
+    assert_eq!(result.matches.len(), 10);
+    assert_eq!(result.skipped_entries, 20 * result.saturated_buckets);
+    assert!(result.saturated_buckets > 0);
 }
 
 // ---------------------------------------------------------------------------

@@ -84,6 +84,18 @@ impl Run {
         self.pairs().iter().map(|p| (text(&p["a"]), text(&p["b"]))).collect()
     }
 
+    /// The exact-duplicate lines as `(representative, members)`.
+    fn exact_duplicates(&self) -> Vec<(String, Vec<String>)> {
+        self.lines()
+            .iter()
+            .filter(|v| v.get("exact_duplicates").is_some())
+            .map(|g| {
+                let members = g["exact_duplicates"].as_array().expect("an array").iter().map(text).collect();
+                (text(&g["representative"]), members)
+            })
+            .collect()
+    }
+
     /// The group lines as `(representative, members)`.
     fn groups(&self) -> Vec<(String, Vec<String>)> {
         self.lines()
@@ -434,13 +446,14 @@ fn bad_inputs_are_reported_and_skipped_the_rest_is_processed() {
     assert!(r.stderr.contains("not valid UTF-8"), "{r:?}");
     assert!(r.stderr.contains("binary"), "{r:?}");
     // The good articles are all there: the pairs of the directory, and j1
-    // (a copy of A) with everything A relates to.
+    // (a copy of A) as an exact duplicate of A, which stands for it in the
+    // pairs.
     let ids = r.pair_ids();
-    for pair in
-        [("2021/a.txt", "2021/deep/a-refiled.txt"), ("2021/a.txt", "b.txt"), ("2021/a.txt", "j1"), ("b.txt", "j1")]
-    {
+    for pair in [("2021/a.txt", "2021/deep/a-refiled.txt"), ("2021/a.txt", "b.txt")] {
         assert!(ids.contains(&(pair.0.to_owned(), pair.1.to_owned())), "{pair:?} missing: {ids:?}");
     }
+    assert!(ids.iter().all(|(a, b)| a != "j1" && b != "j1"), "copies are not paired again: {ids:?}");
+    assert_eq!(r.exact_duplicates(), [("2021/a.txt".to_owned(), vec!["2021/a.txt".to_owned(), "j1".to_owned()])]);
     assert!(r.stderr.contains("indexed 6 articles"), "4 files, j1, j8: {r:?}");
 }
 
@@ -468,8 +481,8 @@ fn save_then_load_gives_identical_output() {
     let repeated = format!("{}: article ID \"b.txt\" already used", again.display());
     assert!(more.stderr.contains(&repeated), "{more:?}");
     let ids = more.pair_ids();
-    assert!(ids.contains(&("2021/a.txt".to_owned(), "c.txt".to_owned())), "{ids:?}");
-    assert!(ids.contains(&("b.txt".to_owned(), "c.txt".to_owned())), "{ids:?}");
+    assert_eq!(more.exact_duplicates(), [("2021/a.txt".to_owned(), vec!["2021/a.txt".to_owned(), "c.txt".to_owned()])]);
+    assert!(ids.contains(&("2021/a.txt".to_owned(), "b.txt".to_owned())), "{ids:?}");
     assert!(built.pair_ids().iter().all(|p| ids.contains(p)));
     drop((extra, again));
 }

@@ -113,12 +113,13 @@ fn the_index_results_and_the_advice_have_the_documented_shape() {
     let group = Group { representative: 2, members: vec![1, 2, 3] };
     assert_eq!(serde_json::to_string(&group).unwrap(), r#"{"representative":2,"members":[1,2,3]}"#);
     let result = QueryResult::default();
-    assert_eq!(serde_json::to_string(&result).unwrap(), r#"{"matches":[],"saturated_buckets":0}"#);
-    let m = Match { id: 7, unit_similarity: 1.0, report: Report::default() };
+    assert_eq!(serde_json::to_string(&result).unwrap(), r#"{"matches":[],"saturated_buckets":0,"skipped_entries":0}"#);
+    let m = Match { id: 7, unit_similarity: 1.0, report: Report::default(), duplicates: vec![8, 9] };
     let value = serde_json::to_value(&m).unwrap();
     assert_eq!(value["id"], 7);
     assert_eq!(value["unit_similarity"], 1.0);
     assert!(value["report"]["passages"].is_array());
+    assert_eq!(value["duplicates"], serde_json::json!([8, 9]));
     let p = Pair { a: 1, b: 3, unit_similarity: 0.5, report: Report::default() };
     let value = serde_json::to_value(&p).unwrap();
     assert_eq!((value["a"].as_u64(), value["b"].as_u64()), (Some(1), Some(3)));
