@@ -1521,6 +1521,7 @@ impl Index {
         }
         out.sort_unstable();
         out.dedup();
+        out.shrink_to_fit();
         (out, saturated, skipped)
     }
 
@@ -1907,6 +1908,7 @@ impl Index {
             probing[q] = !unit_sets[q].is_empty();
         }
         let mut cands = Vec::new();
+        let mut compact_at = 1 << 16;
         for (band, probes) in plan.bands.iter().zip(probes) {
             for &(q, bucket) in probes.iter().filter(|p| probing.get(p.0 as usize) == Some(&true)) {
                 cands.extend(band.visible_after(bucket, rank).iter().map(|&(r, unit)| {
@@ -1914,12 +1916,21 @@ impl Index {
                     (id, (slot, unit, q))
                 }));
             }
+            // As in `candidates`: at most twice the distinct candidates
+            // plus one band's worth.
+            if cands.len() >= compact_at {
+                cands.sort_unstable();
+                cands.dedup();
+                compact_at = compact_at.max(2 * cands.len());
+            }
         }
         if cands.is_empty() {
             return None;
         }
         cands.sort_unstable();
         cands.dedup();
+        // Kept until the batch is verified: no spare capacity.
+        cands.shrink_to_fit();
         Some((Probe { side, keys: Vec::new(), unit_sets }, cands))
     }
 
