@@ -20,10 +20,17 @@
 //! its own colour on both sides; hovering or clicking one marks and scrolls
 //! to its partner. `--help` lists every option with its default.
 //!
+//! A file is read with `neardup::text::read_file`: at most `--max-bytes`
+//! (default 64 MiB), and its first 8 KiB are checked before the rest is
+//! read, so a binary file, a UTF-16 file or an endless device
+//! (`/dev/zero`, `/dev/urandom`) is refused at once in bounded memory. A
+//! UTF-8 byte-order mark is kept, so that offsets are into the file as it is
+//! on disk.
+//!
 //! Exit status: 0 on success (also when the files share nothing), 2 when an
 //! option or a file is bad — a missing file, a directory, bytes that are not
-//! UTF-8 text, an HTML file that cannot be written — with one line on stderr
-//! that names the culprit.
+//! UTF-8 text, a file larger than `--max-bytes`, an HTML file that cannot be
+//! written — with one line on stderr that names the culprit.
 //!
 //! Only `std` is used for the command line and the outputs (this example's
 //! JSON is hand-written, so it works without the `serde` feature and keeps
@@ -41,6 +48,8 @@ use neardup::{Config, Detector, DetectorBuilder, Passage, Report, Span};
 mod args;
 #[path = "support/html.rs"]
 mod html;
+#[path = "support/input.rs"]
+mod input;
 #[path = "support/json.rs"]
 mod json;
 use args::{parse_value, set_common_knob};
@@ -78,6 +87,7 @@ struct Args {
     html: Option<PathBuf>,
     color: ColorChoice,
     width: Option<usize>,
+    max_bytes: u64,
     builder: DetectorBuilder,
     a: PathBuf,
     b: PathBuf,
@@ -138,8 +148,8 @@ fn run() -> Result<(), String> {
         neardup::Error::InvalidConfig { name, .. } => format!("--{}: {e}", name.replace('_', "-")),
         _ => e.to_string(),
     })?;
-    let a = read_input(args.a)?;
-    let b = read_input(args.b)?;
+    let a = read_input(args.a, args.max_bytes)?;
+    let b = read_input(args.b, args.max_bytes)?;
     let report = detector.compare(&a.text, &b.text);
     if let Some(path) = &args.html {
         let name = |input: &Input| input.path.to_string_lossy().into_owned();
@@ -176,6 +186,7 @@ Options:
                           on a terminal, unless NO_COLOR is set)
       --width N           wrap the readable report at N columns, at least {MIN_WIDTH} (default: the
                           terminal's COLUMNS, else {WIDTH})
+{MAX_BYTES_HELP}
       --shingle-size N    words per shingle (default {})
       --num-hashes N      MinHash values per signature (default {})
       --threshold F       similarity at which two sentences are candidates, in (0, 1] (default {})
@@ -185,10 +196,18 @@ Options:
   -h, --help              print this help and exit
 
 Options take their value as `--opt N` or `--opt=N`; `--` ends the options.
-Exit status: 0 on success, 2 on a bad option, an unreadable or non-text file or an
-unwritable HTML file.
+A and B are UTF-8 text files (any file: a pipe or a device is read up to
+--max-bytes too); a binary or UTF-16 file is refused after its first 8 KiB.
+Exit status: 0 on success, 2 on a bad option, an unreadable or non-text file, a
+file larger than --max-bytes or an unwritable HTML file.
 ",
-        d.shingle_size, d.num_hashes, d.threshold, d.min_words, d.max_gap, d.seed
+        d.shingle_size,
+        d.num_hashes,
+        d.threshold,
+        d.min_words,
+        d.max_gap,
+        d.seed,
+        MAX_BYTES_HELP = input::MAX_BYTES_HELP,
     )
 }
 
@@ -202,6 +221,7 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, Strin
     let mut html = None;
     let mut color = ColorChoice::Auto;
     let mut width = None;
+    let mut max_bytes = neardup::text::DEFAULT_MAX_BYTES;
     let mut builder = Detector::builder();
     let mut paths = Vec::new();
     let mut options_ended = false;
@@ -231,8 +251,8 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, Strin
                 }
                 html = Some(PathBuf::from(value));
             }
-            "--color" | "--width" | "--shingle-size" | "--num-hashes" | "--threshold" | "--min-words" | "--max-gap"
-            | "--seed" => {
+            "--color" | "--width" | "--max-bytes" | "--shingle-size" | "--num-hashes" | "--threshold"
+            | "--min-words" | "--max-gap" | "--seed" => {
                 let value = match inline_value {
                     Some(value) => value,
                     None => args
@@ -259,6 +279,7 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, Strin
                         }
                         width = Some(n);
                     }
+                    "--max-bytes" => max_bytes = input::parse_size(name, &value)?,
                     _ => set_knob(&mut builder, name, &value)?,
                 }
             }
@@ -268,7 +289,7 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, Strin
     let [a, b]: [PathBuf; 2] = paths
         .try_into()
         .map_err(|paths: Vec<PathBuf>| format!("expected two files, A and B, got {} (see --help)", paths.len()))?;
-    Ok(Command::Compare(Box::new(Args { json, html, color, width, builder, a, b })))
+    Ok(Command::Compare(Box::new(Args { json, html, color, width, max_bytes, builder, a, b })))
 }
 
 /// Sets one tuning option; the range is checked later by `build()`.
@@ -276,10 +297,10 @@ fn set_knob(builder: &mut DetectorBuilder, name: &str, value: &str) -> Result<()
     if set_common_knob(builder, name, value)? { Ok(()) } else { Err(format!("{name}: unknown option (see --help)")) }
 }
 
-/// Reads a file and checks that it is text.
-fn read_input(path: PathBuf) -> Result<Input, String> {
-    let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let text = neardup::text::decode(&bytes).map_err(|e| format!("{}: {e}", path.display()))?.to_owned();
+/// Reads a file (at most `max_bytes`) and checks that it is text; the
+/// error names the file.
+fn read_input(path: PathBuf, max_bytes: u64) -> Result<Input, String> {
+    let text = neardup::text::read_file(&path, max_bytes).map_err(|e| input::read_error(&e))?;
     let lines = Lines::new(&text);
     Ok(Input { path, text, lines })
 }

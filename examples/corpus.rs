@@ -7,13 +7,36 @@
 //! cargo run --release --example corpus -- --load archive.ndx --query new/today.txt
 //! ```
 //!
-//! A PATH is a text file, a directory (every `.txt` file under it, in
-//! sorted order; symbolic links to files are followed, to directories not)
-//! or a JSON-lines file (`.jsonl`: one `{"id": .., "text": ..}` object a
-//! line, the id a string or a number). An article's ID is its path relative
-//! to the directory given, the file path as given, or the JSON id (a number
-//! is printed as a string of its digits). IDs must be unique: a repeated ID
-//! is reported and skipped.
+//! A PATH is
+//!
+//! * a JSON-lines file (`.jsonl` or `.json`, any case: one
+//!   `{"id": .., "text": ..}` object a line, the id a non-empty string or
+//!   an integer of 64 bits; blank lines and a UTF-8 byte-order mark at the
+//!   start are ignored; a file holding a JSON array or a pretty-printed
+//!   object is refused with the `jq` command that converts it);
+//! * a directory: every regular file under it, recursively, in sorted
+//!   order — JSON-lines files as above, any other file as one text article
+//!   (whatever its extension). Names starting with `.` (`.git`,
+//!   `.DS_Store`) are not read, and symbolic links are followed to files
+//!   but not to directories (no cycles): both are counted in the summary;
+//! * `-`, standard input: JSON lines if its first character other than
+//!   white space is `{`, otherwise one text article (`./-` is a file
+//!   named `-`);
+//! * any other file: one text article (a pipe or a device is read too).
+//!
+//! Text is read with `neardup::text::read_file`: at most `--max-bytes`
+//! (default 64 MiB) per article and per JSON line, and the first 8 KiB are
+//! checked before the rest is read, so a binary or UTF-16 file or an
+//! endless device is skipped at once in bounded memory.
+//!
+//! An article's ID is its path relative to the directory given, the file
+//! path as given (`-` for standard input), or the JSON id (a number is
+//! printed as a string of its digits, so `17` and `"17"` are one ID).
+//! Bytes of a file name that are not UTF-8 are written `\xNN`. IDs must be
+//! unique: two different files that would get one ID (the same name under
+//! two directories given) are an error before anything is read; a
+//! repeated JSON id, or a file whose ID is already in a loaded index, is
+//! reported and skipped.
 //!
 //! Output, JSON lines on stdout. First one line per group of exact
 //! duplicates (the same words in the same sentences after normalisation;
@@ -56,12 +79,14 @@
 //! printed on stderr as a warning, even with `--quiet`.
 //!
 //! Stderr: a progress bar when stderr is a terminal, a summary line per
-//! phase (unless `--quiet`), and one line per skipped input naming the file
-//! (and line, for JSON lines). Exit status: 0 when every input was used, 1
-//! when some input was skipped (missing, unreadable, not UTF-8 text, bad
-//! JSON line, repeated ID) and the rest processed, 2 for a usage error, an
-//! index file that cannot be loaded or saved, or output that cannot be
-//! written.
+//! phase (unless `--quiet`; with `--load`, also the configuration the index
+//! was built with), and one line per skipped input naming the file (and
+//! line, for JSON lines). Exit status: 0 when every input was used, 1 when
+//! some input was skipped (missing, unreadable, not UTF-8 text, larger than
+//! `--max-bytes`, bad JSON line, repeated ID, a directory with nothing to
+//! read) and the rest processed, 2 for a usage error, two files with one
+//! ID, an index file that cannot be loaded or saved, or output that cannot
+//! be written.
 //!
 //! Articles are inserted one at a time with their ID as the index label
 //! (`Index::insert_labeled`), read and dropped one at a time: memory is the
@@ -70,17 +95,20 @@
 
 #[path = "support/args.rs"]
 mod args;
+#[path = "support/input.rs"]
+mod input;
 #[path = "support/json.rs"]
 mod json;
 use args::{parse_value, set_common_knob};
 use json::{json_number, json_string};
-use std::collections::HashSet;
-use std::ffi::OsString;
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::collections::{HashMap, HashSet};
+use std::ffi::{OsStr, OsString};
+use std::io::{self, BufRead, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use neardup::text::HEAD_BYTES;
 use neardup::{Config, Detector, DetectorBuilder, Index, Passage, Report, Span};
 
 fn main() -> ExitCode {
@@ -112,6 +140,7 @@ struct Args {
     groups: bool,
     boilerplate: bool,
     quiet: bool,
+    max_bytes: u64,
     builder: DetectorBuilder,
     /// The first tuning option given (they conflict with `--load`).
     tuned: Option<String>,
@@ -140,9 +169,14 @@ Usage: corpus [OPTIONS] PATH...
        corpus [OPTIONS] --load INDEX [PATH...]
        corpus [OPTIONS] (PATH... | --load INDEX) --query QUERY...
 
-PATH: a text file, a directory (its .txt files, recursively) or a .jsonl file
-of {{\"id\": .., \"text\": ..}} lines. Output: JSON lines on stdout, one per pair
-of articles sharing a passage, then one per near-duplicate group.
+PATH: a text file (one article); a .jsonl or .json file of {{\"id\": .., \"text\": ..}}
+lines; a directory (every regular file under it, recursively, sorted: .jsonl and
+.json files as JSON lines, any other as text; names starting with '.' are not
+read); or - for standard input (JSON lines if it starts with '{{', else one text
+article with ID -). A file's ID is its path relative to the directory given, or
+its path as given; two files with one ID are an error. --max-bytes bounds each
+text article and each JSON line. Output: JSON lines on stdout, one per pair of
+articles sharing a passage, then one per near-duplicate group.
 
 Options:
       --save INDEX        save the index (with the new articles) to INDEX
@@ -155,6 +189,7 @@ Options:
       --no-groups         do not compute near-duplicate groups
       --boilerplate       list boilerplate passages of each pair under \"boilerplate\"
       --quiet             no progress bar or summary on stderr (errors still)
+{MAX_BYTES_HELP}
   -h, --help              print this help and exit
 
 Tuning (not with --load):
@@ -170,11 +205,20 @@ Tuning (not with --load):
 
 Options take their value as `--opt V` or `--opt=V`; `--` ends the options.
 Set RAYON_NUM_THREADS to bound the number of threads.
-Exit status: 0 on success, 1 if some input was skipped (reported on stderr),
-2 on a usage error, an index file that cannot be loaded or saved, or output
-that cannot be written.
+Exit status: 0 on success, 1 if some input was skipped (reported on stderr:
+missing, not UTF-8 text, larger than --max-bytes, a bad JSON line, a repeated
+ID), 2 on a usage error, two files with one ID, an index file that cannot be
+loaded or saved, or output that cannot be written.
 ",
-        d.shingle_size, d.num_hashes, d.threshold, d.min_words, d.max_gap, d.seed, d.max_bucket, d.boilerplate_contexts,
+        d.shingle_size,
+        d.num_hashes,
+        d.threshold,
+        d.min_words,
+        d.max_gap,
+        d.seed,
+        d.max_bucket,
+        d.boilerplate_contexts,
+        MAX_BYTES_HELP = input::MAX_BYTES_HELP,
     )
 }
 
@@ -194,6 +238,7 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, Strin
         groups: true,
         boilerplate: false,
         quiet: false,
+        max_bytes: neardup::text::DEFAULT_MAX_BYTES,
         builder: Detector::builder(),
         tuned: None,
     };
@@ -221,7 +266,9 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, Strin
         if flag && inline.is_some() {
             return Err(format!("{name}: takes no value"));
         }
-        let known = flag || matches!(name, "--save" | "--load" | "--query" | "--min-coverage") || KNOBS.contains(&name);
+        let known = flag
+            || matches!(name, "--save" | "--load" | "--query" | "--min-coverage" | "--max-bytes")
+            || KNOBS.contains(&name);
         if !known {
             return Err(format!("{option}: unknown option (see --help)"));
         }
@@ -248,6 +295,7 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, Strin
             }
             ("--save", Some(v)) => a.save = Some(PathBuf::from(v)),
             ("--load", Some(v)) => a.load = Some(PathBuf::from(v)),
+            ("--max-bytes", Some(v)) => a.max_bytes = input::parse_size(name, &text(&v)?)?,
             ("--min-coverage", Some(v)) => {
                 let f: f64 = parse_value(name, &text(&v)?)?;
                 if !(f > 0.0 && f <= 1.0) {
@@ -264,6 +312,10 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, Strin
     }
     if a.paths.is_empty() && a.load.is_none() {
         return Err("no PATH and no --load INDEX: nothing to index (see --help)".to_owned());
+    }
+    let stdin = a.paths.iter().chain(a.queries.iter().flatten()).filter(|p| p.as_os_str() == "-").count();
+    if stdin > 1 {
+        return Err("-: standard input is given more than once".to_owned());
     }
     if a.queries.as_ref().is_some_and(Vec::is_empty) {
         return Err("--query: no QUERY path given".to_owned());
@@ -310,6 +362,7 @@ fn run() -> Result<usize, String> {
             let clock = Clock::start();
             let index = Index::load(path).map_err(|e| e.to_string())?;
             status.summary(&format!("loaded {} articles from {} in {clock}", index.len(), path.display()));
+            status.summary(&format!("configuration of {}: {}", path.display(), describe(&index)));
             if args.boilerplate && !index.detector().config().report_boilerplate {
                 return Err(format!(
                     "--boilerplate: {} was saved without boilerplate reporting (Config::report_boilerplate)",
@@ -333,7 +386,7 @@ fn run() -> Result<usize, String> {
     };
 
     if !args.paths.is_empty() {
-        add_articles(&mut index, &args.paths, &mut status);
+        add_articles(&mut index, &args.paths, args.max_bytes, &mut status)?;
     }
     if let Some(path) = &args.save {
         let clock = Clock::start();
@@ -361,41 +414,106 @@ struct Article {
     source: String,
 }
 
-/// One input to read: a text file or a JSON-lines file.
+/// One input to read: a text file, a JSON-lines file or standard input.
 enum Input {
     Text { path: PathBuf, id: String, size: u64 },
     Jsonl { path: PathBuf, size: u64 },
+    Stdin,
 }
 
 impl Input {
     fn size(&self) -> u64 {
         match self {
             Input::Text { size, .. } | Input::Jsonl { size, .. } => *size,
+            Input::Stdin => 0,
         }
     }
+}
+
+/// What messages call standard input (as `grep` does).
+const STDIN: &str = "(standard input)";
+
+/// Whether `path` names a JSON-lines file: `.jsonl` or `.json`, any case.
+fn is_json(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("json"))
+}
+
+/// A file name or path as an ID, without loss: bytes that are not UTF-8
+/// are written `\xNN`, so that two different names never give one ID
+/// (`to_string_lossy` would turn both into U+FFFD).
+fn id_of(name: &OsStr) -> String {
+    let mut out = String::new();
+    for chunk in name.as_encoded_bytes().utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Expands the command-line paths into inputs, in order; directories are
-/// walked recursively in sorted order. Unusable paths are reported.
-fn expand(paths: &[PathBuf], status: &mut Status) -> Vec<Input> {
+/// walked recursively in sorted order. Unusable paths are reported. Two
+/// different files that would get the same ID are an error (nothing is
+/// read); the same file given twice is reported and read once.
+fn expand(paths: &[PathBuf], status: &mut Status) -> Result<Vec<Input>, String> {
     let mut inputs = Vec::new();
     for path in paths {
+        if path.as_os_str() == "-" {
+            inputs.push(Input::Stdin);
+            continue;
+        }
         match std::fs::metadata(path) {
             Err(e) => status.skip(&format!("{}: {e}", path.display())),
-            Ok(m) if m.is_dir() => walk(path, "", &mut inputs, status),
-            Ok(m) if path.extension().is_some_and(|e| e == "jsonl") => {
-                inputs.push(Input::Jsonl { path: path.clone(), size: m.len() });
+            Ok(m) if m.is_dir() => {
+                let (before, skipped) = (inputs.len(), status.skipped);
+                walk(path, "", &mut inputs, status);
+                if inputs.len() == before && status.skipped == skipped {
+                    status.skip(&format!(
+                        "{}: a directory with no file to read (names starting with '.' are not read)",
+                        path.display()
+                    ));
+                }
             }
-            Ok(m) => {
-                inputs.push(Input::Text { path: path.clone(), id: path.to_string_lossy().into_owned(), size: m.len() })
-            }
+            Ok(m) if is_json(path) => inputs.push(Input::Jsonl { path: path.clone(), size: m.len() }),
+            Ok(m) => inputs.push(Input::Text { path: path.clone(), id: id_of(path.as_os_str()), size: m.len() }),
         }
     }
-    inputs
+    // IDs of files are derived from their paths: check them all before
+    // anything is read.
+    let mut by_id: HashMap<String, PathBuf> = HashMap::new();
+    let mut unique = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        if let Input::Text { path, id, .. } = &input
+            && let Some(first) = by_id.get(id)
+        {
+            let same = |p: &Path| std::fs::canonicalize(p).ok();
+            if same(first).is_some_and(|f| Some(f) == same(path)) {
+                status.skip(&format!("{}: the same file as {}, given twice", path.display(), first.display()));
+                continue;
+            }
+            return Err(format!(
+                "two files would have the article ID {}: {} and {} (a file's ID is its path relative \
+                 to the directory given, or its path as given): give their common parent directory instead",
+                json_string(id),
+                first.display(),
+                path.display()
+            ));
+        }
+        if let Input::Text { path, id, .. } = &input {
+            by_id.insert(id.clone(), path.clone());
+        }
+        unique.push(input);
+    }
+    Ok(unique)
 }
 
-/// Adds the `.txt` files under `dir` (whose path relative to the directory
-/// given is `prefix`), sorted by name, recursively.
+/// Adds every regular file under `dir` (whose path relative to the
+/// directory given is `prefix`), sorted by name, recursively: `.jsonl` and
+/// `.json` files as JSON lines, any other file as one text article. Names
+/// starting with `.` are not read (counted in the summary); symbolic links
+/// to files are followed, to directories not (no cycles; counted too);
+/// anything else (a FIFO, a socket, a device) is reported and skipped.
 fn walk(dir: &Path, prefix: &str, inputs: &mut Vec<Input>, status: &mut Status) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -414,7 +532,11 @@ fn walk(dir: &Path, prefix: &str, inputs: &mut Vec<Input>, status: &mut Status) 
     for entry in entries {
         let path = entry.path();
         let name = entry.file_name();
-        let id = format!("{prefix}{}", name.to_string_lossy());
+        if name.as_encoded_bytes().starts_with(b".") {
+            status.hidden += 1;
+            continue;
+        }
+        let id = format!("{prefix}{}", id_of(&name));
         let file_type = match entry.file_type() {
             Ok(t) => t,
             Err(e) => {
@@ -424,72 +546,181 @@ fn walk(dir: &Path, prefix: &str, inputs: &mut Vec<Input>, status: &mut Status) 
         };
         if file_type.is_dir() {
             walk(&path, &format!("{id}/"), inputs, status);
-        } else if path.extension().is_some_and(|e| e == "txt") {
-            // Follows a symbolic link to a file; a link to a directory is
-            // not walked (no cycles).
-            match std::fs::metadata(&path) {
-                Ok(m) if m.is_file() => inputs.push(Input::Text { path, id, size: m.len() }),
-                Ok(_) => {}
-                Err(e) => status.skip(&format!("{}: {e}", path.display())),
-            }
+            continue;
+        }
+        // Follows a symbolic link.
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() && is_json(&path) => inputs.push(Input::Jsonl { path, size: m.len() }),
+            Ok(m) if m.is_file() => inputs.push(Input::Text { path, id, size: m.len() }),
+            Ok(m) if m.is_dir() => status.dir_links += 1,
+            Ok(_) => status.skip(&format!("{}: not a regular file", path.display())),
+            Err(e) => status.skip(&format!("{}: {e}", path.display())),
         }
     }
 }
 
 /// Reads the articles of `inputs` one at a time and hands each to `f`
 /// with the number of input bytes read so far. Bad inputs are reported.
-fn read_articles(inputs: &[Input], status: &mut Status, mut f: impl FnMut(Article, u64, &mut Status)) {
+fn read_articles(inputs: &[Input], max_bytes: u64, status: &mut Status, mut f: impl FnMut(Article, u64, &mut Status)) {
     let mut done = 0u64;
     for input in inputs {
         match input {
-            Input::Text { path, id, .. } => match read_text(path) {
+            Input::Text { path, id, .. } => match neardup::text::read_file(path, max_bytes) {
                 Ok(text) => {
                     let source = path.display().to_string();
                     f(Article { id: id.clone(), text, source }, done + input.size(), status);
                 }
+                // The error names the file.
+                Err(e) => status.skip(&input::read_error(&e)),
+            },
+            Input::Jsonl { path, .. } => match std::fs::File::open(path) {
+                Ok(file) => read_jsonl(file, Vec::new(), &path.display().to_string(), max_bytes, done, status, &mut f),
                 Err(e) => status.skip(&format!("{}: {e}", path.display())),
             },
-            Input::Jsonl { path, .. } => read_jsonl(path, done, status, &mut f),
+            Input::Stdin => read_stdin(max_bytes, status, &mut f),
         }
         done += input.size();
     }
 }
 
-/// A text file's contents, checked to be text.
-fn read_text(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    neardup::text::decode(&bytes).map_err(|e| e.to_string())?;
-    // `decode` accepted the bytes, so they are UTF-8.
-    String::from_utf8(bytes).map_err(|e| e.to_string())
+/// Standard input: JSON lines if its first character other than white
+/// space (after a byte-order mark) is `{`, else one text article `-`.
+fn read_stdin(max_bytes: u64, status: &mut Status, f: &mut impl FnMut(Article, u64, &mut Status)) {
+    let mut stdin = io::stdin().lock();
+    let mut head = Vec::new();
+    if let Err(e) = (&mut stdin).take(HEAD_BYTES as u64).read_to_end(&mut head) {
+        return status.skip(&format!("{STDIN}: {e}"));
+    }
+    match first_byte(&head) {
+        Some(b'{') => read_jsonl(stdin, head, STDIN, max_bytes, 0, status, f),
+        Some(b'[') => status.skip(&json_array(STDIN)),
+        _ => match neardup::text::read_from(io::Cursor::new(head).chain(stdin), STDIN, max_bytes) {
+            Ok(text) => f(Article { id: "-".to_owned(), text, source: STDIN.to_owned() }, 0, status),
+            Err(e) => status.skip(&input::read_error(&e)),
+        },
+    }
 }
 
-/// Reads a JSON-lines file line by line; blank lines are ignored.
-fn read_jsonl(path: &Path, before: u64, status: &mut Status, f: &mut impl FnMut(Article, u64, &mut Status)) {
-    let file = match std::fs::File::open(path) {
-        Ok(file) => file,
-        Err(e) => return status.skip(&format!("{}: {e}", path.display())),
-    };
-    let mut reader = io::BufReader::new(file);
+/// The first byte of `head` that is not white space, after a UTF-8
+/// byte-order mark.
+fn first_byte(head: &[u8]) -> Option<u8> {
+    head.strip_prefix(BOM).unwrap_or(head).iter().copied().find(|b| !b.is_ascii_whitespace())
+}
+
+/// The UTF-8 byte-order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The message for a JSON array given where JSON lines are read.
+fn json_array(name: &str) -> String {
+    format!(
+        "{name}: a JSON array, not JSON lines (one {{\"id\": .., \"text\": ..}} object per line): \
+         convert it with `jq -c '.[]' FILE.json > FILE.jsonl`"
+    )
+}
+
+/// Reads JSON lines from `head` (bytes already read) then `rest`, line by
+/// line; blank lines are ignored, a UTF-8 byte-order mark at the start is
+/// dropped. A line longer than `max_bytes` is reported and skipped without
+/// being held in memory. The whole input is refused when its first 8 KiB
+/// are binary or UTF-16, or hold a JSON array, or when its first line is
+/// the start of a pretty-printed object.
+fn read_jsonl(
+    rest: impl io::Read,
+    mut head: Vec<u8>,
+    name: &str,
+    max_bytes: u64,
+    before: u64,
+    status: &mut Status,
+    f: &mut impl FnMut(Article, u64, &mut Status),
+) {
+    let mut rest = rest;
+    let wanted = (HEAD_BYTES - head.len().min(HEAD_BYTES)) as u64;
+    if let Err(e) = (&mut rest).take(wanted).read_to_end(&mut head) {
+        return status.skip(&format!("{name}: {e}"));
+    }
+    // Invalid UTF-8 is reported line by line; NUL bytes (never in JSON) or
+    // UTF-16 make the whole file unreadable.
+    if let Err(e @ (neardup::Error::Binary { .. } | neardup::Error::OtherEncoding { .. })) =
+        neardup::text::check_start(&head)
+    {
+        return status.skip(&format!("{name}: {e}"));
+    }
+    if first_byte(&head) == Some(b'[') {
+        return status.skip(&json_array(name));
+    }
+    let bom = if head.starts_with(BOM) { BOM.len() } else { 0 };
+    head.drain(..bom);
+    let mut reader = io::BufReader::new(io::Cursor::new(head).chain(rest));
     let mut line = Vec::new();
-    let mut offset = before;
+    let mut offset = before + bom as u64;
+    let mut first = true;
     for number in 1.. {
         line.clear();
-        match reader.read_until(b'\n', &mut line) {
+        // The line and its line end, and one byte more to tell that it is too long.
+        match (&mut reader).take(max_bytes.saturating_add(2)).read_until(b'\n', &mut line) {
             Ok(0) => break,
             Ok(n) => offset += n as u64,
-            Err(e) => return status.skip(&format!("{}:{number}: {e}", path.display())),
+            Err(e) => return status.skip(&format!("{name}:{number}: {e}")),
+        }
+        let ended = line.last() == Some(&b'\n');
+        if (line.len() - usize::from(ended)) as u64 > max_bytes {
+            if !ended {
+                match skip_line(&mut reader) {
+                    Ok(n) => offset += n,
+                    Err(e) => return status.skip(&format!("{name}:{number}: {e}")),
+                }
+            }
+            status.skip(&format!(
+                "{name}:{number}: a line longer than the maximum of {max_bytes} bytes; see --max-bytes"
+            ));
+            continue;
         }
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
         match parse_line(&line) {
-            Ok((id, text)) => f(Article { id, text, source: format!("{}:{number}", path.display()) }, offset, status),
-            Err(e) => status.skip(&format!("{}:{number}: {e}", path.display())),
+            Ok((id, text)) => f(Article { id, text, source: format!("{name}:{number}") }, offset, status),
+            // A first line that is an unfinished object: a pretty-printed
+            // JSON file, not JSON lines.
+            Err(_) if first && serde_json::from_slice::<serde_json::Value>(&line).is_err_and(|e| e.is_eof()) => {
+                return status.skip(&format!(
+                    "{name}: line 1 is not a whole JSON object: JSON lines have one object per line \
+                     (convert pretty-printed JSON with `jq -c . FILE.json > FILE.jsonl`)"
+                ));
+            }
+            Err(e) => status.skip(&format!("{name}:{number}: {e}")),
+        }
+        first = false;
+    }
+}
+
+/// Reads past the end of the current line (the `\n`, or the end of the
+/// input) without keeping it; the number of bytes read.
+fn skip_line(reader: &mut impl BufRead) -> io::Result<u64> {
+    let mut skipped = 0u64;
+    loop {
+        let buf = match reader.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return Ok(skipped);
+        }
+        let (n, done) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (buf.len(), false),
+        };
+        reader.consume(n);
+        skipped += n as u64;
+        if done {
+            return Ok(skipped);
         }
     }
 }
 
-/// One JSON line: an object with an `id` (string or number) and a `text`.
+/// One JSON line: an object with an `id` (a non-empty string, or an integer
+/// that fits 64 bits) and a `text`.
 fn parse_line(line: &[u8]) -> Result<(String, String), String> {
     let line = std::str::from_utf8(line)
         .map_err(|e| format!("not valid UTF-8: invalid byte sequence at byte {} of the line", e.valid_up_to()))?;
@@ -498,8 +729,14 @@ fn parse_line(line: &[u8]) -> Result<(String, String), String> {
         return Err("not a JSON object".to_owned());
     };
     let id = match object.get("id") {
+        Some(serde_json::Value::String(s)) if s.is_empty() => return Err("\"id\" is empty".to_owned()),
         Some(serde_json::Value::String(s)) => s.clone(),
-        Some(serde_json::Value::Number(n)) => n.to_string(),
+        // Only integers are exact: a larger number is read as a float, and
+        // two different ones could print alike.
+        Some(serde_json::Value::Number(n)) if n.is_u64() || n.is_i64() => n.to_string(),
+        Some(serde_json::Value::Number(n)) => {
+            return Err(format!("\"id\" {n} is not an integer of 64 bits (give such an id as a string, in quotes)"));
+        }
         Some(_) => return Err("\"id\" is neither a string nor a number".to_owned()),
         None => return Err("no \"id\"".to_owned()),
     };
@@ -512,15 +749,20 @@ fn parse_line(line: &[u8]) -> Result<(String, String), String> {
     Ok((id, text))
 }
 
+/// Most bytes of text fingerprinted in one parallel batch (besides at most
+/// 1024 articles).
+const BATCH_BYTES: usize = 64 << 20;
+
 /// Inserts the articles of `paths` with fresh ids after the largest one in
-/// the index, labelled with their IDs; repeated IDs are skipped.
-fn add_articles(index: &mut Index, paths: &[PathBuf], status: &mut Status) {
+/// the index, labelled with their IDs; repeated IDs are skipped. `Err`
+/// (before anything is read) when two files would get the same ID.
+fn add_articles(index: &mut Index, paths: &[PathBuf], max_bytes: u64, status: &mut Status) -> Result<(), String> {
     let clock = Clock::start();
-    let inputs = expand(paths, status);
+    let inputs = expand(paths, status)?;
     let total: u64 = inputs.iter().map(Input::size).sum();
     let mut seen: HashSet<String> = index.ids().map(|id| name(index, id)).collect();
     let mut next = index.ids().max().map_or(0, |id| id + 1);
-    let (before, mut added, mut bytes) = (index.len(), 0usize, 0u64);
+    let (before, mut added, mut bytes, mut batch_bytes) = (index.len(), 0usize, 0u64, 0usize);
     // Articles are fingerprinted in parallel, a batch at a time (bounded
     // memory); ids are fresh and IDs checked here, so a batch cannot fail.
     let mut batch: Vec<(u64, String, String)> = Vec::new();
@@ -531,32 +773,73 @@ fn add_articles(index: &mut Index, paths: &[PathBuf], status: &mut Status) {
         }
         batch.clear();
     };
-    read_articles(&inputs, status, |article, done, status| {
+    read_articles(&inputs, max_bytes, status, |article, done, status| {
         if seen.contains(&article.id) {
             status.skip(&format!("{}: article ID {} already used", article.source, json_string(&article.id)));
         } else {
             bytes += article.text.len() as u64;
+            batch_bytes += article.text.len();
             seen.insert(article.id.clone());
             batch.push((next, article.id, article.text));
             next += 1;
             added += 1;
-            if batch.len() == 1024 {
+            if batch.len() == 1024 || batch_bytes >= BATCH_BYTES {
                 flush(index, &mut batch, status);
+                batch_bytes = 0;
             }
         }
         status.progress("indexing", done, total, added);
     });
     flush(index, &mut batch, status);
     let memory = index.memory_usage();
+    let mut not_read = Vec::new();
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    if status.skipped > 0 {
+        not_read.push(format!("{} skipped (see above)", plural(status.skipped, "input", "inputs")));
+    }
+    if status.hidden > 0 {
+        let what = plural(status.hidden, "hidden file or directory", "hidden files or directories");
+        not_read.push(format!("{what} not read"));
+    }
+    if status.dir_links > 0 {
+        let what = plural(status.dir_links, "link to a directory", "links to directories");
+        not_read.push(format!("{what} not followed"));
+    }
     status.summary(&format!(
         "indexed {added} articles ({:.1} MB of text) in {clock}: {:.0} articles/s; \
-         index of {} articles uses {:.1} MB ({:.0} bytes/article)",
+         index of {} articles uses {:.1} MB ({:.0} bytes/article){}",
         bytes as f64 / 1e6,
         added as f64 / clock.secs(),
         before + added,
         memory as f64 / 1e6,
         memory as f64 / index.len().max(1) as f64,
+        not_read.iter().map(|s| format!("; {s}")).collect::<String>(),
     ));
+    Ok(())
+}
+
+/// The configuration of a loaded index, one line: the options that would
+/// build it, and the settings that have none.
+fn describe(index: &Index) -> String {
+    let c = index.detector().config();
+    let lsh = index.detector().lsh();
+    format!(
+        "--shingle-size {} --num-hashes {} --threshold {} --min-words {} --max-gap {} --seed {} --max-bucket {} \
+         --boilerplate-contexts {} (LSH {} bands x {} rows{}, unit {:?}, boilerplate {})",
+        c.shingle_size,
+        c.num_hashes,
+        c.threshold,
+        c.min_words,
+        c.max_gap,
+        c.seed,
+        c.max_bucket,
+        c.boilerplate_contexts,
+        lsh.bands,
+        lsh.rows,
+        if c.bands_rows.is_some() { " set explicitly" } else { "" },
+        c.unit,
+        if c.report_boilerplate { "listed" } else { "not listed" },
+    )
 }
 
 /// The printed ID of an indexed article: its label, or its number if the
@@ -650,11 +933,11 @@ fn query_articles(
     out: &mut Output,
 ) -> Result<(), String> {
     let clock = Clock::start();
-    let inputs = expand(paths, status);
+    let inputs = expand(paths, status)?;
     let total: u64 = inputs.iter().map(Input::size).sum();
     let (mut queries, mut matches, mut result) = (0usize, 0usize, Ok(true));
     let (mut saturated, mut skipped) = (0usize, 0usize);
-    read_articles(&inputs, status, |article, done, status| {
+    read_articles(&inputs, args.max_bytes, status, |article, done, status| {
         if !matches!(result, Ok(true)) {
             return;
         }
@@ -834,11 +1117,25 @@ struct Status {
     phase_start: Instant,
     phase: &'static str,
     skipped: usize,
+    /// Entries of walked directories whose names start with `.` (not read).
+    hidden: usize,
+    /// Symbolic links to directories met in walked directories (not followed).
+    dir_links: usize,
 }
 
 impl Status {
     fn new(bar: bool, quiet: bool) -> Status {
-        Status { bar, quiet, drawn: false, last: None, phase_start: Instant::now(), phase: "", skipped: 0 }
+        Status {
+            bar,
+            quiet,
+            drawn: false,
+            last: None,
+            phase_start: Instant::now(),
+            phase: "",
+            skipped: 0,
+            hidden: 0,
+            dir_links: 0,
+        }
     }
 
     /// Writes one line, erasing the bar first.

@@ -2,7 +2,8 @@
 
 /// Everything that can go wrong in neardup.
 ///
-/// Errors come from configuration, from bytes that are not text, from
+/// Errors come from configuration, from bytes that are not text (or too
+/// many of them, for [`text::read_file`](crate::text::read_file)), from
 /// misuse of an [`Index`](crate::Index) (a duplicate id, an out-of-range
 /// argument) and from index files (I/O, corruption, version). Comparing or
 /// querying valid text never fails: empty or very short text simply reuses
@@ -79,6 +80,53 @@ pub enum Error {
         /// The version this build reads and writes.
         expected: u32,
     },
+    /// Reading a text file or stream failed for a reason other than I/O:
+    /// `error` says why ([`Error::TooLarge`], [`Error::OtherEncoding`],
+    /// [`Error::InvalidUtf8`] or [`Error::Binary`], with byte offsets into
+    /// the file). From [`text::read_file`](crate::text::read_file) and
+    /// [`text::read_from`](crate::text::read_from).
+    ///
+    /// The message is the path followed by `error`'s message, so that one
+    /// line says everything (like [`Error::Io`]); `error` is therefore not
+    /// also returned by [`source`](std::error::Error::source).
+    #[error("{path}: {error}")]
+    File {
+        /// The file (or the name given to `read_from`).
+        path: String,
+        /// What is wrong with its contents.
+        error: Box<Error>,
+    },
+    /// The input is longer than the maximum size the reader was given.
+    #[error("input{} is larger than the maximum of {max_bytes} bytes", size_note(*.size))]
+    TooLarge {
+        /// The bound.
+        max_bytes: u64,
+        /// The input's size, when it is a regular file (a pipe or device
+        /// has none).
+        size: Option<u64>,
+    },
+    /// The input is in another Unicode encoding than UTF-8: UTF-16 (a
+    /// byte-order mark, or NUL bytes at every other position) or UTF-32 (a
+    /// byte-order mark). The message says how to convert it.
+    #[error(
+        "input looks like {encoding} ({}), not UTF-8: convert it to UTF-8 first, e.g. with `iconv -f {} -t UTF-8`",
+        if *.byte_order_mark { "it starts with its byte-order mark" } else { "NUL bytes at every other position" },
+        // With its byte-order mark, iconv finds the byte order (and drops the mark).
+        if *.byte_order_mark { encoding.get(..6).unwrap_or(encoding) } else { encoding }
+    )]
+    OtherEncoding {
+        /// `"UTF-16LE"`, `"UTF-16BE"`, `"UTF-32LE"` or `"UTF-32BE"`: the
+        /// encoding's name as `iconv` spells it.
+        encoding: &'static str,
+        /// Whether the input starts with the encoding's byte-order mark
+        /// (otherwise it was recognised by its NUL bytes).
+        byte_order_mark: bool,
+    },
+}
+
+/// ` of 12345 bytes` when the size of a file past the limit is known.
+fn size_note(size: Option<u64>) -> String {
+    size.map(|s| format!(" of {s} bytes")).unwrap_or_default()
 }
 
 /// `Result` with this crate's [`Error`].

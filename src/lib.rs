@@ -94,7 +94,8 @@
 //!
 //! Errors come from configuration ([`Error::InvalidConfig`], checked once
 //! when the detector is built), from bytes that are not text
-//! ([`text::decode`]), from index misuse ([`Error::DuplicateId`],
+//! ([`text::decode`]; [`text::read_file`] also refuses a file past a size
+//! bound, naming it in [`Error::File`]), from index misuse ([`Error::DuplicateId`],
 //! [`Error::InvalidArgument`]) and from index files ([`Error::Io`],
 //! [`Error::CorruptIndex`], [`Error::IndexVersion`]: a damaged file is an
 //! error, never a partial index). Comparing and querying never fail and

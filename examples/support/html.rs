@@ -3,7 +3,9 @@
 //! this file with `#[path]`).
 //!
 //! The page is one self-contained file: inline CSS and JavaScript, no
-//! network, no external assets. Every character of both texts is
+//! network, no external assets. Each text (and each file name) takes its
+//! direction from its first strong character (`dir="auto"`), so Arabic or
+//! Hebrew text reads right to left, with its line numbers on the right. Every character of both texts is
 //! HTML-escaped; passages are `<mark>` elements, split into segments
 //! wherever passages overlap, each passage in its own colour on both sides.
 //!
@@ -270,7 +272,7 @@ fn write_article(out: &mut String, id: &str, side: &Side, report: &Report, title
         if is_a { (report.a_words, report.a_shared_words) } else { (report.b_words, report.b_shared_words) };
     let _ = write!(
         out,
-        r#"<article id="{id}" aria-label="{} text"><h2><span class="tag">{}</span> {}</h2><div class="body" data-chars="{}">"#,
+        r#"<article id="{id}" aria-label="{} text"><h2><span class="tag">{}</span> <bdi>{}</bdi></h2><div class="body" dir="auto" data-chars="{}">"#,
         id.to_uppercase(),
         id.to_uppercase(),
         escape(side.name),
@@ -342,7 +344,7 @@ pub fn render(report: &Report, a: &Side, b: &Side, config: &Config) -> String {
     {
         let _ = writeln!(
             out,
-            r#"<div class="file"><span class="tag">{tag}</span> <code>{}</code><br><b>{:.1}%</b> of {tag} is in {other} <small>({shared} of {words} words)</small></div>"#,
+            r#"<div class="file"><span class="tag">{tag}</span> <code dir="auto">{}</code><br><b>{:.1}%</b> of {tag} is in {other} <small>({shared} of {words} words)</small></div>"#,
             escape(side.name),
             100.0 * if words == 0 { 0.0 } else { shared as f64 / words as f64 },
         );
@@ -430,12 +432,15 @@ article h2 { position: sticky; top: -0.4rem; margin: 0 -1.6rem 0.6rem -3.4rem; p
 .ln { position: relative; }
 .ln::before { content: attr(data-n); position: absolute; right: 100%; margin-right: 1.1rem; top: 0.3em;
   color: #b9b5ab; font: 0.68rem/1 ui-monospace, Menlo, monospace; white-space: nowrap; user-select: none; }
+article:has(> .body:dir(rtl)) { padding: 0.4rem 3.4rem 1rem 1.6rem; }
+article:has(> .body:dir(rtl)) h2 { margin: 0 -3.4rem 0.6rem -1.6rem; padding: 0.5rem 3.4rem 0.5rem 1.6rem; }
+.body:dir(rtl) .ln::before { right: auto; left: 100%; margin: 0 0 0 1.1rem; }
 mark.p { color: inherit; background: hsl(var(--h) 90% 88%); border-bottom: 2px solid hsl(var(--h) 55% 55%);
   border-radius: 2px; cursor: pointer; transition: background 0.15s; }
 mark.p.multi { background-image: repeating-linear-gradient(135deg, transparent 0 6px, rgba(0,0,0,0.06) 6px 8px); }
 main.focus mark.p:not(.active) { background-color: hsl(var(--h) 70% 94%); border-bottom-color: hsl(var(--h) 40% 80%); }
 mark.p.active { background-color: hsl(var(--h) 85% 72%); box-shadow: 0 0 0 2px hsl(var(--h) 60% 40%); }
-mark.p.start::before { content: attr(data-label); display: inline-block; margin-right: 0.25em; padding: 0 0.4em;
+mark.p.start::before { content: attr(data-label); display: inline-block; margin-inline-end: 0.25em; padding: 0 0.4em;
   border-radius: 999px; background: hsl(var(--h) 50% 38%); color: #fff; font: 700 0.68rem/1.45 system-ui, sans-serif;
   vertical-align: 0.12em; user-select: none; }
 .only { color: #8e1b12; font-weight: 600; text-decoration: underline wavy #c0392b; text-decoration-thickness: 1px;

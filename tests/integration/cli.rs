@@ -762,6 +762,12 @@ fn help_documents_every_option_with_its_default() {
         ] {
             assert!(line(option).contains(&format!("(default {default})")), "{option}: {}", line(option));
         }
+        // The size bound's default sits on the option's last help line.
+        let at = help.find("--max-bytes N").unwrap_or_else(|| panic!("--help does not document --max-bytes:\n{help}"));
+        let rest = &help[at..];
+        let end = rest.find("\n      --").unwrap_or(rest.len());
+        assert!(rest[..end].contains("(default 64M)"), "{}", &rest[..end]);
+        assert_eq!(neardup::text::DEFAULT_MAX_BYTES, 64 << 20);
     }
 }
 
@@ -841,6 +847,9 @@ fn bad_options_and_values_fail_with_one_line() {
         (&["--min-words", "2"], "--min-words"),
         (&["--max-gap", "1e3"], "--max-gap"),
         (&["--seed="], "--seed"),
+        (&["--max-bytes", "0"], "--max-bytes"),
+        (&["--max-bytes=12X"], "--max-bytes"),
+        (&["--max-bytes", "99999999999G"], "--max-bytes"),
     ];
     for (options, needle) in cases {
         let mut args: Vec<OsString> = options.iter().map(OsString::from).collect();
@@ -1122,4 +1131,98 @@ fn width_wraps_text_and_cuts_only_words_that_cannot_fit() {
     let joined: String = shown.iter().map(|s| s.text).collect::<Vec<_>>().join("");
     assert!(joined.contains(&url), "the URL's pieces put together: {joined}");
     assert!(joined.contains(&han));
+}
+
+// ---------------------------------------------------------------------------
+// Bounded reading
+
+/// Runs `compare` under a limit of 1 GB of address space (so that a
+/// build that reads an endless device whole fails here instead of taking
+/// the machine's memory), its standard input fed by the shell command
+/// `feed` (if not empty), and expects the one-line error of `assert_fails`.
+#[cfg(unix)]
+fn assert_fails_within_1gb(feed: &str, args: &[&str], needle: &str) {
+    let pipe = if feed.is_empty() { String::new() } else { format!("{feed} | ") };
+    let out = Command::new("sh")
+        .args(["-c", &format!("ulimit -v 1000000 && {pipe}\"$0\" \"$@\"")])
+        .arg(compare_exe())
+        .args(args)
+        .output()
+        .expect("sh can be run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let what = format!("compare {args:?}: {out:?}");
+    assert_eq!(out.status.code(), Some(2), "{what}");
+    assert!(out.stdout.is_empty(), "{what}");
+    assert!(stderr.starts_with("compare: ") && stderr.lines().count() == 1, "{what}");
+    assert!(stderr.contains(needle), "stderr does not name {needle:?}: {what}");
+}
+
+#[cfg(unix)]
+#[test]
+fn endless_devices_fail_at_once_with_one_line() {
+    let started = std::time::Instant::now();
+    let zero = "/dev/zero: input looks binary, not text: NUL byte at byte offset 0";
+    assert_fails_within_1gb("", &["/dev/zero", SEED_A], zero);
+    assert_fails_within_1gb("", &[SEED_A, "/dev/zero"], zero);
+    // Random bytes are not UTF-8 within the first few bytes.
+    assert_fails_within_1gb("", &["/dev/urandom", SEED_A], "/dev/urandom: input is not valid UTF-8");
+    // Endless text: refused at the bound, without reading on.
+    assert_fails_within_1gb(
+        "yes 'Endless text, line after line.'",
+        &["--max-bytes=1M", "/dev/stdin", SEED_A],
+        "/dev/stdin: input is larger than the maximum of 1048576 bytes; see --max-bytes",
+    );
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+}
+
+#[test]
+fn a_file_past_max_bytes_fails_with_one_line_naming_it() {
+    let text = "Plain text, one hundred and one bytes long, more or less: it does not matter what the words say.....\n";
+    assert_eq!(text.len(), 101);
+    let file = TempPath::file("101-bytes.txt", text);
+    let name = file.0.to_str().unwrap();
+    let small = TempPath::file("small.txt", "A short text within the bound.\n");
+    for (a, b) in [(file.as_ref(), small.as_ref()), (small.as_ref(), file.as_ref())] {
+        assert_fails(&[OsStr::new("--max-bytes"), OsStr::new("100"), a, b], name);
+        assert_fails(
+            &[OsStr::new("--max-bytes=100"), a, b],
+            &format!("{name}: input of 101 bytes is larger than the maximum of 100 bytes; see --max-bytes"),
+        );
+    }
+    // At the bound, and the seed files under the default bound.
+    let r = run([OsStr::new("--max-bytes=101"), file.as_ref(), file.as_ref()]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    run_ok([OsStr::new("--max-bytes=4K"), OsStr::new(SEED_A), OsStr::new(SEED_B)]);
+    assert_fails(&[OsStr::new("--max-bytes=1K"), OsStr::new(SEED_A), OsStr::new(SEED_B)], SEED_A);
+}
+
+#[test]
+fn utf16_files_fail_with_a_hint_to_convert_them() {
+    let text = std::fs::read_to_string(SEED_A).unwrap();
+    let le: Vec<u8> = [0xff, 0xfe].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let le = TempPath::file("utf16le.txt", le);
+    let be = TempPath::file("utf16be.txt", be);
+    let seed = OsStr::new(SEED_A);
+    assert_fails(&[le.as_ref(), seed], &format!("{}: input looks like UTF-16LE", le.0.display()));
+    assert_fails(&[seed, le.as_ref()], "`iconv -f UTF-16 -t UTF-8`");
+    assert_fails(&[seed, be.as_ref()], "input looks like UTF-16BE (NUL bytes at every other position)");
+    assert_fails(&[seed, be.as_ref()], "`iconv -f UTF-16BE -t UTF-8`");
+}
+
+/// A UTF-8 byte-order mark is kept (a decision, not a fix): offsets are
+/// into the file as it is on disk.
+#[test]
+fn a_utf8_byte_order_mark_is_kept_and_offsets_are_into_the_file() {
+    let text = std::fs::read_to_string(SEED_A).unwrap();
+    let with_bom = TempPath::file("bom.txt", format!("\u{feff}{text}"));
+    let report = run_json(&with_bom, SEED_A);
+    let passages = report.get("passages").arr();
+    assert!(!passages.is_empty());
+    let on_disk = std::fs::read_to_string(&with_bom.0).unwrap();
+    for p in passages {
+        let (a, b) = (p.get("a").span(), p.get("b").span());
+        assert_eq!(&on_disk[a.start..a.end], &text[b.start..b.end], "offsets into the file with its mark");
+        assert_eq!(a.start, b.start + 3);
+    }
 }

@@ -9,7 +9,7 @@
 #![cfg(feature = "rayon")]
 
 use std::collections::BTreeMap;
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -133,6 +133,38 @@ where
     run
 }
 
+/// Runs the example with `input` on its standard input.
+fn run_stdin<I, S>(args: I, input: &[u8]) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    use std::io::Write;
+    let mut child = Command::new(corpus_exe())
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the corpus example can be run");
+    let mut stdin = child.stdin.take().expect("a stdin pipe");
+    let input = input.to_vec();
+    // Written by another thread, so that a large input cannot block while
+    // the example fills its stdout.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("the example ends");
+    writer.join().expect("the writer ends");
+    let run = Run {
+        code: out.status.code(),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    };
+    assert!(!run.stderr.contains("panicked"), "the example panicked: {run:?}");
+    run
+}
+
 fn run<I, S>(args: I) -> Run
 where
     I: IntoIterator<Item = S>,
@@ -216,7 +248,7 @@ fn refiled(a: &str) -> String {
 /// * `2021/deep/a-refiled.txt` — A re-filed with edits (a near-duplicate)
 /// * `b.txt` — seed B (shares passages with A)
 /// * `other.txt` — filler (shares nothing)
-/// * `notes.md` — not a `.txt` file: ignored
+/// * `.notes.md` — a hidden file (a copy of A): not read
 fn nested_corpus(name: &str) -> TempDir {
     let (a, b) = seed_pair();
     let dir = TempDir::new(name);
@@ -224,7 +256,7 @@ fn nested_corpus(name: &str) -> TempDir {
     dir.write("corpus/2021/deep/a-refiled.txt", refiled(&a));
     dir.write("corpus/b.txt", &b);
     dir.write("corpus/other.txt", filler(&mut Rng(1), 6));
-    dir.write("corpus/notes.md", &a);
+    dir.write("corpus/.notes.md", &a);
     dir
 }
 
@@ -594,6 +626,7 @@ fn help_and_usage_errors() {
         "--no-groups",
         "--boilerplate",
         "--quiet",
+        "--max-bytes",
         "--threshold",
         "--seed",
     ] {
@@ -611,7 +644,7 @@ fn help_and_usage_errors() {
     let missing = dir.path("missing.ndx");
     let m = missing.to_str().unwrap();
     run_ok(["--quiet", "--save", g, c]);
-    let cases: [(&[&str], &str); 11] = [
+    let cases: [(&[&str], &str); 14] = [
         (&[], "nothing to index"),
         (&["--frobnicate", c], "--frobnicate: unknown option"),
         (&["--min-coverage", "1.5", c], "--min-coverage"),
@@ -623,6 +656,9 @@ fn help_and_usage_errors() {
         (&["--load", b], "not a valid neardup index"),
         (&["--load", m], "missing.ndx"),
         (&["--load", g, "--seed", "3"], "--seed: tuning options cannot be combined with --load"),
+        (&["--max-bytes", "0", c], "--max-bytes: invalid value \"0\": must be at least 1"),
+        (&["--max-bytes=ten", c], "--max-bytes: invalid value"),
+        (&["-", c, "--query", "-"], "-: standard input is given more than once"),
     ];
     for (args, message) in cases {
         let r = run(args);
@@ -635,4 +671,268 @@ fn help_and_usage_errors() {
     let r = run(["--save", dir.path("no/such/dir/x.ndx").to_str().unwrap(), c]);
     assert_eq!(r.code, Some(2), "{r:?}");
     assert!(r.stderr.contains("--save"), "{r:?}");
+}
+
+// ---------------------------------------------------------------------------
+// Inputs: directories, IDs, encodings, standard input, bounds
+
+/// The `corpus: skipped ...` lines of a run.
+fn skipped(r: &Run) -> Vec<&str> {
+    r.stderr.lines().filter(|l| l.starts_with("corpus: skipped ")).collect()
+}
+
+fn pair(a: &str, b: &str) -> (String, String) {
+    (a.to_owned(), b.to_owned())
+}
+
+#[test]
+fn a_directory_is_read_whole_whatever_the_file_names() {
+    let (a, b) = seed_pair();
+    let dir = TempDir::new("any-names");
+    dir.write("corpus/a.md", &a);
+    dir.write("corpus/sub/B.TXT", &b);
+    dir.write("corpus/README", refiled(&a));
+    dir.write("corpus/.git/HEAD", &a);
+    dir.write("corpus/.DS_Store", &a);
+    let r = run_ok([dir.path("corpus")]);
+    assert_eq!(r.pair_ids(), [pair("README", "a.md"), pair("README", "sub/B.TXT"), pair("a.md", "sub/B.TXT")], "{r:?}");
+    assert!(r.stderr.contains("indexed 3 articles"), "{r:?}");
+    assert!(r.stderr.contains("; 2 hidden files or directories not read"), "{r:?}");
+    // `--query` reads a directory the same way.
+    let q = run_ok([dir.path("corpus/a.md").as_os_str(), OsStr::new("--query"), dir.path("corpus/sub").as_os_str()]);
+    assert_eq!(q.pair_ids(), [(String::from("B.TXT"), dir.path("corpus/a.md").display().to_string())], "{q:?}");
+    // A directory with nothing to read is reported, not silently empty.
+    dir.write("empty/.hidden", "x");
+    let e = run([dir.path("empty")]);
+    assert_eq!(e.code, Some(1), "{e:?}");
+    assert_eq!(skipped(&e).len(), 1, "{e:?}");
+    assert!(e.stderr.contains("empty: a directory with no file to read"), "{e:?}");
+}
+
+#[test]
+fn two_files_with_one_id_stop_the_run_before_anything_is_indexed() {
+    let (a, b) = seed_pair();
+    let dir = TempDir::new("one-id");
+    let first = dir.write("monday/story.txt", &a);
+    let second = dir.write("tuesday/story.txt", &b);
+    let index = dir.path("never.ndx");
+    let r =
+        run([OsStr::new("--save"), index.as_os_str(), dir.path("monday").as_os_str(), dir.path("tuesday").as_os_str()]);
+    assert_eq!(r.code, Some(2), "{r:?}");
+    assert_eq!(r.stdout, "");
+    assert_eq!(r.stderr.lines().count(), 1, "one line: {r:?}");
+    for needle in ["\"story.txt\"", &first.display().to_string(), &second.display().to_string(), "common parent"] {
+        assert!(r.stderr.contains(needle), "stderr does not say {needle:?}: {r:?}");
+    }
+    assert!(!index.exists(), "nothing was indexed or saved");
+    // The common parent gives distinct IDs.
+    let r = run_ok([dir.path("")]);
+    assert_eq!(r.pair_ids(), [pair("monday/story.txt", "tuesday/story.txt")]);
+    // The same file given twice is read once, and reported.
+    let r = run([&first, &first]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(r.stderr.contains("given twice"), "{r:?}");
+    assert!(r.stderr.contains("indexed 1 articles"), "{r:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn file_names_that_are_not_utf8_get_distinct_ids() {
+    use std::os::unix::ffi::OsStrExt;
+    let (a, _) = seed_pair();
+    let dir = TempDir::new("latin1-names");
+    let names = [OsStr::from_bytes(b"caf\xe8.txt"), OsStr::from_bytes(b"caf\xe9.txt")];
+    std::fs::create_dir_all(dir.path("corpus")).unwrap();
+    for name in names {
+        if std::fs::write(dir.path("corpus").join(name), &a).is_err() {
+            eprintln!("skipped: the file system does not take names that are not UTF-8");
+            return;
+        }
+    }
+    let r = run_ok([dir.path("corpus")]);
+    assert_eq!(r.pair_ids(), [pair("caf\\xE8.txt", "caf\\xE9.txt")], "{r:?}");
+    assert!(r.stderr.contains("indexed 2 articles"), "{r:?}");
+}
+
+#[test]
+fn json_ids_must_be_exact() {
+    let (a, b) = seed_pair();
+    let dir = TempDir::new("json-ids");
+    let lines = [
+        // Past u64::MAX: both would read as the same float.
+        format!("{{\"id\": 18446744073709551616, \"text\": {}}}", serde_json::json!(a)),
+        format!("{{\"id\": 18446744073709551617, \"text\": {}}}", serde_json::json!(b)),
+        serde_json::json!({"id": 1.5, "text": a}).to_string(),
+        serde_json::json!({"id": "", "text": a}).to_string(),
+        serde_json::json!({"id": u64::MAX, "text": a}).to_string(),
+        serde_json::json!({"id": -7, "text": b}).to_string(),
+    ];
+    let file = dir.write("ids.jsonl", lines.join("\n"));
+    let r = run([&file]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    let skipped = skipped(&r);
+    assert_eq!(skipped.len(), 4, "{r:?}");
+    for (line, needle) in
+        [(1, "is not an integer of 64 bits"), (2, "is not an integer"), (3, "1.5"), (4, "\"id\" is empty")]
+    {
+        let prefix = format!("corpus: skipped {}:{line}: ", file.display());
+        assert!(skipped.iter().any(|l| l.starts_with(&prefix) && l.contains(needle)), "line {line}: {r:?}");
+    }
+    assert_eq!(r.pair_ids(), [pair(&u64::MAX.to_string(), "-7")], "{r:?}");
+}
+
+#[test]
+fn a_byte_order_mark_does_not_cost_the_first_json_line() {
+    let (a, _) = seed_pair();
+    let dir = TempDir::new("jsonl-bom");
+    let body = [serde_json::json!({"id": "first", "text": a}), serde_json::json!({"id": "second", "text": a})]
+        .map(|v| v.to_string())
+        .join("\n");
+    let file = dir.write("bom.jsonl", format!("\u{feff}{body}\n"));
+    let r = run_ok([&file]);
+    assert_eq!(r.pair_ids(), [pair("first", "second")], "{r:?}");
+    // The same on standard input.
+    let s = run_stdin(["-"], format!("\u{feff}{body}\n").as_bytes());
+    assert_eq!(s.code, Some(0), "{s:?}");
+    assert_eq!(s.pair_ids(), [pair("first", "second")], "{s:?}");
+}
+
+#[test]
+fn json_that_is_not_json_lines_is_refused_with_a_jq_hint() {
+    let (a, b) = seed_pair();
+    let dir = TempDir::new("json-array");
+    let array = serde_json::json!([{"id": 1, "text": a}, {"id": 2, "text": b}]).to_string();
+    let arr = dir.write("articles.json", &array);
+    let arr_l = dir.write("articles-too.jsonl", format!("\n  {array}"));
+    let pretty =
+        dir.write("pretty.json", serde_json::to_string_pretty(&serde_json::json!({"id": 1, "text": a})).unwrap());
+    // A .json file of JSON lines is fine.
+    let lines = dir.write("lines.json", format!("{}\n", serde_json::json!({"id": "ok", "text": a})));
+    let r = run([&arr, &arr_l, &pretty, &lines]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    let skipped = skipped(&r);
+    assert_eq!(skipped.len(), 3, "one line per file: {r:?}");
+    for (path, needle) in
+        [(&arr, "a JSON array, not JSON lines"), (&arr_l, "jq -c '.[]'"), (&pretty, "jq -c . FILE.json > FILE.jsonl")]
+    {
+        let prefix = format!("corpus: skipped {}: ", path.display());
+        assert!(skipped.iter().any(|l| l.starts_with(&prefix) && l.contains(needle)), "{needle}: {r:?}");
+    }
+    assert!(r.stderr.contains("indexed 1 articles"), "{r:?}");
+    // Standard input holding an array: the same hint.
+    let s = run_stdin(["-"], array.as_bytes());
+    assert_eq!(s.code, Some(1), "{s:?}");
+    assert!(s.stderr.contains("(standard input): a JSON array"), "{s:?}");
+}
+
+#[test]
+fn utf16_inputs_are_refused_with_a_hint() {
+    let (a, _) = seed_pair();
+    let dir = TempDir::new("utf16");
+    let utf16 =
+        |s: &str| -> Vec<u8> { [0xff, 0xfe].into_iter().chain(s.encode_utf16().flat_map(u16::to_le_bytes)).collect() };
+    let text = dir.write("corpus/story.txt", utf16(&a));
+    let jsonl = dir.write("corpus/more.jsonl", utf16(&format!("{}\n", serde_json::json!({"id": 1, "text": a}))));
+    let r = run([dir.path("corpus")]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    for path in [&text, &jsonl] {
+        let line = format!("corpus: skipped {}: input looks like UTF-16LE", path.display());
+        assert!(r.stderr.contains(&line), "{line}: {r:?}");
+    }
+    assert_eq!(r.stderr.matches("`iconv -f UTF-16 -t UTF-8`").count(), 2, "{r:?}");
+}
+
+#[test]
+fn dash_is_standard_input() {
+    let (a, b) = seed_pair();
+    let dir = TempDir::new("stdin");
+    let file_b = dir.write("b.txt", &b);
+    // Text: one article with ID `-`.
+    let r = run_stdin([OsStr::new("-"), file_b.as_os_str()], a.as_bytes());
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(r.pair_ids(), [pair("-", &file_b.display().to_string())], "{r:?}");
+    // JSON lines (white space before the first object is allowed).
+    let lines = format!(
+        "\n  {}\n{}\n",
+        serde_json::json!({"id": "x", "text": a}),
+        serde_json::json!({"id": "y", "text": refiled(&a)})
+    );
+    let r = run_stdin(["-"], lines.as_bytes());
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(r.pair_ids(), [pair("x", "y")]);
+    // As a query.
+    let r = run_stdin([file_b.as_os_str(), OsStr::new("--query"), OsStr::new("-")], a.as_bytes());
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(r.pair_ids(), [pair("-", &file_b.display().to_string())]);
+    // Binary on standard input: skipped, named.
+    let r = run_stdin(["-"], b"\x00\x01\x02 not text");
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(r.stderr.contains("skipped (standard input): input looks binary"), "{r:?}");
+}
+
+#[test]
+fn load_says_which_configuration_it_adopted() {
+    let dir = nested_corpus("load-config");
+    let index = dir.path("tuned.ndx");
+    run_ok([
+        OsStr::new("--quiet"),
+        OsStr::new("--shingle-size=4"),
+        OsStr::new("--min-words=9"),
+        OsStr::new("--seed=7"),
+        OsStr::new("--save"),
+        index.as_os_str(),
+        dir.path("corpus").as_os_str(),
+    ]);
+    let r = run_ok([OsStr::new("--load"), index.as_os_str()]);
+    let line = r
+        .stderr
+        .lines()
+        .find(|l| l.starts_with(&format!("corpus: configuration of {}: ", index.display())))
+        .unwrap_or_else(|| panic!("no configuration line: {r:?}"));
+    for knob in ["--shingle-size 4 ", "--num-hashes 128 ", "--min-words 9 ", "--seed 7 ", "--max-bucket 1000 "] {
+        assert!(line.contains(knob), "{knob}: {line}");
+    }
+    let q = run_ok([OsStr::new("--quiet"), OsStr::new("--load"), index.as_os_str()]);
+    assert_eq!(q.stderr, "", "--quiet says nothing");
+}
+
+#[test]
+fn endless_and_oversized_inputs_are_skipped_in_bounded_memory() {
+    let (a, b) = seed_pair();
+    let dir = TempDir::new("bounds");
+    let big = dir.write("big.txt", "word ".repeat(1000));
+    let ok = dir.write("ok.txt", &b);
+    let long_line = format!("{{\"id\": \"long\", \"text\": \"{}\"}}", "word ".repeat(1000));
+    let jsonl = dir.write(
+        "lines.jsonl",
+        format!("{long_line}\n{}\n{long_line}", serde_json::json!({"id": "short", "text": &a[..1500]})),
+    );
+    let mut args = vec![OsString::from("--max-bytes=4K"), big.clone().into(), ok.clone().into(), jsonl.clone().into()];
+    if cfg!(unix) {
+        args.extend(["/dev/zero".into(), "/dev/urandom".into()]);
+    }
+    let started = std::time::Instant::now();
+    let r = run(&args);
+    assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
+    assert_eq!(r.code, Some(1), "{r:?}");
+    let skipped = skipped(&r);
+    let mut expect = vec![
+        format!(
+            "corpus: skipped {}: input of 5000 bytes is larger than the maximum of 4096 bytes; see --max-bytes",
+            big.display()
+        ),
+        format!("corpus: skipped {}:1: a line longer than the maximum of 4096 bytes; see --max-bytes", jsonl.display()),
+        format!("corpus: skipped {}:3: a line longer than the maximum of 4096 bytes; see --max-bytes", jsonl.display()),
+    ];
+    if cfg!(unix) {
+        expect.push("corpus: skipped /dev/zero: input looks binary, not text: NUL byte at byte offset 0".to_owned());
+        expect.push("corpus: skipped /dev/urandom: input ".to_owned());
+    }
+    assert_eq!(skipped.len(), expect.len(), "{r:?}");
+    for (line, e) in skipped.iter().zip(&expect) {
+        assert!(line.starts_with(e.as_str()), "{line}\n  expected {e}");
+    }
+    // The line between the long ones, and the file within the bound.
+    assert!(r.stderr.contains("indexed 2 articles"), "{r:?}");
+    assert!(r.stderr.contains("; 5 inputs skipped (see above)") || !cfg!(unix), "{r:?}");
 }

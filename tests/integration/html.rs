@@ -419,3 +419,35 @@ fn empty_texts_and_line_ends_render() {
         body(&html, "a").match_indices("data-n=\"").map(|(i, _)| &body(&html, "a")[i + 8..i + 9]).collect();
     assert_eq!(lines, ["1", "2", "3", "5"], "line numbers count \\r\\n, \\r and \\n once; blank lines get none");
 }
+
+/// Right-to-left text (Arabic, Hebrew) is laid out right to left: every
+/// text container and file name takes its direction from its first strong
+/// character, and the style sheet moves the line numbers to the right of
+/// a right-to-left text.
+#[test]
+fn right_to_left_texts_and_names_take_their_own_direction() {
+    let arabic = "أعلن وزير الخارجية اليوم في باكو أن التعاون بين البلدين سيتوسع في مجالات الطاقة والنقل والتجارة. \
+                  وقال إن الجانبين اتفقا على عقد اجتماع جديد في الخريف المقبل.\n";
+    let hebrew = "שר החוץ הודיע היום בבאקו כי שיתוף הפעולה בין שתי המדינות יתרחב בתחומי האנרגיה והתחבורה.\n";
+    let a = format!("{arabic}\n{hebrew}");
+    let b = format!("Intro in English.\n\n{arabic}");
+    let report = Detector::builder().build().unwrap().compare(&a, &b);
+    assert!(!report.passages.is_empty(), "the Arabic paragraph is shared");
+    let page = page::render(
+        &report,
+        &page::Side { name: "مقال.txt", text: &a },
+        &page::Side { name: "b.txt", text: &b },
+        &Config::default(),
+    );
+    check_page(&page, &report, &a, &b);
+    let bodies: Vec<String> = tags(&page).into_iter().filter(|t| t.starts_with("<div class=\"body\"")).collect();
+    assert_eq!(bodies.len(), 2, "{bodies:?}");
+    for tag in &bodies {
+        assert_eq!(attr(tag, "dir"), "auto", "{tag}");
+    }
+    let names: Vec<String> = tags(&page).into_iter().filter(|t| t.starts_with("<code")).collect();
+    assert_eq!(names.len(), 2);
+    assert!(names.iter().all(|t| attr(t, "dir") == "auto"), "{names:?}");
+    assert!(page.contains("<h2><span class=\"tag\">A</span> <bdi>مقال.txt</bdi></h2>"), "the name is isolated");
+    assert!(page.contains(".body:dir(rtl) .ln::before"), "line numbers move to the right of right-to-left text");
+}

@@ -9,6 +9,7 @@ mod corpus_cli;
 mod determinism;
 mod html;
 mod props;
+mod read;
 mod seeds;
 mod serde;
 
