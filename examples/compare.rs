@@ -342,13 +342,13 @@ fn write_human(out: &mut dyn Write, report: &Report, a: &Input, b: &Input, style
     }
     let count = report.passages.len();
     let summary = format!(
-        "{count} passage{}; {:.1}% of A ({}/{} words) is in B, {:.1}% of B ({}/{} words) is in A",
+        "{count} passage{}; passages cover {:.1}% of A ({} of {} words) and {:.1}% of B ({} of {} words)",
         if count == 1 { "" } else { "s" },
         100.0 * report.a_coverage(),
-        report.a_shared_words,
+        report.a_covered_words,
         report.a_words,
         100.0 * report.b_coverage(),
-        report.b_shared_words,
+        report.b_covered_words,
         report.b_words,
     );
     writeln!(out, "{}", style.paint("1", &summary))
@@ -456,11 +456,11 @@ fn write_block(
 fn write_json(out: &mut dyn Write, report: &Report, config: &Config, a: &Input, b: &Input) -> io::Result<()> {
     writeln!(out, "{{")?;
     for (name, input, words, shared) in
-        [("a", a, report.a_words, report.a_shared_words), ("b", b, report.b_words, report.b_shared_words)]
+        [("a", a, report.a_words, report.a_covered_words), ("b", b, report.b_words, report.b_covered_words)]
     {
         writeln!(
             out,
-            "  \"{name}\": {{\"path\": {}, \"bytes\": {}, \"words\": {words}, \"shared_words\": {shared}}},",
+            "  \"{name}\": {{\"path\": {}, \"bytes\": {}, \"words\": {words}, \"covered_words\": {shared}}},",
             json_string(&input.path.to_string_lossy()),
             input.text.len(),
         )?;

@@ -432,7 +432,7 @@ impl Digest {
         for v in head.into_iter().chain([r.a_words as u64, r.b_words as u64]) {
             self.word(v);
         }
-        for v in [r.a_shared_words, r.b_shared_words, r.passages.len(), r.boilerplate.len()] {
+        for v in [r.a_covered_words, r.b_covered_words, r.passages.len(), r.boilerplate.len()] {
             self.word(v as u64);
         }
         for q in r.passages.iter().chain(&r.boilerplate) {

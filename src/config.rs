@@ -32,12 +32,24 @@ pub enum Unit {
 /// Plain data with public fields; [`Config::validate`] (called by
 /// [`Detector::new`](crate::Detector::new) and the builder) checks them.
 ///
+/// The struct is `#[non_exhaustive]`, so that a new setting is not a
+/// breaking change: outside this crate it cannot be written as a struct
+/// literal, not even with struct-update syntax
+/// (`Config { shingle_size: 4, ..Config::default() }` does not compile).
+/// Start from [`Config::default`] and assign fields, or use
+/// [`Detector::builder`](crate::Detector::builder):
+///
 /// ```
 /// let mut config = neardup::Config::default();
 /// config.shingle_size = 4;
 /// let detector = neardup::Detector::new(config)?;
 /// assert_eq!(detector.config().shingle_size, 4);
 /// # Ok::<(), neardup::Error>(())
+/// ```
+///
+/// ```compile_fail
+/// // Struct-update syntax is refused for a non-exhaustive struct.
+/// let config = neardup::Config { shingle_size: 4, ..neardup::Config::default() };
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]

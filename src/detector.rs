@@ -147,10 +147,13 @@ pub struct Report {
     pub a_words: usize,
     /// Words in the second text.
     pub b_words: usize,
-    /// Words of the first text inside at least one passage.
-    pub a_shared_words: usize,
-    /// Words of the second text inside at least one passage.
-    pub b_shared_words: usize,
+    /// Words of the first text inside at least one passage's span
+    /// (matched words, and the unmatched words a passage bridges: see
+    /// [`Passage::matched_words`]). Called `a_shared_words` in 0.2.
+    pub a_covered_words: usize,
+    /// Words of the second text inside at least one passage's span.
+    /// Called `b_shared_words` in 0.2.
+    pub b_covered_words: usize,
     /// Passages made of boilerplate (text recurring across many indexed
     /// articles), listed only by an [`Index`] whose configuration has
     /// [`report_boilerplate`](crate::Config::report_boilerplate) set; they
@@ -170,7 +173,7 @@ impl Report {
     /// # Ok::<(), neardup::Error>(())
     /// ```
     pub fn a_coverage(&self) -> f64 {
-        ratio(self.a_shared_words, self.a_words)
+        ratio(self.a_covered_words, self.a_words)
     }
 
     /// Fraction of the second text's words inside reused passages.
@@ -181,7 +184,7 @@ impl Report {
     /// # Ok::<(), neardup::Error>(())
     /// ```
     pub fn b_coverage(&self) -> f64 {
-        ratio(self.b_shared_words, self.b_words)
+        ratio(self.b_covered_words, self.b_words)
     }
 
     /// The same report with the two texts' roles swapped.
@@ -201,8 +204,8 @@ impl Report {
             passages,
             a_words: self.b_words,
             b_words: self.a_words,
-            a_shared_words: self.b_shared_words,
-            b_shared_words: self.a_shared_words,
+            a_covered_words: self.b_covered_words,
+            b_covered_words: self.a_covered_words,
             boilerplate,
         }
     }
@@ -210,9 +213,9 @@ impl Report {
     /// A report of `passages` between texts of `a_words` and `b_words`
     /// words, with the shared-word counts computed from the passages.
     pub(crate) fn new(passages: Vec<Passage>, boilerplate: Vec<Passage>, a_words: usize, b_words: usize) -> Report {
-        let a_shared_words = covered(passages.iter().map(|p| p.a_tokens.clone()).collect());
-        let b_shared_words = covered(passages.iter().map(|p| p.b_tokens.clone()).collect());
-        Report { passages, a_words, b_words, a_shared_words, b_shared_words, boilerplate }
+        let a_covered_words = covered(passages.iter().map(|p| p.a_tokens.clone()).collect());
+        let b_covered_words = covered(passages.iter().map(|p| p.b_tokens.clone()).collect());
+        Report { passages, a_words, b_words, a_covered_words, b_covered_words, boilerplate }
     }
 }
 

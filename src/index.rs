@@ -1687,7 +1687,7 @@ impl Index {
     }
 
     fn finish(mut matches: Vec<Match>, saturated_buckets: usize, skipped_entries: usize) -> QueryResult {
-        matches.sort_by_key(|m| (std::cmp::Reverse(m.report.a_shared_words), m.id));
+        matches.sort_by_key(|m| (std::cmp::Reverse(m.report.a_covered_words), m.id));
         QueryResult { matches, saturated_buckets, skipped_entries }
     }
 

@@ -269,7 +269,7 @@ fn write_article(out: &mut String, id: &str, side: &Side, report: &Report, title
     let boiler: Vec<Span> = report.boilerplate.iter().map(|p| if is_a { p.a } else { p.b }).collect();
     let lines = Lines::new(side.text);
     let (words, shared) =
-        if is_a { (report.a_words, report.a_shared_words) } else { (report.b_words, report.b_shared_words) };
+        if is_a { (report.a_words, report.a_covered_words) } else { (report.b_words, report.b_covered_words) };
     let _ = write!(
         out,
         r#"<article id="{id}" aria-label="{} text"><h2><span class="tag">{}</span> <bdi>{}</bdi></h2><div class="body" dir="auto" data-chars="{}">"#,
@@ -340,11 +340,11 @@ pub fn render(report: &Report, a: &Side, b: &Side, config: &Config) -> String {
     // Header: files, coverage both ways, passages.
     out.push_str("<header>\n<h1>Shared passages</h1>\n<div class=\"files\">\n");
     for (tag, side, other, shared, words) in
-        [("A", a, "B", report.a_shared_words, report.a_words), ("B", b, "A", report.b_shared_words, report.b_words)]
+        [("A", a, "B", report.a_covered_words, report.a_words), ("B", b, "A", report.b_covered_words, report.b_words)]
     {
         let _ = writeln!(
             out,
-            r#"<div class="file"><span class="tag">{tag}</span> <code dir="auto">{}</code><br><b>{:.1}%</b> of {tag} is in {other} <small>({shared} of {words} words)</small></div>"#,
+            r#"<div class="file"><span class="tag">{tag}</span> <code dir="auto">{}</code><br><b>{:.1}%</b> of {tag} is inside passages shared with {other} <small>({shared} of {words} words)</small></div>"#,
             escape(side.name),
             100.0 * if words == 0 { 0.0 } else { shared as f64 / words as f64 },
         );

@@ -134,7 +134,7 @@ pub fn check_report(a: &str, b: &str, report: &Report, what: &str) {
         }
     }
     assert!(report.passages.windows(2).all(|w| (w[0].a, w[0].b) <= (w[1].a, w[1].b)), "{what}: passages unsorted");
-    assert!(report.a_shared_words <= na && report.b_shared_words <= nb, "{what}: coverage above 1");
+    assert!(report.a_covered_words <= na && report.b_covered_words <= nb, "{what}: coverage above 1");
 }
 
 /// The `compare` target's properties: no panic, spans index both texts on

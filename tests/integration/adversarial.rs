@@ -636,5 +636,5 @@ fn shared_words_count_each_word_once() {
     assert_eq!(passages(&r, &y, x), [(&y[..49], x, 8)]);
     let p = &r.passages[0];
     assert_eq!((p.a_tokens.clone(), p.b_tokens.clone()), (0..8, 0..13));
-    assert_eq!((r.a_shared_words, r.b_shared_words), (8, 13), "coverage counts tokens");
+    assert_eq!((r.a_covered_words, r.b_covered_words), (8, 13), "coverage counts tokens");
 }

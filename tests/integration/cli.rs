@@ -445,13 +445,13 @@ fn expected_summary(report: &Json) -> String {
     let n = report.get("passages").arr().len();
     let (a, b) = (report.get("a"), report.get("b"));
     format!(
-        "{n} passage{}; {:.1}% of A ({}/{} words) is in B, {:.1}% of B ({}/{} words) is in A",
+        "{n} passage{}; passages cover {:.1}% of A ({} of {} words) and {:.1}% of B ({} of {} words)",
         if n == 1 { "" } else { "s" },
         100.0 * report.get("a_coverage").num(),
-        a.get("shared_words").usize(),
+        a.get("covered_words").usize(),
         a.get("words").usize(),
         100.0 * report.get("b_coverage").num(),
-        b.get("shared_words").usize(),
+        b.get("covered_words").usize(),
         b.get("words").usize(),
     )
 }
@@ -513,7 +513,7 @@ fn seed_pair_json_slices_the_files_exactly() {
         let file = report.get(side);
         assert_eq!(file.get("path").str(), path);
         assert_eq!(file.get("bytes").usize(), text.len());
-        assert!(file.get("shared_words").usize() <= file.get("words").usize());
+        assert!(file.get("covered_words").usize() <= file.get("words").usize());
     }
     let defaults = Config::default();
     let config = report.get("config");
@@ -530,7 +530,7 @@ fn seed_pair_json_slices_the_files_exactly() {
     assert!(!passages.is_empty());
     assert_eq!(passages.len(), library.passages.len());
     assert_eq!(report.get("a").get("words").usize(), library.a_words);
-    assert_eq!(report.get("b").get("shared_words").usize(), library.b_shared_words);
+    assert_eq!(report.get("b").get("covered_words").usize(), library.b_covered_words);
     assert_eq!(report.get("a_coverage").num(), library.a_coverage());
     assert_eq!(report.get("b_coverage").num(), library.b_coverage());
 

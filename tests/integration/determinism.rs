@@ -20,7 +20,7 @@ fn summary(report: &Report) -> Vec<String> {
         .collect();
     lines.push(format!(
         "words {}/{}, shared {}/{}",
-        report.a_words, report.b_words, report.a_shared_words, report.b_shared_words
+        report.a_words, report.b_words, report.a_covered_words, report.b_covered_words
     ));
     lines
 }

@@ -216,15 +216,15 @@ fn seed_pair_page_shows_both_texts_with_every_passage_marked_on_both_sides() {
         SEED_A.to_owned(),
         SEED_B.to_owned(),
         format!(
-            "{:.1}% of A is in B ({} of {} words)",
+            "{:.1}% of A is inside passages shared with B ({} of {} words)",
             100.0 * report.a_coverage(),
-            report.a_shared_words,
+            report.a_covered_words,
             report.a_words
         ),
         format!(
-            "{:.1}% of B is in A ({} of {} words)",
+            "{:.1}% of B is inside passages shared with A ({} of {} words)",
             100.0 * report.b_coverage(),
-            report.b_shared_words,
+            report.b_covered_words,
             report.b_words
         ),
         "4 shared passages".to_owned(),
@@ -364,8 +364,8 @@ fn overlapping_passages_are_cut_into_segments_carrying_every_id() {
         passages: vec![passage(0..20, 0..20), passage(10..30, 24..44)],
         a_words: 4,
         b_words: 4,
-        a_shared_words: 1,
-        b_shared_words: 2,
+        a_covered_words: 1,
+        b_covered_words: 2,
         boilerplate: Vec::new(),
     };
     let html = render(&report, a, b);
@@ -389,8 +389,8 @@ fn boilerplate_is_muted_and_not_counted() {
         passages: vec![passage(22..70, 0..48)],
         a_words: 13,
         b_words: 13,
-        a_shared_words: 9,
-        b_shared_words: 9,
+        a_covered_words: 9,
+        b_covered_words: 9,
         boilerplate: vec![boiler],
     };
     let html = render(&report, a, b);

@@ -948,7 +948,7 @@ proptest! {
         if a == b {
             prop_assert_eq!(&ab, &ab.swapped());
             if ab.a_words >= d.config().min_words {
-                prop_assert_eq!(ab.a_shared_words, ab.a_words, "identical texts are not fully shared");
+                prop_assert_eq!(ab.a_covered_words, ab.a_words, "identical texts are not fully shared");
             }
         }
     }
@@ -1008,7 +1008,7 @@ proptest! {
         prop_assert_eq!(result.saturated_buckets, 0);
         // Order: most shared words first, then by id.
         for w in result.matches.windows(2) {
-            prop_assert!((std::cmp::Reverse(w[0].report.a_shared_words), w[0].id) < (std::cmp::Reverse(w[1].report.a_shared_words), w[1].id));
+            prop_assert!((std::cmp::Reverse(w[0].report.a_covered_words), w[0].id) < (std::cmp::Reverse(w[1].report.a_covered_words), w[1].id));
         }
     }
 }

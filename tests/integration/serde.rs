@@ -45,8 +45,8 @@ fn assert_same_passage(x: &Passage, y: &Passage) {
 
 fn assert_same_report(x: &Report, y: &Report) {
     assert_eq!(
-        (x.a_words, x.b_words, x.a_shared_words, x.b_shared_words),
-        (y.a_words, y.b_words, y.a_shared_words, y.b_shared_words)
+        (x.a_words, x.b_words, x.a_covered_words, x.b_covered_words),
+        (y.a_words, y.b_words, y.a_covered_words, y.b_covered_words)
     );
     assert_eq!(x.passages.len(), y.passages.len());
     assert_eq!(x.boilerplate.len(), y.boilerplate.len());
@@ -80,7 +80,7 @@ fn a_seed_pair_passage_has_the_documented_json_shape() {
     // computed coverage.
     let value: serde_json::Value = serde_json::to_value(&report).unwrap();
     let keys: Vec<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
-    let mut expected = ["passages", "a_words", "b_words", "a_shared_words", "b_shared_words", "boilerplate"];
+    let mut expected = ["passages", "a_words", "b_words", "a_covered_words", "b_covered_words", "boilerplate"];
     expected.sort_unstable();
     let mut keys = keys;
     keys.sort_unstable();
