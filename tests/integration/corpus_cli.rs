@@ -84,6 +84,16 @@ impl Run {
         self.pairs().iter().map(|p| (text(&p["a"]), text(&p["b"]))).collect()
     }
 
+    /// `(a, b)` of every pair line, and `(representative, member)` for each
+    /// other member of an exact-duplicate line: the articles found related.
+    fn related_ids(&self) -> Vec<(String, String)> {
+        let mut ids = self.pair_ids();
+        for (rep, members) in self.exact_duplicates() {
+            ids.extend(members.into_iter().filter(|m| *m != rep).map(|m| (rep.clone(), m)));
+        }
+        ids
+    }
+
     /// The exact-duplicate lines as `(representative, members)`.
     fn exact_duplicates(&self) -> Vec<(String, Vec<String>)> {
         self.lines()
@@ -750,7 +760,7 @@ fn file_names_that_are_not_utf8_get_distinct_ids() {
         }
     }
     let r = run_ok([dir.path("corpus")]);
-    assert_eq!(r.pair_ids(), [pair("caf\\xE8.txt", "caf\\xE9.txt")], "{r:?}");
+    assert_eq!(r.related_ids(), [pair("caf\\xE8.txt", "caf\\xE9.txt")], "{r:?}");
     assert!(r.stderr.contains("indexed 2 articles"), "{r:?}");
 }
 
@@ -790,11 +800,11 @@ fn a_byte_order_mark_does_not_cost_the_first_json_line() {
         .join("\n");
     let file = dir.write("bom.jsonl", format!("\u{feff}{body}\n"));
     let r = run_ok([&file]);
-    assert_eq!(r.pair_ids(), [pair("first", "second")], "{r:?}");
+    assert_eq!(r.related_ids(), [pair("first", "second")], "{r:?}");
     // The same on standard input.
     let s = run_stdin(["-"], format!("\u{feff}{body}\n").as_bytes());
     assert_eq!(s.code, Some(0), "{s:?}");
-    assert_eq!(s.pair_ids(), [pair("first", "second")], "{s:?}");
+    assert_eq!(s.related_ids(), [pair("first", "second")], "{s:?}");
 }
 
 #[test]
