@@ -638,3 +638,27 @@ fn shared_words_count_each_word_once() {
     assert_eq!((p.a_tokens.clone(), p.b_tokens.clone()), (0..8, 0..13));
     assert_eq!((r.a_covered_words, r.b_covered_words), (8, 13), "coverage counts tokens");
 }
+
+#[cfg(feature = "rayon")]
+#[test]
+fn near_copies_pair_in_batches_with_the_sequential_result() {
+    // 200 near-copies (each with its own first sentence): 19,900 pairs,
+    // more candidate articles than one batch of `par_pairs` takes (16,384),
+    // so the pairs come from several batches, in the same order as
+    // `pairs`.
+    let d = detector();
+    let story = "The minister met the Latvian delegation in Baku on Thursday morning. \
+                 They discussed cooperation within NATO and military education programs.";
+    let texts: Vec<String> = (0..200).map(|i| format!("Edition {i} of the wire from desk {i}. {story}")).collect();
+    let mut index = d.index();
+    for (i, t) in texts.iter().enumerate() {
+        index.insert(i as u64, t).unwrap();
+    }
+    assert!(index.exact_duplicates().is_empty());
+    let sequential: Vec<(u64, u64, usize)> =
+        index.pairs().map(|p| (p.a, p.b, p.report.passages.iter().map(|q| q.a.len()).sum())).collect();
+    assert_eq!(sequential.len(), 200 * 199 / 2);
+    let parallel: Vec<(u64, u64, usize)> =
+        index.par_pairs().map(|p| (p.a, p.b, p.report.passages.iter().map(|q| q.a.len()).sum())).collect();
+    assert_eq!(parallel, sequential);
+}
