@@ -10,6 +10,7 @@ mod determinism;
 mod html;
 mod props;
 mod seeds;
+mod segmentation;
 mod serde;
 
 /// The seed pair shipped in `tests/data` (copied from `../shared/seeds`).
