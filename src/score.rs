@@ -22,13 +22,23 @@
 //!    bridged, across sentence and paragraph boundaries alike. A gap that is
 //!    long on one side (a paragraph present in only one text) is never
 //!    bridged, so no passage claims text the other side does not have.
-//! 3. **Edges and filter.** A passage that starts (ends) at most
-//!    `min(max_gap, 3)` words from the start (end) of its sentence on both
-//!    sides is grown to the sentence boundary on both sides (a changed
-//!    subject such as "He noted" / "Bergmanis noted"); a side whose passage
-//!    begins or ends with a whole sentence gets that sentence's punctuation
-//!    (opening quote, full stop, closing quote). Passages sharing fewer than
-//!    `min_words` words (a byline, a stock phrase) are dropped.
+//! 3. **Edges and filter.** Shingles do not see sentence boundaries, so a
+//!    run goes on into the next sentence by the words that the two next
+//!    sentences happen to start with alike (`after the floods. The
+//!    opposition …` / `after the floods. The weather …` share `the floods
+//!    the`). A passage that has at most `max(k - 1, min(max_gap, 3))` words
+//!    of its last sentence, having started before it, is trimmed back to
+//!    that sentence's start on both sides, and one that starts with at most
+//!    that many words of a sentence and runs on past it is trimmed forward
+//!    to the next one, unless the sentence is alike on both sides (more
+//!    than half its words shared) and the edge may grow to it anyway.
+//!    Then a passage that starts (ends) at most `min(max_gap, 3)` words
+//!    from the start (end) of its sentence on both sides is grown to the
+//!    sentence boundary on both sides (a changed subject such as "He noted"
+//!    / "Bergmanis noted"); a side whose passage begins or ends with a
+//!    whole sentence gets that sentence's punctuation (opening quote, full
+//!    stop, closing quote). Passages sharing fewer than `min_words` words
+//!    (a byline, a stock phrase) are dropped.
 
 use std::ops::Range;
 
@@ -186,7 +196,43 @@ struct Run {
 struct Draft {
     a: Range<usize>,
     b: Range<usize>,
-    shared: usize,
+    /// The matched word pairs, as stretches `(a, b, len)`: words
+    /// `a..a+len` of A match `b..b+len` of B one for one. In order and
+    /// disjoint on both sides, so trimming an edge knows which pairs it
+    /// drops.
+    pairs: Vec<(usize, usize, usize)>,
+}
+
+impl Draft {
+    /// Matched word pairs: the passage's `shared_words`.
+    fn shared(&self) -> usize {
+        self.pairs.iter().map(|p| p.2).sum()
+    }
+
+    /// Moves the end back by `n` words on both sides, dropping the pairs
+    /// past it.
+    fn trim_end(&mut self, n: usize) {
+        self.a.end -= n;
+        self.b.end -= n;
+        let (ea, eb) = (self.a.end, self.b.end);
+        for p in &mut self.pairs {
+            p.2 = p.2.min(ea.saturating_sub(p.0)).min(eb.saturating_sub(p.1));
+        }
+        self.pairs.retain(|p| p.2 > 0);
+    }
+
+    /// Moves the start forward by `n` words on both sides, dropping the
+    /// pairs before it.
+    fn trim_start(&mut self, n: usize) {
+        self.a.start += n;
+        self.b.start += n;
+        let (sa, sb) = (self.a.start, self.b.start);
+        for p in &mut self.pairs {
+            let drop = sa.saturating_sub(p.0).max(sb.saturating_sub(p.1)).min(p.2);
+            *p = (p.0 + drop, p.1 + drop, p.2 - drop);
+        }
+        self.pairs.retain(|p| p.2 > 0);
+    }
 }
 
 /// Finds the passages that analyses `a` and `b` share.
@@ -254,7 +300,11 @@ pub(crate) fn align_with(
     let mut passages: Vec<Passage> = Vec::new();
     let mut prev: Option<Draft> = None;
     for mut d in drafts {
-        if d.shared < opts.min_words {
+        if d.shared() < opts.min_words {
+            continue;
+        }
+        trim_dangling(&mut d, a, b, k, edge, prev.as_ref());
+        if d.shared() < opts.min_words {
             continue;
         }
         grow_edges(&mut d, a, b, edge, prev.as_ref());
@@ -311,13 +361,13 @@ fn merge(runs: &[Run], k: usize, max_gap: usize) -> Vec<Draft> {
                 // count of matched pairs is the same seen from either side.
                 let trim = (d.a.end.saturating_sub(a.start)).max(d.b.end.saturating_sub(b.start));
                 let fresh = a.len().saturating_sub(trim);
-                d.shared += fresh;
                 if fresh > 0 {
+                    d.pairs.push((a.start + trim, b.start + trim, fresh));
                     d.a.end = a.end;
                     d.b.end = b.end;
                 }
             }
-            None => drafts.push(Draft { shared: a.len(), a, b }),
+            None => drafts.push(Draft { pairs: vec![(a.start, b.start, a.len())], a, b }),
         }
     }
     drafts.sort_by_key(|d| (d.a.start, d.b.start));
@@ -330,23 +380,118 @@ fn sentence_of(an: &Analysis, t: usize) -> Option<&Segment> {
     an.sentences.get(i).filter(|s| s.tokens.start <= t)
 }
 
+/// Whether the start of `d` may grow to the starts of its sentences: at
+/// most `edge` words in on both sides, and no earlier passage there.
+fn can_grow_start(d: &Draft, sa: &Segment, sb: &Segment, edge: usize, prev: Option<&Draft>) -> bool {
+    let free = prev.is_none_or(|p| p.a.end <= sa.tokens.start && p.b.end <= sb.tokens.start);
+    d.a.start - sa.tokens.start <= edge && d.b.start - sb.tokens.start <= edge && free
+}
+
+/// Whether the end of `d` may grow to the ends of its sentences: at most
+/// `edge` words before them on both sides.
+fn can_grow_end(d: &Draft, sa: &Segment, sb: &Segment, edge: usize) -> bool {
+    sa.tokens.end - d.a.end <= edge && sb.tokens.end - d.b.end <= edge
+}
+
 fn grow_edges(d: &mut Draft, a: &Analysis, b: &Analysis, edge: usize, prev: Option<&Draft>) {
-    if let (Some(sa), Some(sb)) = (sentence_of(a, d.a.start), sentence_of(b, d.b.start)) {
-        let lead_a = d.a.start - sa.tokens.start;
-        let lead_b = d.b.start - sb.tokens.start;
-        let free = prev.is_none_or(|p| p.a.end <= sa.tokens.start && p.b.end <= sb.tokens.start);
-        if lead_a <= edge && lead_b <= edge && free {
-            d.a.start = sa.tokens.start;
-            d.b.start = sb.tokens.start;
+    if let (Some(sa), Some(sb)) = (sentence_of(a, d.a.start), sentence_of(b, d.b.start))
+        && can_grow_start(d, sa, sb, edge, prev)
+    {
+        d.a.start = sa.tokens.start;
+        d.b.start = sb.tokens.start;
+    }
+    if let (Some(sa), Some(sb)) = (sentence_of(a, d.a.end - 1), sentence_of(b, d.b.end - 1))
+        && can_grow_end(d, sa, sb, edge)
+    {
+        d.a.end = sa.tokens.end;
+        d.b.end = sb.tokens.end;
+    }
+}
+
+/// Words of a sentence that a passage covers at its end, when the passage
+/// runs into that sentence from the one before and stops short of its
+/// end; `None` otherwise.
+fn run_in(an: &Analysis, t: &Range<usize>) -> Option<usize> {
+    let s = sentence_of(an, t.end - 1)?;
+    (t.start < s.tokens.start && t.end < s.tokens.end).then(|| t.end - s.tokens.start)
+}
+
+/// Words of a sentence that a passage covers at its start, when the
+/// passage starts inside that sentence and runs on past its end; `None`
+/// otherwise.
+fn run_out(an: &Analysis, t: &Range<usize>) -> Option<usize> {
+    let s = sentence_of(an, t.start)?;
+    (t.start > s.tokens.start && t.end > s.tokens.end).then(|| s.tokens.end - t.start)
+}
+
+/// Whether two stretches of words are alike: more than half of the
+/// longer one's words (counted with repeats) are also in the other.
+fn alike(a: &Analysis, ra: Range<usize>, b: &Analysis, rb: Range<usize>) -> bool {
+    let sorted = |an: &Analysis, r: Range<usize>| {
+        let mut h: Vec<u64> = an.tokens[r].iter().map(|t| t.hash).collect();
+        h.sort_unstable();
+        h
+    };
+    let (x, y) = (sorted(a, ra), sorted(b, rb));
+    let (mut i, mut j, mut common) = (0, 0, 0);
+    while i < x.len() && j < y.len() {
+        match x[i].cmp(&y[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
         }
     }
-    if let (Some(sa), Some(sb)) = (sentence_of(a, d.a.end - 1), sentence_of(b, d.b.end - 1)) {
-        let trail_a = sa.tokens.end - d.a.end;
-        let trail_b = sb.tokens.end - d.b.end;
-        if trail_a <= edge && trail_b <= edge {
-            d.a.end = sa.tokens.end;
-            d.b.end = sb.tokens.end;
+    2 * common > x.len().max(y.len())
+}
+
+/// Takes back the words a passage has of a neighbouring sentence that it
+/// does not share: its first (last) few words when the passage only
+/// starts (ends) with them.
+///
+/// After normalisation a sentence boundary is invisible to shingles:
+/// `after the floods. The opposition …` and `after the floods. The
+/// weather …` share the 3-shingle `the floods the`, so the run goes on
+/// into the next sentence by the words the two next sentences happen to
+/// start alike (`The`), fewer than `k` of them when no shingle of those
+/// sentences themselves matches. A passage that covers at most
+/// `max(k - 1, edge)` words of its last sentence, having started before
+/// it, is trimmed back to that sentence's start on both sides, unless the
+/// rest of the sentence is alike on both sides (more than half the
+/// words) and the end may grow to it anyway (`The minister resigned
+/// today.` / `The premier resigned today.`). Starts likewise, with the
+/// last words of the sentence before.
+fn trim_dangling(d: &mut Draft, a: &Analysis, b: &Analysis, k: usize, edge: usize, prev: Option<&Draft>) {
+    let most = edge.max(k - 1);
+    let few = |n: Option<usize>| n.filter(|&n| n <= most).unwrap_or(0);
+    // Each round trims at least one word; trimming one side's overhang can
+    // leave the other side a few words into its own next sentence.
+    loop {
+        let t = few(run_out(a, &d.a)).max(few(run_out(b, &d.b)));
+        if t == 0 || t >= d.a.len().min(d.b.len()) {
+            break;
         }
+        let (Some(sa), Some(sb)) = (sentence_of(a, d.a.start), sentence_of(b, d.b.start)) else { break };
+        if can_grow_start(d, sa, sb, edge, prev)
+            && alike(a, sa.tokens.start..d.a.start + t, b, sb.tokens.start..d.b.start + t)
+        {
+            break;
+        }
+        d.trim_start(t);
+    }
+    loop {
+        let t = few(run_in(a, &d.a)).max(few(run_in(b, &d.b)));
+        if t == 0 || t >= d.a.len().min(d.b.len()) {
+            break;
+        }
+        let (Some(sa), Some(sb)) = (sentence_of(a, d.a.end - 1), sentence_of(b, d.b.end - 1)) else { break };
+        if can_grow_end(d, sa, sb, edge) && alike(a, d.a.end - t..sa.tokens.end, b, d.b.end - t..sb.tokens.end) {
+            break;
+        }
+        d.trim_end(t);
     }
 }
 
@@ -376,7 +521,7 @@ fn finish(d: &Draft, a: &Analysis, b: &Analysis, sa: &[u64], sb: &[u64], k: usiz
         b: span_of(b, &d.b),
         a_tokens: d.a.clone(),
         b_tokens: d.b.clone(),
-        shared_words: d.shared,
+        shared_words: d.shared(),
         similarity: sim.jaccard,
         containment_a: sim.containment_a,
         containment_b: sim.containment_b,

@@ -11,6 +11,7 @@ mod html;
 mod props;
 mod read;
 mod seeds;
+mod segmentation;
 mod serde;
 
 /// The seed pair shipped in `tests/data` (copied from `../shared/seeds`).
