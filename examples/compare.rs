@@ -324,7 +324,7 @@ fn write_human(out: &mut dyn Write, report: &Report, a: &Input, b: &Input, style
         writeln!(
             out,
             "  similarity {:.3}, containment {:.3} of A in B, {:.3} of B in A, {} shared words",
-            p.similarity, p.containment_a, p.containment_b, p.shared_words
+            p.similarity, p.containment_a, p.containment_b, p.matched_words
         )?;
         let (a_text, b_text) = (&a.text[p.a], &b.text[p.b]);
         let (a_line, b_line) = (a.lines.line(p.a.start), b.lines.line(p.b.start));
@@ -496,13 +496,13 @@ fn json_passage(p: &Passage, a: &Input, b: &Input) -> String {
     };
     format!(
         "{{\"a\": {}, \"b\": {}, \"similarity\": {}, \"containment_a\": {}, \"containment_b\": {}, \
-         \"shared_words\": {}, \"a_text\": {}, \"b_text\": {}}}",
+         \"matched_words\": {}, \"a_text\": {}, \"b_text\": {}}}",
         span(a, p.a),
         span(b, p.b),
         json_number(p.similarity),
         json_number(p.containment_a),
         json_number(p.containment_b),
-        p.shared_words,
+        p.matched_words,
         json_string(&a.text[p.a]),
         json_string(&b.text[p.b]),
     )

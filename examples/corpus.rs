@@ -54,7 +54,7 @@
 //!
 //! ```text
 //! {"a": ID, "b": ID, "passages": [{"a": {"start": .., "end": ..}, "b": {..}, "similarity": ..,
-//!  "containment_a": .., "containment_b": .., "shared_words": ..}, ..], "a_coverage": .., "b_coverage": ..}
+//!  "containment_a": .., "containment_b": .., "matched_words": ..}, ..], "a_coverage": .., "b_coverage": ..}
 //! ```
 //!
 //! then one line per group of near-duplicate articles (shared passages cover
@@ -1000,13 +1000,13 @@ fn pair_line(a: &str, b: &str, report: &Report, boilerplate: bool) -> String {
 fn json_passage(p: &Passage) -> String {
     let span = |s: Span| format!("{{\"start\": {}, \"end\": {}}}", s.start, s.end);
     format!(
-        "{{\"a\": {}, \"b\": {}, \"similarity\": {}, \"containment_a\": {}, \"containment_b\": {}, \"shared_words\": {}}}",
+        "{{\"a\": {}, \"b\": {}, \"similarity\": {}, \"containment_a\": {}, \"containment_b\": {}, \"matched_words\": {}}}",
         span(p.a),
         span(p.b),
         json_number(p.similarity),
         json_number(p.containment_a),
         json_number(p.containment_b),
-        p.shared_words,
+        p.matched_words,
     )
 }
 

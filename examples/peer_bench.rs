@@ -439,7 +439,7 @@ impl Digest {
             for v in [q.a.start, q.a.end, q.b.start, q.b.end, q.a_tokens.start, q.a_tokens.end] {
                 self.word(v as u64);
             }
-            for v in [q.b_tokens.start, q.b_tokens.end, q.shared_words] {
+            for v in [q.b_tokens.start, q.b_tokens.end, q.matched_words] {
                 self.word(v as u64);
             }
             for v in [q.similarity, q.containment_a, q.containment_b] {

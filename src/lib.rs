@@ -43,8 +43,10 @@
 //! assert_eq!(report.passages.len(), 1);
 //! let p = &report.passages[0];
 //! assert!(a[p.a].starts_with("Hajiyev added"));
+//! // Verbatim here; a passage that bridges a changed word reads
+//! // differently on each side (`matched_words` counts the matched ones).
 //! assert_eq!(&a[p.a], &b[p.b]);
-//! assert_eq!(p.shared_words, 18);
+//! assert_eq!(p.matched_words, 18);
 //! # Ok::<(), neardup::Error>(())
 //! ```
 //!

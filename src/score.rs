@@ -150,7 +150,7 @@ pub struct Passage {
     /// Words matched word for word: pairs of one word in each text, each
     /// word in at most one pair, so the count is the same seen from either
     /// side and never exceeds either side's `*_tokens` length.
-    pub shared_words: usize,
+    pub matched_words: usize,
     /// Exact Jaccard similarity of the two spans' shingle sets.
     pub similarity: f64,
     /// How much of the first span's shingle set is in the second's.
@@ -175,7 +175,7 @@ impl Passage {
             b: self.a,
             a_tokens: self.b_tokens.clone(),
             b_tokens: self.a_tokens.clone(),
-            shared_words: self.shared_words,
+            matched_words: self.matched_words,
             similarity: self.similarity,
             containment_a: self.containment_b,
             containment_b: self.containment_a,
@@ -204,7 +204,7 @@ struct Draft {
 }
 
 impl Draft {
-    /// Matched word pairs: the passage's `shared_words`.
+    /// Matched word pairs: the passage's `matched_words`.
     fn shared(&self) -> usize {
         self.pairs.iter().map(|p| p.2).sum()
     }
@@ -257,7 +257,7 @@ impl Draft {
 /// let passages = align(&analyze(a, 0), &analyze(b, 0), &opts);
 /// assert_eq!(passages.len(), 1);
 /// assert_eq!(&a[passages[0].a], "The quick brown fox jumps over the lazy dog near the river bank.");
-/// assert_eq!(passages[0].shared_words, 13);
+/// assert_eq!(passages[0].matched_words, 13);
 /// ```
 pub fn align(a: &Analysis, b: &Analysis, opts: &AlignOptions) -> Vec<Passage> {
     let k = opts.shingle_size.max(1);
@@ -521,7 +521,7 @@ fn finish(d: &Draft, a: &Analysis, b: &Analysis, sa: &[u64], sb: &[u64], k: usiz
         b: span_of(b, &d.b),
         a_tokens: d.a.clone(),
         b_tokens: d.b.clone(),
-        shared_words: d.shared(),
+        matched_words: d.shared(),
         similarity: sim.jaccard,
         containment_a: sim.containment_a,
         containment_b: sim.containment_b,
@@ -538,7 +538,7 @@ mod tests {
     fn run(a: &str, b: &str) -> Vec<(String, String, usize)> {
         align(&analyze(a, 0), &analyze(b, 0), &OPTS)
             .into_iter()
-            .map(|p| (a[p.a].to_string(), b[p.b].to_string(), p.shared_words))
+            .map(|p| (a[p.a].to_string(), b[p.b].to_string(), p.matched_words))
             .collect()
     }
 
@@ -568,7 +568,7 @@ mod tests {
         let a = "word ".repeat(20_000);
         let got = align(&analyze(&a, 0), &analyze(&a, 0), &OPTS);
         assert_eq!(got.len(), 1);
-        assert_eq!(got[0].shared_words, 20_000);
+        assert_eq!(got[0].matched_words, 20_000);
     }
 
     #[test]

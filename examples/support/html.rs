@@ -256,7 +256,7 @@ fn title(i: usize, p: &Passage, a_lines: &Lines, b_lines: &Lines) -> String {
         i + 1,
         range(a1, a2),
         range(b1, b2),
-        p.shared_words,
+        p.matched_words,
         p.similarity
     )
 }
@@ -363,7 +363,7 @@ pub fn render(report: &Report, a: &Side, b: &Side, config: &Config) -> String {
             hue(i),
             escape(&titles[i]),
             i + 1,
-            p.shared_words
+            p.matched_words
         );
     }
     out.push_str("</nav>");

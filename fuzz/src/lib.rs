@@ -119,13 +119,13 @@ pub fn check_report(a: &str, b: &str, report: &Report, what: &str) {
         assert_span(b, p.b, what);
         assert!(p.a_tokens.start < p.a_tokens.end && p.a_tokens.end <= na, "{what}: a_tokens {:?}", p.a_tokens);
         assert!(p.b_tokens.start < p.b_tokens.end && p.b_tokens.end <= nb, "{what}: b_tokens {:?}", p.b_tokens);
-        // `shared_words` counts the words of the side the alignment ran
+        // `matched_words` counts the words of the side the alignment ran
         // from (the shorter text), whichever of `a` and `b` that is.
         let longest = p.a_tokens.len().max(p.b_tokens.len());
         assert!(
-            p.shared_words <= longest,
+            p.matched_words <= longest,
             "{what}: {} shared words in {:?} / {:?}",
-            p.shared_words,
+            p.matched_words,
             p.a_tokens,
             p.b_tokens
         );

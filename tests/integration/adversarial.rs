@@ -45,7 +45,7 @@ fn find(text: &str, needle: &str) -> Span {
 
 /// `(a text, b text, shared words)` of every passage.
 fn passages<'t>(report: &Report, a: &'t str, b: &'t str) -> Vec<(&'t str, &'t str, usize)> {
-    report.passages.iter().map(|p| (&a[p.a], &b[p.b], p.shared_words)).collect()
+    report.passages.iter().map(|p| (&a[p.a], &b[p.b], p.matched_words)).collect()
 }
 
 fn words<'t>(analysis: &Analysis, text: &'t str) -> Vec<&'t str> {
@@ -130,7 +130,7 @@ fn one_word_repeated_aligns_in_one_pass() {
     assert_eq!(r.passages.len(), 1);
     let p = &r.passages[0];
     assert_eq!(p.a, Span::new(0, many.len() - 1), "the whole text but the trailing space");
-    assert_eq!((p.a_tokens.clone(), p.b_tokens.clone(), p.shared_words), (0..REPEATS, 0..REPEATS, REPEATS));
+    assert_eq!((p.a_tokens.clone(), p.b_tokens.clone(), p.matched_words), (0..REPEATS, 0..REPEATS, REPEATS));
     assert_eq!((r.a_coverage(), r.b_coverage()), (1.0, 1.0));
 
     // Against a real article: nothing in common.

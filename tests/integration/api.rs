@@ -144,7 +144,7 @@ fn identical_texts_share_everything() {
     assert_eq!(r.b_coverage(), 1.0);
     assert_eq!(r.passages.len(), 1);
     assert_eq!(r.passages[0].a, r.passages[0].b);
-    assert_eq!(r.passages[0].shared_words, r.a_words);
+    assert_eq!(r.passages[0].matched_words, r.a_words);
 }
 
 #[test]

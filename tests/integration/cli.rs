@@ -547,7 +547,7 @@ fn seed_pair_json_slices_the_files_exactly() {
         assert_eq!(p.get("similarity").num(), lib.similarity);
         assert_eq!(p.get("containment_a").num(), lib.containment_a);
         assert_eq!(p.get("containment_b").num(), lib.containment_b);
-        assert_eq!(p.get("shared_words").usize(), lib.shared_words);
+        assert_eq!(p.get("matched_words").usize(), lib.matched_words);
     }
 
     // The eight conference paragraphs of 000 are reported as reused...
@@ -599,7 +599,7 @@ fn seed_pair_human_report_lists_passages_and_summary() {
             );
             assert!(block.contains(&line.as_str()), "no {line:?} in passage {}:\n{}", n + 1, block.join("\n"));
         }
-        let shared = format!(", {} shared words", p.get("shared_words").usize());
+        let shared = format!(", {} shared words", p.get("matched_words").usize());
         assert!(block[3].starts_with("  similarity ") && block[3].ends_with(&shared), "{}", block[3]);
 
         // The passage text, wrapped: the same words as the slice of the file.
@@ -653,7 +653,7 @@ fn swapping_the_files_swaps_the_passages() {
                 ("similarity".into(), p.get("similarity").clone()),
                 ("containment_a".into(), p.get("containment_b").clone()),
                 ("containment_b".into(), p.get("containment_a").clone()),
-                ("shared_words".into(), p.get("shared_words").clone()),
+                ("matched_words".into(), p.get("matched_words").clone()),
                 ("a_text".into(), p.get("b_text").clone()),
                 ("b_text".into(), p.get("a_text").clone()),
             ])

@@ -285,7 +285,7 @@ fn check_offsets(run: &Run, texts: &BTreeMap<String, String>) {
                 t.get(s..e).unwrap_or_else(|| panic!("{side} span {s}..{e} does not slice its text: {p}")).to_owned()
             };
             let (sa, sb) = (span("a", a), span("b", b));
-            assert!(q["shared_words"].as_u64().unwrap() >= 8, "{q}");
+            assert!(q["matched_words"].as_u64().unwrap() >= 8, "{q}");
             let words = |s: &str| s.split_whitespace().map(|w| w.to_lowercase()).collect::<Vec<_>>();
             let (wa, wb) = (words(&sa), words(&sb));
             assert!(wa.first() == wb.first() || wa.last() == wb.last(), "passages do not line up:\n{sa}\n--\n{sb}");
@@ -394,7 +394,7 @@ fn output_matches_the_library_on_the_same_articles() {
             assert_eq!(q["a"]["end"], p.a.end);
             assert_eq!(q["b"]["start"], p.b.start);
             assert_eq!(q["b"]["end"], p.b.end);
-            assert_eq!(q["shared_words"], p.shared_words);
+            assert_eq!(q["matched_words"], p.matched_words);
             assert!(close(&q["similarity"], p.similarity));
             assert!(close(&q["containment_a"], p.containment_a) && close(&q["containment_b"], p.containment_b));
         }

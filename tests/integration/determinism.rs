@@ -16,7 +16,7 @@ fn summary(report: &Report) -> Vec<String> {
     let mut lines: Vec<String> = report
         .passages
         .iter()
-        .map(|p| format!("{} | {} | {} | {:.6}", p.a, p.b, p.shared_words, p.similarity))
+        .map(|p| format!("{} | {} | {} | {:.6}", p.a, p.b, p.matched_words, p.similarity))
         .collect();
     lines.push(format!(
         "words {}/{}, shared {}/{}",

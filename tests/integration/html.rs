@@ -339,7 +339,7 @@ fn passage(a: std::ops::Range<usize>, b: std::ops::Range<usize>) -> Passage {
         b: Span::new(b.start, b.end),
         a_tokens: 0..0,
         b_tokens: 0..0,
-        shared_words: 8,
+        matched_words: 8,
         similarity: 1.0,
         containment_a: 1.0,
         containment_b: 1.0,
@@ -384,7 +384,7 @@ fn boilerplate_is_muted_and_not_counted() {
     let a = "Byline by the agency. The shared sentence of the two articles is here.";
     let b = "The shared sentence of the two articles is here. Byline by the agency.";
     let mut boiler = passage(0..21, 49..70);
-    boiler.shared_words = 4;
+    boiler.matched_words = 4;
     let report = Report {
         passages: vec![passage(22..70, 0..48)],
         a_words: 13,

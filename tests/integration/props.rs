@@ -448,8 +448,8 @@ fn check_report_spans(d: &Detector, a: &str, b: &str, report: &Report) -> Result
         prop_assert!(
             p.b.contains(ab.tokens[p.b_tokens.start].span) && p.b.contains(ab.tokens[p.b_tokens.end - 1].span)
         );
-        prop_assert!(p.shared_words >= d.config().min_words);
-        prop_assert!(p.shared_words <= p.a_tokens.len().min(p.b_tokens.len()));
+        prop_assert!(p.matched_words >= d.config().min_words);
+        prop_assert!(p.matched_words <= p.a_tokens.len().min(p.b_tokens.len()));
         for x in [p.similarity, p.containment_a, p.containment_b] {
             prop_assert!((0.0..=1.0).contains(&x));
         }

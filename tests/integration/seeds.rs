@@ -127,7 +127,7 @@ fn every_passage_slices_both_originals_and_scores_are_sane() {
     for p in &report.passages {
         assert!(a.is_char_boundary(p.a.start) && a.is_char_boundary(p.a.end));
         assert!(b.is_char_boundary(p.b.start) && b.is_char_boundary(p.b.end));
-        assert!(p.shared_words >= 8);
+        assert!(p.matched_words >= 8);
         for s in [p.similarity, p.containment_a, p.containment_b] {
             assert!((0.0..=1.0).contains(&s));
         }

@@ -161,7 +161,7 @@ fn shared_words_count_only_the_kept_pairs() {
     assert_eq!(report.passages.len(), 1);
     let p = &report.passages[0];
     let words = FLOODS.split_whitespace().count();
-    assert_eq!((p.shared_words, p.a_tokens.len(), p.b_tokens.len()), (words, words, words));
+    assert_eq!((p.matched_words, p.a_tokens.len(), p.b_tokens.len()), (words, words, words));
 }
 
 /// Words of sentence-boundary overhang: for each passage side that runs

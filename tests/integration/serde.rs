@@ -34,8 +34,8 @@ fn close(x: f64, y: f64) -> bool {
 
 fn assert_same_passage(x: &Passage, y: &Passage) {
     assert_eq!(
-        (x.a, x.b, &x.a_tokens, &x.b_tokens, x.shared_words),
-        (y.a, y.b, &y.a_tokens, &y.b_tokens, y.shared_words)
+        (x.a, x.b, &x.a_tokens, &x.b_tokens, x.matched_words),
+        (y.a, y.b, &y.a_tokens, &y.b_tokens, y.matched_words)
     );
     for (p, q) in [(x.similarity, y.similarity), (x.containment_a, y.containment_a), (x.containment_b, y.containment_b)]
     {
@@ -69,7 +69,7 @@ fn a_seed_pair_passage_has_the_documented_json_shape() {
     let json = serde_json::to_string(&report.passages[0]).unwrap();
     assert_eq!(
         json,
-        r#"{"a":{"start":1203,"end":1259},"b":{"start":176,"end":232},"a_tokens":{"start":179,"end":187},"b_tokens":{"start":24,"end":32},"shared_words":8,"similarity":1.0,"containment_a":1.0,"containment_b":1.0}"#
+        r#"{"a":{"start":1203,"end":1259},"b":{"start":176,"end":232},"a_tokens":{"start":179,"end":187},"b_tokens":{"start":24,"end":32},"matched_words":8,"similarity":1.0,"containment_a":1.0,"containment_b":1.0}"#
     );
     // The offsets are the ones `compare --json` prints and slice the files.
     let (a, b) = crate::seed_pair();
