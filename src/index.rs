@@ -396,8 +396,9 @@ pub(crate) struct Stored {
     /// `(key, context key)` of every sentence, then of every paragraph,
     /// for boilerplate (see [`segment_keys`]).
     pub(crate) sentences: Box<[(u64, u64)]>,
-    /// The article's entries in the band tables (one per band and distinct
-    /// band key of its units; 0 for an exact duplicate of an earlier one).
+    /// The article's entries in the band tables (one per band and unit,
+    /// less the units that repeat an earlier one; 0 for an exact duplicate
+    /// of an earlier article).
     pub(crate) entries: u32,
 }
 
@@ -656,6 +657,37 @@ pub struct Index {
 struct Prepared {
     stored: Stored,
     keys: Vec<u64>,
+    /// [`unit_hash`] of each unit.
+    unit_hashes: Vec<u64>,
+}
+
+/// A hash of a unit's words (their hashes, in order): two units of one
+/// article with the same hash are the same words, so the same shingles,
+/// signature and band keys.
+fn unit_hash(analysis: &Analysis, unit: &Segment) -> u64 {
+    let mut buf = Vec::with_capacity(8 * unit.tokens.len());
+    for t in analysis.tokens.get(unit.tokens.clone()).unwrap_or_default() {
+        buf.extend_from_slice(&t.hash.to_le_bytes());
+    }
+    xxh3_64_with_seed(&buf, 0x0e9a_17e5)
+}
+
+/// Per unit, the first unit of the same article with the same words (see
+/// [`unit_hash`]) that `probes` accepts, if any: among repeated units,
+/// that one probes for all of them (their candidates would verify alike).
+fn first_alike(hashes: &[u64], mut probes: impl FnMut(usize) -> bool) -> Vec<Option<u32>> {
+    let mut first: HashMap<u64, Option<u32>, BuildHasherDefault<KeyHasher>> = HashMap::default();
+    let mut out = vec![None; hashes.len()];
+    for (i, &h) in hashes.iter().enumerate() {
+        let f = first.entry(h).or_insert(None);
+        if f.is_none() && probes(i) {
+            *f = Some(i as u32);
+        }
+    }
+    for (o, h) in out.iter_mut().zip(hashes) {
+        *o = first[h];
+    }
+    out
 }
 
 /// One article prepared for verification and alignment: analysed once,
@@ -683,7 +715,8 @@ struct Probe {
     side: Side,
     /// Band keys of every probing unit, unit after unit.
     keys: Vec<u64>,
-    /// Sorted shingle sets of the same units.
+    /// Sorted shingle sets of the same units (empty for a unit that does
+    /// not probe).
     unit_sets: Vec<Vec<u64>>,
 }
 
@@ -1018,10 +1051,11 @@ impl Index {
         let analysis = d.analyze(text);
         let units = self.units(&analysis);
         let keys: Vec<u64> = units.iter().flat_map(|u| d.band_keys(&d.signature(&analysis, u))).collect();
+        let unit_hashes = units.iter().map(|u| unit_hash(&analysis, u)).collect();
         let (mut sentences, paragraphs) = segment_keys(&analysis, d.config().seed);
         sentences.extend(paragraphs);
         let stored = Stored::new(id, label, text, units.len() as u32, sentences.into_boxed_slice());
-        Prepared { stored, keys }
+        Prepared { stored, keys, unit_hashes }
     }
 
     /// The units an index fingerprints: the detector's units with at least
@@ -1041,7 +1075,7 @@ impl Index {
         self.ids.insert(p.stored.id, slot);
         let copy_of = self.join_class(&p.stored, slot);
         if copy_of.is_none() {
-            p.stored.entries = self.insert_entries(slot, &p.keys);
+            p.stored.entries = self.insert_entries(slot, &p.keys, &p.unit_hashes);
         }
         self.slots.push(Some(p.stored));
     }
@@ -1064,22 +1098,21 @@ impl Index {
     }
 
     /// Inserts the band keys of the article at `slot` (`bands` keys per
-    /// unit, unit after unit): per band, one entry per distinct key, under
-    /// the first unit that has it (a unit repeated a thousand times takes
-    /// one entry, not a thousand, and fills no bucket by itself). Returns
-    /// the number of entries.
-    fn insert_entries(&mut self, slot: u32, keys: &[u64]) -> u32 {
+    /// unit, unit after unit), skipping a unit with the same words as an
+    /// earlier one of the article (`unit_hashes`): a sentence repeated a
+    /// thousand times takes the entries of one, and fills no bucket by
+    /// itself. Returns the number of entries.
+    fn insert_entries(&mut self, slot: u32, keys: &[u64], unit_hashes: &[u64]) -> u32 {
         let bands = self.tables.len();
-        let mut seen: HashMap<u64, (), BuildHasherDefault<KeyHasher>> = HashMap::default();
+        let first = first_alike(unit_hashes, |_| true);
         let mut entries = 0u32;
-        for (band, table) in self.tables.iter_mut().enumerate() {
-            seen.clear();
-            for (unit, unit_keys) in keys.chunks_exact(bands).enumerate() {
-                let key = unit_keys[band];
-                if seen.insert(key, ()).is_none() {
-                    table.insert(Entry { key, slot, unit: unit as u32 });
-                    entries += 1;
-                }
+        for (unit, unit_keys) in keys.chunks_exact(bands).enumerate() {
+            if first[unit] != Some(unit as u32) {
+                continue;
+            }
+            for (table, &key) in self.tables.iter_mut().zip(unit_keys) {
+                table.insert(Entry { key, slot, unit: unit as u32 });
+                entries += 1;
             }
         }
         entries
@@ -1299,7 +1332,7 @@ impl Index {
             self.classes.insert(key, next);
             let text = self.slots[next as usize].as_ref().map(|s| s.text.clone()).unwrap_or_default();
             let p = self.prepare(0, "", &text);
-            let entries = self.insert_entries(next, &p.keys);
+            let entries = self.insert_entries(next, &p.keys, &p.unit_hashes);
             if let Some(s) = self.slots[next as usize].as_mut() {
                 s.entries = entries;
             }
@@ -1462,9 +1495,7 @@ impl Index {
         for u in &side.units {
             let sh = self.unit_shingles(&side, u);
             keys.extend(d.band_keys(&d.minhasher().signature(sh.iter().copied())));
-            // Boilerplate units do not look for candidates (their keys still
-            // count in `candidates`: a band key probes once, for the first
-            // unit that has it, as the tables store it).
+            // Boilerplate units do not look for candidates.
             if boiler[u.tokens.clone()].iter().all(|&b| b) {
                 unit_sets.push(Vec::new());
             } else {
@@ -1478,25 +1509,24 @@ impl Index {
     /// of saturated buckets and of the entries they held past the cap.
     /// `accept` filters stored slots.
     ///
-    /// In each band, a key is probed once, for the first unit of the probe
-    /// that has it (and only if that unit probes: not boilerplate, with
-    /// shingles), as [`insert_entries`](Self::insert_entries) stores it.
-    /// The list is deduplicated as it grows, so it holds at most twice the
-    /// distinct candidates plus one band's worth.
+    /// Units that probe (not boilerplate, with shingles) do, except one
+    /// with the same words as an earlier one that probes (see
+    /// [`first_alike`]): its candidates would verify alike. The list is
+    /// deduplicated as it grows, so it holds at most twice the distinct
+    /// candidates plus one unit's worth.
     fn candidates(&self, probe: &Probe, accept: impl Fn(&Stored) -> bool) -> (Vec<(u64, Cand)>, usize, usize) {
         let bands = self.tables.len();
         let cap = self.detector.config().max_bucket;
         let mut out = Vec::new();
         let (mut saturated, mut skipped) = (0, 0);
-        let mut seen: HashMap<u64, (), BuildHasherDefault<KeyHasher>> = HashMap::default();
+        let hashes: Vec<u64> = probe.side.units.iter().map(|u| unit_hash(&probe.side.analysis, u)).collect();
+        let first = first_alike(&hashes, |q| !probe.unit_sets[q].is_empty());
         let mut compact_at = 1 << 16;
-        for (band, table) in self.tables.iter().enumerate() {
-            seen.clear();
-            for (qunit, keys) in probe.keys.chunks_exact(bands).enumerate() {
-                let key = keys[band];
-                if seen.insert(key, ()).is_some() || probe.unit_sets[qunit].is_empty() {
-                    continue;
-                }
+        for (qunit, keys) in probe.keys.chunks_exact(bands).enumerate() {
+            if first[qunit] != Some(qunit as u32) {
+                continue;
+            }
+            for (table, &key) in self.tables.iter().zip(keys) {
                 let mut live = 0;
                 for (slot, unit) in table.bucket(key) {
                     let Some(stored) = self.slots[slot as usize].as_ref() else { continue };
@@ -1893,24 +1923,28 @@ impl Index {
         }
         let side = self.side(&stored.text, Some(slot));
         let boiler = self.boiler(&side);
-        // Per unit: whether it probes. A boilerplate unit, or one without
-        // shingles, does not (its `unit_sets` entry is empty): `candidates`
-        // skips it.
+        // A unit in the tables stands for every unit of the article with
+        // the same words; the first of them that probes (not boilerplate,
+        // with shingles: its `unit_sets` entry is not empty) probes for
+        // them, as in `candidates`. Sets are computed only for the units
+        // of the groups that have entries with candidates.
+        let hashes: Vec<u64> = side.units.iter().map(|u| unit_hash(&side.analysis, u)).collect();
+        let needed: std::collections::HashSet<u64, BuildHasherDefault<KeyHasher>> =
+            probes.iter().copied().flatten().filter_map(|&(q, _)| hashes.get(q as usize).copied()).collect();
         let mut unit_sets = vec![Vec::new(); side.units.len()];
-        let (mut seen, mut probing) = (vec![false; side.units.len()], vec![false; side.units.len()]);
-        for &(q, _) in probes.iter().copied().flatten() {
-            let q = q as usize;
-            let Some(u) = side.units.get(q) else { continue };
-            if std::mem::replace(&mut seen[q], true) || boiler[u.tokens.clone()].iter().all(|&b| b) {
-                continue;
+        let first = first_alike(&hashes, |i| {
+            let u = &side.units[i];
+            if !needed.contains(&hashes[i]) || boiler[u.tokens.clone()].iter().all(|&b| b) {
+                return false;
             }
-            unit_sets[q] = sorted_set(&self.unit_shingles(&side, u));
-            probing[q] = !unit_sets[q].is_empty();
-        }
+            unit_sets[i] = sorted_set(&self.unit_shingles(&side, u));
+            !unit_sets[i].is_empty()
+        });
         let mut cands = Vec::new();
         let mut compact_at = 1 << 16;
         for (band, probes) in plan.bands.iter().zip(probes) {
-            for &(q, bucket) in probes.iter().filter(|p| probing.get(p.0 as usize) == Some(&true)) {
+            for &(q, bucket) in probes {
+                let Some(q) = first.get(q as usize).copied().flatten() else { continue };
                 cands.extend(band.visible_after(bucket, rank).iter().map(|&(r, unit)| {
                     let (id, slot) = plan.by_rank[r as usize];
                     (id, (slot, unit, q))
