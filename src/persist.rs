@@ -1,34 +1,44 @@
 //! Saving and loading an [`Index`]: a versioned binary format with a
 //! checksum, written atomically.
 //!
-//! # Format (version 1)
+//! # Format (version 2)
 //!
 //! All integers little-endian.
 //!
-//! | bytes | field |
-//! |---|---|
-//! | 8 | magic `NEARDUPI` |
-//! | 4 | format version (`FORMAT_VERSION`, 1) |
-//! | 4 | signature version ([`SIGNATURE_VERSION`]) |
-//! | 4 | Unicode version of the normalisation tables (`major << 16 \| minor << 8 \| patch`) |
-//! | 4 | reserved, 0 |
-//! | 8 | body length in bytes |
-//! | 8 | `xxh3_64` of the body |
-//! | … | body |
+//! | offset | bytes | field |
+//! |---|---|---|
+//! | 0 | 8 | magic `NEARDUPI` |
+//! | 8 | 4 | format version ([`FORMAT_VERSION`], 2) |
+//! | 12 | 4 | signature version ([`SIGNATURE_VERSION`]) |
+//! | 16 | 4 | Unicode version of the normalisation tables (`major << 16 \| minor << 8 \| patch`) |
+//! | 20 | 4 | reserved, 0 |
+//! | 24 | 8 | body length in bytes |
+//! | 32 | 8 | checksum: `xxh3_64` of the body followed by header bytes 0..32 |
+//! | 40 | … | body |
 //!
 //! The body holds the [`Config`] (every field, so the configuration travels
 //! with the index), the LSH bands and rows in use, the articles in insertion
 //! order (id, label, text, number of indexed units, and the sentence and
 //! context keys of every sentence), then for each band its entries sorted
 //! by `(key, article ordinal, unit)`. Loading checks the magic, the
-//! versions, the length (a truncated file is an error), the checksum (a
-//! flipped bit is an error), then every structural invariant (UTF-8 texts,
-//! unique ids, sorted entries pointing at existing units, counts that add
-//! up) before anything is returned: a bad file never yields a partial
-//! index. Loading does not analyse or hash any text.
+//! versions, that the reserved bytes are zero, the length (a file shorter
+//! or longer than the header announces is an error that says which), the
+//! checksum (a flipped bit in the body or the header is an error), then
+//! every structural invariant (UTF-8 texts, unique ids, sorted entries
+//! pointing at existing units, counts that add up) before anything is
+//! returned: a bad file never yields a partial index. Loading does not
+//! analyse or hash any text.
+//!
+//! **Version 1** (neardup 0.1 and 0.2) has the same header and body, but
+//! its checksum is `xxh3_64` of the body alone. Files of 0.2 still load
+//! (their reserved bytes must be zero too; those of 0.1 are refused for
+//! their signature version: rebuild them); saving always writes version 2.
+//! Any other format version is [`Error::IndexVersion`].
 
-use std::io::{Seek, Write};
-use std::path::Path;
+use std::fs::{File, Metadata, OpenOptions};
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use xxhash_rust::xxh3::{Xxh3Default, xxh3_64};
 
@@ -38,8 +48,14 @@ use crate::error::{Error, Result};
 use crate::fingerprint::SIGNATURE_VERSION;
 use crate::index::{Entry, Index, LshParams, Stored};
 
-/// The version of the index file format this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// The version of the index file format this build writes (and reads).
+///
+/// Version 2 added the header to the checksum; version 1 files written by
+/// neardup 0.2 still load. See the [module docs](self).
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The format of neardup 0.1 and 0.2: the checksum covers the body only.
+const FORMAT_V1: u32 = 1;
 
 const MAGIC: &[u8; 8] = b"NEARDUPI";
 const HEADER: usize = 40;
@@ -90,15 +106,21 @@ impl<W: Write> Writer<W> {
     }
 }
 
-/// The 40-byte header for a body of `len` bytes hashing to `hash`.
-fn header(len: u64, hash: u64) -> [u8; HEADER] {
+/// Header bytes 20..24, which must be zero.
+const RESERVED: std::ops::Range<usize> = 20..24;
+
+/// The 40-byte header for a body of `len` bytes; `body_hash` has hashed
+/// the body and goes on to hash header bytes 0..32 (the checksum covers
+/// everything but itself).
+fn header(len: u64, mut body_hash: Xxh3Default) -> [u8; HEADER] {
     let mut h = [0u8; HEADER];
     h[..8].copy_from_slice(MAGIC);
     h[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
     h[12..16].copy_from_slice(&SIGNATURE_VERSION.to_le_bytes());
     h[16..20].copy_from_slice(&unicode_version().to_le_bytes());
     h[24..32].copy_from_slice(&len.to_le_bytes());
-    h[32..40].copy_from_slice(&hash.to_le_bytes());
+    body_hash.update(&h[..32]);
+    h[32..40].copy_from_slice(&body_hash.digest().to_le_bytes());
     h
 }
 
@@ -247,9 +269,8 @@ impl Index {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer::new(vec![0u8; HEADER]);
         self.write_body(&mut w);
-        let (len, hash) = (w.len, w.hash.digest());
         let mut out = w.out;
-        out[..HEADER].copy_from_slice(&header(len, hash));
+        out[..HEADER].copy_from_slice(&header(w.len, w.hash));
         out
     }
 
@@ -314,9 +335,50 @@ impl Index {
         from_bytes_named(bytes, "<bytes>")
     }
 
-    /// Writes the index to `path` atomically: to a temporary file in the
-    /// same directory, flushed to disk, then renamed over `path`. A crash
-    /// leaves either the old file or the new one, never half of one.
+    /// Writes the index to `path` atomically: to a new temporary file in
+    /// the same directory, flushed to disk, renamed over `path`, then the
+    /// directory flushed. A crash leaves either the old file or the new
+    /// one, never half of one; once `save` returns `Ok`, the file loads.
+    ///
+    /// What is at `path` decides what happens:
+    ///
+    /// - **Nothing**: a new file is created, with the permissions any new
+    ///   file gets (on Unix, `0o666` less the process's umask).
+    /// - **A regular file**: it is replaced, and the new file keeps its
+    ///   permission bits (an index saved over a `0o600` file stays `0o600`;
+    ///   the temporary file never has wider ones) and, on Unix, its owner
+    ///   and group where the process may set them (root, or a group the
+    ///   user is in), as `sed -i` does; otherwise the new file belongs to
+    ///   the user saving it.
+    /// - **A symbolic link**: it is followed (through further links, up to
+    ///   40) and its target is saved as above, atomically, in the target's
+    ///   directory; the links stay links. The target of a dangling link is
+    ///   created, as `cp` or a shell redirection would.
+    /// - **Anything else** (a directory, a FIFO, a device, a socket), also
+    ///   behind a link: refused with [`Error::Io`] naming `path` and what is
+    ///   there (`ErrorKind::IsADirectory` for a directory, `InvalidInput`
+    ///   otherwise); nothing is written. `save("/dev/full")` never turns a
+    ///   device into a regular file, even for root.
+    ///
+    /// A file with several **hard links** is replaced under `path` only:
+    /// its other names keep the old index, whole and loadable. An atomic
+    /// save cannot write in place (a crash halfway would corrupt every
+    /// name), and refusing would make a file that has a second name (a
+    /// snapshot made with `ln`, a backup tree made with `cp -al`) impossible
+    /// to update; keeping the old contents under the other names loses
+    /// nothing, and is what those snapshots are for.
+    ///
+    /// Each save writes its own temporary file, `<name>.tmp-<pid>-<n>`
+    /// (created exclusively; a name longer than 200 bytes is shortened in
+    /// it), so saves from several threads or processes to one path never
+    /// share one: each rename is atomic, the last one wins, and the file is
+    /// always one of the saved indexes. An error while writing names the
+    /// temporary file (which is then removed); an error in the rename names
+    /// the file being replaced.
+    ///
+    /// The checks happen when the save starts and again just before the
+    /// rename; a path that changes between the two (another process
+    /// putting a FIFO there) is not guarded against, as with any rename.
     ///
     /// ```no_run
     /// let index = neardup::Detector::builder().build()?.index();
@@ -327,41 +389,248 @@ impl Index {
     /// ```
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        let mut tmp_name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-        tmp_name.push(format!(".tmp-{}", std::process::id()));
-        let tmp = path.with_file_name(tmp_name);
+        let (target, old) = save_target(path)?;
+        let (tmp, file) = create_temp(&target, old.as_ref())?;
+        let discard = |e: Error| {
+            // Best effort: the temporary file is useless after a failure.
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        };
+        if let Err(e) = self.write_file(file, old.as_ref()) {
+            return discard(Error::io(&tmp, &e));
+        }
+        // The target may have changed while the file was written.
+        if let Ok(m) = std::fs::symlink_metadata(&target)
+            && !m.is_file()
+        {
+            return discard(not_regular(path, &target, m.file_type(), "refusing to replace it with an index"));
+        }
+        if let Err(e) = std::fs::rename(&tmp, &target) {
+            return discard(Error::Io {
+                path: target.display().to_string(),
+                kind: e.kind(),
+                message: format!("cannot replace it with {}: {e}", tmp.display()),
+            });
+        }
+        let dir = parent_dir(&target);
+        sync_dir(dir).map_err(|e| Error::Io {
+            path: dir.display().to_string(),
+            kind: e.kind(),
+            message: format!("the index is saved, but flushing the directory to disk failed: {e}"),
+        })
+    }
+
+    /// Writes the whole file (header and body) to `file` and flushes it to
+    /// disk; with `old`, first gives `file` the permissions (and owner,
+    /// where allowed) of the file it is to replace.
+    fn write_file(&self, file: File, old: Option<&Metadata>) -> std::io::Result<()> {
+        if let Some(old) = old {
+            keep_owner_and_mode(&file, old)?;
+        }
         // Streamed: the body goes to disk as it is produced (no copy of the
         // whole file in memory), then the header with its length and
         // checksum is written over the placeholder at the start.
-        let result = (|| {
-            let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-            file.write_all(&[0u8; HEADER])?;
-            let mut w = Writer::new(file);
-            self.write_body(&mut w);
-            if let Some(e) = w.err {
-                return Err(e);
-            }
-            let mut file = w.out.into_inner().map_err(|e| e.into_error())?;
-            file.seek(std::io::SeekFrom::Start(0))?;
-            file.write_all(&header(w.len, w.hash.digest()))?;
-            file.sync_all()?;
-            std::fs::rename(&tmp, path)
-        })();
-        if let Err(e) = result {
-            // Best effort: the temporary file is useless after a failure.
-            let _ = std::fs::remove_file(&tmp);
-            return Err(Error::io(path, &e));
+        let mut out = std::io::BufWriter::new(file);
+        out.write_all(&[0u8; HEADER])?;
+        let mut w = Writer::new(out);
+        self.write_body(&mut w);
+        if let Some(e) = w.err {
+            return Err(e);
         }
-        Ok(())
+        let mut file = w.out.into_inner().map_err(|e| e.into_error())?;
+        file.seek(std::io::SeekFrom::Start(0))?;
+        file.write_all(&header(w.len, w.hash))?;
+        file.sync_all()
     }
 
     /// Reads an index saved by [`save`](Self::save); see
     /// [`from_bytes`](Self::from_bytes) for the errors (which name `path`).
+    ///
+    /// `path` must be a regular file (or a link to one): a directory, a
+    /// FIFO, a device or a socket is an [`Error::Io`] naming it, checked
+    /// before it is opened, so loading `/dev/zero` or a named pipe fails at
+    /// once instead of reading forever or waiting for a writer. The file is
+    /// read whole into memory, then parsed.
     pub fn load(path: impl AsRef<Path>) -> Result<Index> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, &e))?;
+        if !meta.is_file() {
+            return Err(not_regular(path, path, meta.file_type(), "cannot load an index from it"));
+        }
+        let bytes = read_file(path, meta.len()).map_err(|e| Error::io(path, &e))?;
         from_bytes_named(&bytes, &path.display().to_string())
     }
+}
+
+/// Symbolic links followed at most by [`Index::save`] (Linux's limit).
+const MAX_LINKS: usize = 40;
+
+/// The file a save to `path` replaces, following symbolic links, with its
+/// metadata (`None`: nothing is there yet). Anything but a regular file or
+/// nothing is an error naming `path`.
+fn save_target(path: &Path) -> Result<(PathBuf, Option<Metadata>)> {
+    let mut target = path.to_path_buf();
+    for _ in 0..=MAX_LINKS {
+        match std::fs::symlink_metadata(&target) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((target, None)),
+            Err(e) => return Err(Error::io(&target, &e)),
+            Ok(m) if m.file_type().is_symlink() => {
+                let link = std::fs::read_link(&target).map_err(|e| Error::io(&target, &e))?;
+                // A relative link is relative to its own directory; joining
+                // an absolute one replaces the path.
+                target = parent_dir(&target).join(link);
+            }
+            Ok(m) if m.is_file() => return Ok((target, Some(m))),
+            Ok(m) => return Err(not_regular(path, &target, m.file_type(), "refusing to replace it with an index")),
+        }
+    }
+    Err(Error::Io {
+        path: path.display().to_string(),
+        kind: std::io::ErrorKind::InvalidInput,
+        message: format!("more than {MAX_LINKS} levels of symbolic links (a loop?)"),
+    })
+}
+
+/// The directory `path` is in (`.` for a bare file name).
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
+/// Saves so far in this process: the counter that makes every temporary
+/// file name unique within it (the process id makes it unique across
+/// processes).
+static SAVES: AtomicU64 = AtomicU64::new(0);
+
+/// Creates a new temporary file beside `target`, exclusively (never one
+/// that exists: a leftover of a crashed process with a recycled id is
+/// skipped). Over an existing file, it is created with no wider
+/// permissions than that file's.
+fn create_temp(target: &Path, old: Option<&Metadata>) -> Result<(PathBuf, File)> {
+    let Some(name) = target.file_name() else {
+        return Err(Error::Io {
+            path: target.display().to_string(),
+            kind: std::io::ErrorKind::InvalidInput,
+            message: "not a file name to save to".into(),
+        });
+    };
+    // Most file systems limit a name to 255 bytes: leave room for the suffix.
+    let stem = if name.len() > 200 {
+        name.to_string_lossy().chars().take(64).collect::<String>().into()
+    } else {
+        name.to_os_string()
+    };
+    let mut attempts = 0;
+    loop {
+        let mut tmp_name = stem.clone();
+        tmp_name.push(format!(".tmp-{}-{}", std::process::id(), SAVES.fetch_add(1, Ordering::Relaxed)));
+        let tmp = target.with_file_name(tmp_name);
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        if let Some(old) = old {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            options.mode(old.permissions().mode() & 0o777);
+        }
+        #[cfg(not(unix))]
+        let _ = old;
+        match options.open(&tmp) {
+            Ok(file) => return Ok((tmp, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempts < 100 => attempts += 1,
+            Err(e) => return Err(Error::io(&tmp, &e)),
+        }
+    }
+}
+
+/// Gives `file` the permission bits of `old` and, where the process may,
+/// its owner and group (best effort, as `sed -i` does).
+#[cfg(unix)]
+fn keep_owner_and_mode(file: &File, old: &Metadata) -> std::io::Result<()> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt, fchown};
+    let new = file.metadata()?;
+    if (new.uid(), new.gid()) != (old.uid(), old.gid()) && fchown(file, Some(old.uid()), Some(old.gid())).is_err() {
+        // Not root: the owner cannot change, the group can if the user is in it.
+        let _ = fchown(file, None, Some(old.gid()));
+    }
+    // After the chown, which may clear the set-id bits.
+    file.set_permissions(std::fs::Permissions::from_mode(old.mode() & 0o7777))
+}
+
+/// Elsewhere the new file has the permissions of a new file.
+#[cfg(not(unix))]
+fn keep_owner_and_mode(_file: &File, _old: &Metadata) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Flushes a directory's entries (the rename) to disk. File systems that
+/// cannot sync a directory say so with `EINVAL`: nothing more can be done
+/// there, and it is not an error.
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    match File::open(dir).and_then(|d| d.sync_all()) {
+        Err(e) if matches!(e.kind(), std::io::ErrorKind::InvalidInput | std::io::ErrorKind::Unsupported) => Ok(()),
+        r => r,
+    }
+}
+
+/// Elsewhere a directory cannot be opened to be flushed.
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// What a file that is not a regular file is, for error messages.
+fn what_is(t: std::fs::FileType) -> &'static str {
+    if t.is_dir() {
+        return "a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_symlink() {
+        return "a symbolic link";
+    }
+    "a special file"
+}
+
+/// The error for `path` (reached as `target`) that is not a regular file.
+fn not_regular(path: &Path, target: &Path, t: std::fs::FileType, refusal: &str) -> Error {
+    let what = what_is(t);
+    let message = if target == path {
+        format!("is {what}, not a regular file: {refusal}")
+    } else {
+        format!("is a symbolic link to {}, which is {what}, not a regular file: {refusal}", target.display())
+    };
+    let kind = if t.is_dir() { std::io::ErrorKind::IsADirectory } else { std::io::ErrorKind::InvalidInput };
+    Error::Io { path: path.display().to_string(), kind, message }
+}
+
+/// Reads the regular file at `path`, of `len` bytes when it was looked at;
+/// memory for it is reserved first, so a size that cannot fit is an error,
+/// not an abort.
+fn read_file(path: &Path, len: u64) -> std::io::Result<Vec<u8>> {
+    let mut file = File::open(path)?;
+    let mut bytes = Vec::new();
+    bytes.try_reserve_exact(usize::try_from(len).unwrap_or(usize::MAX)).map_err(|_| {
+        std::io::Error::new(std::io::ErrorKind::OutOfMemory, format!("a {len}-byte file does not fit in memory"))
+    })?;
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 fn from_bytes_named(bytes: &[u8], name: &str) -> Result<Index> {
@@ -374,7 +643,7 @@ fn from_bytes_named(bytes: &[u8], name: &str) -> Result<Index> {
     }
     let word = |at: usize| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
     let version = word(8);
-    if version != FORMAT_VERSION {
+    if version != FORMAT_VERSION && version != FORMAT_V1 {
         return Err(Error::IndexVersion { path: name.to_string(), found: version, expected: FORMAT_VERSION });
     }
     if word(12) != SIGNATURE_VERSION {
@@ -396,22 +665,42 @@ fn from_bytes_named(bytes: &[u8], name: &str) -> Result<Index> {
             }
         )));
     }
+    if let Some(at) = RESERVED.clone().find(|&at| bytes[at] != 0) {
+        return Err(corrupt(format!("reserved header byte at offset {at} is {:#04x}, expected 0", bytes[at])));
+    }
     let mut len8 = [0u8; 8];
     len8.copy_from_slice(&bytes[24..32]);
     let body_len = u64::from_le_bytes(len8);
     let have = (bytes.len() - HEADER) as u64;
-    if body_len != have {
-        return Err(corrupt(format!("header announces a {body_len}-byte body but the file holds {have} (truncated?)")));
+    if body_len > have {
+        return Err(corrupt(format!("header announces a {body_len}-byte body but the file holds {have} (truncated)")));
+    }
+    if body_len < have {
+        return Err(corrupt(format!(
+            "the file holds {} extra bytes after the {body_len}-byte body its header announces",
+            have - body_len
+        )));
     }
     len8.copy_from_slice(&bytes[32..40]);
     let body = &bytes[HEADER..];
-    if xxh3_64(body) != u64::from_le_bytes(len8) {
-        return Err(corrupt("checksum mismatch: the body is corrupt".into()));
+    let sum = if version == FORMAT_V1 {
+        xxh3_64(body)
+    } else {
+        let mut h = Xxh3Default::new();
+        h.update(body);
+        h.update(&bytes[..32]);
+        h.digest()
+    };
+    if sum != u64::from_le_bytes(len8) {
+        return Err(corrupt("checksum mismatch: the header or the body is corrupt".into()));
     }
-    parse_body(body).map_err(corrupt)
+    parse_body(body, version).map_err(corrupt)
 }
 
-fn parse_body(body: &[u8]) -> Parse<Index> {
+/// The body of a file of format `version`. Format 1 (0.2) stored entries
+/// for every article and unit; exact duplicates of an earlier article now
+/// take none, so theirs are checked and dropped.
+fn parse_body(body: &[u8], version: u32) -> Parse<Index> {
     let mut r = Reader { buf: body, pos: 0 };
     let config = read_config(&mut r)?;
     let detector = Detector::new(config).map_err(|e| format!("stored configuration: {e}"))?;
@@ -442,11 +731,13 @@ fn parse_body(body: &[u8]) -> Parse<Index> {
         // Only the first article of an exact-duplicate class is in the
         // tables: the others' entries are none.
         let indexed = index.push_loaded(Stored::new(id, label, text, u, sentences.into()));
-        units.push(if indexed { u } else { 0 });
+        units.push((u, indexed));
     }
-    // One entry per distinct band key of an article's units: at most one
-    // per unit.
-    let expected: u64 = units.iter().map(|&u| u64::from(u)).sum();
+    // At most one entry per unit of the articles in the tables (a unit
+    // that repeats an earlier one of its article has none); format 1 has
+    // one for every unit of every article.
+    let expected: u64 =
+        units.iter().filter(|&&(_, indexed)| indexed || version == FORMAT_V1).map(|&(u, _)| u64::from(u)).sum();
     for band in 0..lsh.bands {
         let m = r.count(16, "entry count")?;
         if m as u64 > expected {
@@ -455,13 +746,14 @@ fn parse_body(body: &[u8]) -> Parse<Index> {
         let mut main = Vec::with_capacity(m);
         for _ in 0..m {
             let e = Entry { key: r.u64("band key")?, slot: r.u32("article ordinal")?, unit: r.u32("unit")? };
-            let Some(&u) = units.get(e.slot as usize) else {
+            let Some(&(u, indexed)) = units.get(e.slot as usize) else {
                 return Err(format!(
                     "band {band}: entry at body offset {} points at article {} of {n}",
                     r.pos - 16,
                     e.slot
                 ));
             };
+            let u = if indexed || version == FORMAT_V1 { u } else { 0 };
             if e.unit >= u {
                 return Err(format!(
                     "band {band}: entry at body offset {} points at unit {} of an article with {u}",
@@ -472,7 +764,9 @@ fn parse_body(body: &[u8]) -> Parse<Index> {
             if main.last().is_some_and(|last: &Entry| *last >= e) {
                 return Err(format!("band {band}: entries out of order at body offset {}", r.pos - 16));
             }
-            main.push(e);
+            if indexed {
+                main.push(e);
+            }
         }
         index.tables[band].set_main(main);
     }

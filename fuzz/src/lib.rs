@@ -148,11 +148,16 @@ pub fn check_compare(detector: &Detector, a: &str, b: &str) {
 }
 
 /// Wraps `body` in a header with the right length and checksum, so that
-/// the fuzzer reaches the body parser instead of the checksum test.
+/// the fuzzer reaches the body parser instead of the checksum test. The
+/// checksum (format 2) is `xxh3_64` of the body followed by header bytes
+/// 0..32.
 pub fn with_header(template: &[u8], body: &[u8]) -> Vec<u8> {
     let mut out = template[..40].to_vec();
     out[24..32].copy_from_slice(&(body.len() as u64).to_le_bytes());
-    out[32..40].copy_from_slice(&xxhash_rust::xxh3::xxh3_64(body).to_le_bytes());
+    let mut sum = xxhash_rust::xxh3::Xxh3Default::new();
+    sum.update(body);
+    sum.update(&out[..32]);
+    out[32..40].copy_from_slice(&sum.digest().to_le_bytes());
     out.extend_from_slice(body);
     out
 }

@@ -578,11 +578,12 @@ fn lsh_functions_take_extreme_arguments() {
 // Error messages name what is wrong and where
 
 /// `bytes` with byte `at` of the body set to `value`, re-checksummed so
-/// that the parser (not the checksum) finds the problem.
+/// that the parser (not the checksum) finds the problem. The checksum is
+/// `xxh3_64` of the body followed by header bytes 0..32.
 fn patched(bytes: &[u8], at: usize, value: &[u8]) -> Vec<u8> {
     let mut out = bytes.to_vec();
     out[40 + at..40 + at + value.len()].copy_from_slice(value);
-    let sum = xxhash_rust::xxh3::xxh3_64(&out[40..]);
+    let sum = xxhash_rust::xxh3::xxh3_64(&[&out[40..], &out[..32]].concat());
     out[32..40].copy_from_slice(&sum.to_le_bytes());
     out
 }

@@ -269,7 +269,10 @@ fn damaged_files_are_errors_never_partial_indexes() {
     assert!(Index::from_bytes(&bad).unwrap_err().to_string().contains("magic"));
     let mut bad = bytes.clone();
     bad[8] = 99;
-    assert!(matches!(Index::from_bytes(&bad), Err(Error::IndexVersion { found: 99, expected: 1, .. })));
+    assert!(matches!(
+        Index::from_bytes(&bad),
+        Err(Error::IndexVersion { found: 99, expected: neardup::persist::FORMAT_VERSION, .. })
+    ));
     // Missing file and a directory: I/O errors naming the path.
     let err = Index::load(temp("missing.ndx")).unwrap_err();
     assert!(matches!(err, Error::Io { kind: std::io::ErrorKind::NotFound, .. }));

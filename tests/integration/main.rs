@@ -8,6 +8,7 @@ mod corpus;
 mod corpus_cli;
 mod determinism;
 mod html;
+mod persist_safety;
 mod props;
 mod read;
 mod seeds;

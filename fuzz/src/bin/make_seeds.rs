@@ -6,7 +6,8 @@
 //!
 //! Seeds are small on purpose (the whole set stays under 100 KB): a few
 //! texts that reach every branch of the text stage, a few pairs that share
-//! passages, and valid serialised indexes in both `index_load` modes.
+//! passages, and valid serialised indexes in both `index_load` modes (and
+//! a whole file in format 1, which still loads).
 
 use std::path::Path;
 
@@ -64,6 +65,13 @@ fn main() {
     index.insert(3, "Unrelated words about the markets and weather this week.").expect("new id");
     let bytes = index.to_bytes();
     write(&load, "file", &[&[0u8][..], &bytes].concat());
+    // The same index in format 1 (neardup 0.2: the checksum covers the body
+    // alone), which still loads.
+    let mut v1 = bytes.clone();
+    v1[8..12].copy_from_slice(&1u32.to_le_bytes());
+    let sum = xxhash_rust::xxh3::xxh3_64(&v1[40..]);
+    v1[32..40].copy_from_slice(&sum.to_le_bytes());
+    write(&load, "file_v1", &[&[0u8][..], &v1].concat());
     write(&load, "body", &[&[1u8][..], &bytes[40..]].concat());
     let empty = Detector::builder().num_hashes(4).build().expect("valid").index().to_bytes();
     write(&load, "empty_body", &[&[1u8][..], &empty[40..]].concat());
