@@ -115,7 +115,12 @@
 //!   a shingle per position, so it stays linear on repetitive text (one word
 //!   repeated a million times); offsets stay exact.
 //! * A query examines at most [`Config::max_bucket`] entries per LSH bucket
-//!   and counts the buckets it cut in [`QueryResult::saturated_buckets`].
+//!   and counts what it cut ([`QueryResult::saturated_buckets`],
+//!   [`QueryResult::skipped_entries`]); all pairs count it in
+//!   [`Pairs::saturation`]. Exact duplicates take no entries
+//!   ([`Index::exact_duplicates`]), so no number of copies is cut.
+//! * [`Index::par_pairs`] holds a bounded batch of articles and reports at
+//!   a time, whatever the number of candidates.
 //! * An [`Index`] takes 2³² − 1 insertions; past that, inserting fails with
 //!   [`Error::InvalidArgument`].
 //!
