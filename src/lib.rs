@@ -180,6 +180,12 @@ mod testoibits {
         assert_all::<Error>();
         assert_all::<Config>();
         assert_all::<Span>();
+        assert_all::<Saturation>();
+        assert_all::<QueryResult>();
+        assert_all::<Group>();
+        // An iterator over pairs can move to another thread.
+        fn assert_send<T: Send>() {}
+        assert_send::<Pairs<'static>>();
     }
 }
 
