@@ -121,9 +121,11 @@ fn unicode_heavy(c: &mut Criterion) {
     g.finish();
 }
 
-/// A query against 500, 2000 and 8000 verbatim copies of one article:
-/// past `max_bucket` (1000) copies the query verifies 1000 articles and its
-/// time stops growing.
+/// A query against 500, 2000 and 8000 verbatim copies of one article: one
+/// exact-duplicate class, so one match listing the other copies, whatever
+/// their number; and against as many near-copies (each with a first
+/// sentence of its own): past `max_bucket` (1000) the query verifies 1000
+/// articles, counts the rest as skipped, and its time stops growing.
 fn identical_articles(c: &mut Criterion) {
     let d = detector();
     let story = "The minister met the Latvian delegation in Baku on Thursday morning. \
@@ -137,7 +139,20 @@ fn identical_articles(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("query", n), &index, |b, index| {
             b.iter(|| {
                 let r = index.query(black_box(story));
+                assert_eq!(r.matches.len(), 1);
+                assert_eq!(r.matches[0].duplicates.len() as u64, n - 1);
+                r
+            })
+        });
+        let mut index = d.index();
+        let texts: Vec<String> = (0..n).map(|i| format!("Edition {i} of the wire from desk {i}. {story}")).collect();
+        let batch: Vec<(u64, &str)> = texts.iter().enumerate().map(|(i, t)| (i as u64, t.as_str())).collect();
+        index.insert_many(&batch).expect("distinct ids");
+        g.bench_with_input(BenchmarkId::new("query_near_copies", n), &index, |b, index| {
+            b.iter(|| {
+                let r = index.query(black_box(story));
                 assert_eq!(r.matches.len() as u64, n.min(1000));
+                assert_eq!(r.skipped_entries > 0, n > 1000);
                 r
             })
         });
