@@ -415,11 +415,11 @@ impl Stored {
         if self.units == 0 {
             return None;
         }
-        let mut buf = Vec::with_capacity(8 * self.sentences.len());
+        let mut h = xxhash_rust::xxh3::Xxh3Default::new();
         for &(key, _) in self.sentences.iter() {
-            buf.extend_from_slice(&key.to_le_bytes());
+            h.update(&key.to_le_bytes());
         }
-        Some(xxhash_rust::xxh3::xxh3_128(&buf))
+        Some(h.digest128())
     }
 }
 
@@ -676,16 +676,15 @@ fn unit_hash(analysis: &Analysis, unit: &Segment) -> u64 {
 /// [`unit_hash`]) that `probes` accepts, if any: among repeated units,
 /// that one probes for all of them (their candidates would verify alike).
 fn first_alike(hashes: &[u64], mut probes: impl FnMut(usize) -> bool) -> Vec<Option<u32>> {
-    let mut first: HashMap<u64, Option<u32>, BuildHasherDefault<KeyHasher>> = HashMap::default();
+    let mut sorted: Vec<(u64, u32)> = hashes.iter().enumerate().map(|(i, &h)| (h, i as u32)).collect();
+    sorted.sort_unstable();
     let mut out = vec![None; hashes.len()];
-    for (i, &h) in hashes.iter().enumerate() {
-        let f = first.entry(h).or_insert(None);
-        if f.is_none() && probes(i) {
-            *f = Some(i as u32);
+    // Each group of equal hashes is in unit order.
+    for group in sorted.chunk_by(|x, y| x.0 == y.0) {
+        let first = group.iter().map(|&(_, i)| i).find(|&i| probes(i as usize));
+        for &(_, i) in group {
+            out[i as usize] = first;
         }
-    }
-    for (o, h) in out.iter_mut().zip(hashes) {
-        *o = first[h];
     }
     out
 }
@@ -755,10 +754,13 @@ const QUERY_CHUNK: usize = 1024;
 #[cfg(feature = "rayon")]
 const GROUP_BUDGET: usize = 16_384;
 
-/// The next batch of items `*at..`, probed in parallel a step
-/// (8 per thread) at a time, until it holds [`QUERY_CHUNK`] items or
-/// [`GROUP_BUDGET`] candidate articles (as `groups` counts them). Batches
-/// depend on the thread count; results computed from them do not.
+/// The next batch of items `*at..`, probed in parallel a step at a time,
+/// until it holds [`QUERY_CHUNK`] items or [`GROUP_BUDGET`] candidate
+/// articles (as `groups` counts them). A step is 8 to 64 items per thread,
+/// sized from the candidate articles per item seen so far in the batch
+/// (the first is 8 per thread), so a batch exceeds the budget by one step
+/// at most. Batches depend on the thread count; results computed from
+/// them do not.
 #[cfg(feature = "rayon")]
 fn par_batch<T: Send>(
     at: &mut usize,
@@ -767,9 +769,13 @@ fn par_batch<T: Send>(
     groups: impl Fn(&T) -> usize,
 ) -> Vec<T> {
     use rayon::prelude::*;
-    let step = 8 * rayon::current_num_threads().max(1);
+    let threads = rayon::current_num_threads().max(1);
     let (mut batch, mut total) = (Vec::new(), 0);
     while *at < n && batch.len() < QUERY_CHUNK && total < GROUP_BUDGET {
+        let step = match batch.len() {
+            0 => 8 * threads,
+            len => ((GROUP_BUDGET - total) / total.div_ceil(len).max(1)).clamp(8 * threads, 64 * threads),
+        };
         let end = (*at + step).min(n).min(*at + QUERY_CHUNK - batch.len());
         let probed: Vec<T> = (*at..end).into_par_iter().map(&probe).collect();
         *at = end;
@@ -2048,8 +2054,9 @@ impl Index {
     /// most 1024 articles, analysed, with their candidates (at most
     /// `bands × max_bucket` per unit of the article, deduplicated), closing
     /// once they have 16,384 candidate articles between them, plus one step
-    /// of 8 articles per thread; at most that many reports; and at most
-    /// 1024 candidate articles analysed at once. So memory is bounded by the
+    /// of 8 to 64 articles per thread (sized from the candidates per article
+    /// seen so far); at most that many reports; and at most 1024 candidate
+    /// articles analysed at once. So memory is bounded by the
     /// batch size and the size of the articles, not by the number of
     /// candidates or pairs (20,000 near-copies of one article give 2·10⁸
     /// pairs in bounded memory).
