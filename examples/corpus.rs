@@ -859,13 +859,7 @@ fn all_pairs(index: &Index, args: &Args, status: &mut Status, out: &mut Output) 
     let ids: Vec<u64> = index.ids().collect();
     let duplicates = index.exact_duplicates();
     for group in &duplicates {
-        let names: Vec<String> = group.members.iter().map(|&m| json_string(&name(index, m))).collect();
-        let line = format!(
-            "{{\"exact_duplicates\": [{}], \"representative\": {}}}\n",
-            names.join(", "),
-            json_string(&name(index, group.representative))
-        );
-        if !out.write(line.as_bytes())? {
+        if !out.write(group_line(index, "exact_duplicates", group).as_bytes())? {
             return Ok(());
         }
     }
@@ -899,13 +893,7 @@ fn all_pairs(index: &Index, args: &Args, status: &mut Status, out: &mut Output) 
         Vec::new()
     };
     for group in &groups {
-        let names: Vec<String> = group.members.iter().map(|&m| json_string(&name(index, m))).collect();
-        let line = format!(
-            "{{\"group\": [{}], \"representative\": {}}}\n",
-            names.join(", "),
-            json_string(&name(index, group.representative))
-        );
-        if !out.write(line.as_bytes())? {
+        if !out.write(group_line(index, "group", group).as_bytes())? {
             return Ok(());
         }
     }
@@ -978,6 +966,16 @@ fn query_articles(
 
 // ---------------------------------------------------------------------------
 // Output
+
+/// One JSON line for a group: `{"<key>": [ID, ..], "representative": ID}`.
+fn group_line(index: &Index, key: &str, group: &neardup::Group) -> String {
+    let names: Vec<String> = group.members.iter().map(|&m| json_string(&name(index, m))).collect();
+    format!(
+        "{{\"{key}\": [{}], \"representative\": {}}}\n",
+        names.join(", "),
+        json_string(&name(index, group.representative))
+    )
+}
 
 /// One JSON line for a pair (or a query and a match).
 fn pair_line(a: &str, b: &str, report: &Report, boilerplate: bool) -> String {

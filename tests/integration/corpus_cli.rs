@@ -96,23 +96,23 @@ impl Run {
 
     /// The exact-duplicate lines as `(representative, members)`.
     fn exact_duplicates(&self) -> Vec<(String, Vec<String>)> {
-        self.lines()
-            .iter()
-            .filter(|v| v.get("exact_duplicates").is_some())
-            .map(|g| {
-                let members = g["exact_duplicates"].as_array().expect("an array").iter().map(text).collect();
-                (text(&g["representative"]), members)
-            })
-            .collect()
+        self.group_lines("exact_duplicates")
     }
 
     /// The group lines as `(representative, members)`.
     fn groups(&self) -> Vec<(String, Vec<String>)> {
+        self.group_lines("group")
+    }
+
+    /// The lines with an array of members under `key`, as
+    /// `(representative, members)`.
+    fn group_lines(&self, key: &str) -> Vec<(String, Vec<String>)> {
         self.lines()
             .iter()
-            .filter(|v| v.get("group").is_some())
+            .filter(|v| v.get(key).is_some())
             .map(|g| {
-                let members = g["group"].as_array().expect("group is an array").iter().map(text).collect();
+                let members =
+                    g[key].as_array().unwrap_or_else(|| panic!("{key} is an array")).iter().map(text).collect();
                 (text(&g["representative"]), members)
             })
             .collect()
