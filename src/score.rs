@@ -100,6 +100,18 @@ pub(crate) fn sorted_similarity(a: &[u64], b: &[u64]) -> Similarity {
     if a.is_empty() || b.is_empty() {
         return Similarity::default();
     }
+    let common = sorted_common(a, b);
+    let union = a.len() + b.len() - common;
+    Similarity {
+        jaccard: common as f64 / union as f64,
+        containment_a: common as f64 / a.len() as f64,
+        containment_b: common as f64 / b.len() as f64,
+    }
+}
+
+/// Values two sorted slices share, counted with repeats (each value of
+/// one matched to at most one of the other).
+fn sorted_common(a: &[u64], b: &[u64]) -> usize {
     let (mut i, mut j, mut common) = (0, 0, 0usize);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
@@ -112,12 +124,7 @@ pub(crate) fn sorted_similarity(a: &[u64], b: &[u64]) -> Similarity {
             }
         }
     }
-    let union = a.len() + b.len() - common;
-    Similarity {
-        jaccard: common as f64 / union as f64,
-        containment_a: common as f64 / a.len() as f64,
-        containment_b: common as f64 / b.len() as f64,
-    }
+    common
 }
 
 /// The parameters of [`align`]; a [`Detector`](crate::Detector) fills them
@@ -433,19 +440,7 @@ fn alike(a: &Analysis, ra: Range<usize>, b: &Analysis, rb: Range<usize>) -> bool
         h
     };
     let (x, y) = (sorted(a, ra), sorted(b, rb));
-    let (mut i, mut j, mut common) = (0, 0, 0);
-    while i < x.len() && j < y.len() {
-        match x[i].cmp(&y[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                common += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    2 * common > x.len().max(y.len())
+    2 * sorted_common(&x, &y) > x.len().max(y.len())
 }
 
 /// Takes back the words a passage has of a neighbouring sentence that it

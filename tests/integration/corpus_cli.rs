@@ -119,6 +119,20 @@ impl Run {
     }
 }
 
+impl From<std::process::Output> for Run {
+    /// The run's exit status and output; the example must not have
+    /// panicked.
+    fn from(out: std::process::Output) -> Run {
+        let run = Run {
+            code: out.status.code(),
+            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+        };
+        assert!(!run.stderr.contains("panicked"), "the example panicked: {run:?}");
+        run
+    }
+}
+
 fn text(v: &Value) -> String {
     v.as_str().unwrap_or_else(|| panic!("expected a string, got {v}")).to_owned()
 }
@@ -134,13 +148,7 @@ where
         cmd.env(k, v);
     }
     let out = cmd.output().expect("the corpus example can be run");
-    let run = Run {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    };
-    assert!(!run.stderr.contains("panicked"), "the example panicked: {run:?}");
-    run
+    Run::from(out)
 }
 
 /// Runs the example with `input` on its standard input.
@@ -166,13 +174,7 @@ where
     });
     let out = child.wait_with_output().expect("the example ends");
     writer.join().expect("the writer ends");
-    let run = Run {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    };
-    assert!(!run.stderr.contains("panicked"), "the example panicked: {run:?}");
-    run
+    Run::from(out)
 }
 
 fn run<I, S>(args: I) -> Run
