@@ -60,7 +60,7 @@
 //! then one line per group of near-duplicate articles (shared passages cover
 //! at least `--min-coverage` of both articles of every pair in the group;
 //! see `Index::near_duplicate_groups` for the policy: no chaining; grouped
-//! with `neardup::index::group_near_duplicates` from the streamed pairs,
+//! with `neardup::group::group_near_duplicates` from the streamed pairs,
 //! exact duplicates added with `Index::with_exact_duplicates`):
 //!
 //! ```text
@@ -878,7 +878,7 @@ fn all_pairs(index: &Index, args: &Args, status: &mut Status, out: &mut Output) 
     }
     for pair in all {
         pairs += 1;
-        if args.groups && neardup::index::is_near_duplicate(&pair, args.min_coverage) {
+        if args.groups && pair.is_near_duplicate(args.min_coverage) {
             edges.push((pair.a, pair.b));
         }
         let line = pair_line(&name(index, pair.a), &name(index, pair.b), &pair.report, args.boilerplate);
@@ -888,7 +888,7 @@ fn all_pairs(index: &Index, args: &Args, status: &mut Status, out: &mut Output) 
         status.progress("all pairs", ids.partition_point(|&id| id < pair.a) as u64, ids.len() as u64, pairs);
     }
     let groups = if args.groups {
-        index.with_exact_duplicates(neardup::index::group_near_duplicates(edges))
+        index.with_exact_duplicates(neardup::group::group_near_duplicates(edges))
     } else {
         Vec::new()
     };

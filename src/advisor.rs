@@ -46,7 +46,7 @@ use std::fmt;
 use crate::config::Config;
 use crate::detector::Detector;
 use crate::error::Result;
-use crate::index::LshParams;
+use crate::lsh::LshParams;
 
 /// Bytes of one merged band-table entry: a `u64` key, a `u32` article slot
 /// and a `u32` unit number.

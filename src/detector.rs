@@ -3,10 +3,11 @@
 use std::sync::Arc;
 
 use crate::config::{Config, Unit};
+use crate::corpus::Index;
 use crate::error::Result;
 use crate::fingerprint::{MinHasher, OnePermutationHasher, Shingler, Signature, shingles};
-use crate::index::{Index, LshParams, band_keys};
-use crate::score::{AlignOptions, Passage, align};
+use crate::lsh::{LshParams, band_keys};
+use crate::score::{AlignOptions, Report, align};
 use crate::text::{Analysis, Segment, analyze, for_each_word};
 
 /// Finds reused passages between texts, with one validated configuration.
@@ -134,108 +135,6 @@ impl DetectorBuilder {
     pub fn build(&self) -> Result<Detector> {
         Detector::new(self.config.clone())
     }
-}
-
-/// Everything two texts share: the passages and how much of each text they
-/// cover.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Report {
-    /// The shared passages, sorted by their start in `a`, then in `b`.
-    pub passages: Vec<Passage>,
-    /// Words in the first text.
-    pub a_words: usize,
-    /// Words in the second text.
-    pub b_words: usize,
-    /// Words of the first text inside at least one passage's span
-    /// (matched words, and the unmatched words a passage bridges: see
-    /// [`Passage::matched_words`]). Called `a_shared_words` in 0.2.
-    pub a_covered_words: usize,
-    /// Words of the second text inside at least one passage's span.
-    /// Called `b_shared_words` in 0.2.
-    pub b_covered_words: usize,
-    /// Passages made of boilerplate (text recurring across many indexed
-    /// articles), listed only by an [`Index`] whose configuration has
-    /// [`report_boilerplate`](crate::Config::report_boilerplate) set; they
-    /// never count in `passages` or the coverage. Empty for
-    /// [`Detector::compare`], which knows no corpus.
-    pub boilerplate: Vec<Passage>,
-}
-
-impl Report {
-    /// Fraction of the first text's words inside reused passages (0 for an
-    /// empty text).
-    ///
-    /// ```
-    /// let d = neardup::Detector::builder().build()?;
-    /// let t = "one two three four five six seven eight nine ten";
-    /// assert_eq!(d.compare(t, t).a_coverage(), 1.0);
-    /// # Ok::<(), neardup::Error>(())
-    /// ```
-    pub fn a_coverage(&self) -> f64 {
-        ratio(self.a_covered_words, self.a_words)
-    }
-
-    /// Fraction of the second text's words inside reused passages.
-    ///
-    /// ```
-    /// let d = neardup::Detector::builder().build()?;
-    /// assert_eq!(d.compare("", "").b_coverage(), 0.0);
-    /// # Ok::<(), neardup::Error>(())
-    /// ```
-    pub fn b_coverage(&self) -> f64 {
-        ratio(self.b_covered_words, self.b_words)
-    }
-
-    /// The same report with the two texts' roles swapped.
-    ///
-    /// ```
-    /// let d = neardup::Detector::builder().build()?;
-    /// let (a, b) = ("x y z one two three four five six seven eight", "one two three four five six seven eight");
-    /// assert_eq!(d.compare(a, b).swapped(), d.compare(b, a));
-    /// # Ok::<(), neardup::Error>(())
-    /// ```
-    pub fn swapped(&self) -> Report {
-        let mut passages: Vec<Passage> = self.passages.iter().map(Passage::swapped).collect();
-        passages.sort_by_key(|p| (p.a, p.b));
-        let mut boilerplate: Vec<Passage> = self.boilerplate.iter().map(Passage::swapped).collect();
-        boilerplate.sort_by_key(|p| (p.a, p.b));
-        Report {
-            passages,
-            a_words: self.b_words,
-            b_words: self.a_words,
-            a_covered_words: self.b_covered_words,
-            b_covered_words: self.a_covered_words,
-            boilerplate,
-        }
-    }
-
-    /// A report of `passages` between texts of `a_words` and `b_words`
-    /// words, with the shared-word counts computed from the passages.
-    pub(crate) fn new(passages: Vec<Passage>, boilerplate: Vec<Passage>, a_words: usize, b_words: usize) -> Report {
-        let a_covered_words = covered(passages.iter().map(|p| p.a_tokens.clone()).collect());
-        let b_covered_words = covered(passages.iter().map(|p| p.b_tokens.clone()).collect());
-        Report { passages, a_words, b_words, a_covered_words, b_covered_words, boilerplate }
-    }
-}
-
-fn ratio(n: usize, d: usize) -> f64 {
-    if d == 0 { 0.0 } else { n as f64 / d as f64 }
-}
-
-/// Number of tokens covered by the union of `ranges`.
-fn covered(mut ranges: Vec<std::ops::Range<usize>>) -> usize {
-    ranges.sort_by_key(|r| (r.start, r.end));
-    let mut total = 0;
-    let mut reach = 0;
-    for r in ranges {
-        let start = r.start.max(reach);
-        if r.end > start {
-            total += r.end - start;
-        }
-        reach = reach.max(r.end);
-    }
-    total
 }
 
 impl Detector {

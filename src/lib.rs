@@ -25,10 +25,11 @@
 //!
 //! The pipeline stages are modules, in the order data flows: [`text`]
 //! (normalisation, words, sentences, paragraphs), [`fingerprint`] (shingles,
-//! MinHash), [`index`] (LSH banding, corpus index; [`persist`] for its
-//! file format), [`score`] (verification and alignment). Each works on
+//! MinHash), [`lsh`] (banding and its parameters), [`score`] (verification
+//! and alignment); [`Detector`] runs them, [`group`] groups verified edges,
+//! and [`corpus`] holds the [`Index`] (with its file format). Each works on
 //! plain records and can be called on its own.
-//!
+
 //! # Example: two texts
 //!
 //! ```
@@ -131,7 +132,7 @@
 //! * `rayon` (default) — the `par_*` methods, which run on the caller's
 //!   current rayon pool.
 //! * `serde` — `Serialize`/`Deserialize` for [`Config`], [`Report`],
-//!   [`Passage`], [`Span`], the [`index`] results and [`advisor::Advice`]. In
+//!   [`Passage`], [`Span`], the [`corpus`] results and [`advisor::Advice`]. In
 //!   JSON every struct is an object keyed by its field names; spans and token
 //!   ranges are `{"start": s, "end": e}` (bytes and token indices); [`Unit`] is
 //!   `"Sentence"`, `"Paragraph"` or `{"Window": {"size": n}}`; `bands_rows` is
@@ -145,23 +146,28 @@
 #![deny(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
 
-mod config;
-mod detector;
+// Modules in the order data flows: leaves, then text → fingerprint → lsh →
+// score, the detector that runs them, and the corpus built on it.
 mod error;
 mod span;
 
 pub mod advisor;
+mod config;
+pub mod corpus;
+mod detector;
 pub mod fingerprint;
-pub mod index;
-pub mod persist;
+pub mod group;
+pub mod lsh;
 pub mod score;
 pub mod text;
 
 pub use crate::config::{Config, MAX_NUM_HASHES, Unit};
-pub use crate::detector::{Detector, DetectorBuilder, Report};
+pub use crate::corpus::{Index, Match, Pair, Pairs, QueryResult, Saturation};
+pub use crate::detector::{Detector, DetectorBuilder};
 pub use crate::error::{Error, Result};
-pub use crate::index::{Group, Index, LshParams, Match, Pair, Pairs, QueryResult, Saturation};
-pub use crate::score::Passage;
+pub use crate::group::Group;
+pub use crate::lsh::LshParams;
+pub use crate::score::{Passage, Report};
 pub use crate::span::Span;
 
 #[cfg(test)]

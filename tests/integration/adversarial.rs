@@ -558,7 +558,7 @@ fn right_to_left_text_mixed_with_left_to_right() {
 fn lsh_functions_take_extreme_arguments() {
     use neardup::LshParams;
     use neardup::fingerprint::MinHasher;
-    use neardup::index::band_keys;
+    use neardup::lsh::band_keys;
     // Regression: the search was quadratic-ish in `num_hashes`, so
     // `usize::MAX` never returned; past MAX_NUM_HASHES it now counts as that.
     let huge = LshParams::for_threshold(0.5, usize::MAX);

@@ -14,7 +14,7 @@ use std::cell::Cell;
 
 use neardup::advisor::{self, Advice, MERGE_AFTER_ENTRIES, MERGED_ENTRY_BYTES, PENDING_ENTRY_BYTES};
 use neardup::fingerprint::{MinHasher, shingles};
-use neardup::index::band_keys;
+use neardup::lsh::band_keys;
 use neardup::{Config, Detector, LshParams, Unit};
 
 // ---------------------------------------------------------------------------

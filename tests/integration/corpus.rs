@@ -271,7 +271,7 @@ fn damaged_files_are_errors_never_partial_indexes() {
     bad[8] = 99;
     assert!(matches!(
         Index::from_bytes(&bad),
-        Err(Error::IndexVersion { found: 99, expected: neardup::persist::FORMAT_VERSION, .. })
+        Err(Error::IndexVersion { found: 99, expected: neardup::corpus::FORMAT_VERSION, .. })
     ));
     // Missing file and a directory: I/O errors naming the path.
     let err = Index::load(temp("missing.ndx")).unwrap_err();

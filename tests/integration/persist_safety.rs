@@ -398,7 +398,7 @@ fn a_format_1_file_from_0_2_still_loads() {
     assert_eq!(index.label(1), Some("wire/a.txt"));
     assert!(index.get(3).expect("article 3").contains("naïve café"));
     let new = index.to_bytes();
-    assert_eq!(u32::from_le_bytes([new[8], new[9], new[10], new[11]]), neardup::persist::FORMAT_VERSION);
+    assert_eq!(u32::from_le_bytes([new[8], new[9], new[10], new[11]]), neardup::corpus::FORMAT_VERSION);
     assert_eq!(new[40..], old[40..], "the body is unchanged");
     assert_eq!(Index::from_bytes(&new).expect("reloads").to_bytes(), new);
     // Format 1's reserved bytes are checked too.
@@ -411,7 +411,7 @@ fn a_format_1_file_from_0_2_still_loads() {
     other[8] = 7;
     let err = Index::from_bytes(&other).expect_err("format 7");
     assert!(
-        matches!(err, Error::IndexVersion { found: 7, expected, .. } if expected == neardup::persist::FORMAT_VERSION),
+        matches!(err, Error::IndexVersion { found: 7, expected, .. } if expected == neardup::corpus::FORMAT_VERSION),
         "{err:?}"
     );
 }

@@ -9,7 +9,7 @@
 use std::sync::OnceLock;
 
 use neardup::fingerprint::{MinHasher, OnePermutationHasher, Signature};
-use neardup::index::band_keys;
+use neardup::lsh::band_keys;
 use neardup::text::{Analysis, Segment, analyze, normalize};
 use neardup::{Detector, DetectorBuilder, LshParams, Report, Span, Unit};
 use proptest::prelude::*;

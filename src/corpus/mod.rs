@@ -1,388 +1,63 @@
-//! Stage 3, index: LSH banding over unit signatures, and the corpus
-//! [`Index`] of articles.
+//! The corpus: an [`Index`] of many articles by id — insert, remove,
+//! query, every pair that shares passages, near-duplicate groups,
+//! boilerplate statistics, save and load.
 //!
-//! A signature of `b · r` values is cut into `b` bands of `r` rows; each
-//! band is hashed to one `u64` key (`xxh3_64_with_seed` of the `r` values as
-//! little-endian `u32`s, seeded with the band number). Two units whose
-//! signatures agree on all rows of at least one band collide. For Jaccard
-//! similarity `J` the probability of that is `P(J) = 1 − (1 − J^r)^b`, the
-//! S-curve; [`LshParams::for_threshold`] picks `b` and `r` for a threshold.
+//! An article's units are fingerprinted ([`Detector::units`], MinHash, LSH
+//! band keys from [`crate::lsh`]) and entered in one band table per band; a
+//! query (or the all-pairs plan) reads candidate unit pairs off the
+//! buckets, verifies them on exact shingle sets and aligns the articles
+//! ([`crate::score`]).
+//!
+//! # Index file format (version 2)
+//!
+//! All integers little-endian.
+//!
+//! | offset | bytes | field |
+//! |---|---|---|
+//! | 0 | 8 | magic `NEARDUPI` |
+//! | 8 | 4 | format version ([`FORMAT_VERSION`], 2) |
+//! | 12 | 4 | signature version ([`SIGNATURE_VERSION`](crate::fingerprint::SIGNATURE_VERSION)) |
+//! | 16 | 4 | Unicode version of the normalisation tables (`major << 16 \| minor << 8 \| patch`) |
+//! | 20 | 4 | reserved, 0 |
+//! | 24 | 8 | body length in bytes |
+//! | 32 | 8 | checksum: `xxh3_64` of the body followed by header bytes 0..32 |
+//! | 40 | … | body |
+//!
+//! The body holds the [`Config`](crate::Config) (every field, so the configuration travels
+//! with the index), the LSH bands and rows in use, the articles in insertion
+//! order (id, label, text, number of indexed units, and the sentence and
+//! context keys of every sentence), then for each band its entries sorted
+//! by `(key, article ordinal, unit)`. Loading checks the magic, the
+//! versions, that the reserved bytes are zero, the length (a file shorter
+//! or longer than the header announces is an error that says which), the
+//! checksum (a flipped bit in the body or the header is an error), then
+//! every structural invariant (UTF-8 texts, unique ids, sorted entries
+//! pointing at existing units, counts that add up) before anything is
+//! returned: a bad file never yields a partial index. Loading does not
+//! analyse or hash any text.
+//!
+//! **Version 1** (neardup 0.1 and 0.2) has the same header and body, but
+//! its checksum is `xxh3_64` of the body alone. Files of 0.2 still load
+//! (their reserved bytes must be zero too; those of 0.1 are refused for
+//! their signature version: rebuild them); saving always writes version 2.
+//! Any other format version is [`Error::IndexVersion`].
 
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::detector::{Detector, Report};
+use crate::detector::Detector;
 use crate::error::{Error, Result};
-use crate::fingerprint::Signature;
-use crate::score::{Passage, align_with, seed_table, sorted_set, sorted_similarity};
+use crate::group::{Group, group_near_duplicates};
+use crate::lsh::{Entry, KeyHasher, KeyMap, Table};
+
+mod persist;
+
+use crate::score::{Passage, Report, SeedTable, align_shingles, sorted_set, sorted_similarity};
 use crate::text::{Analysis, Segment};
-
-/// LSH banding parameters: `bands` bands of `rows` rows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct LshParams {
-    /// Number of bands `b`.
-    pub bands: usize,
-    /// Rows per band `r`.
-    pub rows: usize,
-}
-
-/// Midpoint-rule integral of `f` over `[lo, hi]`.
-fn integrate(f: impl Fn(f64) -> f64, lo: f64, hi: f64) -> f64 {
-    const STEPS: usize = 256;
-    if hi <= lo {
-        return 0.0;
-    }
-    let h = (hi - lo) / STEPS as f64;
-    (0..STEPS).map(|i| f(lo + (i as f64 + 0.5) * h)).sum::<f64>() * h
-}
-
-impl LshParams {
-    /// The `(b, r)` with `b · r ≤ num_hashes` that minimises the sum of the
-    /// false-positive area `∫₀ᵗ P(J) dJ` and the false-negative area
-    /// `∫ₜ¹ (1 − P(J)) dJ` (equal weights), as datasketch does.
-    ///
-    /// ```
-    /// let p = neardup::LshParams::for_threshold(0.8, 128);
-    /// assert_eq!((p.bands, p.rows), (9, 13));
-    /// let p = neardup::LshParams::for_threshold(0.5, 128);
-    /// assert!(p.bands * p.rows <= 128);
-    /// ```
-    pub fn for_threshold(threshold: f64, num_hashes: usize) -> LshParams {
-        LshParams::with_weights(threshold, num_hashes, 0.5, 0.5)
-    }
-
-    /// Like [`for_threshold`](Self::for_threshold) with explicit weights for
-    /// the false-positive and false-negative areas. Ties go to fewer bands.
-    /// `num_hashes` above [`MAX_NUM_HASHES`](crate::MAX_NUM_HASHES) counts as
-    /// that many (the search is quadratic-ish in it: 1024 takes a fraction of
-    /// a second, `usize::MAX` would never end).
-    ///
-    /// ```
-    /// // Weighting false negatives up gives a curve that rises earlier.
-    /// let eager = neardup::LshParams::with_weights(0.5, 128, 0.1, 0.9);
-    /// let even = neardup::LshParams::for_threshold(0.5, 128);
-    /// assert!(eager.probability(0.4) >= even.probability(0.4));
-    /// ```
-    pub fn with_weights(threshold: f64, num_hashes: usize, fp_weight: f64, fn_weight: f64) -> LshParams {
-        let mut best = LshParams { bands: 1, rows: 1 };
-        let mut best_err = f64::INFINITY;
-        let num_hashes = num_hashes.clamp(1, crate::MAX_NUM_HASHES);
-        for bands in 1..=num_hashes {
-            for rows in 1..=num_hashes / bands {
-                let p = LshParams { bands, rows };
-                let err = fp_weight * p.false_positive_area(threshold) + fn_weight * p.false_negative_area(threshold);
-                if err < best_err - 1e-12 {
-                    best_err = err;
-                    best = p;
-                }
-            }
-        }
-        best
-    }
-
-    /// Probability that two sets of Jaccard similarity `j` collide in at
-    /// least one band: `1 − (1 − j^r)^b`.
-    ///
-    /// ```
-    /// let p = neardup::LshParams { bands: 20, rows: 5 };
-    /// assert!(p.probability(0.9) > 0.99);
-    /// assert!(p.probability(0.2) < 0.01);
-    /// ```
-    pub fn probability(&self, j: f64) -> f64 {
-        let j = j.clamp(0.0, 1.0);
-        1.0 - (1.0 - j.powi(self.rows as i32)).powi(self.bands as i32)
-    }
-
-    /// `∫₀ᵗ P(J) dJ`: the area of candidates below the threshold.
-    ///
-    /// ```
-    /// let p = neardup::LshParams { bands: 20, rows: 5 };
-    /// assert!(p.false_positive_area(0.5) < 0.1);
-    /// ```
-    pub fn false_positive_area(&self, threshold: f64) -> f64 {
-        integrate(|j| self.probability(j), 0.0, threshold)
-    }
-
-    /// `∫ₜ¹ (1 − P(J)) dJ`: the area of misses above the threshold.
-    ///
-    /// ```
-    /// let p = neardup::LshParams { bands: 20, rows: 5 };
-    /// assert!(p.false_negative_area(0.5) < 0.1);
-    /// ```
-    pub fn false_negative_area(&self, threshold: f64) -> f64 {
-        integrate(|j| 1.0 - self.probability(j), threshold, 1.0)
-    }
-
-    /// The S-curve sampled at `points` evenly spaced similarities from 0 to
-    /// 1 (inclusive): `(J, P(J))` pairs.
-    ///
-    /// ```
-    /// let curve = neardup::LshParams { bands: 16, rows: 8 }.curve(11);
-    /// assert_eq!(curve.len(), 11);
-    /// assert_eq!(curve[0], (0.0, 0.0));
-    /// assert_eq!(curve[10], (1.0, 1.0));
-    /// ```
-    pub fn curve(&self, points: usize) -> Vec<(f64, f64)> {
-        let n = points.max(2) - 1;
-        (0..=n)
-            .map(|i| {
-                let j = i as f64 / n as f64;
-                (j, self.probability(j))
-            })
-            .take(points)
-            .collect()
-    }
-}
-
-/// The band keys of a signature: one `u64` per band (see the
-/// [module docs](self)). Values past `bands * rows` are not used.
-///
-/// ```
-/// use neardup::{LshParams, fingerprint::MinHasher, index::band_keys};
-///
-/// let sig = MinHasher::new(128, 0).signature([1u64, 2, 3]);
-/// let keys = band_keys(&sig, LshParams { bands: 16, rows: 8 });
-/// assert_eq!(keys.len(), 16);
-/// ```
-pub fn band_keys(sig: &Signature, params: LshParams) -> Vec<u64> {
-    // At most the signature's length: `rows` is a caller's public field.
-    let mut buf = Vec::with_capacity(params.rows.min(sig.0.len()) * 4);
-    sig.0
-        .chunks_exact(params.rows.max(1))
-        .take(params.bands)
-        .enumerate()
-        .map(|(band, rows)| {
-            buf.clear();
-            for v in rows {
-                buf.extend_from_slice(&v.to_le_bytes());
-            }
-            xxh3_64_with_seed(&buf, band as u64)
-        })
-        .collect()
-}
-/// Band keys are xxh3 values already: hash them as themselves.
-///
-/// A key of several `u64`s (a `(sentence, context)` pair) folds each into
-/// the state (`rotl(state, 23) ^ n`), so every part counts: a hasher that
-/// kept only the last part would hash such a pair as its context alone, and
-/// the one context shared by every one-paragraph article would put all of
-/// their sentences in one hash-table probe chain (quadratic insertion). A
-/// single `u64` still hashes as itself (the state starts at 0).
-#[derive(Default, Clone, Copy)]
-pub(crate) struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = self.0.rotate_left(23) ^ n;
-    }
-    fn write_u128(&mut self, n: u128) {
-        self.write_u64(n as u64);
-        self.write_u64((n >> 64) as u64);
-    }
-}
-
-pub(crate) type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
-
-/// One unit of one article under one band key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct Entry {
-    pub(crate) key: u64,
-    pub(crate) slot: u32,
-    pub(crate) unit: u32,
-}
-
-/// The buckets of one band.
-///
-/// * `main`: a sorted array of 16-byte entries, with a directory on the top
-///   bits of the key (keys are uniform hashes), so a lookup is one
-///   directory read and a binary search over a handful of entries instead
-///   of a binary search over the whole array (which cost 82 % of all-pairs
-///   time at 1M paragraphs).
-/// * pending: recent insertions, as chains in one array (no allocation per
-///   key) indexed by a hash map from key to chain head and tail; merged into
-///   `main` when it grows past a quarter of it, so each entry is moved a
-///   constant number of times on average.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Table {
-    main: Vec<Entry>,
-    /// `dir[p]` = first index in `main` whose key has top bits `>= p`;
-    /// `dir.len() == 2^dir_bits + 1` (empty while `main` is).
-    dir: Vec<u32>,
-    dir_bits: u32,
-    /// Key to (first, last) index into `chain`.
-    heads: KeyMap<(u32, u32)>,
-    /// `(slot, unit, next)`; `next == END` ends a chain.
-    chain: Vec<(u32, u32, u32)>,
-}
-
-const END: u32 = u32::MAX;
-
-impl Table {
-    fn insert(&mut self, e: Entry) {
-        let at = self.chain.len() as u32;
-        self.chain.push((e.slot, e.unit, END));
-        match self.heads.get_mut(&e.key) {
-            Some((_, tail)) => {
-                let old = std::mem::replace(tail, at);
-                self.chain[old as usize].2 = at;
-            }
-            None => {
-                self.heads.insert(e.key, (at, at));
-            }
-        }
-        if self.chain.len() > (self.main.len() / 4).max(1 << 16) {
-            self.flush();
-        }
-    }
-
-    /// Replaces the sorted array (already sorted) and rebuilds its
-    /// directory.
-    pub(crate) fn set_main(&mut self, main: Vec<Entry>) {
-        self.main = main;
-        // About 4 entries per directory cell, between 2^8 and 2^22 cells.
-        let bits = (self.main.len() / 4).max(1).ilog2().clamp(8, 22);
-        self.dir_bits = bits;
-        let cells = 1u64 << bits;
-        let mut dir = Vec::with_capacity(cells as usize + 1);
-        let mut i = 0;
-        for p in 0..cells {
-            while i < self.main.len() && (self.main[i].key >> (64 - bits)) < p {
-                i += 1;
-            }
-            dir.push(i as u32);
-        }
-        dir.push(self.main.len() as u32);
-        self.dir = dir;
-    }
-
-    /// Merges pending entries into the sorted array.
-    pub(crate) fn flush(&mut self) {
-        if self.chain.is_empty() {
-            return;
-        }
-        let mut fresh: Vec<Entry> = Vec::with_capacity(self.chain.len());
-        for &key in self.heads.keys() {
-            fresh.extend(self.pending_bucket(key).map(|(slot, unit)| Entry { key, slot, unit }));
-        }
-        fresh.sort_unstable();
-        let old = std::mem::take(&mut self.main);
-        let mut main = Vec::with_capacity(old.len() + fresh.len());
-        let (mut i, mut j) = (0, 0);
-        while i < old.len() && j < fresh.len() {
-            if old[i] <= fresh[j] {
-                main.push(old[i]);
-                i += 1;
-            } else {
-                main.push(fresh[j]);
-                j += 1;
-            }
-        }
-        main.extend_from_slice(&old[i..]);
-        main.extend_from_slice(&fresh[j..]);
-        // Free the pending arrays (not just clear them): between merges they
-        // regrow to at most a quarter of `main`, by doubling.
-        self.heads = KeyMap::default();
-        self.chain = Vec::new();
-        self.set_main(main);
-    }
-
-    /// Entries of the sorted array under `key`.
-    fn main_bucket(&self, key: u64) -> &[Entry] {
-        let (lo, hi) = match self.dir.len() {
-            0 => (0, self.main.len()),
-            _ => {
-                let p = (key >> (64 - self.dir_bits)) as usize;
-                (self.dir[p] as usize, self.dir[p + 1] as usize)
-            }
-        };
-        let cell = &self.main[lo..hi];
-        let start = cell.partition_point(|e| e.key < key);
-        let len = cell[start..].iter().take_while(|e| e.key == key).count();
-        &cell[start..start + len]
-    }
-
-    /// Pending entries under `key`, oldest first.
-    fn pending_bucket(&self, key: u64) -> impl Iterator<Item = (u32, u32)> + '_ {
-        let mut at = self.heads.get(&key).map_or(END, |&(head, _)| head);
-        std::iter::from_fn(move || {
-            let &(slot, unit, next) = self.chain.get(at as usize)?;
-            at = next;
-            Some((slot, unit))
-        })
-    }
-
-    /// Entries under `key`, oldest (lowest slot) first.
-    fn bucket(&self, key: u64) -> impl Iterator<Item = (u32, u32)> + '_ {
-        self.main_bucket(key).iter().map(|e| (e.slot, e.unit)).chain(self.pending_bucket(key))
-    }
-
-    /// Calls `f` with every non-empty bucket, in increasing key order, each
-    /// as [`bucket`](Self::bucket) gives it (sorted array entries, then
-    /// pending ones, oldest first): one sequential pass over the sorted
-    /// array, merged with the pending keys (sorted first).
-    fn for_each_bucket(&self, mut f: impl FnMut(&[(u32, u32)])) {
-        let mut pending: Vec<u64> = self.heads.keys().copied().collect();
-        pending.sort_unstable();
-        let (main, mut i, mut p) = (&self.main, 0, 0);
-        let mut buf: Vec<(u32, u32)> = Vec::new();
-        loop {
-            let key = match (main.get(i), pending.get(p)) {
-                (Some(e), Some(&k)) => e.key.min(k),
-                (Some(e), None) => e.key,
-                (None, Some(&k)) => k,
-                (None, None) => break,
-            };
-            buf.clear();
-            while let Some(e) = main.get(i).filter(|e| e.key == key) {
-                buf.push((e.slot, e.unit));
-                i += 1;
-            }
-            if pending.get(p) == Some(&key) {
-                buf.extend(self.pending_bucket(key));
-                p += 1;
-            }
-            f(&buf);
-        }
-    }
-
-    fn retain_live(&mut self, live: impl Fn(u32) -> bool) {
-        self.flush();
-        let mut main = std::mem::take(&mut self.main);
-        main.retain(|e| live(e.slot));
-        self.set_main(main);
-    }
-
-    fn len(&self) -> usize {
-        self.main.len() + self.chain.len()
-    }
-
-    /// Heap bytes, approximately.
-    fn memory_usage(&self) -> usize {
-        16 * self.main.capacity() + 4 * self.dir.capacity() + 12 * self.chain.capacity() + 24 * self.heads.capacity()
-    }
-
-    /// Every entry, sorted array and pending, in no particular order.
-    pub(crate) fn live_entries(&self) -> impl Iterator<Item = Entry> + '_ {
-        let pending = self
-            .heads
-            .keys()
-            .flat_map(move |&key| self.pending_bucket(key).map(move |(slot, unit)| Entry { key, slot, unit }));
-        self.main.iter().copied().chain(pending)
-    }
-}
-
+pub use persist::FORMAT_VERSION;
 /// An article in the index.
 #[derive(Clone, Debug)]
 pub(crate) struct Stored {
@@ -576,7 +251,7 @@ impl Saturation {
     /// Whether the cap cut nothing.
     ///
     /// ```
-    /// assert!(neardup::index::Saturation::default().is_empty());
+    /// assert!(neardup::corpus::Saturation::default().is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         self.buckets == 0
@@ -597,15 +272,23 @@ pub struct Pair {
     pub report: Report,
 }
 
-/// A group of near-duplicate articles, from
-/// [`Index::near_duplicate_groups`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Group {
-    /// The article every other member is a verified near-duplicate of.
-    pub representative: u64,
-    /// All members, the representative included, in increasing id order.
-    pub members: Vec<u64>,
+impl Pair {
+    /// Whether the pair's passages cover at least `min` of the words of
+    /// both articles (the edge rule of
+    /// [`Index::near_duplicate_groups`]).
+    ///
+    /// ```
+    /// let mut index = neardup::Detector::builder().build()?.index();
+    /// let s = "The minister met the Latvian delegation in Baku on Thursday morning.";
+    /// index.insert(1, s)?;
+    /// index.insert(2, &format!("{s} Then he left for the airport and flew home."))?;
+    /// let pair = index.pairs().next().unwrap();
+    /// assert!(pair.is_near_duplicate(0.5) && !pair.is_near_duplicate(0.9));
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn is_near_duplicate(&self, min: f64) -> bool {
+        self.report.a_coverage() >= min && self.report.b_coverage() >= min
+    }
 }
 
 /// A corpus of articles, indexed by the LSH band keys of their units, to
@@ -706,7 +389,7 @@ struct Side {
     boiler: OnceLock<Vec<bool>>,
     /// The seed table of `shingles`, built when this side is the second
     /// text of an alignment.
-    table: OnceLock<Vec<(u64, usize)>>,
+    table: OnceLock<SeedTable>,
 }
 
 /// The query side of a comparison, analysed once.
@@ -1424,7 +1107,7 @@ impl Index {
     /// representative.
     ///
     /// ```
-    /// use neardup::index::group_near_duplicates;
+    /// use neardup::group::group_near_duplicates;
     ///
     /// let mut index = neardup::Detector::builder().build()?.index();
     /// let story = "The minister met the Latvian delegation in Baku on Thursday morning.";
@@ -1617,8 +1300,8 @@ impl Index {
         let passages = if na < need || nb < need {
             Vec::new()
         } else {
-            let table = b.table.get_or_init(|| seed_table(&b.shingles));
-            align_with(&a.analysis, &b.analysis, &a.shingles, &b.shingles, table, &opts)
+            let table = b.table.get_or_init(|| SeedTable::new(&b.shingles));
+            align_shingles(&a.analysis, &b.analysis, &a.shingles, &b.shingles, table, &opts)
         };
         Report::new(passages, Vec::new(), na, nb)
     }
@@ -2141,7 +1824,7 @@ impl Index {
     /// ```
     pub fn near_duplicate_groups(&self, min_coverage: f64) -> Result<Vec<Group>> {
         check_coverage(min_coverage)?;
-        let edges = self.pairs().filter(|p| is_near_duplicate(p, min_coverage)).map(|p| (p.a, p.b));
+        let edges = self.pairs().filter(|p| p.is_near_duplicate(min_coverage)).map(|p| (p.a, p.b));
         Ok(self.with_exact_duplicates(group_near_duplicates(edges)))
     }
 
@@ -2157,7 +1840,7 @@ impl Index {
     #[cfg(feature = "rayon")]
     pub fn par_near_duplicate_groups(&self, min_coverage: f64) -> Result<Vec<Group>> {
         check_coverage(min_coverage)?;
-        let edges = self.par_pairs().filter(|p| is_near_duplicate(p, min_coverage)).map(|p| (p.a, p.b));
+        let edges = self.par_pairs().filter(|p| p.is_near_duplicate(min_coverage)).map(|p| (p.a, p.b));
         Ok(self.with_exact_duplicates(group_near_duplicates(edges)))
     }
 }
@@ -2170,125 +1853,9 @@ fn check_coverage(min_coverage: f64) -> Result<()> {
     }
 }
 
-/// Whether a pair's passages cover at least `min` of both articles.
-pub fn is_near_duplicate(pair: &Pair, min: f64) -> bool {
-    pair.report.a_coverage() >= min && pair.report.b_coverage() >= min
-}
-
-/// Groups near-duplicate edges `(a, b)` with the policy of
-/// [`Index::near_duplicate_groups`] (greedy cliques, no chaining): for
-/// callers that stream [`Index::pairs`] once and want the groups too,
-/// without computing the pairs twice.
-///
-/// ```
-/// use neardup::index::group_near_duplicates;
-///
-/// // A chain 1~2~3 where 1 and 3 are unrelated: never one group.
-/// let groups = group_near_duplicates([(1, 2), (2, 3)]);
-/// assert_eq!(groups.len(), 1);
-/// assert_eq!(groups[0].members, [1, 2]);
-/// ```
-pub fn group_near_duplicates(edges: impl IntoIterator<Item = (u64, u64)>) -> Vec<Group> {
-    let mut adj: BTreeMap<u64, std::collections::BTreeSet<u64>> = BTreeMap::new();
-    for (a, b) in edges {
-        adj.entry(a).or_default().insert(b);
-        adj.entry(b).or_default().insert(a);
-    }
-    let mut order: Vec<(usize, u64)> = adj.iter().map(|(&id, n)| (n.len(), id)).collect();
-    order.sort_by_key(|&(deg, id)| (std::cmp::Reverse(deg), id));
-    let mut taken = std::collections::BTreeSet::new();
-    let mut groups = Vec::new();
-    for (_, rep) in order {
-        if taken.contains(&rep) {
-            continue;
-        }
-        let mut members = vec![rep];
-        for &m in &adj[&rep] {
-            if !taken.contains(&m) && members.iter().all(|x| *x == rep || adj[&m].contains(x)) {
-                members.push(m);
-            }
-        }
-        if members.len() < 2 {
-            continue;
-        }
-        members.sort_unstable();
-        taken.extend(members.iter().copied());
-        groups.push(Group { representative: rep, members });
-    }
-    groups.sort_by_key(|g| g.representative);
-    groups
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn params_respect_budget_and_threshold() {
-        for &t in &[0.3, 0.5, 0.7, 0.9] {
-            for &n in &[16, 64, 128, 256] {
-                let p = LshParams::for_threshold(t, n);
-                assert!(p.bands * p.rows <= n);
-                assert!(p.probability(t + 0.1) > p.probability(t - 0.1));
-            }
-        }
-    }
-
-    #[test]
-    fn key_hasher_uses_every_part_of_a_pair() {
-        use std::hash::BuildHasher;
-        let b = BuildHasherDefault::<KeyHasher>::default();
-        // A single key hashes as itself.
-        assert_eq!(b.hash_one(0x1234_5678_9abc_def0u64), 0x1234_5678_9abc_def0);
-        // Pairs with one context but different sentences hash apart.
-        let ctx = 0xdead_beef_u64;
-        let hashes: std::collections::BTreeSet<u64> =
-            (0..1000u64).map(|s| b.hash_one((s.wrapping_mul(0x9e37_79b9_7f4a_7c15), ctx))).collect();
-        assert_eq!(hashes.len(), 1000);
-    }
-
-    #[test]
-    fn keys_differ_per_band() {
-        let sig = Signature(vec![5; 8]);
-        let k = band_keys(&sig, LshParams { bands: 2, rows: 4 });
-        assert_ne!(k[0], k[1]);
-    }
-
-    #[test]
-    fn table_merges_pending_in_order() {
-        let mut t = Table::default();
-        for i in 0..200_000u32 {
-            t.insert(Entry { key: u64::from(i % 1000), slot: i, unit: 0 });
-        }
-        assert_eq!(t.len(), 200_000);
-        let slots: Vec<u32> = t.bucket(7).map(|(s, _)| s).collect();
-        assert_eq!(slots.len(), 200);
-        assert!(slots.windows(2).all(|w| w[0] < w[1]), "oldest first across main and pending");
-        t.retain_live(|s| s % 2 == 0);
-        assert_eq!(t.bucket(7).count(), 0, "slots 7, 1007, ... are odd");
-        assert_eq!(t.bucket(8).count(), 200);
-        t.retain_live(|s| s < 100_000);
-        assert_eq!(t.bucket(8).count(), 100);
-    }
-
-    #[test]
-    fn buckets_scan_as_looked_up() {
-        let mut t = Table::default();
-        for i in 0..150_000u32 {
-            // A few keys in both the sorted array and pending, some only in
-            // one of them.
-            let key = u64::from(i % 997) << 54 | u64::from(i % 3);
-            t.insert(Entry { key, slot: i / 4, unit: i % 4 });
-        }
-        assert!(!t.main.is_empty() && !t.chain.is_empty());
-        let mut keys: Vec<u64> = t.live_entries().map(|e| e.key).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        let mut scanned = Vec::new();
-        t.for_each_bucket(|b| scanned.push(b.to_vec()));
-        let looked_up: Vec<Vec<(u32, u32)>> = keys.iter().map(|&k| t.bucket(k).collect()).collect();
-        assert_eq!(scanned, looked_up);
-    }
 
     /// A small random corpus: sentences drawn from a pool (some in many
     /// articles, so boilerplate and saturated buckets), some with a word
@@ -2393,19 +1960,5 @@ mod tests {
             }
             assert_scan_is_probe(&index);
         }
-    }
-
-    #[test]
-    fn groups_are_cliques_not_chains() {
-        // 1~2, 2~3, 3~4: a chain. 2 is taken first (degree 2, lowest id);
-        // 1 joins; 3 does not (not a near-duplicate of 1); then 3~4.
-        let g = group_near_duplicates([(1, 2), (2, 3), (3, 4)]);
-        assert_eq!(
-            g,
-            [Group { representative: 2, members: vec![1, 2] }, Group { representative: 3, members: vec![3, 4] }]
-        );
-        // A triangle plus a pendant: the triangle is one group.
-        let g = group_near_duplicates([(5, 6), (6, 7), (5, 7), (7, 8)]);
-        assert_eq!(g, [Group { representative: 7, members: vec![5, 6, 7] }]);
     }
 }

@@ -1,39 +1,5 @@
 //! Saving and loading an [`Index`]: a versioned binary format with a
-//! checksum, written atomically.
-//!
-//! # Format (version 2)
-//!
-//! All integers little-endian.
-//!
-//! | offset | bytes | field |
-//! |---|---|---|
-//! | 0 | 8 | magic `NEARDUPI` |
-//! | 8 | 4 | format version ([`FORMAT_VERSION`], 2) |
-//! | 12 | 4 | signature version ([`SIGNATURE_VERSION`]) |
-//! | 16 | 4 | Unicode version of the normalisation tables (`major << 16 \| minor << 8 \| patch`) |
-//! | 20 | 4 | reserved, 0 |
-//! | 24 | 8 | body length in bytes |
-//! | 32 | 8 | checksum: `xxh3_64` of the body followed by header bytes 0..32 |
-//! | 40 | … | body |
-//!
-//! The body holds the [`Config`] (every field, so the configuration travels
-//! with the index), the LSH bands and rows in use, the articles in insertion
-//! order (id, label, text, number of indexed units, and the sentence and
-//! context keys of every sentence), then for each band its entries sorted
-//! by `(key, article ordinal, unit)`. Loading checks the magic, the
-//! versions, that the reserved bytes are zero, the length (a file shorter
-//! or longer than the header announces is an error that says which), the
-//! checksum (a flipped bit in the body or the header is an error), then
-//! every structural invariant (UTF-8 texts, unique ids, sorted entries
-//! pointing at existing units, counts that add up) before anything is
-//! returned: a bad file never yields a partial index. Loading does not
-//! analyse or hash any text.
-//!
-//! **Version 1** (neardup 0.1 and 0.2) has the same header and body, but
-//! its checksum is `xxh3_64` of the body alone. Files of 0.2 still load
-//! (their reserved bytes must be zero too; those of 0.1 are refused for
-//! their signature version: rebuild them); saving always writes version 2.
-//! Any other format version is [`Error::IndexVersion`].
+//! checksum, written atomically (the format is in the [corpus docs](super)).
 
 use std::fs::{File, Metadata, OpenOptions};
 use std::io::{Read, Seek, Write};
@@ -43,15 +9,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use xxhash_rust::xxh3::{Xxh3Default, xxh3_64};
 
 use crate::config::{Config, Unit};
+use crate::corpus::{Index, Stored};
 use crate::detector::Detector;
 use crate::error::{Error, Result};
 use crate::fingerprint::SIGNATURE_VERSION;
-use crate::index::{Entry, Index, LshParams, Stored};
+use crate::lsh::{Entry, LshParams};
 
 /// The version of the index file format this build writes (and reads).
 ///
 /// Version 2 added the header to the checksum; version 1 files written by
-/// neardup 0.2 still load. See the [module docs](self).
+/// neardup 0.2 still load. See [the format](crate::corpus#index-file-format-version-2).
 pub const FORMAT_VERSION: u32 = 2;
 
 /// The format of neardup 0.1 and 0.2: the checksum covers the body only.
@@ -256,7 +223,7 @@ fn read_config(r: &mut Reader) -> Parse<Config> {
 
 impl Index {
     /// The index in the file format described in the
-    /// [`persist` docs](crate::persist): header, checksum and body.
+    /// [corpus docs](crate::corpus#index-file-format-version-2): header, checksum and body.
     ///
     /// ```
     /// let mut index = neardup::Detector::builder().build()?.index();
@@ -274,7 +241,7 @@ impl Index {
         out
     }
 
-    /// Writes the body (see the [`persist` docs](crate::persist)).
+    /// Writes the body (see the [corpus docs](crate::corpus#index-file-format-version-2)).
     fn write_body<W: Write>(&self, w: &mut Writer<W>) {
         write_config(w, self.detector.config());
         let lsh = self.detector.lsh();

@@ -1,47 +1,10 @@
-//! Stage 4, scorer: verify candidates on real shingle sets and align them
-//! into reused passages.
-//!
-//! [`similarity`] computes the exact Jaccard similarity and containment (both
-//! directions) of two shingle sets: the verification of a candidate pair
-//! that LSH proposed.
-//!
-//! [`align`] finds every passage two analysed texts share, at word level,
-//! in three steps (seed → extend → merge, as the passage aligners passim,
-//! TextPAIR and WCopyfind do):
-//!
-//! 1. **Seed and extend.** Walking the first text's `k`-word shingles in
-//!    order, each shingle is looked up in a sorted table of the second
-//!    text's shingles; every occurrence (at most [`MAX_SEED_OCCURRENCES`],
-//!    first ones first) is extended forward while the shingles agree, and the
-//!    longest extension becomes a *run* (an exact shared word sequence). The
-//!    walk resumes after the run, so the cost is linear in the text length
-//!    times the occurrence cap, even for one word repeated a million times.
-//! 2. **Merge.** Runs that follow each other in the same order in both texts
-//!    with at most `max_gap` unmatched words between them on each side are
-//!    merged into one passage: a changed, inserted or deleted word is
-//!    bridged, across sentence and paragraph boundaries alike. A gap that is
-//!    long on one side (a paragraph present in only one text) is never
-//!    bridged, so no passage claims text the other side does not have.
-//! 3. **Edges and filter.** Shingles do not see sentence boundaries, so a
-//!    run goes on into the next sentence by the words that the two next
-//!    sentences happen to start with alike (`after the floods. The
-//!    opposition …` / `after the floods. The weather …` share `the floods
-//!    the`). A passage that has at most `max(k - 1, min(max_gap, 3))` words
-//!    of its last sentence, having started before it, is trimmed back to
-//!    that sentence's start on both sides, and one that starts with at most
-//!    that many words of a sentence and runs on past it is trimmed forward
-//!    to the next one, unless the sentence is alike on both sides (more
-//!    than half its words shared) and the edge may grow to it anyway.
-//!    Then a passage that starts (ends) at most `min(max_gap, 3)` words
-//!    from the start (end) of its sentence on both sides is grown to the
-//!    sentence boundary on both sides (a changed subject such as "He noted"
-//!    / "Bergmanis noted"); a side whose passage begins or ends with a
-//!    whole sentence gets that sentence's punctuation (opening quote, full
-//!    stop, closing quote). Passages sharing fewer than `min_words` words
-//!    (a byline, a stock phrase) are dropped.
+//! Alignment: seed, extend, merge and trim the passages two texts share
+//! (the method is in the [parent module's docs](super)).
 
 use std::ops::Range;
 
+use super::Passage;
+use super::verify::{sorted_common, sorted_set, sorted_similarity};
 use crate::fingerprint::shingles;
 use crate::span::Span;
 use crate::text::{Analysis, Segment};
@@ -49,83 +12,6 @@ use crate::text::{Analysis, Segment};
 /// How many occurrences of one shingle in the second text are tried as
 /// seeds for each position of the first text.
 pub const MAX_SEED_OCCURRENCES: usize = 64;
-
-/// Exact similarity of two shingle sets.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Similarity {
-    /// `|A ∩ B| / |A ∪ B|`.
-    pub jaccard: f64,
-    /// `|A ∩ B| / |A|`: how much of A is in B.
-    pub containment_a: f64,
-    /// `|A ∩ B| / |B|`: how much of B is in A.
-    pub containment_b: f64,
-}
-
-impl Similarity {
-    /// The largest of the three scores.
-    ///
-    /// ```
-    /// let s = neardup::score::similarity(&[1, 2], &[1, 2, 3, 4]);
-    /// assert_eq!(s.max(), 1.0);
-    /// ```
-    pub fn max(&self) -> f64 {
-        self.jaccard.max(self.containment_a).max(self.containment_b)
-    }
-}
-
-/// The exact Jaccard similarity and containments of two sets of shingle
-/// hashes (duplicates and order do not matter). Empty sets have similarity 0.
-///
-/// ```
-/// let s = neardup::score::similarity(&[1, 2, 3, 3], &[2, 3, 4]);
-/// assert_eq!(s.jaccard, 0.5);
-/// assert!((s.containment_a - 2.0 / 3.0).abs() < 1e-12);
-/// ```
-pub fn similarity(a: &[u64], b: &[u64]) -> Similarity {
-    let a = sorted_set(a);
-    let b = sorted_set(b);
-    sorted_similarity(&a, &b)
-}
-
-pub(crate) fn sorted_set(v: &[u64]) -> Vec<u64> {
-    let mut v = v.to_vec();
-    v.sort_unstable();
-    v.dedup();
-    v
-}
-
-/// [`similarity`] of two sets already sorted and deduplicated.
-pub(crate) fn sorted_similarity(a: &[u64], b: &[u64]) -> Similarity {
-    if a.is_empty() || b.is_empty() {
-        return Similarity::default();
-    }
-    let common = sorted_common(a, b);
-    let union = a.len() + b.len() - common;
-    Similarity {
-        jaccard: common as f64 / union as f64,
-        containment_a: common as f64 / a.len() as f64,
-        containment_b: common as f64 / b.len() as f64,
-    }
-}
-
-/// Values two sorted slices share, counted with repeats (each value of
-/// one matched to at most one of the other).
-fn sorted_common(a: &[u64], b: &[u64]) -> usize {
-    let (mut i, mut j, mut common) = (0, 0, 0usize);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                common += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    common
-}
 
 /// The parameters of [`align`]; a [`Detector`](crate::Detector) fills them
 /// from its [`Config`](crate::Config).
@@ -140,54 +26,6 @@ pub struct AlignOptions {
     pub min_words: usize,
     /// Most unmatched words bridged between two runs, on each side.
     pub max_gap: usize,
-}
-
-/// One reused passage: where it is in each text and how alike the two are.
-#[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Passage {
-    /// The passage in the first text (byte offsets into the original).
-    pub a: Span,
-    /// The passage in the second text (byte offsets into the original).
-    pub b: Span,
-    /// Indices of the first text's tokens inside the passage.
-    pub a_tokens: Range<usize>,
-    /// Indices of the second text's tokens inside the passage.
-    pub b_tokens: Range<usize>,
-    /// Words matched word for word: pairs of one word in each text, each
-    /// word in at most one pair, so the count is the same seen from either
-    /// side and never exceeds either side's `*_tokens` length.
-    pub matched_words: usize,
-    /// Exact Jaccard similarity of the two spans' shingle sets.
-    pub similarity: f64,
-    /// How much of the first span's shingle set is in the second's.
-    pub containment_a: f64,
-    /// How much of the second span's shingle set is in the first's.
-    pub containment_b: f64,
-}
-
-impl Passage {
-    /// The same passage seen from the other side (`a` and `b` swapped).
-    ///
-    /// ```
-    /// let d = neardup::Detector::builder().build()?;
-    /// let text = "one two three four five six seven eight nine ten";
-    /// let p = &d.compare(text, text).passages[0];
-    /// assert_eq!(p.swapped().swapped(), *p);
-    /// # Ok::<(), neardup::Error>(())
-    /// ```
-    pub fn swapped(&self) -> Passage {
-        Passage {
-            a: self.b,
-            b: self.a,
-            a_tokens: self.b_tokens.clone(),
-            b_tokens: self.a_tokens.clone(),
-            matched_words: self.matched_words,
-            similarity: self.similarity,
-            containment_a: self.containment_b,
-            containment_b: self.containment_a,
-        }
-    }
 }
 
 /// An exact shared run: shingles `a..a+len` of A equal `b..b+len` of B.
@@ -245,7 +83,7 @@ impl Draft {
 /// Finds the passages that analyses `a` and `b` share.
 ///
 /// Passages come sorted by their start in `a`, then in `b`. See the
-/// [module docs](self) for the method.
+/// [module docs](crate::score) for the method.
 ///
 /// # Panics
 ///
@@ -274,26 +112,62 @@ pub fn align(a: &Analysis, b: &Analysis, opts: &AlignOptions) -> Vec<Passage> {
     }
     let sa = shingles(&a.tokens, k, opts.seed);
     let sb = shingles(&b.tokens, k, opts.seed);
-    align_with(a, b, &sa, &sb, &seed_table(&sb), opts)
+    align_shingles(a, b, &sa, &sb, &SeedTable::new(&sb), opts)
 }
 
 /// The seed table of a text's shingles: `(hash, position)`, sorted, so
 /// that the occurrences of one shingle are adjacent and in text order.
-pub(crate) fn seed_table(sb: &[u64]) -> Vec<(u64, usize)> {
-    let mut table: Vec<(u64, usize)> = sb.iter().enumerate().map(|(j, &h)| (h, j)).collect();
-    table.sort_unstable();
-    table
+/// Built once for a text that is the second side of many alignments.
+///
+/// ```
+/// use neardup::score::SeedTable;
+/// let table = SeedTable::new(&[9, 4, 9]);
+/// assert_eq!(table.len(), 3);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SeedTable(Vec<(u64, usize)>);
+
+impl SeedTable {
+    /// The seed table of `shingles` (a whole text's, in text order).
+    pub fn new(shingles: &[u64]) -> SeedTable {
+        let mut table: Vec<(u64, usize)> = shingles.iter().enumerate().map(|(j, &h)| (h, j)).collect();
+        table.sort_unstable();
+        SeedTable(table)
+    }
+
+    /// Number of shingles in the table.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the text had no shingle.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// [`align`] with the shingles of both texts (`shingles(tokens, k, seed)`
-/// of the whole texts) and the [`seed_table`] of `b`'s already computed:
-/// a caller that aligns one text with many reuses them.
-pub(crate) fn align_with(
+/// of the whole texts, as [`fingerprint::shingles`](crate::fingerprint::shingles)
+/// gives them) and the [`SeedTable`] of `b`'s already built: a caller that
+/// aligns one text with many reuses them. The passages are [`align`]'s.
+///
+/// ```
+/// use neardup::fingerprint::shingles;
+/// use neardup::score::{align, align_shingles, AlignOptions, SeedTable};
+/// use neardup::text::analyze;
+///
+/// let (a, b) = (analyze("Intro. The quick brown fox jumps over the lazy dog near the bank.", 0),
+///               analyze("The quick brown fox jumps over the lazy dog near the bank. End.", 0));
+/// let opts = AlignOptions { shingle_size: 3, seed: 0, min_words: 8, max_gap: 5 };
+/// let (sa, sb) = (shingles(&a.tokens, 3, 0), shingles(&b.tokens, 3, 0));
+/// assert_eq!(align_shingles(&a, &b, &sa, &sb, &SeedTable::new(&sb), &opts), align(&a, &b, &opts));
+/// ```
+pub fn align_shingles(
     a: &Analysis,
     b: &Analysis,
     sa: &[u64],
     sb: &[u64],
-    table: &[(u64, usize)],
+    table: &SeedTable,
     opts: &AlignOptions,
 ) -> Vec<Passage> {
     let k = opts.shingle_size.max(1);
@@ -301,7 +175,7 @@ pub(crate) fn align_with(
     if a.tokens.len() < need || b.tokens.len() < need {
         return Vec::new();
     }
-    let runs = seed_and_extend(sa, sb, table);
+    let runs = seed_and_extend(sa, sb, &table.0);
     let drafts = merge(&runs, k, opts.max_gap);
     let edge = opts.max_gap.min(3);
     let mut passages: Vec<Passage> = Vec::new();
@@ -564,12 +438,5 @@ mod tests {
         let got = align(&analyze(&a, 0), &analyze(&a, 0), &OPTS);
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].matched_words, 20_000);
-    }
-
-    #[test]
-    fn similarity_of_sets() {
-        let s = similarity(&[1, 2, 3, 4], &[3, 4, 5, 6]);
-        assert!((s.jaccard - 1.0 / 3.0).abs() < 1e-12);
-        assert_eq!(similarity(&[], &[1]), Similarity::default());
     }
 }

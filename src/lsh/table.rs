@@ -1,0 +1,278 @@
+//! The band tables: one per band, mapping a band key to its bucket of
+//! `(slot, unit)` entries, oldest first.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Band keys are xxh3 values already: hash them as themselves.
+///
+/// A key of several `u64`s (a `(sentence, context)` pair) folds each into
+/// the state (`rotl(state, 23) ^ n`), so every part counts: a hasher that
+/// kept only the last part would hash such a pair as its context alone, and
+/// the one context shared by every one-paragraph article would put all of
+/// their sentences in one hash-table probe chain (quadratic insertion). A
+/// single `u64` still hashes as itself (the state starts at 0).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = self.0.rotate_left(23) ^ n;
+    }
+    fn write_u128(&mut self, n: u128) {
+        self.write_u64(n as u64);
+        self.write_u64((n >> 64) as u64);
+    }
+}
+
+pub(crate) type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
+
+/// One unit of one article under one band key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Entry {
+    pub(crate) key: u64,
+    pub(crate) slot: u32,
+    pub(crate) unit: u32,
+}
+
+/// The buckets of one band.
+///
+/// * `main`: a sorted array of 16-byte entries, with a directory on the top
+///   bits of the key (keys are uniform hashes), so a lookup is one
+///   directory read and a binary search over a handful of entries instead
+///   of a binary search over the whole array (which cost 82 % of all-pairs
+///   time at 1M paragraphs).
+/// * pending: recent insertions, as chains in one array (no allocation per
+///   key) indexed by a hash map from key to chain head and tail; merged into
+///   `main` when it grows past a quarter of it, so each entry is moved a
+///   constant number of times on average.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Table {
+    main: Vec<Entry>,
+    /// `dir[p]` = first index in `main` whose key has top bits `>= p`;
+    /// `dir.len() == 2^dir_bits + 1` (empty while `main` is).
+    dir: Vec<u32>,
+    dir_bits: u32,
+    /// Key to (first, last) index into `chain`.
+    heads: KeyMap<(u32, u32)>,
+    /// `(slot, unit, next)`; `next == END` ends a chain.
+    chain: Vec<(u32, u32, u32)>,
+}
+
+const END: u32 = u32::MAX;
+
+impl Table {
+    pub(crate) fn insert(&mut self, e: Entry) {
+        let at = self.chain.len() as u32;
+        self.chain.push((e.slot, e.unit, END));
+        match self.heads.get_mut(&e.key) {
+            Some((_, tail)) => {
+                let old = std::mem::replace(tail, at);
+                self.chain[old as usize].2 = at;
+            }
+            None => {
+                self.heads.insert(e.key, (at, at));
+            }
+        }
+        if self.chain.len() > (self.main.len() / 4).max(1 << 16) {
+            self.flush();
+        }
+    }
+
+    /// Replaces the sorted array (already sorted) and rebuilds its
+    /// directory.
+    pub(crate) fn set_main(&mut self, main: Vec<Entry>) {
+        self.main = main;
+        // About 4 entries per directory cell, between 2^8 and 2^22 cells.
+        let bits = (self.main.len() / 4).max(1).ilog2().clamp(8, 22);
+        self.dir_bits = bits;
+        let cells = 1u64 << bits;
+        let mut dir = Vec::with_capacity(cells as usize + 1);
+        let mut i = 0;
+        for p in 0..cells {
+            while i < self.main.len() && (self.main[i].key >> (64 - bits)) < p {
+                i += 1;
+            }
+            dir.push(i as u32);
+        }
+        dir.push(self.main.len() as u32);
+        self.dir = dir;
+    }
+
+    /// Merges pending entries into the sorted array.
+    pub(crate) fn flush(&mut self) {
+        if self.chain.is_empty() {
+            return;
+        }
+        let mut fresh: Vec<Entry> = Vec::with_capacity(self.chain.len());
+        for &key in self.heads.keys() {
+            fresh.extend(self.pending_bucket(key).map(|(slot, unit)| Entry { key, slot, unit }));
+        }
+        fresh.sort_unstable();
+        let old = std::mem::take(&mut self.main);
+        let mut main = Vec::with_capacity(old.len() + fresh.len());
+        let (mut i, mut j) = (0, 0);
+        while i < old.len() && j < fresh.len() {
+            if old[i] <= fresh[j] {
+                main.push(old[i]);
+                i += 1;
+            } else {
+                main.push(fresh[j]);
+                j += 1;
+            }
+        }
+        main.extend_from_slice(&old[i..]);
+        main.extend_from_slice(&fresh[j..]);
+        // Free the pending arrays (not just clear them): between merges they
+        // regrow to at most a quarter of `main`, by doubling.
+        self.heads = KeyMap::default();
+        self.chain = Vec::new();
+        self.set_main(main);
+    }
+
+    /// Entries of the sorted array under `key`.
+    pub(crate) fn main_bucket(&self, key: u64) -> &[Entry] {
+        let (lo, hi) = match self.dir.len() {
+            0 => (0, self.main.len()),
+            _ => {
+                let p = (key >> (64 - self.dir_bits)) as usize;
+                (self.dir[p] as usize, self.dir[p + 1] as usize)
+            }
+        };
+        let cell = &self.main[lo..hi];
+        let start = cell.partition_point(|e| e.key < key);
+        let len = cell[start..].iter().take_while(|e| e.key == key).count();
+        &cell[start..start + len]
+    }
+
+    /// Pending entries under `key`, oldest first.
+    pub(crate) fn pending_bucket(&self, key: u64) -> impl Iterator<Item = (u32, u32)> + '_ {
+        let mut at = self.heads.get(&key).map_or(END, |&(head, _)| head);
+        std::iter::from_fn(move || {
+            let &(slot, unit, next) = self.chain.get(at as usize)?;
+            at = next;
+            Some((slot, unit))
+        })
+    }
+
+    /// Entries under `key`, oldest (lowest slot) first.
+    pub(crate) fn bucket(&self, key: u64) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.main_bucket(key).iter().map(|e| (e.slot, e.unit)).chain(self.pending_bucket(key))
+    }
+
+    /// Calls `f` with every non-empty bucket, in increasing key order, each
+    /// as [`bucket`](Self::bucket) gives it (sorted array entries, then
+    /// pending ones, oldest first): one sequential pass over the sorted
+    /// array, merged with the pending keys (sorted first).
+    pub(crate) fn for_each_bucket(&self, mut f: impl FnMut(&[(u32, u32)])) {
+        let mut pending: Vec<u64> = self.heads.keys().copied().collect();
+        pending.sort_unstable();
+        let (main, mut i, mut p) = (&self.main, 0, 0);
+        let mut buf: Vec<(u32, u32)> = Vec::new();
+        loop {
+            let key = match (main.get(i), pending.get(p)) {
+                (Some(e), Some(&k)) => e.key.min(k),
+                (Some(e), None) => e.key,
+                (None, Some(&k)) => k,
+                (None, None) => break,
+            };
+            buf.clear();
+            while let Some(e) = main.get(i).filter(|e| e.key == key) {
+                buf.push((e.slot, e.unit));
+                i += 1;
+            }
+            if pending.get(p) == Some(&key) {
+                buf.extend(self.pending_bucket(key));
+                p += 1;
+            }
+            f(&buf);
+        }
+    }
+
+    pub(crate) fn retain_live(&mut self, live: impl Fn(u32) -> bool) {
+        self.flush();
+        let mut main = std::mem::take(&mut self.main);
+        main.retain(|e| live(e.slot));
+        self.set_main(main);
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.main.len() + self.chain.len()
+    }
+
+    /// Heap bytes, approximately.
+    pub(crate) fn memory_usage(&self) -> usize {
+        16 * self.main.capacity() + 4 * self.dir.capacity() + 12 * self.chain.capacity() + 24 * self.heads.capacity()
+    }
+
+    /// Every entry, sorted array and pending, in no particular order.
+    pub(crate) fn live_entries(&self) -> impl Iterator<Item = Entry> + '_ {
+        let pending = self
+            .heads
+            .keys()
+            .flat_map(move |&key| self.pending_bucket(key).map(move |(slot, unit)| Entry { key, slot, unit }));
+        self.main.iter().copied().chain(pending)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_hasher_uses_every_part_of_a_pair() {
+        use std::hash::BuildHasher;
+        let b = BuildHasherDefault::<KeyHasher>::default();
+        // A single key hashes as itself.
+        assert_eq!(b.hash_one(0x1234_5678_9abc_def0u64), 0x1234_5678_9abc_def0);
+        // Pairs with one context but different sentences hash apart.
+        let ctx = 0xdead_beef_u64;
+        let hashes: std::collections::BTreeSet<u64> =
+            (0..1000u64).map(|s| b.hash_one((s.wrapping_mul(0x9e37_79b9_7f4a_7c15), ctx))).collect();
+        assert_eq!(hashes.len(), 1000);
+    }
+
+    #[test]
+    fn table_merges_pending_in_order() {
+        let mut t = Table::default();
+        for i in 0..200_000u32 {
+            t.insert(Entry { key: u64::from(i % 1000), slot: i, unit: 0 });
+        }
+        assert_eq!(t.len(), 200_000);
+        let slots: Vec<u32> = t.bucket(7).map(|(s, _)| s).collect();
+        assert_eq!(slots.len(), 200);
+        assert!(slots.windows(2).all(|w| w[0] < w[1]), "oldest first across main and pending");
+        t.retain_live(|s| s % 2 == 0);
+        assert_eq!(t.bucket(7).count(), 0, "slots 7, 1007, ... are odd");
+        assert_eq!(t.bucket(8).count(), 200);
+        t.retain_live(|s| s < 100_000);
+        assert_eq!(t.bucket(8).count(), 100);
+    }
+
+    #[test]
+    fn buckets_scan_as_looked_up() {
+        let mut t = Table::default();
+        for i in 0..150_000u32 {
+            // A few keys in both the sorted array and pending, some only in
+            // one of them.
+            let key = u64::from(i % 997) << 54 | u64::from(i % 3);
+            t.insert(Entry { key, slot: i / 4, unit: i % 4 });
+        }
+        assert!(!t.main.is_empty() && !t.chain.is_empty());
+        let mut keys: Vec<u64> = t.live_entries().map(|e| e.key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let mut scanned = Vec::new();
+        t.for_each_bucket(|b| scanned.push(b.to_vec()));
+        let looked_up: Vec<Vec<(u32, u32)>> = keys.iter().map(|&k| t.bucket(k).collect()).collect();
+        assert_eq!(scanned, looked_up);
+    }
+}
