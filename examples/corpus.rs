@@ -768,7 +768,7 @@ fn add_articles(index: &mut Index, paths: &[PathBuf], max_bytes: u64, status: &m
     let mut batch: Vec<(u64, String, String)> = Vec::new();
     let flush = |index: &mut Index, batch: &mut Vec<(u64, String, String)>, status: &mut Status| {
         let refs: Vec<(u64, &str, &str)> = batch.iter().map(|(id, l, t)| (*id, l.as_str(), t.as_str())).collect();
-        if let Err(e) = index.par_insert_many_labeled(&refs) {
+        if let Err(e) = index.par_insert_many(&refs) {
             status.skip(&format!("a batch of {} articles: {e}", refs.len()));
         }
         batch.clear();

@@ -421,11 +421,11 @@ impl Digest {
     }
 
     fn pair(&mut self, p: &neardup::Pair) {
-        self.report([p.a, p.b, p.unit_similarity.to_bits()], &p.report);
+        self.report([p.a, p.b, p.candidate_similarity.to_bits()], &p.report);
     }
 
     fn query_match(&mut self, query: u64, m: &neardup::Match) {
-        self.report([query, m.id, m.unit_similarity.to_bits()], &m.report);
+        self.report([query, m.id, m.candidate_similarity.to_bits()], &m.report);
     }
 
     fn report(&mut self, head: [u64; 3], r: &neardup::Report) {

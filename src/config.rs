@@ -2,6 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::fingerprint::MAX_SHINGLE_SIZE;
+use crate::lsh::LshParams;
 
 /// The most MinHash values a signature may have.
 pub const MAX_NUM_HASHES: usize = 1024;
@@ -116,6 +117,24 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The LSH bands and rows this configuration uses: `bands_rows` if set,
+    /// else [`LshParams::for_threshold`] of the threshold and number of
+    /// hashes. Meaningful for a configuration that
+    /// [`validate`](Self::validate)s.
+    ///
+    /// ```
+    /// let mut config = neardup::Config::default();
+    /// assert_eq!(config.lsh(), neardup::LshParams::for_threshold(config.threshold, config.num_hashes));
+    /// config.bands_rows = Some((16, 8));
+    /// assert_eq!(config.lsh(), neardup::LshParams { bands: 16, rows: 8 });
+    /// ```
+    pub fn lsh(&self) -> LshParams {
+        match self.bands_rows {
+            Some((bands, rows)) => LshParams { bands, rows },
+            None => LshParams::for_threshold(self.threshold, self.num_hashes),
+        }
+    }
+
     /// Checks every value; the error names the first bad one.
     ///
     /// ```

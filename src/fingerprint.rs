@@ -32,6 +32,10 @@
 
 use crate::text::Token;
 
+mod segment;
+
+pub use segment::{SegmentKey, duplicate_key, segment_keys};
+
 /// Bumped whenever the shingle hash or the MinHash mix changes, so that
 /// stored signatures can be recognised as stale.
 ///

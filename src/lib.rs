@@ -163,7 +163,7 @@ pub mod text;
 
 pub use crate::config::{Config, MAX_NUM_HASHES, Unit};
 pub use crate::corpus::{Index, Match, Pair, Pairs, QueryResult, Saturation};
-pub use crate::detector::{Detector, DetectorBuilder};
+pub use crate::detector::{ArticleKeys, Detector, DetectorBuilder, Prepared};
 pub use crate::error::{Error, Result};
 pub use crate::group::Group;
 pub use crate::lsh::LshParams;

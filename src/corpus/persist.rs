@@ -8,12 +8,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use xxhash_rust::xxh3::{Xxh3Default, xxh3_64};
 
+use super::{Index, Stored};
 use crate::config::{Config, Unit};
-use crate::corpus::{Index, Stored};
 use crate::detector::Detector;
 use crate::error::{Error, Result};
 use crate::fingerprint::SIGNATURE_VERSION;
-use crate::lsh::{Entry, LshParams};
+use crate::lsh::{Entry, LshParams, Table};
 
 /// The version of the index file format this build writes (and reads).
 ///
@@ -230,7 +230,7 @@ impl Index {
     /// index.insert(1, "Some article text that is long enough to be indexed.")?;
     /// let bytes = index.to_bytes();
     /// let back = neardup::Index::from_bytes(&bytes)?;
-    /// assert_eq!(back.get(1), index.get(1));
+    /// assert_eq!(back.text(1), index.text(1));
     /// # Ok::<(), neardup::Error>(())
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -249,12 +249,12 @@ impl Index {
         w.usize32(lsh.rows);
         // Live slots, in slot order, get ordinals 0..n; the map is monotone,
         // so sorted entries stay sorted.
-        let mut ordinal = vec![u32::MAX; self.slots.len()];
-        let live: Vec<&Stored> = self.slots.iter().flatten().collect();
+        let mut ordinal = vec![u32::MAX; self.store.slots()];
+        let live: Vec<&Stored> = self.store.live().collect();
         let mut next = 0u32;
-        for (slot, s) in self.slots.iter().enumerate() {
-            if s.is_some() {
-                ordinal[slot] = next;
+        for slot in 0..self.store.slots() as u32 {
+            if self.store.at(slot).is_some() {
+                ordinal[slot as usize] = next;
                 next += 1;
             }
         }
@@ -264,20 +264,15 @@ impl Index {
             w.bytes(s.label.as_bytes());
             w.bytes(s.text.as_bytes());
             w.u32(s.units);
-            w.u64(s.sentences.len() as u64);
-            for &(k, c) in s.sentences.iter() {
+            w.u64(s.segment_keys.len() as u64);
+            for &(k, c) in s.segment_keys.iter() {
                 w.u64(k);
                 w.u64(c);
             }
         }
         for table in &self.tables {
             // One band at a time: the extra memory is one band's entries.
-            let mut entries: Vec<Entry> = table
-                .live_entries()
-                .filter(|e| self.slots[e.slot as usize].is_some())
-                .map(|e| Entry { slot: ordinal[e.slot as usize], ..e })
-                .collect();
-            entries.sort_unstable();
+            let entries = table.encoded(|slot| Some(ordinal[slot as usize]).filter(|&o| o != u32::MAX));
             w.u64(entries.len() as u64);
             for e in entries {
                 w.u64(e.key);
@@ -691,10 +686,10 @@ fn parse_body(body: &[u8], version: u32) -> Parse<Index> {
         for _ in 0..ns {
             sentences.push((r.u64("sentence key")?, r.u64("context key")?));
         }
-        if index.ids.contains_key(&id) {
+        if index.store.contains(id) {
             return Err(format!("article id {id} appears twice"));
         }
-        debug_assert_eq!(index.slots.len(), i);
+        debug_assert_eq!(index.store.slots(), i);
         // Only the first article of an exact-duplicate class is in the
         // tables: the others' entries are none.
         let indexed = index.push_loaded(Stored::new(id, label, text, u, sentences.into()));
@@ -735,7 +730,7 @@ fn parse_body(body: &[u8], version: u32) -> Parse<Index> {
                 main.push(e);
             }
         }
-        index.tables[band].set_main(main);
+        index.tables[band] = Table::from_sorted(main);
     }
     index.count_loaded_entries();
     if r.pos != body.len() {

@@ -89,7 +89,7 @@ impl Table {
 
     /// Replaces the sorted array (already sorted) and rebuilds its
     /// directory.
-    pub(crate) fn set_main(&mut self, main: Vec<Entry>) {
+    fn set_main(&mut self, main: Vec<Entry>) {
         self.main = main;
         // About 4 entries per directory cell, between 2^8 and 2^22 cells.
         let bits = (self.main.len() / 4).max(1).ilog2().clamp(8, 22);
@@ -211,6 +211,25 @@ impl Table {
     /// Heap bytes, approximately.
     pub(crate) fn memory_usage(&self) -> usize {
         16 * self.main.capacity() + 4 * self.dir.capacity() + 12 * self.chain.capacity() + 24 * self.heads.capacity()
+    }
+
+    /// The entries of the slots `ordinal` maps (to the ordinal each is
+    /// written under), renumbered and sorted: the band as an index file
+    /// holds it. `ordinal` must be monotone, so that the order of the
+    /// kept entries is the order of the slots.
+    pub(crate) fn encoded(&self, ordinal: impl Fn(u32) -> Option<u32>) -> Vec<Entry> {
+        let mut entries: Vec<Entry> =
+            self.live_entries().filter_map(|e| Some(Entry { slot: ordinal(e.slot)?, ..e })).collect();
+        entries.sort_unstable();
+        entries
+    }
+
+    /// A table of `entries`, already sorted (as [`encoded`](Self::encoded)
+    /// gives them).
+    pub(crate) fn from_sorted(entries: Vec<Entry>) -> Table {
+        let mut t = Table::default();
+        t.set_main(entries);
+        t
     }
 
     /// Every entry, sorted array and pending, in no particular order.

@@ -53,7 +53,7 @@ fn golden_band_keys() {
     let an = d.analyze(text);
     let units = d.units(&an);
     assert_eq!(units.len(), 1);
-    let sig = d.signature(&an, &units[0]);
+    let sig = d.signature(d.unit_shingles(&d.shingles(&an), &units[0]));
     assert_eq!(sig.0[..8], GOLDEN_SIGNATURE_HEAD);
     assert_eq!(d.band_keys(&sig), GOLDEN_BAND_KEYS);
 }

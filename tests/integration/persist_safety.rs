@@ -396,7 +396,7 @@ fn a_format_1_file_from_0_2_still_loads() {
     let index = Index::load(path).expect("a 0.2 index loads");
     assert_eq!(index.ids().collect::<Vec<_>>(), [1, 2, 3]);
     assert_eq!(index.label(1), Some("wire/a.txt"));
-    assert!(index.get(3).expect("article 3").contains("naïve café"));
+    assert!(index.text(3).expect("article 3").contains("naïve café"));
     let new = index.to_bytes();
     assert_eq!(u32::from_le_bytes([new[8], new[9], new[10], new[11]]), neardup::corpus::FORMAT_VERSION);
     assert_eq!(new[40..], old[40..], "the body is unchanged");
@@ -430,7 +430,7 @@ fn a_format_1_index_with_exact_duplicates_loads_as_one_class() {
     assert_eq!((groups[0].representative, groups[0].members.clone()), (0, vec![0, 1]));
     let pairs: Vec<(u64, u64)> = index.pairs().map(|p| (p.a, p.b)).collect();
     assert_eq!(pairs, [(0, 2)]);
-    let found = index.query(index.get(2).unwrap());
+    let found = index.query(index.text(2).unwrap());
     assert_eq!(
         found.matches.iter().map(|m| (m.id, m.duplicates.clone())).collect::<Vec<_>>(),
         [(2, vec![]), (0, vec![1])]
@@ -438,6 +438,6 @@ fn a_format_1_index_with_exact_duplicates_loads_as_one_class() {
     // Saved again in format 2: the copy has no entries, and it loads the same.
     let again = Index::from_bytes(&index.to_bytes()).unwrap();
     assert_eq!(again.exact_duplicates(), groups);
-    assert_eq!(again.query(index.get(2).unwrap()), found);
+    assert_eq!(again.query(index.text(2).unwrap()), found);
     assert!(again.to_bytes().len() < std::fs::read(path).unwrap().len());
 }

@@ -831,7 +831,7 @@ proptest! {
         }
         for (q, result) in qrefs.iter().zip(&seq) {
             for m in &result.matches {
-                prop_assert_eq!(&m.report, &d.compare(q, seq_index.get(m.id).expect("stored")));
+                prop_assert_eq!(&m.report, &d.compare(q, seq_index.text(m.id).expect("stored")));
             }
         }
         // Removing an article leaves the index a fresh build without it
@@ -841,7 +841,7 @@ proptest! {
         let id = articles[gone].0;
         prop_assert!(seq_index.remove(id));
         prop_assert!(!seq_index.remove(id));
-        prop_assert_eq!(seq_index.get(id), None);
+        prop_assert_eq!(seq_index.text(id), None);
         let rest: Vec<(u64, &str)> = articles.iter().copied().filter(|&(i, _)| i != id).collect();
         let mut fresh = d.index();
         fresh.insert_many(&rest).expect("distinct ids");
@@ -908,7 +908,7 @@ proptest! {
         prop_assert_eq!(index.ids().collect::<Vec<_>>(), fresh.ids().collect::<Vec<_>>());
         prop_assert_eq!(index.len(), fresh.len());
         for i in 0..texts.len() {
-            prop_assert_eq!(index.get(id(i)), fresh.get(id(i)));
+            prop_assert_eq!(index.text(id(i)), fresh.text(id(i)));
         }
         let mut queries: Vec<String> = picks.iter().map(|p| texts[p.index(texts.len())].clone()).collect();
         queries.push(format!("{byline} {}", picks.iter().map(|p| corpus[p.index(corpus.len())][0].as_str()).collect::<Vec<_>>().join(" ")));
@@ -991,10 +991,10 @@ proptest! {
         }
         let result = index.query(&query);
         for m in &result.matches {
-            let text = index.get(m.id).expect("a match is a stored article");
+            let text = index.text(m.id).expect("a match is a stored article");
             prop_assert_eq!(&m.report, &d.compare(&query, text), "report of article {}", m.id);
             prop_assert!(!m.report.passages.is_empty());
-            prop_assert!(m.unit_similarity >= d.config().threshold && m.unit_similarity <= 1.0);
+            prop_assert!(m.candidate_similarity >= d.config().threshold && m.candidate_similarity <= 1.0);
         }
         // The shared sentence is a unit of both texts when units are
         // sentences, with identical signatures, and has at least min_words

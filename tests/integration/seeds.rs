@@ -155,7 +155,7 @@ fn the_index_finds_the_pair_and_reports_the_same_passages() {
     assert_eq!(result.matches.len(), 1);
     let m = &result.matches[0];
     assert_eq!(m.id, 1);
-    assert!(m.unit_similarity >= detector.config().threshold);
+    assert!(m.candidate_similarity >= detector.config().threshold);
     assert_eq!(m.report, report);
     assert_eq!(result.saturated_buckets, 0);
 }

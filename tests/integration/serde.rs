@@ -114,13 +114,13 @@ fn the_index_results_and_the_advice_have_the_documented_shape() {
     assert_eq!(serde_json::to_string(&group).unwrap(), r#"{"representative":2,"members":[1,2,3]}"#);
     let result = QueryResult::default();
     assert_eq!(serde_json::to_string(&result).unwrap(), r#"{"matches":[],"saturated_buckets":0,"skipped_entries":0}"#);
-    let m = Match { id: 7, unit_similarity: 1.0, report: Report::default(), duplicates: vec![8, 9] };
+    let m = Match { id: 7, candidate_similarity: 1.0, report: Report::default(), duplicates: vec![8, 9] };
     let value = serde_json::to_value(&m).unwrap();
     assert_eq!(value["id"], 7);
-    assert_eq!(value["unit_similarity"], 1.0);
+    assert_eq!(value["candidate_similarity"], 1.0);
     assert!(value["report"]["passages"].is_array());
     assert_eq!(value["duplicates"], serde_json::json!([8, 9]));
-    let p = Pair { a: 1, b: 3, unit_similarity: 0.5, report: Report::default() };
+    let p = Pair { a: 1, b: 3, candidate_similarity: 0.5, report: Report::default() };
     let value = serde_json::to_value(&p).unwrap();
     assert_eq!((value["a"].as_u64(), value["b"].as_u64()), (Some(1), Some(3)));
 
@@ -187,7 +187,7 @@ fn index_results_round_trip() {
     assert_eq!(back.saturated_buckets, result.saturated_buckets);
     for (x, y) in back.matches.iter().zip(&result.matches) {
         assert_eq!(x.id, y.id);
-        assert!(close(x.unit_similarity, y.unit_similarity));
+        assert!(close(x.candidate_similarity, y.candidate_similarity));
         assert_same_report(&x.report, &y.report);
     }
     let pairs: Vec<Pair> = index.pairs().collect();

@@ -3,12 +3,15 @@
 use std::sync::Arc;
 
 use crate::config::{Config, Unit};
-use crate::corpus::Index;
 use crate::error::Result;
-use crate::fingerprint::{MinHasher, OnePermutationHasher, Shingler, Signature, shingles};
-use crate::lsh::{LshParams, band_keys};
+use crate::fingerprint::{MinHasher, OnePermutationHasher, Shingler, Signature};
+use crate::lsh::LshParams;
 use crate::score::{AlignOptions, Report, align};
-use crate::text::{Analysis, Segment, analyze, for_each_word};
+use crate::text::{Analysis, for_each_word};
+
+mod stages;
+
+pub use stages::{ArticleKeys, Prepared};
 
 /// Finds reused passages between texts, with one validated configuration.
 ///
@@ -19,13 +22,18 @@ use crate::text::{Analysis, Segment, analyze, for_each_word};
 /// # Stages
 ///
 /// Each pipeline stage is a method over plain records, so that a corpus too
-/// big for one machine can run them as separate tasks:
+/// big for one machine can run them as separate tasks and get exactly what
+/// an [`Index`](crate::Index) gets:
 /// [`analyze`](Self::analyze) (text → words, sentences, paragraphs),
-/// [`units`](Self::units) (→ candidate passages with spans),
-/// [`signature`](Self::signature) (passage → MinHash),
-/// [`band_keys`](Self::band_keys) (signature → LSH keys), and
-/// [`compare_analyses`](Self::compare_analyses) (candidate pair → verified,
-/// aligned passages).
+/// [`units`](Self::units) (→ the units an index fingerprints, with spans),
+/// [`shingles`](Self::shingles) and [`unit_shingles`](Self::unit_shingles),
+/// [`signature`](Self::signature) (unit → MinHash),
+/// [`band_keys`](Self::band_keys) (signature → LSH keys),
+/// [`segment_keys`](Self::segment_keys) (→ what boilerplate counts count),
+/// or all of these at once with [`article_keys`](Self::article_keys); then
+/// [`prepare`](Self::prepare) and [`verify`](Self::verify) (candidate pair
+/// → verified, aligned passages). `examples/stages.rs` reproduces
+/// [`Index::pairs`](crate::Index::pairs) with them.
 #[derive(Clone, Debug)]
 pub struct Detector {
     config: Config,
@@ -158,10 +166,7 @@ impl Detector {
     /// ```
     pub fn new(config: Config) -> Result<Detector> {
         config.validate()?;
-        let lsh = match config.bands_rows {
-            Some((bands, rows)) => LshParams { bands, rows },
-            None => LshParams::for_threshold(config.threshold, config.num_hashes),
-        };
+        let lsh = config.lsh();
         let minhasher = Arc::new(MinHasher::new(config.num_hashes, config.seed));
         let document_hasher = OnePermutationHasher::new(config.num_hashes, config.seed);
         Ok(Detector { config, lsh, minhasher, document_hasher })
@@ -236,91 +241,6 @@ impl Detector {
         sketch.finish()
     }
 
-    /// Stage 1: words, sentences and paragraphs of `text`
-    /// ([`text::analyze`](crate::text::analyze) with the configured seed).
-    ///
-    /// ```
-    /// let d = neardup::Detector::builder().build()?;
-    /// assert_eq!(d.analyze("Two words.").tokens.len(), 2);
-    /// # Ok::<(), neardup::Error>(())
-    /// ```
-    pub fn analyze(&self, text: &str) -> Analysis {
-        analyze(text, self.config.seed)
-    }
-
-    /// Stage 1b: the candidate units of an analysed text, per
-    /// [`Config::unit`]. Units with fewer words than the shingle size are
-    /// left out (they are too short to be reuse on their own; alignment still
-    /// covers their words).
-    ///
-    /// ```
-    /// let d = neardup::Detector::builder().build()?;
-    /// let text = "A first sentence of words. Hi. A second sentence of words.";
-    /// let units = d.units(&d.analyze(text));
-    /// assert_eq!(units.len(), 2);
-    /// assert_eq!(&text[units[1].span], "A second sentence of words.");
-    /// # Ok::<(), neardup::Error>(())
-    /// ```
-    pub fn units(&self, analysis: &Analysis) -> Vec<Segment> {
-        let k = self.config.shingle_size;
-        match self.config.unit {
-            Unit::Sentence => analysis.sentences.iter().filter(|s| s.tokens.len() >= k).cloned().collect(),
-            Unit::Paragraph => analysis.paragraphs.iter().filter(|s| s.tokens.len() >= k).cloned().collect(),
-            Unit::Window { size } => {
-                let n = analysis.tokens.len();
-                if n < k {
-                    return Vec::new();
-                }
-                let step = (size / 2).max(1);
-                let mut out = Vec::new();
-                let mut start = 0;
-                loop {
-                    let end = (start + size).min(n);
-                    let span = crate::Span::new(analysis.tokens[start].span.start, analysis.tokens[end - 1].span.end);
-                    out.push(Segment { span, tokens: start..end });
-                    if end == n {
-                        break;
-                    }
-                    start += step;
-                }
-                out
-            }
-        }
-    }
-
-    /// The shingle hashes of one unit (stage 2, first half).
-    pub fn unit_shingles(&self, analysis: &Analysis, unit: &Segment) -> Vec<u64> {
-        let tokens = analysis.tokens.get(unit.tokens.clone()).unwrap_or(&[]);
-        shingles(tokens, self.config.shingle_size, self.config.seed)
-    }
-
-    /// Stage 2: the MinHash signature of one unit.
-    ///
-    /// ```
-    /// let d = neardup::Detector::builder().build()?;
-    /// let a = d.analyze("The same sentence in two texts.");
-    /// let b = d.analyze("THE SAME SENTENCE, IN TWO TEXTS!");
-    /// let (ua, ub) = (&d.units(&a)[0], &d.units(&b)[0]);
-    /// assert_eq!(d.signature(&a, ua), d.signature(&b, ub));
-    /// # Ok::<(), neardup::Error>(())
-    /// ```
-    pub fn signature(&self, analysis: &Analysis, unit: &Segment) -> Signature {
-        self.minhasher.signature(self.unit_shingles(analysis, unit))
-    }
-
-    /// Stage 3: the LSH band keys of a signature.
-    ///
-    /// ```
-    /// let d = neardup::Detector::builder().build()?;
-    /// let a = d.analyze("Some sentence with enough words.");
-    /// let keys = d.band_keys(&d.signature(&a, &d.units(&a)[0]));
-    /// assert_eq!(keys.len(), d.lsh().bands);
-    /// # Ok::<(), neardup::Error>(())
-    /// ```
-    pub fn band_keys(&self, signature: &Signature) -> Vec<u64> {
-        band_keys(signature, self.lsh)
-    }
-
     /// The [`AlignOptions`] this detector uses.
     pub fn align_options(&self) -> AlignOptions {
         AlignOptions {
@@ -338,11 +258,11 @@ impl Detector {
     /// ```
     /// let d = neardup::Detector::builder().build()?;
     /// let t = "one two three four five six seven eight nine";
-    /// let r = d.compare_analyses(&d.analyze(t), &d.analyze(t));
+    /// let r = d.align(&d.analyze(t), &d.analyze(t));
     /// assert_eq!(r.passages.len(), 1);
     /// # Ok::<(), neardup::Error>(())
     /// ```
-    pub fn compare_analyses(&self, a: &Analysis, b: &Analysis) -> Report {
+    pub fn align(&self, a: &Analysis, b: &Analysis) -> Report {
         Report::new(align(a, b, &self.align_options()), Vec::new(), a.tokens.len(), b.tokens.len())
     }
 
@@ -364,15 +284,6 @@ impl Detector {
     /// ```
     pub fn compare(&self, a: &str, b: &str) -> Report {
         self.compare_analyzed(a, &self.analyze(a), b, &self.analyze(b))
-    }
-
-    /// [`compare`](Self::compare) of two texts already analysed (with this
-    /// detector): the same symmetric result, without analysing again.
-    pub(crate) fn compare_analyzed(&self, a: &str, an_a: &Analysis, b: &str, an_b: &Analysis) -> Report {
-        if (b.len(), b) < (a.len(), a) {
-            return self.compare_analyses(an_b, an_a).swapped();
-        }
-        self.compare_analyses(an_a, an_b)
     }
 
     /// [`compare`](Self::compare) for many pairs, in order.
@@ -399,16 +310,5 @@ impl Detector {
     pub fn par_compare_many(&self, pairs: &[(&str, &str)]) -> Vec<Report> {
         use rayon::prelude::*;
         pairs.par_iter().map(|(a, b)| self.compare(a, b)).collect()
-    }
-
-    /// An empty corpus [`Index`] with this detector's configuration.
-    ///
-    /// ```
-    /// let index = neardup::Detector::builder().build()?.index();
-    /// assert!(index.is_empty());
-    /// # Ok::<(), neardup::Error>(())
-    /// ```
-    pub fn index(&self) -> Index {
-        Index::new(self.clone())
     }
 }

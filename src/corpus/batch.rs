@@ -1,0 +1,159 @@
+//! The batch engine: probing articles taken a batch at a time, their
+//! candidates verified and aligned with every stored article prepared once
+//! per batch. Queries ([`Index::query_many`]) and all pairs
+//! ([`Index::pairs`]) run it, sequentially or on the rayon pool
+//! ([`Exec`]), with the same batches' results.
+
+use super::Index;
+use super::par::Exec;
+use crate::detector::Prepared;
+use crate::score::Report;
+
+/// A candidate unit pair: unit `unit` of the stored article `id` (at
+/// `slot`) shares a band key with unit `probe_unit` of the probing article.
+/// Sorted, candidates come grouped by stored article.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Candidate {
+    pub(super) id: u64,
+    pub(super) slot: u32,
+    pub(super) unit: u32,
+    pub(super) probe_unit: u32,
+}
+
+/// Sorts and deduplicates a growing candidate list once it holds
+/// `*compact_at` of them, so that it stays within twice the distinct
+/// candidates plus one step's worth.
+pub(super) fn compact(cands: &mut Vec<Candidate>, compact_at: &mut usize) {
+    if cands.len() >= *compact_at {
+        cands.sort_unstable();
+        cands.dedup();
+        *compact_at = (*compact_at).max(2 * cands.len());
+    }
+}
+
+/// Sorted and deduplicated, without spare capacity (kept until the batch
+/// is verified).
+pub(super) fn finish(mut cands: Vec<Candidate>) -> Vec<Candidate> {
+    cands.sort_unstable();
+    cands.dedup();
+    cands.shrink_to_fit();
+    cands
+}
+
+/// The candidates of one stored article each.
+pub(super) fn grouped(cands: &[Candidate]) -> impl Iterator<Item = &[Candidate]> + '_ {
+    cands.chunk_by(|x, y| x.id == y.id)
+}
+
+/// One probing article of a batch: its id (0 for a query text), text,
+/// preparation and candidates.
+pub(super) struct Pending<'t> {
+    pub(super) id: u64,
+    pub(super) text: &'t str,
+    pub(super) prepared: Prepared,
+    pub(super) cands: Vec<Candidate>,
+}
+
+impl Pending<'_> {
+    /// Candidate articles.
+    fn groups(&self) -> usize {
+        grouped(&self.cands).count()
+    }
+}
+
+/// Stored articles prepared at once by a batch (bounds the memory of
+/// [`Index::check_batch`]).
+const MAX_SIDES: usize = 1024;
+
+/// Most probing articles in one batch: a stored article that is a
+/// candidate of several of them is prepared once for all.
+const BATCH_ITEMS: usize = 1024;
+
+/// A batch closes once its articles have this many candidate articles
+/// between them: each becomes at most one report, so this bounds the
+/// reports a batch holds, whatever the number of candidates per article.
+const GROUP_BUDGET: usize = 16_384;
+
+/// The next batch of items `*at..n` (`probe(i)` of each; `None` for one
+/// without candidates), probed a step at a time until it holds
+/// [`BATCH_ITEMS`] items or [`GROUP_BUDGET`] candidate articles. A step is
+/// 8 to 64 items per thread, sized from the candidate articles per item
+/// seen so far in the batch (the first is 8 per thread), so a batch
+/// exceeds the budget by one step at most. Batches depend on the thread
+/// count; results computed from them do not.
+pub(super) fn next_batch<'t, T: Send>(
+    exec: Exec,
+    at: &mut usize,
+    n: usize,
+    probe: impl Fn(usize) -> Option<(Pending<'t>, T)> + Sync + Send,
+) -> Vec<(usize, Option<(Pending<'t>, T)>)> {
+    let threads = exec.threads();
+    let (mut batch, mut total) = (Vec::new(), 0);
+    while *at < n && batch.len() < BATCH_ITEMS && total < GROUP_BUDGET {
+        let step = match batch.len() {
+            0 => 8 * threads,
+            len => ((GROUP_BUDGET - total) / total.div_ceil(len).max(1)).clamp(8 * threads, 64 * threads),
+        };
+        let end = (*at + step).min(n).min(*at + BATCH_ITEMS - batch.len());
+        let probed = exec.map_range(*at..end, |i| (i, probe(i)));
+        *at = end;
+        for (i, p) in probed {
+            total += p.as_ref().map_or(0, |(p, _)| p.groups());
+            batch.push((i, p));
+        }
+    }
+    batch
+}
+
+impl Index {
+    /// The stored article at `slot`, prepared for verification.
+    pub(super) fn prepare_stored(&self, slot: u32) -> Option<(&str, Prepared)> {
+        let stored = self.store.at(slot)?;
+        let d = &self.detector;
+        Some((&*stored.text, d.prepare(d.analyze(&stored.text), Some(&stored.segment_keys), self.boilerplate())))
+    }
+
+    /// Verifies and aligns the candidates of a batch of probing articles,
+    /// preparing each stored article once for the whole batch (at most
+    /// [`MAX_SIDES`] at a time): per article, the result of each of its
+    /// candidate groups, in order.
+    pub(super) fn check_batch(&self, exec: Exec, batch: &[&Pending<'_>]) -> Vec<Vec<Option<(f64, Report)>>> {
+        // Every candidate group: (article, range in its candidates, slot).
+        let mut jobs: Vec<(usize, std::ops::Range<usize>, u32)> = Vec::new();
+        for (qi, q) in batch.iter().enumerate() {
+            let mut start = 0;
+            for g in grouped(&q.cands) {
+                jobs.push((qi, start..start + g.len(), g[0].slot));
+                start += g.len();
+            }
+        }
+        let mut slots: Vec<u32> = jobs.iter().map(|j| j.2).collect();
+        slots.sort_unstable();
+        slots.dedup();
+        let mut results: Vec<Option<(f64, Report)>> = (0..jobs.len()).map(|_| None).collect();
+        // Jobs by the part of the slots their stored article falls in.
+        let mut by_part: Vec<Vec<usize>> = vec![Vec::new(); slots.len().div_ceil(MAX_SIDES)];
+        for (j, job) in jobs.iter().enumerate() {
+            let at = slots.binary_search(&job.2).unwrap_or_default();
+            by_part[at / MAX_SIDES].push(j);
+        }
+        for (part, todo) in slots.chunks(MAX_SIDES).zip(by_part) {
+            let sides = exec.map(part, |&slot| self.prepare_stored(slot));
+            let found = exec.map(&todo, |&j| {
+                let (qi, range, slot) = &jobs[j];
+                let (text, side) = sides[part.binary_search(slot).ok()?].as_ref()?;
+                let q = batch[*qi];
+                let units = q.cands[range.clone()].iter().map(|c| (c.probe_unit, c.unit));
+                self.detector.verify(q.text, &q.prepared, text, side, units)
+            });
+            for (j, r) in todo.into_iter().zip(found) {
+                results[j] = r;
+            }
+        }
+        let mut out: Vec<Vec<Option<(f64, Report)>>> = batch.iter().map(|_| Vec::new()).collect();
+        for (job, r) in jobs.iter().zip(results) {
+            out[job.0].push(r);
+        }
+        out
+    }
+}

@@ -1,0 +1,118 @@
+//! The all-pairs plan against probing, article by article, on random
+//! corpora with boilerplate, saturated buckets, removals and merges.
+
+use super::batch::grouped;
+use super::par::Exec;
+use super::*;
+
+/// A small random corpus: sentences drawn from a pool (some in many
+/// articles, so boilerplate and saturated buckets), some with a word
+/// changed (similar, not equal).
+fn random_articles(n: usize, seed: u64) -> Vec<(u64, String)> {
+    let mut x = seed | 1;
+    let mut next = move |m: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % m
+    };
+    let pool: Vec<Vec<String>> =
+        (0..60).map(|_| (0..8 + next(10)).map(|_| format!("w{}", next(400))).collect()).collect();
+    let mut ids = std::collections::BTreeSet::new();
+    (0..n)
+        .map(|_| {
+            let mut id = next(1 << 40);
+            while !ids.insert(id) {
+                id = next(1 << 40);
+            }
+            let text: Vec<String> = (0..1 + next(6))
+                .map(|_| {
+                    // Sentences 0..4 are frequent.
+                    let s = if next(3) == 0 { next(4) } else { next(60) } as usize;
+                    let mut words = pool[s].clone();
+                    if next(4) == 0 {
+                        let at = next(words.len() as u64) as usize;
+                        words[at] = format!("v{}", next(50));
+                    }
+                    format!("{}.", words.join(" "))
+                })
+                .collect();
+            (id, text.join(if next(2) == 0 { " " } else { "\n\n" }))
+        })
+        .collect()
+}
+
+/// Scanned candidates and pairs equal probed ones, article by article.
+fn assert_scan_is_probe(index: &Index) -> (usize, usize) {
+    let plan = index.pair_plan(Exec::Sequential);
+    let (mut cands, mut pairs) = (0, 0);
+    let mut probed_pairs = Vec::new();
+    for (rank, &(id, slot)) in plan.by_rank.iter().enumerate() {
+        let (text, probe) = index.prepare_stored(slot).unwrap();
+        let (mut probed, _, _) = index.candidates(&probe);
+        probed.retain(|c| c.id > id);
+        if index.store.is_copy(slot) {
+            // An exact duplicate is not in the tables: it pairs through
+            // its representative.
+            probed.clear();
+        }
+        let scanned = index.pair_probe(&plan, rank as u32).map(|p| p.cands).unwrap_or_default();
+        assert_eq!(scanned, probed, "candidates of {id}");
+        // The pairs of the probe's candidates, verified one by one.
+        let p: Vec<(u64, u64)> = grouped(&probed)
+            .filter_map(|g| {
+                let (stored, side) = index.prepare_stored(g[0].slot)?;
+                let units = g.iter().map(|c| (c.probe_unit, c.unit));
+                index.detector.verify(text, &probe, stored, &side, units).map(|_| (id, g[0].id))
+            })
+            .collect();
+        cands += probed.len();
+        pairs += p.len();
+        probed_pairs.extend(p);
+    }
+    let all: Vec<Pair> = index.pairs().collect();
+    assert_eq!(all.iter().map(|p| (p.a, p.b)).collect::<Vec<_>>(), probed_pairs);
+    #[cfg(feature = "rayon")]
+    assert_eq!(index.par_pairs().collect::<Vec<_>>(), all);
+    (cands, pairs)
+}
+
+#[test]
+fn scanned_pairs_are_probed_pairs() {
+    for (cap, boiler) in [(3, 5), (1000, 5), (2, 0)] {
+        let d = Detector::builder().max_bucket(cap).boilerplate_contexts(boiler).build().unwrap();
+        let mut index = d.index();
+        let articles = random_articles(300, 7 + cap as u64);
+        for (i, (id, text)) in articles.iter().enumerate() {
+            // Some bands merged now and then: sorted array and pending
+            // entries mix.
+            index.insert(*id, text).unwrap();
+            if i % 50 == 49 {
+                let bands = index.tables.len();
+                for t in &mut index.tables[..bands / 2] {
+                    t.flush();
+                }
+            }
+        }
+        let (cands, pairs) = assert_scan_is_probe(&index);
+        assert!(cands > pairs && pairs > 0, "{cands} {pairs}");
+        let mut saturated = false;
+        index.tables[0].for_each_bucket(|b| saturated |= b.len() > cap);
+        assert_eq!(saturated, cap < 1000);
+        // Dead slots in the tables, then some ids again with new text.
+        for (id, _) in articles.iter().step_by(7) {
+            assert!(index.remove(*id));
+        }
+        assert_scan_is_probe(&index);
+        for (id, text) in articles.iter().step_by(14) {
+            index.insert(*id, &text.replace("w1", "w2")).unwrap();
+        }
+        assert_scan_is_probe(&index);
+        // Everything merged, dead entries dropped.
+        let store = &index.store;
+        for t in &mut index.tables {
+            t.retain_live(|s| store.at(s).is_some());
+        }
+        assert_scan_is_probe(&index);
+    }
+}

@@ -1,0 +1,520 @@
+//! The stage methods of a [`Detector`]: what an index computes for one
+//! article, and what it does with a candidate pair, as public functions over
+//! plain records, so that an engine that is not an [`Index`](crate::Index)
+//! (a Spark job, a sharded corpus) runs exactly the index's steps.
+//!
+//! Per article: [`analyze`](Detector::analyze) → [`units`](Detector::units)
+//! and [`shingles`](Detector::shingles) → [`signature`](Detector::signature)
+//! of each unit's slice ([`unit_shingles`](Detector::unit_shingles)) →
+//! [`band_keys`](Detector::band_keys); [`article_keys`](Detector::article_keys)
+//! gives all of it at once, with the [`segment_keys`](Detector::segment_keys)
+//! that boilerplate counts are made of and the exact-duplicate key. Per
+//! candidate pair: [`prepare`](Detector::prepare) each article once, then
+//! [`verify`](Detector::verify) the pair.
+
+use std::sync::OnceLock;
+
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+use super::Detector;
+use crate::config::Unit;
+use crate::fingerprint::{SegmentKey, Signature, duplicate_key, segment_keys, shingles};
+use crate::lsh::band_keys;
+use crate::score::{Passage, Report, SeedTable, align_shingles, sorted_set, sorted_similarity};
+use crate::text::{Analysis, Segment};
+
+/// Everything an index enters for one article, from
+/// [`Detector::article_keys`]: summed over a corpus's articles, these are
+/// the band tables, the boilerplate counts and the exact-duplicate classes.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ArticleKeys {
+    /// Number of the article's units ([`Detector::units`]).
+    pub units: u32,
+    /// The units that take entries in the band tables, in increasing
+    /// order: of the units with the same words (a sentence repeated in the
+    /// article), only the first; they would take the same entries.
+    pub entry_units: Vec<u32>,
+    /// The band keys of each unit of `entry_units`, `bands` per unit
+    /// ([`LshParams::bands`](crate::LshParams::bands)), unit after unit: the
+    /// entry of unit `entry_units[i]` in band `j` has key
+    /// `band_keys[i * bands + j]`.
+    pub band_keys: Vec<u64>,
+    /// `(key, context)` of every sentence, then of every paragraph
+    /// ([`Detector::segment_keys`]): what boilerplate counts count.
+    pub segment_keys: Vec<SegmentKey>,
+    /// The key of the article's exact-duplicate class
+    /// ([`fingerprint::duplicate_key`](crate::fingerprint::duplicate_key)):
+    /// articles with the same key are one class, whose first article alone
+    /// takes entries. `None` for an article without units.
+    pub duplicate_key: Option<u128>,
+}
+
+impl ArticleKeys {
+    /// `(unit, band keys)` of every entry unit.
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// let keys = d.article_keys(&d.analyze("A sentence long enough to be a unit of its own."));
+    /// let entries: Vec<(u32, &[u64])> = keys.entries(d.lsh().bands).collect();
+    /// assert_eq!(entries.len(), 1);
+    /// assert_eq!(entries[0].1.len(), d.lsh().bands);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn entries(&self, bands: usize) -> impl Iterator<Item = (u32, &[u64])> + '_ {
+        self.entry_units.iter().copied().zip(self.band_keys.chunks_exact(bands.max(1)))
+    }
+}
+
+/// One article prepared for verification and alignment, from
+/// [`Detector::prepare`]: analysed once, then shared by every comparison it
+/// takes part in (its shingle sets and seed table are built on first use,
+/// once, and the value can be shared between threads).
+#[derive(Debug)]
+pub struct Prepared {
+    analysis: Analysis,
+    /// The shingles of the whole text: alignment walks them, and a unit's
+    /// shingles are a slice of them.
+    shingles: Vec<u64>,
+    units: Vec<Segment>,
+    /// Per token: inside a boilerplate sentence or paragraph.
+    boilerplate: Vec<bool>,
+    /// Per unit: the unit that looks for candidates on its behalf.
+    probing: Vec<Option<u32>>,
+    /// Per unit: its sorted shingle set, on demand.
+    sets: Vec<OnceLock<Vec<u64>>>,
+    /// Words per shingle.
+    k: usize,
+    /// The seed table of `shingles`, built when this article is the second
+    /// text of an alignment.
+    table: OnceLock<SeedTable>,
+}
+
+impl Prepared {
+    /// The analysis.
+    pub fn analysis(&self) -> &Analysis {
+        &self.analysis
+    }
+
+    /// The whole text's shingles ([`Detector::shingles`]).
+    pub fn shingles(&self) -> &[u64] {
+        &self.shingles
+    }
+
+    /// The units ([`Detector::units`]).
+    pub fn units(&self) -> &[Segment] {
+        &self.units
+    }
+
+    /// Per token: whether it is inside a boilerplate sentence or paragraph
+    /// (all `false` when boilerplate detection is off).
+    pub fn boilerplate(&self) -> &[bool] {
+        &self.boilerplate
+    }
+
+    /// The unit that looks for candidates on behalf of `unit`: the first
+    /// unit with the same words that is not boilerplate (itself, mostly);
+    /// `None` if there is none (a boilerplate unit does not look).
+    pub fn probing_unit(&self, unit: u32) -> Option<u32> {
+        self.probing.get(unit as usize).copied().flatten()
+    }
+
+    /// The sorted shingle set of `unit` (empty past the last unit).
+    pub fn unit_set(&self, unit: u32) -> &[u64] {
+        match (self.sets.get(unit as usize), self.units.get(unit as usize)) {
+            (Some(set), Some(u)) => set.get_or_init(|| sorted_set(unit_slice(&self.shingles, u, self.k))),
+            _ => &[],
+        }
+    }
+}
+
+/// A hash of a unit's words (their hashes, in order): two units with the
+/// same hash are the same words, so the same shingles, signature and band
+/// keys.
+fn unit_hash(analysis: &Analysis, unit: &Segment) -> u64 {
+    let mut buf = Vec::with_capacity(8 * unit.tokens.len());
+    for t in analysis.tokens.get(unit.tokens.clone()).unwrap_or_default() {
+        buf.extend_from_slice(&t.hash.to_le_bytes());
+    }
+    xxh3_64_with_seed(&buf, 0x0e9a_17e5)
+}
+
+/// Per unit, the first unit with the same words (see [`unit_hash`]) that
+/// `accept` accepts, if any.
+fn first_alike(hashes: &[u64], mut accept: impl FnMut(usize) -> bool) -> Vec<Option<u32>> {
+    let mut sorted: Vec<(u64, u32)> = hashes.iter().enumerate().map(|(i, &h)| (h, i as u32)).collect();
+    sorted.sort_unstable();
+    let mut out = vec![None; hashes.len()];
+    // Each group of equal hashes is in unit order.
+    for group in sorted.chunk_by(|x, y| x.0 == y.0) {
+        let first = group.iter().map(|&(_, i)| i).find(|&i| accept(i as usize));
+        for &(_, i) in group {
+            out[i as usize] = first;
+        }
+    }
+    out
+}
+
+/// The slice of a text's shingles (`k` words each) that lies inside `unit`.
+fn unit_slice<'s>(shingles: &'s [u64], unit: &Segment, k: usize) -> &'s [u64] {
+    let t = &unit.tokens;
+    if t.len() < k {
+        return &[];
+    }
+    shingles.get(t.start..t.end + 1 - k).unwrap_or(&[])
+}
+
+/// Windows of `size` words every `size / 2` words (at least 1), the last
+/// ending at the last word; none for a text without words.
+fn windows(analysis: &Analysis, size: usize) -> Vec<Segment> {
+    let n = analysis.tokens.len();
+    let size = size.max(1);
+    let step = (size / 2).max(1);
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < n {
+        let end = (start + size).min(n);
+        let span = crate::Span::new(analysis.tokens[start].span.start, analysis.tokens[end - 1].span.end);
+        out.push(Segment { span, tokens: start..end });
+        if end == n {
+            break;
+        }
+        start += step;
+    }
+    out
+}
+
+/// One side of an alignment: an analysis, its shingles and its seed table
+/// (built on demand).
+struct Side<'p> {
+    text: &'p str,
+    analysis: &'p Analysis,
+    shingles: &'p [u64],
+    table: &'p OnceLock<SeedTable>,
+}
+
+impl Detector {
+    /// Stage 1: words, sentences and paragraphs of `text`
+    /// ([`text::analyze`](crate::text::analyze) with the configured seed).
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// assert_eq!(d.analyze("Two words.").tokens.len(), 2);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn analyze(&self, text: &str) -> Analysis {
+        crate::text::analyze(text, self.config.seed)
+    }
+
+    /// Stage 1b: the units of an analysed text, per [`Config::unit`]
+    /// (sentences, paragraphs or word windows), with at least
+    /// [`Config::min_words`] words (a shorter one cannot be a passage on its
+    /// own; alignment still covers its words) and at least the shingle size:
+    /// exactly the units an [`Index`](crate::Index) fingerprints.
+    ///
+    /// [`Config::unit`]: crate::Config::unit
+    /// [`Config::min_words`]: crate::Config::min_words
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// let text = "A first sentence that is long enough to count. Hi, it is short. A second sentence that is long enough to count.";
+    /// let units = d.units(&d.analyze(text));
+    /// assert_eq!(units.len(), 2);
+    /// assert_eq!(&text[units[1].span], "A second sentence that is long enough to count.");
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn units(&self, analysis: &Analysis) -> Vec<Segment> {
+        let min = self.config.shingle_size.max(self.config.min_words);
+        let long = |s: &&Segment| s.tokens.len() >= min;
+        match self.config.unit {
+            Unit::Sentence => analysis.sentences.iter().filter(long).cloned().collect(),
+            Unit::Paragraph => analysis.paragraphs.iter().filter(long).cloned().collect(),
+            Unit::Window { size } => windows(analysis, size).into_iter().filter(|w| long(&w)).collect(),
+        }
+    }
+
+    /// Stage 2a: the shingle hashes of the whole text, in text order
+    /// ([`fingerprint::shingles`](crate::fingerprint::shingles) with the
+    /// configured shingle size and seed). A unit's shingles are a slice of
+    /// them ([`unit_shingles`](Self::unit_shingles)); alignment walks them.
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().shingle_size(3).build()?;
+    /// assert_eq!(d.shingles(&d.analyze("one two three four")).len(), 2);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn shingles(&self, analysis: &Analysis) -> Vec<u64> {
+        shingles(&analysis.tokens, self.config.shingle_size, self.config.seed)
+    }
+
+    /// Stage 2b: the shingles of one unit, a slice of the text's
+    /// [`shingles`](Self::shingles) (empty for a unit shorter than the
+    /// shingle size or outside the text).
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// let an = d.analyze("Intro words here. The same sentence appears in two texts once again.");
+    /// let sh = d.shingles(&an);
+    /// let unit = &d.units(&an)[0];
+    /// assert_eq!(d.unit_shingles(&sh, unit), neardup::fingerprint::shingles(&an.tokens[unit.tokens.clone()], 3, 0));
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn unit_shingles<'s>(&self, shingles: &'s [u64], unit: &Segment) -> &'s [u64] {
+        unit_slice(shingles, unit, self.config.shingle_size)
+    }
+
+    /// Stage 2c: the MinHash signature of a set of shingles (a unit's).
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// let (a, b) = (d.analyze("The same sentence in two texts, said again."), d.analyze("THE SAME SENTENCE IN TWO TEXTS — SAID AGAIN!"));
+    /// let (sa, sb) = (d.shingles(&a), d.shingles(&b));
+    /// let (ua, ub) = (&d.units(&a)[0], &d.units(&b)[0]);
+    /// assert_eq!(d.signature(d.unit_shingles(&sa, ua)), d.signature(d.unit_shingles(&sb, ub)));
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn signature(&self, shingles: &[u64]) -> Signature {
+        self.minhasher.signature(shingles.iter().copied())
+    }
+
+    /// Stage 3: the LSH band keys of a signature.
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// let keys = d.band_keys(&d.signature(&[1, 2, 3]));
+    /// assert_eq!(keys.len(), d.lsh().bands);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn band_keys(&self, signature: &Signature) -> Vec<u64> {
+        band_keys(signature, self.lsh)
+    }
+
+    /// The band keys of one unit: its shingles' signature's band keys, the
+    /// one way insertion and queries compute them.
+    pub(crate) fn unit_band_keys(&self, shingles: &[u64], unit: &Segment) -> Vec<u64> {
+        self.band_keys(&self.signature(self.unit_shingles(shingles, unit)))
+    }
+
+    /// Stage 3b: `(key, context)` of every sentence, then of every paragraph
+    /// ([`fingerprint::segment_keys`](crate::fingerprint::segment_keys) with
+    /// the configured seed). A sentence (paragraph) seen in at least
+    /// [`Config::boilerplate_contexts`](crate::Config::boilerplate_contexts)
+    /// distinct contexts across a corpus is boilerplate
+    /// ([`ContextCounts`](crate::corpus::ContextCounts) counts them).
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// let keys = d.segment_keys(&d.analyze("One sentence. Another one.\n\nA paragraph."));
+    /// assert_eq!(keys.len(), 3 + 2);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn segment_keys(&self, analysis: &Analysis) -> Vec<SegmentKey> {
+        segment_keys(analysis, self.config.seed)
+    }
+
+    /// Stages 1b to 3b at once: everything an index enters for an analysed
+    /// article (see [`ArticleKeys`]).
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// let s = "The same sentence, long enough to be a unit, twice.";
+    /// let keys = d.article_keys(&d.analyze(&format!("{s} {s}")));
+    /// assert_eq!((keys.units, keys.entry_units.len()), (2, 1));
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn article_keys(&self, analysis: &Analysis) -> ArticleKeys {
+        let units = self.units(analysis);
+        let shingles = self.shingles(analysis);
+        let hashes: Vec<u64> = units.iter().map(|u| unit_hash(analysis, u)).collect();
+        let first = first_alike(&hashes, |_| true);
+        let mut entry_units = Vec::new();
+        let mut keys = Vec::new();
+        for (i, unit) in units.iter().enumerate() {
+            if first[i] == Some(i as u32) {
+                entry_units.push(i as u32);
+                keys.extend(self.unit_band_keys(&shingles, unit));
+            }
+        }
+        let segment_keys = self.segment_keys(analysis);
+        let duplicate_key = duplicate_key(&segment_keys, units.len());
+        ArticleKeys { units: units.len() as u32, entry_units, band_keys: keys, segment_keys, duplicate_key }
+    }
+
+    /// Prepares an analysed article for [`verify`](Self::verify).
+    /// `is_boilerplate` says whether a segment key (sentence or paragraph)
+    /// is boilerplate in the corpus (see [`segment_keys`](Self::segment_keys);
+    /// it is not called when boilerplate detection is off). `keys` are the
+    /// article's segment keys if the caller has them; `None` (or keys of
+    /// another text) computes them.
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// let p = d.prepare(d.analyze("A sentence long enough to be a unit of its own."), None, |_| false);
+    /// assert_eq!(p.units().len(), 1);
+    /// assert_eq!(p.probing_unit(0), Some(0));
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn prepare(
+        &self,
+        analysis: Analysis,
+        keys: Option<&[SegmentKey]>,
+        is_boilerplate: impl Fn(u64) -> bool,
+    ) -> Prepared {
+        let shingles = self.shingles(&analysis);
+        let units = self.units(&analysis);
+        let mut boilerplate = vec![false; analysis.tokens.len()];
+        if self.config.boilerplate_contexts > 0 {
+            let count = analysis.sentences.len() + analysis.paragraphs.len();
+            let computed;
+            let keys = match keys.filter(|k| k.len() == count) {
+                Some(k) => k,
+                None => {
+                    computed = self.segment_keys(&analysis);
+                    &computed[..]
+                }
+            };
+            for (s, &(key, _)) in analysis.sentences.iter().chain(&analysis.paragraphs).zip(keys) {
+                if is_boilerplate(key) {
+                    boilerplate[s.tokens.clone()].iter_mut().for_each(|b| *b = true);
+                }
+            }
+        }
+        let hashes: Vec<u64> = units.iter().map(|u| unit_hash(&analysis, u)).collect();
+        let probing = first_alike(&hashes, |i| !boilerplate[units[i].tokens.clone()].iter().all(|&b| b));
+        let sets = units.iter().map(|_| OnceLock::new()).collect();
+        Prepared {
+            analysis,
+            shingles,
+            units,
+            boilerplate,
+            probing,
+            sets,
+            k: self.config.shingle_size,
+            table: OnceLock::new(),
+        }
+    }
+
+    /// Verifies a candidate pair and aligns it: `a` is the article whose
+    /// units probed (the query, or the smaller id of a pair), `b` the
+    /// candidate; `candidates` are `(unit of a, unit of b)` pairs that
+    /// shared a band key. The pair passes if one candidate unit pair, with
+    /// `a`'s unit replaced by its [`probing_unit`](Prepared::probing_unit),
+    /// has an exact similarity (Jaccard or containment) of at least the
+    /// threshold; then the articles are aligned ([`compare`](Self::compare)'s
+    /// report) and passages with fewer than `min_words` words outside
+    /// boilerplate on either side move out of it (into
+    /// [`Report::boilerplate`] if
+    /// [`report_boilerplate`](crate::Config::report_boilerplate) is set).
+    /// `Some((best similarity, report))` if a passage remains.
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// let (a, b) = ("Intro. The minister met the Latvian delegation in Baku on Thursday.",
+    ///               "The minister met the Latvian delegation in Baku on Thursday. Outro.");
+    /// let pa = d.prepare(d.analyze(a), None, |_| false);
+    /// let pb = d.prepare(d.analyze(b), None, |_| false);
+    /// let (similarity, report) = d.verify(a, &pa, b, &pb, [(0, 0)]).unwrap();
+    /// assert_eq!(similarity, 1.0);
+    /// assert_eq!(report, d.compare(a, b));
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn verify(
+        &self,
+        a: &str,
+        pa: &Prepared,
+        b: &str,
+        pb: &Prepared,
+        candidates: impl IntoIterator<Item = (u32, u32)>,
+    ) -> Option<(f64, Report)> {
+        let mut best = 0.0f64;
+        for (ua, ub) in candidates {
+            let Some(q) = pa.probing_unit(ua) else { continue };
+            if (ub as usize) < pb.units.len() {
+                best = best.max(sorted_similarity(pa.unit_set(q), pb.unit_set(ub)).max());
+            }
+        }
+        if best < self.config.threshold {
+            return None;
+        }
+        let full = self.ordered_report(
+            Side { text: a, analysis: &pa.analysis, shingles: &pa.shingles, table: &pa.table },
+            Side { text: b, analysis: &pb.analysis, shingles: &pb.shingles, table: &pb.table },
+        );
+        let report = self.split_boilerplate(full, &pa.boilerplate, &pb.boilerplate);
+        if report.passages.is_empty() {
+            return None;
+        }
+        Some((best, report))
+    }
+
+    /// Moves passages with fewer than `min_words` words outside boilerplate
+    /// on either side out of the reuse report. Judging both sides makes the
+    /// decision the same whichever article is the query.
+    fn split_boilerplate(&self, report: Report, a_boiler: &[bool], b_boiler: &[bool]) -> Report {
+        let min = self.config.min_words;
+        let enough = |mask: &[bool], t: &std::ops::Range<usize>| {
+            mask.get(t.clone()).is_none_or(|m| m.iter().filter(|&&b| !b).count() >= min)
+        };
+        let (keep, boilerplate): (Vec<Passage>, Vec<Passage>) =
+            report.passages.into_iter().partition(|p| enough(a_boiler, &p.a_tokens) && enough(b_boiler, &p.b_tokens));
+        let boilerplate = if self.config.report_boilerplate { boilerplate } else { Vec::new() };
+        Report::new(keep, boilerplate, report.a_words, report.b_words)
+    }
+
+    /// The report of two sides: aligned from the shorter text (then the
+    /// lexicographically smaller one) to the other, so that it does not
+    /// depend on which side is `a`.
+    fn ordered_report(&self, a: Side<'_>, b: Side<'_>) -> Report {
+        if (b.text.len(), b.text) < (a.text.len(), a.text) {
+            return self.side_report(b, a).swapped();
+        }
+        self.side_report(a, b)
+    }
+
+    fn side_report(&self, a: Side<'_>, b: Side<'_>) -> Report {
+        let opts = self.align_options();
+        let need = opts.min_words.max(opts.shingle_size).max(1);
+        let (na, nb) = (a.analysis.tokens.len(), b.analysis.tokens.len());
+        let passages = if na < need || nb < need {
+            Vec::new()
+        } else {
+            let table = b.table.get_or_init(|| SeedTable::new(b.shingles));
+            align_shingles(a.analysis, b.analysis, a.shingles, b.shingles, table, &opts)
+        };
+        Report::new(passages, Vec::new(), na, nb)
+    }
+
+    /// [`compare`](Self::compare) of two analysed texts (the same report):
+    /// the path every comparison takes.
+    pub(crate) fn compare_analyzed(&self, a: &str, an_a: &Analysis, b: &str, an_b: &Analysis) -> Report {
+        let (sa, sb) = (self.shingles(an_a), self.shingles(an_b));
+        let (ta, tb) = (OnceLock::new(), OnceLock::new());
+        self.ordered_report(
+            Side { text: a, analysis: an_a, shingles: &sa, table: &ta },
+            Side { text: b, analysis: an_b, shingles: &sb, table: &tb },
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_alike_takes_the_first_accepted_of_each_group() {
+        let got = first_alike(&[7, 3, 7, 7, 3], |i| i != 0);
+        assert_eq!(got, [Some(2), Some(1), Some(2), Some(2), Some(1)]);
+        assert_eq!(first_alike(&[1, 1], |_| false), [None, None]);
+    }
+
+    #[test]
+    fn unit_slices_are_the_units_own_shingles() {
+        let d = Detector::builder().shingle_size(3).min_words(3).unit(Unit::Window { size: 5 }).build().unwrap();
+        let an = d.analyze("one two three four five six seven eight nine ten eleven");
+        let sh = d.shingles(&an);
+        for u in d.units(&an) {
+            let own = shingles(&an.tokens[u.tokens.clone()], 3, 0);
+            assert_eq!(d.unit_shingles(&sh, &u), &own[..]);
+        }
+    }
+}
