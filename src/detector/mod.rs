@@ -121,7 +121,7 @@ impl DetectorBuilder {
     }
 
     /// Distinct contexts that make a recurring sentence boilerplate in an
-    /// [`Index`] (default 5; 0 turns detection off).
+    /// [`Index`](crate::Index) (default 5; 0 turns detection off).
     pub fn boilerplate_contexts(&mut self, n: usize) -> &mut Self {
         self.config.boilerplate_contexts = n;
         self
