@@ -1,19 +1,20 @@
 #!/usr/bin/env python3
-"""Generate the table of Unicode Sentence_Terminal characters in src/text.rs.
+"""Generate the table of Unicode Sentence_Terminal characters in
+src/text/segment.rs.
 
-`text::is_terminator` ends a sentence at every character with the Unicode
-property Sentence_Terminal (STerm), read from the Unicode Character
+`text::segment::is_terminator` ends a sentence at every character with the
+Unicode property Sentence_Terminal (STerm), read from the Unicode Character
 Database's PropList.txt of the Unicode version that the crate's
 `unicode-normalization` dependency implements
-(`unicode_normalization::UNICODE_VERSION`; a unit test in src/text.rs
-fails when the two differ). Python's `unicodedata` does not expose STerm,
-so the table is generated from the file itself.
+(`unicode_normalization::UNICODE_VERSION`; a unit test in
+src/text/segment.rs fails when the two differ). Python's `unicodedata`
+does not expose STerm, so the table is generated from the file itself.
 
 Get PropList.txt of that version from the UCD (for Unicode 18.0.0:
 https://www.unicode.org/Public/18.0.0/ucd/PropList.txt), then
 
     scripts/gen-sentence-terminals.py PropList.txt            # print the table
-    scripts/gen-sentence-terminals.py PropList.txt --update src/text.rs
+    scripts/gen-sentence-terminals.py PropList.txt --update src/text/segment.rs
 
 `--update` replaces the lines between the `BEGIN generated` and
 `END generated` markers of the file and leaves the rest alone; check the
@@ -85,7 +86,7 @@ def render(version, ranges):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("proplist", help="PropList.txt of the Unicode Character Database")
-    p.add_argument("--update", metavar="FILE", help="replace the generated block of FILE (src/text.rs)")
+    p.add_argument("--update", metavar="FILE", help="replace the generated block of FILE (src/text/segment.rs)")
     args = p.parse_args()
     block = render(*read_ranges(args.proplist))
     if not args.update:
