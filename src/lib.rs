@@ -89,8 +89,8 @@
 //! # Safety
 //!
 //! The crate denies `unsafe` code except in one private module,
-//! `fingerprint::dispatch`, which calls the AVX2 or AVX-512 build of the
-//! MinHash kernel after `is_x86_feature_detected!` has confirmed the CPU
+//! `fingerprint::minhash::dispatch`, which calls the AVX2 or AVX-512 build
+//! of the MinHash kernel after `is_x86_feature_detected!` has confirmed the CPU
 //! supports it (a test checks that every variant gives the same values).
 //!
 //! # Fallibility
