@@ -146,20 +146,29 @@
 #![deny(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
 
-// Modules in the order data flows: leaves, then text → fingerprint → lsh →
-// score, the detector that runs them, and the corpus built on it.
+// Modules in the order data flows (each imports only modules above it;
+// one per group, or rustfmt would sort them by name).
+// Leaves: errors and byte spans.
 mod error;
 mod span;
-
-pub mod advisor;
-mod config;
-pub mod corpus;
-mod detector;
-pub mod fingerprint;
-pub mod group;
-pub mod lsh;
-pub mod score;
+// Text → words, sentences, paragraphs.
 pub mod text;
+// Words → shingles, signatures, segment keys.
+pub mod fingerprint;
+// Signatures → band keys; the band tables.
+pub mod lsh;
+// Candidate pairs → verified, aligned passages.
+pub mod score;
+// Every knob, validated.
+mod config;
+// The facade that runs the stages.
+mod detector;
+// Verified edges → near-duplicate groups.
+pub mod group;
+// The corpus index built on all of the above.
+pub mod corpus;
+// Parameter advice from the LSH curve and the index's memory model.
+pub mod advisor;
 
 pub use crate::config::{Config, MAX_NUM_HASHES, Unit};
 pub use crate::corpus::{Index, Match, Pair, Pairs, QueryResult, Saturation};

@@ -164,26 +164,6 @@ fn unit_slice<'s>(shingles: &'s [u64], unit: &Segment, k: usize) -> &'s [u64] {
     shingles.get(t.start..t.end + 1 - k).unwrap_or(&[])
 }
 
-/// Windows of `size` words every `size / 2` words (at least 1), the last
-/// ending at the last word; none for a text without words.
-fn windows(analysis: &Analysis, size: usize) -> Vec<Segment> {
-    let n = analysis.tokens.len();
-    let size = size.max(1);
-    let step = (size / 2).max(1);
-    let mut out = Vec::new();
-    let mut start = 0;
-    while start < n {
-        let end = (start + size).min(n);
-        let span = crate::Span::new(analysis.tokens[start].span.start, analysis.tokens[end - 1].span.end);
-        out.push(Segment { span, tokens: start..end });
-        if end == n {
-            break;
-        }
-        start += step;
-    }
-    out
-}
-
 /// One side of an alignment: an analysis, its shingles and its seed table
 /// (built on demand).
 struct Side<'p> {
@@ -229,7 +209,7 @@ impl Detector {
         match self.config.unit {
             Unit::Sentence => analysis.sentences.iter().filter(long).cloned().collect(),
             Unit::Paragraph => analysis.paragraphs.iter().filter(long).cloned().collect(),
-            Unit::Window { size } => windows(analysis, size).into_iter().filter(|w| long(&w)).collect(),
+            Unit::Window { size } => crate::text::windows(analysis, size).into_iter().filter(|w| long(&w)).collect(),
         }
     }
 

@@ -84,6 +84,7 @@ use crate::span::Span;
 pub use decode::{DEFAULT_MAX_BYTES, HEAD_BYTES, check_start, decode, read_file, read_from};
 pub use hash::word_hash;
 pub use normalize::{Normalized, normalize};
+pub use segment::windows;
 pub use words::for_each_word;
 
 use segment::segment;

@@ -17,11 +17,13 @@ pub struct Normalized {
     /// Groups of original characters whose folded form does not map one
     /// byte to one byte, sorted by position. Between two groups, normalised
     /// offset + constant delta = original offset.
-    pub(super) groups: Vec<Group>,
+    pub(super) groups: Vec<Remap>,
 }
 
+/// Original characters and the normalised bytes they fold to, where the
+/// map between the two is not one byte to one byte.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) struct Group {
+pub(super) struct Remap {
     pub(super) norm: Span,
     pub(super) orig: Span,
 }
@@ -143,7 +145,7 @@ pub fn normalize(text: &str) -> Normalized {
             false
         };
         if !same_shape {
-            groups.push(Group { norm: Span::new(norm_start, out.len()), orig: Span::new(start, i) });
+            groups.push(Remap { norm: Span::new(norm_start, out.len()), orig: Span::new(start, i) });
         }
     }
     // Every byte pushed is either ASCII or a complete UTF-8 encoding taken

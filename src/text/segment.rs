@@ -2,7 +2,7 @@
 //! rules of the module docs of `text`, and the Unicode Sentence_Terminal
 //! table those rules use.
 
-use super::{Segment, Token};
+use super::{Analysis, Segment, Token};
 use crate::span::Span;
 
 fn is_space(c: char) -> bool {
@@ -300,6 +300,34 @@ pub(super) fn segment(text: &str, tokens: &[Token]) -> (Vec<Segment>, Vec<Segmen
         sent_start = next_start;
     }
     (sentences, paragraphs)
+}
+
+/// Word windows of an analysed text: `size` words (at least 1) every
+/// `size / 2` words (at least 1), the last one ending at the last word;
+/// none for a text without words. The units of
+/// [`Unit::Window`](crate::Unit::Window).
+///
+/// ```
+/// let an = neardup::text::analyze("one two three four five", 0);
+/// let w = neardup::text::windows(&an, 4);
+/// assert_eq!(w.iter().map(|s| s.tokens.clone()).collect::<Vec<_>>(), [0..4, 2..5]);
+/// ```
+pub fn windows(analysis: &Analysis, size: usize) -> Vec<Segment> {
+    let n = analysis.tokens.len();
+    let size = size.max(1);
+    let step = (size / 2).max(1);
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < n {
+        let end = (start + size).min(n);
+        let span = Span::new(analysis.tokens[start].span.start, analysis.tokens[end - 1].span.end);
+        out.push(Segment { span, tokens: start..end });
+        if end == n {
+            break;
+        }
+        start += step;
+    }
+    out
 }
 
 #[cfg(test)]

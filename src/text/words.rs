@@ -106,14 +106,14 @@ struct Folding {
     groups: u64,
 }
 
-/// The group id of a [`Unit`] whose folded form is one character of the
+/// The group id of a [`Cluster`] whose folded form is one character of the
 /// same length: no word can end and another begin inside it.
 const NO_GROUP: u64 = u64::MAX;
 
 /// One unit of the original text, as `normalize` folds it: a character with
 /// its combining marks.
 #[derive(Clone, Copy)]
-struct Unit {
+struct Cluster {
     /// Original byte span.
     start: usize,
     end: usize,
@@ -234,7 +234,7 @@ impl<F: FnMut(Span, u64)> WordStream<F> {
     }
 
     /// One folded character `bytes` of class `class`, from `unit`.
-    fn feed(&mut self, class: Class, bytes: &[u8], unit: Unit) {
+    fn feed(&mut self, class: Class, bytes: &[u8], unit: Cluster) {
         if self.state == WordState::Apostrophe {
             if matches!(class, Class::Word | Class::Mark) {
                 self.extend(bytes, unit);
@@ -292,7 +292,7 @@ impl<F: FnMut(Span, u64)> WordStream<F> {
 
     /// Appends a character of the current word.
     #[inline]
-    fn extend(&mut self, bytes: &[u8], unit: Unit) {
+    fn extend(&mut self, bytes: &[u8], unit: Cluster) {
         // One character, mostly: byte pushes beat a `memmove` call.
         for &b in bytes {
             self.buf.push(b);
@@ -356,7 +356,7 @@ impl<F: FnMut(Span, u64)> WordStream<F> {
                 let end = i + c.len_utf8();
                 let follows_mark = bytes.get(end).is_some_and(|&n| n >= 0x80) && mark_at(text, end, Some(cache));
                 if !follows_mark {
-                    let unit = Unit { start: i, end, group: NO_GROUP };
+                    let unit = Cluster { start: i, end, group: NO_GROUP };
                     if is_plain_ideograph(c) {
                         if self.state == WordState::Idle {
                             // A word on its own, folded to itself: hash it
@@ -391,7 +391,7 @@ impl<F: FnMut(Span, u64)> WordStream<F> {
             };
             // Characters whose folded form has another shape are the groups
             // of `normalize`: a word may end and the next begin inside one.
-            let unit = Unit { start, end: i, group: if same_shape { NO_GROUP } else { *groups } };
+            let unit = Cluster { start, end: i, group: if same_shape { NO_GROUP } else { *groups } };
             *groups += 1;
             let folded = std::str::from_utf8(folded).unwrap_or("");
             for (at, c) in folded.char_indices() {
