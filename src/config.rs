@@ -1,11 +1,8 @@
 //! Configuration: every tuning knob, its default and its valid range.
 
 use crate::error::{Error, Result};
-use crate::fingerprint::MAX_SHINGLE_SIZE;
+use crate::fingerprint::{MAX_NUM_HASHES, MAX_SHINGLE_SIZE};
 use crate::lsh::LshParams;
-
-/// The most MinHash values a signature may have.
-pub const MAX_NUM_HASHES: usize = 1024;
 
 /// Which passages of an article are fingerprinted and indexed as LSH
 /// candidates.

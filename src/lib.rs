@@ -170,10 +170,11 @@ pub mod corpus;
 // Parameter advice from the LSH curve and the index's memory model.
 pub mod advisor;
 
-pub use crate::config::{Config, MAX_NUM_HASHES, Unit};
+pub use crate::config::{Config, Unit};
 pub use crate::corpus::{Index, Match, Pair, Pairs, QueryResult, Saturation};
 pub use crate::detector::{ArticleKeys, Detector, DetectorBuilder, Prepared};
 pub use crate::error::{Error, Result};
+pub use crate::fingerprint::MAX_NUM_HASHES;
 pub use crate::group::Group;
 pub use crate::lsh::LshParams;
 pub use crate::score::{Passage, Report};

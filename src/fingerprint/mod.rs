@@ -59,6 +59,10 @@ pub const SIGNATURE_VERSION: u32 = 2;
 /// The largest shingle size accepted by the configuration.
 pub const MAX_SHINGLE_SIZE: usize = 32;
 
+/// The most MinHash values a signature may have (also
+/// `neardup::MAX_NUM_HASHES`).
+pub const MAX_NUM_HASHES: usize = 1024;
+
 /// A MinHash signature: `n` minimum hash values of one shingle set.
 ///
 /// The signature of an empty set is all `u32::MAX`.

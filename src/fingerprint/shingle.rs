@@ -141,7 +141,7 @@ mod tests {
     #[test]
     fn shingles_match_the_polynomial_per_window() {
         let tokens: Vec<Token> =
-            (0..200u64).map(|i| Token { span: crate::Span::new(0, 0), hash: splitmix64(i % 37) }).collect();
+            (0..200u64).map(|i| Token { span: crate::span::Span::new(0, 0), hash: splitmix64(i % 37) }).collect();
         let key = splitmix64(9 ^ SHINGLE_KEY);
         let hash = |w: &[Token]| {
             let m = w.len();
@@ -163,14 +163,14 @@ mod tests {
         }
         // Order matters.
         let (a, b) = (splitmix64(1), splitmix64(2));
-        let tok = |h| Token { span: crate::Span::new(0, 0), hash: h };
+        let tok = |h| Token { span: crate::span::Span::new(0, 0), hash: h };
         assert_ne!(shingles(&[tok(a), tok(b)], 2, 0), shingles(&[tok(b), tok(a)], 2, 0));
     }
 
     #[test]
     fn shingler_matches_shingles() {
         let tokens: Vec<Token> =
-            (0..150u64).map(|i| Token { span: crate::Span::new(0, 0), hash: splitmix64(i) }).collect();
+            (0..150u64).map(|i| Token { span: crate::span::Span::new(0, 0), hash: splitmix64(i) }).collect();
         for k in [1, 2, 3, 5, MAX_SHINGLE_SIZE] {
             for len in [0, 1, 2, 4, 5, 6, 31, 32, 33, 150] {
                 let t = &tokens[..len];

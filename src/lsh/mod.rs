@@ -11,6 +11,7 @@
 mod table;
 
 pub(crate) use table::{Entry, KeyHasher, KeyMap, Table};
+pub use table::{MERGE_AFTER_ENTRIES, MERGED_ENTRY_BYTES, PENDING_ENTRY_BYTES};
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
@@ -53,7 +54,7 @@ impl LshParams {
 
     /// Like [`for_threshold`](Self::for_threshold) with explicit weights for
     /// the false-positive and false-negative areas. Ties go to fewer bands.
-    /// `num_hashes` above [`MAX_NUM_HASHES`](crate::MAX_NUM_HASHES) counts as
+    /// `num_hashes` above [`MAX_NUM_HASHES`](crate::fingerprint::MAX_NUM_HASHES) counts as
     /// that many (the search is quadratic-ish in it: 1024 takes a fraction of
     /// a second, `usize::MAX` would never end).
     ///
@@ -66,7 +67,7 @@ impl LshParams {
     pub fn with_weights(threshold: f64, num_hashes: usize, fp_weight: f64, fn_weight: f64) -> LshParams {
         let mut best = LshParams { bands: 1, rows: 1 };
         let mut best_err = f64::INFINITY;
-        let num_hashes = num_hashes.clamp(1, crate::MAX_NUM_HASHES);
+        let num_hashes = num_hashes.clamp(1, crate::fingerprint::MAX_NUM_HASHES);
         for bands in 1..=num_hashes {
             for rows in 1..=num_hashes / bands {
                 let p = LshParams { bands, rows };

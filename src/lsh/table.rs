@@ -4,6 +4,38 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+/// Bytes of one merged band-table entry: a `u64` key, a `u32` article slot
+/// and a `u32` unit number.
+///
+/// ```
+/// use neardup::{advisor::IndexMemory, lsh::MERGED_ENTRY_BYTES};
+/// assert_eq!(IndexMemory::for_bands(10).merged_bytes_per_unit, 10 * MERGED_ENTRY_BYTES);
+/// ```
+pub const MERGED_ENTRY_BYTES: usize = std::mem::size_of::<Entry>();
+const _: () = assert!(MERGED_ENTRY_BYTES == 16);
+
+/// Typical bytes of one band-table entry still waiting among the recent
+/// insertions: a 12-byte chain link, plus (for a new key) a 16-byte hash
+/// map bucket at the map's load factor and the arrays' spare capacity.
+/// Measured between 35 and 45 bytes depending on how full the arrays are.
+///
+/// ```
+/// use neardup::{advisor::IndexMemory, lsh::PENDING_ENTRY_BYTES};
+/// assert_eq!(IndexMemory::for_bands(10).small_index_bytes_per_unit, 10 * PENDING_ENTRY_BYTES);
+/// ```
+pub const PENDING_ENTRY_BYTES: usize = 40;
+
+/// Entries a band table holds in its hash map before its first merge into
+/// the sorted array; later merges happen when the map grows past a quarter
+/// of the array (or this many entries, whichever is larger).
+///
+/// ```
+/// use neardup::{advisor::IndexMemory, lsh::{MERGE_AFTER_ENTRIES, PENDING_ENTRY_BYTES}};
+/// let m = IndexMemory::for_bands(1);
+/// assert_eq!(m.table_bytes(MERGE_AFTER_ENTRIES), MERGE_AFTER_ENTRIES * PENDING_ENTRY_BYTES);
+/// ```
+pub const MERGE_AFTER_ENTRIES: usize = 1 << 16;
+
 /// Band keys are xxh3 values already: hash them as themselves.
 ///
 /// A key of several `u64`s (a `(sentence, context)` pair) folds each into
@@ -82,7 +114,7 @@ impl Table {
                 self.heads.insert(e.key, (at, at));
             }
         }
-        if self.chain.len() > (self.main.len() / 4).max(1 << 16) {
+        if self.chain.len() > (self.main.len() / 4).max(MERGE_AFTER_ENTRIES) {
             self.flush();
         }
     }

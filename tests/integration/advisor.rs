@@ -12,9 +12,10 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use neardup::advisor::{self, Advice, MERGE_AFTER_ENTRIES, MERGED_ENTRY_BYTES, PENDING_ENTRY_BYTES};
+use neardup::advisor::{self, Advice};
 use neardup::fingerprint::{MinHasher, shingles};
 use neardup::lsh::band_keys;
+use neardup::lsh::{MERGE_AFTER_ENTRIES, MERGED_ENTRY_BYTES, PENDING_ENTRY_BYTES};
 use neardup::{Config, Detector, LshParams, Unit};
 
 // ---------------------------------------------------------------------------

@@ -44,40 +44,14 @@
 use std::fmt;
 
 use crate::config::Config;
-use crate::detector::Detector;
 use crate::error::Result;
-use crate::lsh::LshParams;
+use crate::lsh::{LshParams, MERGE_AFTER_ENTRIES};
 
-/// Bytes of one merged band-table entry: a `u64` key, a `u32` article slot
-/// and a `u32` unit number.
-///
-/// ```
-/// use neardup::advisor::{IndexMemory, MERGED_ENTRY_BYTES};
-/// assert_eq!(IndexMemory::for_bands(10).merged_bytes_per_unit, 10 * MERGED_ENTRY_BYTES);
-/// ```
-pub const MERGED_ENTRY_BYTES: usize = 16;
+mod edits;
+mod memory;
 
-/// Typical bytes of one band-table entry still waiting among the recent
-/// insertions: a 12-byte chain link, plus (for a new key) a 16-byte hash
-/// map bucket at the map's load factor and the arrays' spare capacity.
-/// Measured between 35 and 45 bytes depending on how full the arrays are.
-///
-/// ```
-/// use neardup::advisor::{IndexMemory, PENDING_ENTRY_BYTES};
-/// assert_eq!(IndexMemory::for_bands(10).small_index_bytes_per_unit, 10 * PENDING_ENTRY_BYTES);
-/// ```
-pub const PENDING_ENTRY_BYTES: usize = 40;
-
-/// Entries a band table holds in its hash map before its first merge into
-/// the sorted array; later merges happen when the map grows past a quarter
-/// of the array (or this many entries, whichever is larger).
-///
-/// ```
-/// use neardup::advisor::{IndexMemory, MERGE_AFTER_ENTRIES, PENDING_ENTRY_BYTES};
-/// let m = IndexMemory::for_bands(1);
-/// assert_eq!(m.table_bytes(MERGE_AFTER_ENTRIES), MERGE_AFTER_ENTRIES * PENDING_ENTRY_BYTES);
-/// ```
-pub const MERGE_AFTER_ENTRIES: usize = 1 << 16;
+pub use edits::EditTolerance;
+pub use memory::IndexMemory;
 
 /// Number of evenly spaced similarities in [`Advice::curve`] (0, 0.05, …, 1),
 /// before the threshold is added.
@@ -115,132 +89,6 @@ pub struct CurvePoint {
     pub similarity: f64,
     /// `P(J)`: the probability that they become LSH candidates.
     pub probability: f64,
-}
-
-/// Memory an [`Index`](crate::Index) spends on its band tables per indexed
-/// unit (a sentence of at least [`Config::min_words`] words, by default).
-///
-/// Every unit has one entry per band. Entries first go to a hash map of
-/// recent insertions ([`PENDING_ENTRY_BYTES`] each) and are merged into a
-/// sorted array ([`MERGED_ENTRY_BYTES`] each) once the map holds more than
-/// [`MERGE_AFTER_ENTRIES`] entries or a quarter of the array. The article
-/// texts, kept for verification, come on top (about the length of the text
-/// in bytes), as do the boilerplate statistics (16 bytes per sentence plus
-/// hash-map entries per distinct sentence and context).
-///
-/// ```
-/// let memory = neardup::advisor::advise(0.5, 128)?.memory;
-/// assert_eq!(memory.merged_bytes_per_unit, 16 * memory.bands);
-/// assert!(memory.small_index_bytes_per_unit > memory.large_index_bytes_per_unit);
-/// # Ok::<(), neardup::Error>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct IndexMemory {
-    /// Bands, hence entries per unit.
-    pub bands: usize,
-    /// Bytes per unit once merged: `16 · bands`. The floor, reached right
-    /// after a merge.
-    pub merged_bytes_per_unit: usize,
-    /// Bytes per unit in an index of fewer than [`MERGE_AFTER_ENTRIES`]
-    /// units, whose entries all wait in hash maps:
-    /// `PENDING_ENTRY_BYTES · bands`.
-    pub small_index_bytes_per_unit: usize,
-    /// Upper bound per unit in an index of more than `4 ·`
-    /// [`MERGE_AFTER_ENTRIES`] units, where at most a fifth of the entries
-    /// wait in hash maps: `(4 · 16 + 40) / 5 · bands`, rounded up.
-    pub large_index_bytes_per_unit: usize,
-}
-
-impl IndexMemory {
-    /// The band-table memory for `bands` bands.
-    ///
-    /// ```
-    /// let m = neardup::advisor::IndexMemory::for_bands(25);
-    /// assert_eq!(m.merged_bytes_per_unit, 400);
-    /// ```
-    pub fn for_bands(bands: usize) -> IndexMemory {
-        IndexMemory {
-            bands,
-            merged_bytes_per_unit: MERGED_ENTRY_BYTES * bands,
-            small_index_bytes_per_unit: PENDING_ENTRY_BYTES * bands,
-            large_index_bytes_per_unit: ((4 * MERGED_ENTRY_BYTES + PENDING_ENTRY_BYTES) * bands).div_ceil(5),
-        }
-    }
-
-    /// Estimated band-table bytes of an index of `units` units, at the
-    /// worst point of the merge cycle (the hash maps as full as they get
-    /// before the next merge).
-    ///
-    /// ```
-    /// let m = neardup::advisor::IndexMemory::for_bands(25);
-    /// assert_eq!(m.table_bytes(1000), 1000 * m.small_index_bytes_per_unit);
-    /// assert!(m.table_bytes(10_000_000) <= 10_000_000 * m.large_index_bytes_per_unit);
-    /// ```
-    pub fn table_bytes(&self, units: usize) -> usize {
-        let pending = if units <= MERGE_AFTER_ENTRIES {
-            units
-        } else {
-            // The map is merged once it exceeds max(array / 4, 2^16): at most
-            // that many entries wait.
-            MERGE_AFTER_ENTRIES.max(units / 5).min(units)
-        };
-        let merged = units - pending;
-        (merged * MERGED_ENTRY_BYTES + pending * PENDING_ENTRY_BYTES) * self.bands
-    }
-}
-
-/// How many changed words a unit survives at a threshold.
-///
-/// A word substituted in a unit of `w` words removes up to `k` of its
-/// `w − k + 1` shingles (`k` the shingle size) and adds as many new ones;
-/// with `c` substitutions at least `k` words apart, the two versions have
-/// Jaccard similarity `(n − c·k) / (n + c·k)` with `n = w − k + 1`.
-///
-/// ```
-/// let advice = neardup::advisor::advise(0.5, 128)?;
-/// let twenty = advice.edits.iter().find(|e| e.words == 20).unwrap();
-/// assert_eq!(twenty.changed_words, 2); // (18 − 6) / (18 + 6) = 0.5
-/// # Ok::<(), neardup::Error>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct EditTolerance {
-    /// Words in the unit.
-    pub words: usize,
-    /// The most substituted words (spread apart) that keep the Jaccard
-    /// similarity at or above the threshold.
-    pub changed_words: usize,
-    /// The Jaccard similarity with that many changes.
-    pub similarity: f64,
-    /// `P(similarity)`: the chance that LSH still proposes the pair.
-    pub probability: f64,
-}
-
-impl EditTolerance {
-    /// The tolerance of a unit of `words` words, `k`-word shingles and
-    /// threshold `threshold` under `lsh`.
-    ///
-    /// ```
-    /// use neardup::{LshParams, advisor::EditTolerance};
-    /// let e = EditTolerance::new(10, 3, 0.9, LshParams { bands: 1, rows: 1 });
-    /// assert_eq!(e.changed_words, 0);
-    /// assert_eq!(e.similarity, 1.0);
-    /// ```
-    pub fn new(words: usize, k: usize, threshold: f64, lsh: LshParams) -> EditTolerance {
-        let k = k.max(1);
-        let n = words.saturating_sub(k) + 1;
-        let jaccard = |c: usize| {
-            let lost = (c * k).min(n);
-            (n - lost) as f64 / (n + lost) as f64
-        };
-        let mut changed = 0;
-        while changed < words && jaccard(changed + 1) >= threshold {
-            changed += 1;
-        }
-        let similarity = jaccard(changed);
-        EditTolerance { words, changed_words: changed, similarity, probability: lsh.probability(similarity) }
-    }
 }
 
 /// What a threshold and a signature length give: see the
@@ -311,7 +159,8 @@ pub fn advise(threshold: f64, num_hashes: usize) -> Result<Advice> {
 /// shingle size and explicit [`bands_rows`](Config::bands_rows) if set.
 ///
 /// Fails with [`Error::InvalidConfig`](crate::Error::InvalidConfig) exactly
-/// when [`Detector::new`] would.
+/// when [`Detector::new`](crate::Detector::new) would (without building
+/// one).
 ///
 /// ```
 /// let mut config = neardup::Config::default();
@@ -321,7 +170,8 @@ pub fn advise(threshold: f64, num_hashes: usize) -> Result<Advice> {
 /// # Ok::<(), neardup::Error>(())
 /// ```
 pub fn advise_config(config: &Config) -> Result<Advice> {
-    let lsh = Detector::new(config.clone())?.lsh();
+    config.validate()?;
+    let lsh = config.lsh();
     let t = config.threshold;
     let mut curve: Vec<CurvePoint> = lsh
         .curve(CURVE_POINTS)
@@ -478,165 +328,7 @@ impl fmt::Display for Advice {
     }
 }
 
-/// The hand-written SVG plot.
-mod svg {
-    use std::fmt::Write;
-
-    use super::Advice;
-
-    const WIDTH: f64 = 640.0;
-    const HEIGHT: f64 = 420.0;
-    const LEFT: f64 = 70.0;
-    const RIGHT: f64 = 30.0;
-    const TOP: f64 = 60.0;
-    const BOTTOM: f64 = 60.0;
-    /// Samples of the curve.
-    const SAMPLES: usize = 200;
-
-    fn x(j: f64) -> f64 {
-        LEFT + j * (WIDTH - LEFT - RIGHT)
-    }
-
-    fn y(p: f64) -> f64 {
-        TOP + (1.0 - p) * (HEIGHT - TOP - BOTTOM)
-    }
-
-    fn point(out: &mut String, j: f64, p: f64) {
-        let _ = write!(out, "{:.2},{:.2} ", x(j), y(p));
-    }
-
-    pub(super) fn plot(a: &Advice) -> String {
-        let t = a.threshold;
-        let lsh = a.lsh;
-        let mut s = String::new();
-        let _ = writeln!(
-            s,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="13">"#
-        );
-        let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
-        let _ = writeln!(
-            s,
-            r#"<text x="{LEFT}" y="24" font-size="16" font-weight="bold">LSH S-curve: {} bands × {} rows ({} of {} hash values)</text>"#,
-            lsh.bands,
-            lsh.rows,
-            a.used_hashes(),
-            a.num_hashes
-        );
-        let _ = writeln!(
-            s,
-            r##"<text x="{LEFT}" y="44" fill="#444">threshold {t}: false positives {:.2}%, false negatives {:.2}%, miss at threshold {:.1}%</text>"##,
-            100.0 * a.false_positive_rate,
-            100.0 * a.false_negative_rate,
-            100.0 * a.miss_at_threshold
-        );
-        // Grid and tick labels.
-        for i in 0..=10 {
-            let v = i as f64 / 10.0;
-            let (gx, gy) = (x(v), y(v));
-            let _ = writeln!(
-                s,
-                r##"<line x1="{gx:.2}" y1="{:.2}" x2="{gx:.2}" y2="{:.2}" stroke="#e4e4e4"/><line x1="{:.2}" y1="{gy:.2}" x2="{:.2}" y2="{gy:.2}" stroke="#e4e4e4"/>"##,
-                y(0.0),
-                y(1.0),
-                x(0.0),
-                x(1.0)
-            );
-            if i % 2 == 0 {
-                let _ = writeln!(
-                    s,
-                    r#"<text x="{gx:.2}" y="{:.2}" text-anchor="middle">{v:.1}</text><text x="{:.2}" y="{:.2}" text-anchor="end">{v:.1}</text>"#,
-                    y(0.0) + 18.0,
-                    x(0.0) - 8.0,
-                    gy + 4.0
-                );
-            }
-        }
-        // False-positive area: under the curve left of the threshold;
-        // false-negative area: above the curve right of it.
-        let pt = lsh.probability(t);
-        let (mut fp, mut fneg, mut curve) = (String::new(), String::new(), String::new());
-        point(&mut fp, 0.0, 0.0);
-        point(&mut fneg, t, pt);
-        for i in 0..=SAMPLES {
-            let j = i as f64 / SAMPLES as f64;
-            let p = lsh.probability(j);
-            point(&mut curve, j, p);
-            point(if j < t { &mut fp } else { &mut fneg }, j, p);
-        }
-        point(&mut fp, t, pt);
-        point(&mut fp, t, 0.0);
-        point(&mut fneg, 1.0, 1.0);
-        point(&mut fneg, t, 1.0);
-        let _ = writeln!(s, r##"<polygon points="{}" fill="#d62728" fill-opacity="0.25"/>"##, fp.trim_end());
-        let _ = writeln!(s, r##"<polygon points="{}" fill="#1f77b4" fill-opacity="0.25"/>"##, fneg.trim_end());
-        // Axes.
-        let _ = writeln!(
-            s,
-            r##"<rect x="{:.2}" y="{:.2}" width="{:.2}" height="{:.2}" fill="none" stroke="#333"/>"##,
-            x(0.0),
-            y(1.0),
-            x(1.0) - x(0.0),
-            y(0.0) - y(1.0)
-        );
-        // The curve and the threshold.
-        let _ =
-            writeln!(s, r##"<polyline points="{}" fill="none" stroke="#111" stroke-width="2.5"/>"##, curve.trim_end());
-        let _ = writeln!(
-            s,
-            r##"<line x1="{0:.2}" y1="{1:.2}" x2="{0:.2}" y2="{2:.2}" stroke="#555" stroke-dasharray="6 4"/>"##,
-            x(t),
-            y(0.0),
-            y(1.0)
-        );
-        let anchor = if t > 0.75 { "end" } else { "start" };
-        let dx = if t > 0.75 { -6.0 } else { 6.0 };
-        let _ = writeln!(
-            s,
-            r#"<text x="{:.2}" y="{:.2}" text-anchor="{anchor}">threshold {t}</text>"#,
-            x(t) + dx,
-            y(1.0) + 16.0
-        );
-        let (hx, hy) = (x(a.half_similarity), y(0.5));
-        let _ = writeln!(s, r##"<circle cx="{hx:.2}" cy="{hy:.2}" r="4" fill="#111"/>"##);
-        let _ = writeln!(
-            s,
-            r#"<text x="{:.2}" y="{:.2}">P = 1/2 at J = {:.3}</text>"#,
-            hx + 8.0,
-            hy + 16.0,
-            a.half_similarity
-        );
-        // Legend and axis titles.
-        let ly = y(1.0) + 40.0;
-        let _ = writeln!(
-            s,
-            r##"<rect x="{:.2}" y="{ly:.2}" width="14" height="14" fill="#d62728" fill-opacity="0.25"/><text x="{:.2}" y="{:.2}">false positives (checked, then rejected)</text>"##,
-            x(0.0) + 12.0,
-            x(0.0) + 32.0,
-            ly + 12.0
-        );
-        let _ = writeln!(
-            s,
-            r##"<rect x="{:.2}" y="{:.2}" width="14" height="14" fill="#1f77b4" fill-opacity="0.25"/><text x="{:.2}" y="{:.2}">false negatives (missed)</text>"##,
-            x(0.0) + 12.0,
-            ly + 22.0,
-            x(0.0) + 32.0,
-            ly + 34.0
-        );
-        let _ = writeln!(
-            s,
-            r#"<text x="{:.2}" y="{:.2}" text-anchor="middle">Jaccard similarity J of two units</text>"#,
-            (x(0.0) + x(1.0)) / 2.0,
-            HEIGHT - 16.0
-        );
-        let _ = writeln!(
-            s,
-            r#"<text transform="translate(20 {:.2}) rotate(-90)" text-anchor="middle">P(J): probability of becoming candidates</text>"#,
-            (y(0.0) + y(1.0)) / 2.0
-        );
-        s.push_str("</svg>\n");
-        s
-    }
-}
+mod svg;
 
 #[cfg(test)]
 mod tests {
@@ -672,17 +364,5 @@ mod tests {
         assert_eq!(bar(0.0, 4), "");
         assert_eq!(bar(1.0, 4), "████");
         assert_eq!(bar(0.5 / 4.0, 4), "▌");
-    }
-
-    #[test]
-    fn edit_tolerance_counts_lost_shingles() {
-        let lsh = LshParams { bands: 1, rows: 1 };
-        // 20 words, 3-shingles: 18 shingles; one change loses 3: 15/21.
-        let e = EditTolerance::new(20, 3, 0.7, lsh);
-        assert_eq!(e.changed_words, 1);
-        assert!((e.similarity - 15.0 / 21.0).abs() < 1e-12);
-        // Threshold tiny: every word may change, the similarity floors at 0.
-        let e = EditTolerance::new(10, 3, 1e-9, lsh);
-        assert_eq!(e.changed_words, 2);
     }
 }
