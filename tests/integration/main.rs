@@ -14,6 +14,7 @@ mod read;
 mod seeds;
 mod segmentation;
 mod serde;
+mod stages;
 
 /// The seed pair shipped in `tests/data` (copied from `../shared/seeds`).
 pub fn seed_pair() -> (String, String) {
