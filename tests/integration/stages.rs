@@ -62,6 +62,9 @@ fn corpus(n: usize, seed: u64) -> Vec<(u64, String)> {
     out
 }
 
+/// The slots of a candidate pair and its `(unit of a, unit of b)` pairs.
+type Candidates = (usize, usize, Vec<(u32, u32)>);
+
 /// `Index::pairs()` from the stages alone: what a Spark job does, with
 /// shards of `shard` articles whose boilerplate counts are merged.
 fn pairs_from_stages(d: &Detector, articles: &[(u64, String)], shard: usize) -> Vec<(u64, u64, f64, Report)> {
@@ -97,7 +100,7 @@ fn pairs_from_stages(d: &Detector, articles: &[(u64, String)], shard: usize) -> 
     // Candidates: in a bucket, every entry sees the first `max_bucket`
     // entries (insertion order), and keeps those of larger ids.
     let id = |slot: usize| articles[slot].0;
-    let mut cands: BTreeMap<(u64, u64), (usize, usize, Vec<(u32, u32)>)> = BTreeMap::new();
+    let mut cands: BTreeMap<(u64, u64), Candidates> = BTreeMap::new();
     for bucket in buckets.values() {
         let visible = &bucket[..bucket.len().min(cap)];
         for &(a, ua) in bucket {
