@@ -48,18 +48,22 @@ use crate::group::{Group, group_near_duplicates};
 use crate::lsh::Table;
 use crate::score::Report;
 
-mod batch;
+// The articles, and their boilerplate counts.
 mod boilerplate;
-mod par;
-mod persist;
-mod plan;
-mod probe;
 mod store;
+// Where the engine's work runs, and the engine.
+mod batch;
+mod par;
+// Insertion, queries, all pairs.
+mod insert;
+mod pairs;
+mod query;
+// Index files.
+mod persist;
 
 pub use boilerplate::ContextCounts;
 pub use persist::FORMAT_VERSION;
 
-use batch::{Pending, grouped, next_batch};
 use par::Exec;
 use store::{Store, Stored};
 
@@ -552,7 +556,10 @@ impl Index {
         self.queries(Exec::Parallel, &[query]).pop().unwrap_or_default()
     }
 
-    /// [`query`](Self::query) for many texts, in order.
+    /// [`query`](Self::query) for many texts, in order. Queries are taken
+    /// a batch at a time (see [`Index::pairs`] for the bound on a batch's
+    /// memory), and an indexed article that is a candidate of several
+    /// queries of a batch is analysed once for all of them.
     ///
     /// ```
     /// let index = neardup::Detector::builder().build()?.index();
@@ -563,11 +570,9 @@ impl Index {
         self.queries(Exec::Sequential, queries)
     }
 
-    /// [`query_many`](Self::query_many) in parallel on the current rayon
-    /// pool; the result is identical. Queries are taken a batch at a time
-    /// (see [`Index::par_pairs`] for the bound on a batch's memory), and an
-    /// indexed article that is a candidate of several queries of a batch is
-    /// analysed once for all of them.
+    /// [`query_many`](Self::query_many), each batch probed, prepared and
+    /// verified in parallel on the current rayon pool; the result is
+    /// identical.
     ///
     /// ```
     /// let index = neardup::Detector::builder().build()?.index();
@@ -608,7 +613,21 @@ impl Index {
     /// pass keeps, per band, the buckets of two or more live entries (at
     /// most `max_bucket` entries each) and where each article's units are
     /// in them: at most about the size of the band tables, for the whole
-    /// iteration.
+    /// iteration. The pairs are then computed a batch of articles at a time
+    /// (an article that is a candidate of several articles of a batch is
+    /// analysed once for all of them) and yielded in order.
+    ///
+    /// # Memory
+    ///
+    /// Besides the plan, a batch holds at most 1024 articles, analysed,
+    /// with their candidates (at most `bands × max_bucket` per unit of the
+    /// article, deduplicated), closing once they have 16,384 candidate
+    /// articles between them, plus one step of 8 to 64 articles per thread
+    /// (sized from the candidates per article seen so far); at most that
+    /// many reports; and at most 1024 candidate articles analysed at once.
+    /// So memory is bounded by the batch size and the size of the articles,
+    /// not by the number of candidates or pairs (20,000 near-copies of one
+    /// article give 2·10⁸ pairs in bounded memory).
     ///
     /// ```
     /// let mut index = neardup::Detector::builder().build()?.index();
@@ -624,23 +643,9 @@ impl Index {
         self.all_pairs(Exec::Sequential)
     }
 
-    /// [`pairs`](Self::pairs), computed in parallel on the current rayon
-    /// pool, a batch of articles at a time, and yielded in the same order:
-    /// the sequence is identical. An article that is a candidate of several
-    /// articles of a batch is analysed once for all of them.
-    ///
-    /// # Memory
-    ///
-    /// Besides the plan that [`pairs`](Self::pairs) keeps, a batch holds at
-    /// most 1024 articles, analysed, with their candidates (at most
-    /// `bands × max_bucket` per unit of the article, deduplicated), closing
-    /// once they have 16,384 candidate articles between them, plus one step
-    /// of 8 to 64 articles per thread (sized from the candidates per article
-    /// seen so far); at most that many reports; and at most 1024 candidate
-    /// articles analysed at once. So memory is bounded by the
-    /// batch size and the size of the articles, not by the number of
-    /// candidates or pairs (20,000 near-copies of one article give 2·10⁸
-    /// pairs in bounded memory).
+    /// [`pairs`](Self::pairs), with each batch's articles probed, prepared
+    /// and verified in parallel on the current rayon pool: the same
+    /// algorithm and the same sequence, in the same memory bound.
     ///
     /// ```
     /// let mut index = neardup::Detector::builder().build()?.index();
@@ -748,143 +753,6 @@ impl Index {
             ));
         }
         Ok(())
-    }
-
-    /// Inserts `articles`, all or none: their ids are checked first, then
-    /// they are fingerprinted a chunk at a time (on `exec`) and entered in
-    /// order.
-    fn insert_with<'a, A: Into<Article<'a>>>(
-        &mut self,
-        exec: Exec,
-        articles: impl IntoIterator<Item = A>,
-    ) -> Result<()> {
-        let articles: Vec<Article<'a>> = articles.into_iter().map(Into::into).collect();
-        let mut seen = std::collections::BTreeSet::new();
-        for a in &articles {
-            if self.store.contains(a.id) || !seen.insert(a.id) {
-                return Err(Error::DuplicateId { id: a.id });
-            }
-        }
-        self.check_capacity(articles.len())?;
-        // Fingerprint in bounded chunks so that the keys never hold more
-        // than a slice of the batch at once.
-        for chunk in articles.chunks(4096) {
-            let d = &self.detector;
-            let keys = exec.map(chunk, |a| d.article_keys(&d.analyze(a.text)));
-            for (a, keys) in chunk.iter().zip(keys) {
-                self.commit(a, keys);
-            }
-        }
-        Ok(())
-    }
-
-    fn commit(&mut self, a: &Article<'_>, keys: crate::detector::ArticleKeys) {
-        self.counts.add(&keys.segment_keys);
-        let stored = Stored::new(a.id, a.label, a.text, keys.units, keys.segment_keys.clone().into_boxed_slice());
-        let (slot, indexed) = self.store.push(stored);
-        if indexed {
-            let entries = self.insert_entries(slot, &keys);
-            self.store.set_entries(slot, entries);
-        }
-    }
-
-    /// Enters the article at `slot` in the band tables; returns its
-    /// number of entries.
-    fn insert_entries(&mut self, slot: u32, keys: &crate::detector::ArticleKeys) -> u32 {
-        let mut entries = 0u32;
-        for (unit, unit_keys) in keys.entries(self.tables.len()) {
-            for (table, &key) in self.tables.iter_mut().zip(unit_keys) {
-                table.insert(crate::lsh::Entry { key, slot, unit });
-                entries += 1;
-            }
-        }
-        entries
-    }
-
-    /// Records a loaded article (the next slot) in the store and the
-    /// boilerplate statistics; whether it is in the tables (the first of
-    /// its class, or in none).
-    fn push_loaded(&mut self, stored: Stored) -> bool {
-        self.counts.add(&stored.segment_keys);
-        self.store.push(stored).1
-    }
-
-    /// Sets the entry counts of loaded articles from their tables.
-    fn count_loaded_entries(&mut self) {
-        let mut counts = vec![0u32; self.store.slots()];
-        for t in &self.tables {
-            for e in t.live_entries() {
-                if let Some(c) = counts.get_mut(e.slot as usize) {
-                    *c += 1;
-                }
-            }
-        }
-        for (slot, c) in counts.into_iter().enumerate() {
-            self.store.set_entries(slot as u32, c);
-        }
-    }
-
-    /// The results of `queries`, in order: probed and verified a batch at a
-    /// time by the batch engine.
-    fn queries(&self, exec: Exec, queries: &[&str]) -> Vec<QueryResult> {
-        let d = &self.detector;
-        let mut out = Vec::with_capacity(queries.len());
-        let mut at = 0;
-        while at < queries.len() {
-            let batch = next_batch(exec, &mut at, queries.len(), |i| {
-                let text = queries[i];
-                let prepared = d.prepare(d.analyze(text), None, self.boilerplate());
-                let (cands, saturated, skipped) = self.candidates(&prepared);
-                Some((Pending { id: 0, text, prepared, cands }, (saturated, skipped)))
-            });
-            let pending: Vec<&Pending<'_>> = batch.iter().filter_map(|(_, p)| p.as_ref().map(|p| &p.0)).collect();
-            let checked = self.check_batch(exec, &pending);
-            for ((q, (saturated_buckets, skipped_entries)), results) in
-                batch.iter().filter_map(|(_, p)| p.as_ref()).zip(checked)
-            {
-                let mut matches: Vec<Match> = grouped(&q.cands)
-                    .zip(results)
-                    .filter_map(|(g, r)| {
-                        let (candidate_similarity, report) = r?;
-                        let duplicates = self.store.duplicates_of(g[0].slot);
-                        Some(Match { id: g[0].id, candidate_similarity, report, duplicates })
-                    })
-                    .collect();
-                matches.sort_by_key(|m| (std::cmp::Reverse(m.report.a_covered_words), m.id));
-                out.push(QueryResult {
-                    matches,
-                    saturated_buckets: *saturated_buckets,
-                    skipped_entries: *skipped_entries,
-                });
-            }
-        }
-        out
-    }
-
-    /// Every pair, a batch of probing articles at a time.
-    fn all_pairs(&self, exec: Exec) -> Pairs<'_> {
-        let plan = self.pair_plan(exec);
-        let saturation = plan.saturation;
-        let n = plan.by_rank.len();
-        let mut at = 0;
-        let batches = std::iter::from_fn(move || {
-            if at >= n {
-                return None;
-            }
-            let batch = next_batch(exec, &mut at, n, |rank| self.pair_probe(&plan, rank as u32).map(|p| (p, ())));
-            let pending: Vec<&Pending<'_>> = batch.iter().filter_map(|(_, p)| p.as_ref().map(|p| &p.0)).collect();
-            let checked = self.check_batch(exec, &pending);
-            let mut pairs = Vec::new();
-            for (q, results) in pending.iter().zip(checked) {
-                for (g, r) in grouped(&q.cands).zip(results) {
-                    if let Some((candidate_similarity, report)) = r {
-                        pairs.push(Pair { a: q.id, b: g[0].id, candidate_similarity, report });
-                    }
-                }
-            }
-            Some(pairs)
-        });
-        Pairs { iter: Box::new(batches.flatten()), saturation }
     }
 
     /// Near-duplicate groups from `pairs`.

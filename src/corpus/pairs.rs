@@ -1,10 +1,10 @@
-//! The all-pairs plan: the candidates of [`Index::pairs`] read off the
+//! All pairs: the plan (the candidates of [`Index::pairs`] read off the
 //! band tables in one pass over them, instead of probing article by
-//! article.
+//! article), verified a batch at a time by the batch engine.
 
-use super::batch::{Candidate, Pending, compact, finish};
+use super::batch::{Candidate, Pending, compact, finish, grouped, next_batch};
 use super::par::Exec;
-use super::{Index, Saturation};
+use super::{Index, Pair, Pairs, Saturation};
 use crate::lsh::Table;
 
 /// The candidates of [`Index::pairs`], read off the band tables instead of
@@ -205,5 +205,31 @@ impl Index {
             return None;
         }
         Some(Pending { id, text, prepared, cands: finish(cands) })
+    }
+
+    /// Every pair, a batch of probing articles at a time.
+    pub(super) fn all_pairs(&self, exec: Exec) -> Pairs<'_> {
+        let plan = self.pair_plan(exec);
+        let saturation = plan.saturation;
+        let n = plan.by_rank.len();
+        let mut at = 0;
+        let batches = std::iter::from_fn(move || {
+            if at >= n {
+                return None;
+            }
+            let batch = next_batch(exec, &mut at, n, |rank| self.pair_probe(&plan, rank as u32).map(|p| (p, ())));
+            let pending: Vec<&Pending<'_>> = batch.iter().filter_map(|(_, p)| p.as_ref().map(|p| &p.0)).collect();
+            let checked = self.check_batch(exec, &pending);
+            let mut pairs = Vec::new();
+            for (q, results) in pending.iter().zip(checked) {
+                for (g, r) in grouped(&q.cands).zip(results) {
+                    if let Some((candidate_similarity, report)) = r {
+                        pairs.push(Pair { a: q.id, b: g[0].id, candidate_similarity, report });
+                    }
+                }
+            }
+            Some(pairs)
+        });
+        Pairs { iter: Box::new(batches.flatten()), saturation }
     }
 }

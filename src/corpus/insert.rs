@@ -1,0 +1,86 @@
+//! Insertion: articles fingerprinted a chunk at a time
+//! ([`Detector::article_keys`](crate::Detector::article_keys)) and entered
+//! in the store, the boilerplate counts and the band tables.
+
+use super::par::Exec;
+use super::store::Stored;
+use super::{Article, Index};
+use crate::detector::ArticleKeys;
+use crate::error::{Error, Result};
+use crate::lsh::Entry;
+
+impl Index {
+    /// Inserts `articles`, all or none: their ids are checked first, then
+    /// they are fingerprinted a chunk at a time (on `exec`) and entered in
+    /// order.
+    pub(super) fn insert_with<'a, A: Into<Article<'a>>>(
+        &mut self,
+        exec: Exec,
+        articles: impl IntoIterator<Item = A>,
+    ) -> Result<()> {
+        let articles: Vec<Article<'a>> = articles.into_iter().map(Into::into).collect();
+        let mut seen = std::collections::BTreeSet::new();
+        for a in &articles {
+            if self.store.contains(a.id) || !seen.insert(a.id) {
+                return Err(Error::DuplicateId { id: a.id });
+            }
+        }
+        self.check_capacity(articles.len())?;
+        // Fingerprint in bounded chunks so that the keys never hold more
+        // than a slice of the batch at once.
+        for chunk in articles.chunks(4096) {
+            let d = &self.detector;
+            let keys = exec.map(chunk, |a| d.article_keys(&d.analyze(a.text)));
+            for (a, keys) in chunk.iter().zip(keys) {
+                self.commit(a, keys);
+            }
+        }
+        Ok(())
+    }
+
+    fn commit(&mut self, a: &Article<'_>, keys: ArticleKeys) {
+        self.counts.add(&keys.segment_keys);
+        let stored = Stored::new(a.id, a.label, a.text, keys.units, keys.segment_keys.clone().into_boxed_slice());
+        let (slot, indexed) = self.store.push(stored);
+        if indexed {
+            let entries = self.insert_entries(slot, &keys);
+            self.store.set_entries(slot, entries);
+        }
+    }
+
+    /// Enters the article at `slot` in the band tables; returns its
+    /// number of entries.
+    pub(super) fn insert_entries(&mut self, slot: u32, keys: &ArticleKeys) -> u32 {
+        let mut entries = 0u32;
+        for (unit, unit_keys) in keys.entries(self.tables.len()) {
+            for (table, &key) in self.tables.iter_mut().zip(unit_keys) {
+                table.insert(Entry { key, slot, unit });
+                entries += 1;
+            }
+        }
+        entries
+    }
+
+    /// Records a loaded article (the next slot) in the store and the
+    /// boilerplate statistics; whether it is in the tables (the first of
+    /// its class, or in none).
+    pub(super) fn push_loaded(&mut self, stored: Stored) -> bool {
+        self.counts.add(&stored.segment_keys);
+        self.store.push(stored).1
+    }
+
+    /// Sets the entry counts of loaded articles from their tables.
+    pub(super) fn count_loaded_entries(&mut self) {
+        let mut counts = vec![0u32; self.store.slots()];
+        for t in &self.tables {
+            for e in t.live_entries() {
+                if let Some(c) = counts.get_mut(e.slot as usize) {
+                    *c += 1;
+                }
+            }
+        }
+        for (slot, c) in counts.into_iter().enumerate() {
+            self.store.set_entries(slot as u32, c);
+        }
+    }
+}
