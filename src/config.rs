@@ -69,7 +69,9 @@ pub struct Config {
     pub seed: u64,
     /// Which passages are indexed as candidates. Default [`Unit::Sentence`].
     pub unit: Unit,
-    /// Fewest shared words a reported passage must have. Default 8.
+    /// Fewest shared words a reported passage must have, and fewest words
+    /// of a unit an index fingerprints ([`Detector::units`](crate::Detector::units)).
+    /// Default 8.
     pub min_words: usize,
     /// Most unmatched words bridged inside one passage, on each side.
     /// Default 5.

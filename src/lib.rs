@@ -132,13 +132,16 @@
 //! * `rayon` (default) — the `par_*` methods, which run on the caller's
 //!   current rayon pool.
 //! * `serde` — `Serialize`/`Deserialize` for [`Config`], [`Report`],
-//!   [`Passage`], [`Span`], the [`corpus`] results and [`advisor::Advice`]. In
+//!   [`Passage`], [`Span`], the [`corpus`] results, [`ArticleKeys`] and
+//!   [`advisor::Advice`]. In
 //!   JSON every struct is an object keyed by its field names; spans and token
 //!   ranges are `{"start": s, "end": e}` (bytes and token indices); [`Unit`] is
 //!   `"Sentence"`, `"Paragraph"` or `{"Window": {"size": n}}`; `bands_rows` is
 //!   `null` or `[bands, rows]`. `tests/integration/serde.rs` pins the shape.
-//!   Every field is required; a deserialised `Config` is checked when a
-//!   `Detector` is built from it. For bit-exact scores through JSON, enable
+//!   A `Config` field missing from the input takes its default (a
+//!   configuration file names only what it changes); every field of the
+//!   other types is required; unknown fields are ignored. A deserialised
+//!   `Config` is checked when a `Detector` is built from it. For bit-exact scores through JSON, enable
 //!   `serde_json`'s `float_roundtrip` feature.
 
 #![deny(missing_docs)]

@@ -6,9 +6,10 @@
 //! object keyed by its field names; spans and token ranges are `{"start",
 //! "end"}` objects; `Unit` is `"Sentence"`, `"Paragraph"` or `{"Window":
 //! {"size": n}}`; `bands_rows` is `null` or `[bands, rows]`; `Signature` is
-//! an array of numbers. Every field is required when deserialising (no
-//! defaults), unknown fields are ignored, and a deserialised `Config` is
-//! only checked when a `Detector` is built from it.
+//! an array of numbers. A `Config` field missing when deserialising takes
+//! its default, every field of the other types is required, unknown fields
+//! are ignored, and a deserialised `Config` is only checked when a
+//! `Detector` is built from it.
 //!
 //! Scores survive a round trip to within one unit in the last place:
 //! `serde_json` parses floats exactly only with its `float_roundtrip`
