@@ -175,15 +175,15 @@ pub fn exercise(index: Index) {
     assert_eq!(back.to_bytes(), bytes, "save → load → save is not stable");
     let ids: Vec<u64> = index.ids().take(8).collect();
     for &id in &ids {
-        let text = index.get(id).expect("listed id is present").to_owned();
+        let text = index.text(id).expect("listed id is present").to_owned();
         let result = index.query(&text);
         for m in &result.matches {
-            let other = index.get(m.id).expect("a match is an indexed article");
+            let other = index.text(m.id).expect("a match is an indexed article");
             check_report(&text, other, &m.report, "query");
         }
     }
     for pair in index.pairs().take(16) {
-        let (a, b) = (index.get(pair.a).unwrap_or_default(), index.get(pair.b).unwrap_or_default());
+        let (a, b) = (index.text(pair.a).unwrap_or_default(), index.text(pair.b).unwrap_or_default());
         check_report(a, b, &pair.report, "pair");
     }
     let _ = index.near_duplicate_groups(0.5);
@@ -191,7 +191,7 @@ pub fn exercise(index: Index) {
     if let Some(&id) = ids.first() {
         assert!(index.remove(id));
         for &other in &ids[1..] {
-            let text = index.get(other).unwrap_or_default().to_owned();
+            let text = index.text(other).unwrap_or_default().to_owned();
             let _ = index.query(&text);
         }
     }
