@@ -202,6 +202,9 @@ mod testoibits {
         assert_all::<Saturation>();
         assert_all::<QueryResult>();
         assert_all::<Group>();
+        assert_all::<ArticleKeys>();
+        assert_all::<Prepared>();
+        assert_all::<corpus::ContextCounts>();
         // An iterator over pairs can move to another thread.
         fn assert_send<T: Send>() {}
         assert_send::<Pairs<'static>>();
