@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Renders `compare --html` reports in headless Chromium and checks what the
 # page itself computes once loaded with `#selftest` (see
-# examples/support/html.rs): on its <html> element,
+# examples/compare/html.rs): on its <html> element,
 #   data-passages  passages highlighted in both articles  = the JSON report's count
 #   data-linked    passages whose partner hover, click and Esc mark and unmark
 #                  from both sides                       = the same count
