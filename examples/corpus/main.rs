@@ -242,16 +242,18 @@ impl Tuning {
     /// passages apart (so that a saved index can list them later;
     /// `--boilerplate` only prints them). An error names the option.
     fn detector(&self) -> Result<Detector, String> {
+        let d = Config::default();
         let mut builder = Detector::builder();
         builder.report_boilerplate(true);
-        self.shingle_size.map(|v| builder.shingle_size(v));
-        self.num_hashes.map(|v| builder.num_hashes(v));
-        self.threshold.map(|v| builder.threshold(v));
-        self.min_words.map(|v| builder.min_words(v));
-        self.max_gap.map(|v| builder.max_gap(v));
-        self.seed.map(|v| builder.seed(v));
-        self.max_bucket.map(|v| builder.max_bucket(v));
-        self.boilerplate_contexts.map(|v| builder.boilerplate_contexts(v));
+        builder
+            .shingle_size(self.shingle_size.unwrap_or(d.shingle_size))
+            .num_hashes(self.num_hashes.unwrap_or(d.num_hashes))
+            .threshold(self.threshold.unwrap_or(d.threshold))
+            .min_words(self.min_words.unwrap_or(d.min_words))
+            .max_gap(self.max_gap.unwrap_or(d.max_gap))
+            .seed(self.seed.unwrap_or(d.seed))
+            .max_bucket(self.max_bucket.unwrap_or(d.max_bucket))
+            .boilerplate_contexts(self.boilerplate_contexts.unwrap_or(d.boilerplate_contexts));
         builder.build().map_err(|e| match &e {
             // Name the command-line option, not the `Config` field.
             neardup::Error::InvalidConfig { name, .. } => format!("--{}: {e}", name.replace('_', "-")),
