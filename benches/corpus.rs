@@ -5,7 +5,7 @@
 //! Run them with `cargo bench --bench corpus`; the smoke mode
 //! `cargo bench --bench corpus -- --test` runs every bench once, in
 //! seconds. Throughput is in articles. The figures on real text at 10k to
-//! 1M paragraphs (`examples/corpus.rs` on corpora made by
+//! 1M paragraphs (the `corpus` example on corpora made by
 //! `scripts/make-scale-corpus.py`) are in the README, "Corpus scale".
 //!
 //! # The archive

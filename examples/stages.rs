@@ -50,7 +50,7 @@ fn main() -> ExitCode {
                 Ok(t) => texts.push(t),
                 Err(e) => {
                     eprintln!("stages: {e}");
-                    return ExitCode::FAILURE;
+                    return ExitCode::from(2);
                 }
             }
         }

@@ -17,12 +17,16 @@
 //!
 //! Exit status: 0 on success, 2 on a bad option or value, or a file that
 //! cannot be written, with one line on stderr.
+//!
+//! One file: copy it and depend on `neardup` (feature `serde` for
+//! `--json`), `clap` (feature `derive`) and `serde_json`. In code,
+//! `neardup::advisor::advise` gives the same `Advice`.
 
-use std::ffi::OsString;
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::Parser;
 use neardup::Config;
 use neardup::advisor::{Advice, advise_config};
 
@@ -36,23 +40,99 @@ fn main() -> ExitCode {
     }
 }
 
-/// What the command line asks for.
-struct Args {
-    config: Config,
+/// Show what LSH parameters a threshold gives: bands and rows, the S-curve,
+/// error rates and index memory.
+#[derive(Parser)]
+#[command(
+    name = "tune",
+    after_help = "\
+Options take their value as `--opt V` or `--opt=V`.
+Exit status: 0 on success, 2 on a bad option or value or an unwritable file."
+)]
+struct Cli {
+    #[arg(long, value_name = "F", allow_hyphen_values = true,
+          help = default("similarity at which two units are candidates, in (0, 1]", Config::default().threshold))]
+    threshold: Option<f64>,
+    #[arg(long, visible_alias = "num-hashes", value_name = "N", allow_hyphen_values = true,
+          help = default("MinHash values per signature", Config::default().num_hashes))]
+    hashes: Option<usize>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true,
+          help = default("words per shingle, for the changed-words table", Config::default().shingle_size))]
+    shingle_size: Option<usize>,
+    /// explicit bands and rows instead of the ones chosen for the threshold
+    #[arg(long, value_name = "B,R", value_parser = parse_bands_rows, allow_hyphen_values = true)]
+    bands_rows: Option<(usize, usize)>,
+    /// also write the S-curve as an SVG image to FILE
+    #[arg(long, value_name = "FILE", allow_hyphen_values = true)]
     svg: Option<PathBuf>,
+    /// print the advice as JSON (needs the serde feature)
+    #[arg(long)]
     json: bool,
 }
 
-fn run() -> Result<(), String> {
-    let Some(args) = parse_args(std::env::args_os().skip(1))? else {
-        return print(|out| out.write_all(usage().as_bytes()));
+/// An option's help line with its default.
+fn default(what: &str, value: impl std::fmt::Display) -> String {
+    format!("{what} (default {value})")
+}
+
+impl Cli {
+    /// The configuration to advise on: the defaults, with the options given.
+    fn config(&self) -> Config {
+        let mut config = Config::default();
+        config.threshold = self.threshold.unwrap_or(config.threshold);
+        config.num_hashes = self.hashes.unwrap_or(config.num_hashes);
+        config.shingle_size = self.shingle_size.unwrap_or(config.shingle_size);
+        // min_words must be at least the shingle size; it does not change
+        // the advice.
+        config.min_words = config.min_words.max(config.shingle_size);
+        config.bands_rows = self.bands_rows;
+        config
+    }
+}
+
+/// `--bands-rows B,R`.
+fn parse_bands_rows(value: &str) -> Result<(usize, usize), String> {
+    let (b, r) = value.split_once(',').ok_or("expected BANDS,ROWS")?;
+    let number = |s: &str| s.trim().parse::<usize>().map_err(|e| format!("{s:?}: {e}"));
+    Ok((number(b)?, number(r)?))
+}
+
+/// A command-line error from clap as one line that names the option,
+/// `--option: what is wrong` (clap's own message spans several lines).
+fn usage_error(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let context = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => s.as_str(),
+        _ => "",
     };
-    let advice = advise_config(&args.config).map_err(|e| match &e {
+    // clap calls an option by its value's name too: `--svg <FILE>`.
+    let option = context(ContextKind::InvalidArg).split(' ').next().unwrap_or_default();
+    let value = context(ContextKind::InvalidValue);
+    match e.kind() {
+        ErrorKind::UnknownArgument if option.starts_with('-') => format!("{option}: unknown option (see --help)"),
+        ErrorKind::UnknownArgument => format!("{option}: unexpected argument (see --help)"),
+        ErrorKind::TooManyValues => format!("{option}: takes no value"),
+        ErrorKind::InvalidValue if value.is_empty() => format!("{option}: missing value"),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let why = std::error::Error::source(e).map_or_else(|| "not valid".to_owned(), |s| s.to_string());
+            format!("{option}: invalid value {value:?}: {why}")
+        }
+        _ => e.to_string().lines().next().unwrap_or_default().trim_start_matches("error: ").to_owned(),
+    }
+}
+
+fn run() -> Result<(), String> {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelp => return print(|out| write!(out, "{e}")),
+        Err(e) => return Err(usage_error(&e)),
+    };
+    let advice = advise_config(&cli.config()).map_err(|e| match &e {
         neardup::Error::InvalidConfig { name, .. } => format!("--{}: {e}", option_name(name)),
         _ => e.to_string(),
     })?;
-    let text = if args.json { json(&advice)? } else { advice.to_string() };
-    if let Some(path) = &args.svg {
+    let text = if cli.json { json(&advice)? } else { advice.to_string() };
+    if let Some(path) = &cli.svg {
         std::fs::write(path, advice.to_svg()).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     print(|out| out.write_all(text.as_bytes()))
@@ -76,88 +156,6 @@ fn json(advice: &Advice) -> Result<String, String> {
 #[cfg(not(feature = "serde"))]
 fn json(_: &Advice) -> Result<String, String> {
     Err("--json needs the serde feature: cargo run --example tune --features serde -- --json ...".to_owned())
-}
-
-fn usage() -> String {
-    let d = Config::default();
-    format!(
-        "\
-Show what LSH parameters a threshold gives: bands and rows, the S-curve,
-error rates and index memory.
-
-Usage: tune [OPTIONS]
-
-Options:
-      --threshold F       similarity at which two units are candidates, in (0, 1] (default {})
-      --hashes N          MinHash values per signature (default {}); also --num-hashes
-      --shingle-size N    words per shingle, for the changed-words table (default {})
-      --bands-rows B,R    explicit bands and rows instead of the ones chosen for the threshold
-      --svg FILE          also write the S-curve as an SVG image to FILE
-      --json              print the advice as JSON (needs the serde feature)
-  -h, --help              print this help and exit
-
-Options take their value as `--opt V` or `--opt=V`.
-Exit status: 0 on success, 2 on a bad option or value or an unwritable file.
-",
-        d.threshold, d.num_hashes, d.shingle_size
-    )
-}
-
-/// Parses the arguments (without the program name); `None` asks for help.
-fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Option<Args>, String> {
-    let mut args = args.into_iter();
-    let mut config = Config::default();
-    let mut svg = None;
-    let mut json = false;
-    while let Some(arg) = args.next() {
-        let arg = arg.into_string().map_err(|a| format!("{a:?}: not UTF-8"))?;
-        let (name, inline) = match arg.split_once('=') {
-            Some((name, value)) => (name, Some(value.to_owned())),
-            None => (arg.as_str(), None),
-        };
-        match name {
-            "-h" | "--help" => return Ok(None),
-            "--json" if inline.is_some() => return Err("--json: takes no value".to_owned()),
-            "--json" => json = true,
-            "--threshold" | "--hashes" | "--num-hashes" | "--shingle-size" | "--bands-rows" | "--svg" => {
-                let value = match inline {
-                    Some(value) => value,
-                    None => args
-                        .next()
-                        .ok_or_else(|| format!("{name}: missing value"))?
-                        .into_string()
-                        .map_err(|v| format!("{name}: invalid value {v:?}: not UTF-8"))?,
-                };
-                match name {
-                    "--threshold" => config.threshold = parse(name, &value)?,
-                    "--hashes" | "--num-hashes" => config.num_hashes = parse(name, &value)?,
-                    "--shingle-size" => {
-                        config.shingle_size = parse(name, &value)?;
-                        // min_words must be at least the shingle size; it does
-                        // not change the advice.
-                        config.min_words = config.min_words.max(config.shingle_size);
-                    }
-                    "--bands-rows" => {
-                        let (b, r) = value
-                            .split_once(',')
-                            .ok_or_else(|| format!("{name}: invalid value {value:?}: expected BANDS,ROWS"))?;
-                        config.bands_rows = Some((parse(name, b)?, parse(name, r)?));
-                    }
-                    _ => svg = Some(PathBuf::from(value)),
-                }
-            }
-            _ if arg.starts_with('-') => return Err(format!("{arg}: unknown option (see --help)")),
-            _ => return Err(format!("{arg}: unexpected argument (see --help)")),
-        }
-    }
-    Ok(Some(Args { config, svg, json }))
-}
-
-fn parse<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, String>
-where
-    T::Err: std::fmt::Display,
-{
-    value.trim().parse().map_err(|e| format!("{name}: invalid value {value:?}: {e}"))
 }
 
 /// Writes to stdout; a closed pipe (`tune | head`) is not an error.

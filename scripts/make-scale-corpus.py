@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build a deterministic scale corpus for `examples/corpus.rs` from real text.
+"""Build a deterministic scale corpus for the `corpus` example from real text.
 
 Source: the 21,607 real articles (115 MB of Debian documentation) that
 `../shared/peers/make-corpus` writes to

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Measure `examples/corpus.rs` on the scale corpora and print a Markdown table.
+"""Measure the `corpus` example on the scale corpora and print a Markdown table.
 
 For each corpus kind (sparse, dense, boilerplate; see make-scale-corpus.py)
 and size (10k, 100k, 1M paragraphs by default), builds the corpus if it is

@@ -20,7 +20,7 @@ const SEED_B: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/001_8d763c
 // Running the example
 
 /// Path of the compiled `compare` example, built on first use.
-fn compare_exe() -> &'static Path {
+pub(crate) fn compare_exe() -> &'static Path {
     static EXE: OnceLock<PathBuf> = OnceLock::new();
     EXE.get_or_init(|| build_example("compare"))
 }
@@ -31,8 +31,9 @@ fn tune_exe() -> &'static Path {
     EXE.get_or_init(|| build_example("tune"))
 }
 
-/// Builds an example with the profile and features of this test binary.
-fn build_example(name: &str) -> PathBuf {
+/// Builds an example with the profile and features of this test binary;
+/// the path of its executable.
+pub(crate) fn build_example(name: &str) -> PathBuf {
     let mut cmd = Command::new(env!("CARGO"));
     cmd.args(["build", "--example", name, "--message-format=json", "--manifest-path"])
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"));
@@ -763,7 +764,8 @@ fn help_documents_every_option_with_its_default() {
             assert!(line(option).contains(&format!("(default {default})")), "{option}: {}", line(option));
         }
         // The size bound's default sits on the option's last help line.
-        let at = help.find("--max-bytes N").unwrap_or_else(|| panic!("--help does not document --max-bytes:\n{help}"));
+        let at =
+            help.find("--max-bytes <N>").unwrap_or_else(|| panic!("--help does not document --max-bytes:\n{help}"));
         let rest = &help[at..];
         let end = rest.find("\n      --").unwrap_or(rest.len());
         assert!(rest[..end].contains("(default 64M)"), "{}", &rest[..end]);

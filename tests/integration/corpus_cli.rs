@@ -1,9 +1,9 @@
 //! The `corpus` example as a user runs it: a subprocess on directories,
 //! files and JSON lines; its stdout (JSON lines), stderr and exit status.
 //!
-//! The example is built once per test run, like `compare` in `cli.rs`
-//! (same profile and features as this test binary, located through
-//! `cargo build --message-format=json`). The example needs the `rayon`
+//! The example is built once per test run by `cli::build_example`, like
+//! `compare` (same profile and features as this test binary, located
+//! through `cargo build --message-format=json`). The example needs the `rayon`
 //! feature (`required-features` in `Cargo.toml`), and so do these tests.
 
 #![cfg(feature = "rayon")]
@@ -24,37 +24,7 @@ use crate::seed_pair;
 
 fn corpus_exe() -> &'static Path {
     static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(build_example)
-}
-
-fn build_example() -> PathBuf {
-    let mut cmd = Command::new(env!("CARGO"));
-    cmd.args(["build", "--example", "corpus", "--message-format=json", "--manifest-path"])
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"));
-    if !cfg!(debug_assertions) {
-        cmd.arg("--release");
-    }
-    if !cfg!(feature = "rayon") {
-        cmd.arg("--no-default-features");
-    }
-    let out = cmd.output().expect("cargo can be run");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "building the corpus example failed:\n{}\n{stdout}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for line in stdout.lines().filter(|l| l.starts_with('{')) {
-        let message: Value =
-            serde_json::from_str(line).unwrap_or_else(|e| panic!("cargo printed bad JSON ({e}): {line}"));
-        if message["reason"] == "compiler-artifact"
-            && message["target"]["name"] == "corpus"
-            && let Some(exe) = message["executable"].as_str()
-        {
-            return PathBuf::from(exe);
-        }
-    }
-    panic!("cargo did not report the corpus executable:\n{stdout}");
+    EXE.get_or_init(|| crate::cli::build_example("corpus"))
 }
 
 /// What one run of the example did.

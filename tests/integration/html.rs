@@ -1,7 +1,8 @@
-//! The HTML report of `compare --html`: through the example on the seed pair
-//! and on hostile text, and through its renderer (the example's own module,
-//! included here) on reports the CLI cannot produce (overlapping passages,
-//! boilerplate).
+//! The HTML report of `compare --html`, through the example as a user runs
+//! it: the seed pair, hostile text and names, empty texts and line ends,
+//! right-to-left text. Reports the program cannot produce from two files
+//! (overlapping passages, boilerplate) are rendered by the unit tests of its
+//! module, `examples/compare/html.rs` (run by `cargo test`).
 //!
 //! The page is read back the way a browser would see its text: tags
 //! dropped, the five entities the renderer writes decoded. Since every `<`
@@ -10,14 +11,12 @@
 
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use neardup::{Config, Detector, Passage, Report, Span};
+use neardup::{Detector, Report};
 
-#[allow(dead_code)] // the example uses all of it; these tests only part
-#[path = "../../examples/support/html.rs"]
-mod page;
+use crate::cli::compare_exe;
 
 const SEED_A: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/000_7335d4dbf30efac0.txt");
 const SEED_B: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/001_8d763c1f7bf3de18.txt");
@@ -67,19 +66,6 @@ fn tags(page: &str) -> Vec<String> {
     out
 }
 
-/// `body` without its (empty) line-number markers.
-fn without_line_numbers(body: &str) -> String {
-    let mut out = String::new();
-    let mut rest = body;
-    while let Some(at) = rest.find("<span class=\"ln\"") {
-        out.push_str(&rest[..at]);
-        let end = at + rest[at..].find("</span>").unwrap() + "</span>".len();
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
-    out
-}
-
 /// The text of the page's header.
 fn header_text(page: &str) -> String {
     text_of(&page[page.find("<header>").unwrap()..page.find("</header>").unwrap()])
@@ -120,6 +106,12 @@ fn passage_text(body: &str, id: usize) -> String {
     marks(body).into_iter().filter(|(ids, _)| ids.contains(&id)).map(|(_, t)| t).collect()
 }
 
+/// Characters of `text` as a browser's DOM holds them: the HTML parser
+/// turns `\r\n` and a lone `\r` into `\n`.
+fn dom_chars(text: &str) -> usize {
+    text.chars().count() - text.matches("\r\n").count()
+}
+
 /// Checks what every page must satisfy, for texts `a` and `b`.
 fn check_page(page: &str, report: &Report, a: &str, b: &str) {
     // Self-contained: nothing is loaded from anywhere.
@@ -138,7 +130,7 @@ fn check_page(page: &str, report: &Report, a: &str, b: &str) {
         let html = body(page, id);
         assert_eq!(text_of(html), text, "article {id} is the text, every character");
         let chars = attr(&page[page.find(&format!("<article id=\"{id}\"")).unwrap()..], "data-chars");
-        assert_eq!(chars.parse::<usize>().unwrap(), page::dom_chars(text));
+        assert_eq!(chars.parse::<usize>().unwrap(), dom_chars(text));
         // Every passage is marked, exactly over its span.
         for (i, p) in report.passages.iter().enumerate() {
             let span = if side == 0 { p.a } else { p.b };
@@ -155,9 +147,13 @@ fn check_page(page: &str, report: &Report, a: &str, b: &str) {
 // Through the example
 
 fn compare_html(a: &OsStr, b: &OsStr) -> (String, String) {
+    compare_html_in(Path::new("."), a, b)
+}
+
+/// Runs `compare --html` in directory `dir`; the page and stdout.
+fn compare_html_in(dir: &Path, a: &OsStr, b: &OsStr) -> (String, String) {
     let out_path = temp(&format!("{}.html", a.len() + 31 * b.len()));
-    let exe = compare_exe();
-    let run = Command::new(&exe).arg("--html").arg(&out_path).arg(a).arg(b).output().unwrap();
+    let run = Command::new(compare_exe()).current_dir(dir).arg("--html").arg(&out_path).arg(a).arg(b).output().unwrap();
     assert!(run.status.success(), "{run:?}");
     assert!(run.stderr.is_empty(), "{run:?}");
     let page = std::fs::read_to_string(&out_path).expect("the page is written");
@@ -167,34 +163,6 @@ fn compare_html(a: &OsStr, b: &OsStr) -> (String, String) {
 
 fn temp(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("neardup-html-{}-{name}", std::process::id()))
-}
-
-/// The `compare` example, built with this binary's profile and features.
-fn compare_exe() -> PathBuf {
-    static EXE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    EXE.get_or_init(|| {
-        let mut cmd = Command::new(env!("CARGO"));
-        cmd.args(["build", "--example", "compare", "--message-format=short", "--manifest-path"])
-            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"));
-        let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
-        if !cfg!(debug_assertions) {
-            cmd.arg("--release");
-        }
-        if !cfg!(feature = "rayon") {
-            cmd.arg("--no-default-features");
-        }
-        if cfg!(feature = "serde") {
-            cmd.args(["--features", "serde"]);
-        }
-        let out = cmd.output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        // The test binary lives in target/<profile>/deps; the example in
-        // target/<profile>/examples.
-        let test_exe = std::env::current_exe().unwrap();
-        let target = test_exe.ancestors().find(|p| p.ends_with(profile)).expect("target/<profile>").to_path_buf();
-        target.join("examples").join(format!("compare{}", std::env::consts::EXE_SUFFIX))
-    })
-    .clone()
 }
 
 #[test]
@@ -330,91 +298,28 @@ fn an_unwritable_html_file_fails_with_one_line_and_no_report() {
     assert!(String::from_utf8_lossy(&run.stderr).contains("--html: missing value"));
 }
 
-// ---------------------------------------------------------------------------
-// Through the renderer
-
-fn passage(a: std::ops::Range<usize>, b: std::ops::Range<usize>) -> Passage {
-    Passage {
-        a: Span::new(a.start, a.end),
-        b: Span::new(b.start, b.end),
-        a_tokens: 0..0,
-        b_tokens: 0..0,
-        matched_words: 8,
-        similarity: 1.0,
-        containment_a: 1.0,
-        containment_b: 1.0,
-    }
-}
-
-fn render(report: &Report, a: &str, b: &str) -> String {
-    page::render(
-        report,
-        &page::Side { name: "a.txt", text: a },
-        &page::Side { name: "b.txt", text: b },
-        &Config::default(),
-    )
-}
-
-#[test]
-fn overlapping_passages_are_cut_into_segments_carrying_every_id() {
-    // Passages 1 and 2 overlap in A (10..20); in B they are apart.
-    let a = "0123456789abcdefghijKLMNOPQRST and more";
-    let b = "0123456789abcdefghij -- abcdefghijKLMNOPQRST";
-    let report = Report {
-        passages: vec![passage(0..20, 0..20), passage(10..30, 24..44)],
-        a_words: 4,
-        b_words: 4,
-        a_covered_words: 1,
-        b_covered_words: 2,
-        boilerplate: Vec::new(),
-    };
-    let html = render(&report, a, b);
-    check_page(&html, &report, a, b);
-    let segments = marks(body(&html, "a"));
-    assert_eq!(
-        segments,
-        [(vec![1], "0123456789".to_owned()), (vec![1, 2], "abcdefghij".to_owned()), (vec![2], "KLMNOPQRST".to_owned())]
-    );
-    assert!(body(&html, "a").contains("class=\"p multi\""), "an overlap looks different");
-    assert_eq!(marks(body(&html, "b")).len(), 2);
-}
-
-#[test]
-fn boilerplate_is_muted_and_not_counted() {
-    let a = "Byline by the agency. The shared sentence of the two articles is here.";
-    let b = "The shared sentence of the two articles is here. Byline by the agency.";
-    let mut boiler = passage(0..21, 49..70);
-    boiler.matched_words = 4;
-    let report = Report {
-        passages: vec![passage(22..70, 0..48)],
-        a_words: 13,
-        b_words: 13,
-        a_covered_words: 9,
-        b_covered_words: 9,
-        boilerplate: vec![boiler],
-    };
-    let html = render(&report, a, b);
-    check_page(&html, &report, a, b);
-    for (side, text) in [("a", "Byline by the agency."), ("b", "Byline by the agency.")] {
-        let body = without_line_numbers(body(&html, side));
-        let at = body.find("<span class=\"boiler\"").unwrap_or_else(|| panic!("no boilerplate in {side}"));
-        let end = at + body[at..].find("</span>").unwrap();
-        assert!(text_of(&body[at..end + 7]).contains(text));
-    }
-    assert!(header_text(&html).contains("1 shared passage · 1 boilerplate (muted, not counted)"));
-    assert!(html.contains(".boiler { color:"), "muted by the style sheet");
-}
-
 #[test]
 fn empty_texts_and_line_ends_render() {
-    let html = render(&Report::default(), "", "");
+    let dir = temp("line-ends");
+    std::fs::create_dir_all(&dir).unwrap();
+    let empty = dir.join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    let (html, _) = compare_html(empty.as_os_str(), empty.as_os_str());
     check_page(&html, &Report::default(), "", "");
     assert!(header_text(&html).contains("0 shared passages"));
     // The DOM turns \r\n and \r into \n: the character count says so.
-    assert_eq!(page::dom_chars("a\r\nb\rc\n"), 6);
+    let ends = dir.join("ends.txt");
+    std::fs::write(&ends, "a\r\nb\rc\n").unwrap();
+    let (html, _) = compare_html(ends.as_os_str(), empty.as_os_str());
+    assert!(html.contains("data-chars=\"6\""), "{html}");
     let text = "one\r\ntwo\rthree\n\nfour";
-    let html = render(&Report::default(), text, text);
-    check_page(&html, &Report::default(), text, text);
+    let lines = dir.join("lines.txt");
+    std::fs::write(&lines, text).unwrap();
+    let (html, _) = compare_html(lines.as_os_str(), lines.as_os_str());
+    let _ = std::fs::remove_dir_all(&dir);
+    let report = Detector::builder().build().unwrap().compare(text, text);
+    assert!(report.passages.is_empty(), "four words share no passage");
+    check_page(&html, &report, text, text);
     let lines: Vec<&str> =
         body(&html, "a").match_indices("data-n=\"").map(|(i, _)| &body(&html, "a")[i + 8..i + 9]).collect();
     assert_eq!(lines, ["1", "2", "3", "5"], "line numbers count \\r\\n, \\r and \\n once; blank lines get none");
@@ -433,12 +338,13 @@ fn right_to_left_texts_and_names_take_their_own_direction() {
     let b = format!("Intro in English.\n\n{arabic}");
     let report = Detector::builder().build().unwrap().compare(&a, &b);
     assert!(!report.passages.is_empty(), "the Arabic paragraph is shared");
-    let page = page::render(
-        &report,
-        &page::Side { name: "مقال.txt", text: &a },
-        &page::Side { name: "b.txt", text: &b },
-        &Config::default(),
-    );
+    // Run in the files' directory, so that the page names them as given.
+    let dir = temp("rtl");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("مقال.txt"), &a).unwrap();
+    std::fs::write(dir.join("b.txt"), &b).unwrap();
+    let (page, _) = compare_html_in(&dir, OsStr::new("مقال.txt"), OsStr::new("b.txt"));
+    let _ = std::fs::remove_dir_all(&dir);
     check_page(&page, &report, &a, &b);
     let bodies: Vec<String> = tags(&page).into_iter().filter(|t| t.starts_with("<div class=\"body\"")).collect();
     assert_eq!(bodies.len(), 2, "{bodies:?}");

@@ -7,6 +7,7 @@ mod cli;
 mod corpus;
 mod corpus_cli;
 mod determinism;
+mod examples;
 mod html;
 mod persist_safety;
 mod props;

@@ -1,5 +1,13 @@
 //! neardup as one more harness beside the MinHash/LSH peers of the shared
-//! peer benchmark (`bench.py --with neardup=.../peer_bench`).
+//! peer benchmark (`bench.py --with neardup=.../peer_bench`): a program, not
+//! a criterion bench (`harness = false`), built by `cargo bench` with the
+//! release profile.
+//!
+//! ```text
+//! cargo bench --bench peer_bench -- --help
+//! cargo bench -q --bench peer_bench -- --exe      # builds it, prints its path, for bench.py
+//! RAYON_NUM_THREADS=2 cargo bench --bench peer_bench -- --pairs
+//! ```
 //!
 //! The task is the peers' task, done with neardup's public API: every
 //! article of `$NDD_PEERS_DIR/corpus/articles.txt` (default
@@ -43,18 +51,8 @@
 //! `NDD_LIMIT=n` keeps the first `n` articles (recall is then left empty).
 //! A missing or unreadable corpus prints one line on stderr and exits with
 //! status 2.
-//!
-//! ```text
-//! cargo build --release --example peer_bench
-//! RAYON_NUM_THREADS=1 target/release/examples/peer_bench [--passages] [--pairs]
-//! ```
 
-// Without rayon only the error path of `run` is compiled.
-#![cfg_attr(not(feature = "rayon"), allow(dead_code, unused_imports))]
-
-use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write as _;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -83,25 +81,29 @@ fn main() -> ExitCode {
     }
 }
 
-#[cfg(not(feature = "rayon"))]
-fn run() -> Result<(), String> {
-    Err("built without the `rayon` feature; rebuild with default features".into())
-}
+/// The command line: `peer_bench [--passages] [--pairs]`, or `--exe`.
+const USAGE: &str = "usage: peer_bench [--passages] [--pairs] | --exe   \
+                     (threads: RAYON_NUM_THREADS, corpus: $NDD_PEERS_DIR)";
 
-#[cfg(feature = "rayon")]
 fn run() -> Result<(), String> {
     let (mut passages, mut pairs) = (false, false);
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "--passages" => passages = true,
             "--pairs" => pairs = true,
-            "-h" | "--help" => {
-                println!(
-                    "usage: peer_bench [--passages] [--pairs]   (threads: RAYON_NUM_THREADS, corpus: $NDD_PEERS_DIR)"
-                );
+            // `cargo bench` passes `--bench` to every bench program.
+            "--bench" => {}
+            // The path of this program, to give to `bench.py --with`.
+            "--exe" => {
+                let exe = std::env::current_exe().map_err(|e| format!("the path of this program: {e}"))?;
+                println!("{}", exe.display());
                 return Ok(());
             }
-            other => return Err(format!("unknown argument {other:?} (usage: peer_bench [--passages] [--pairs])")),
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return Ok(());
+            }
+            other => return Err(format!("unknown argument {other:?} ({USAGE})")),
         }
     }
     let limit = match std::env::var("NDD_LIMIT") {
@@ -159,7 +161,6 @@ fn run() -> Result<(), String> {
 }
 
 /// The peers' task: whole-document signatures, LSH candidates, verification.
-#[cfg(feature = "rayon")]
 fn minhash_task(docs: &[&str], truth: Option<&[TruthPair]>, rec: &mut Json) -> Result<Vec<usize>, String> {
     use rayon::prelude::*;
 
@@ -201,43 +202,45 @@ fn minhash_task(docs: &[&str], truth: Option<&[TruthPair]>, rec: &mut Json) -> R
     let sig_cpu_s = cpu_s() - cpu;
     let failed: Vec<usize> = (0..docs.len()).filter(|&i| sigs[i].is_none()).collect();
 
-    // Index: band keys of every signature, then one bucket table per band.
-    // Articles that neardup failed to analyse have no keys.
+    // Index: band keys of every signature, then one table per band: its
+    // `(key, document)` entries, sorted, so that a bucket (the documents
+    // that share the band's key) is a run of equal keys, documents in
+    // increasing order. Articles that neardup failed to analyse have no keys.
     let t = Instant::now();
     let keys: Vec<Vec<u64>> =
         sigs.par_iter().map(|s| s.as_ref().map(|s| detector.band_keys(s)).unwrap_or_default()).collect();
-    let tables: Vec<Table> = (0..BANDS)
+    let tables: Vec<Vec<(u64, u32)>> = (0..BANDS)
         .into_par_iter()
         .map(|band| {
-            let mut table = Table::default();
-            for (doc, k) in keys.iter().enumerate() {
-                if let Some(&key) = k.get(band) {
-                    table.entry(key).or_default().push(doc as u32);
-                }
-            }
+            let mut table: Vec<(u64, u32)> =
+                keys.iter().enumerate().filter_map(|(doc, k)| Some((*k.get(band)?, doc as u32))).collect();
+            table.sort_unstable();
             table
         })
         .collect();
     let index_s = t.elapsed().as_secs_f64();
 
-    // Query every document: its candidates with a larger id, sorted, so that
-    // each unordered pair is counted once (collisions are symmetric).
+    // Query: every pair of documents in one bucket, each unordered pair
+    // once, as the candidates of each document with a larger id, sorted
+    // (what querying every document finds: collisions are symmetric).
     let t = Instant::now();
-    let cands: Vec<Vec<u32>> = keys
+    let mut pairs: Vec<(u32, u32)> = tables
         .par_iter()
-        .enumerate()
-        .map(|(doc, k)| {
-            let mut out = Vec::new();
-            for (table, key) in tables.iter().zip(k) {
-                if let Some(bucket) = table.get(key) {
-                    out.extend(bucket.iter().copied().filter(|&j| j as usize > doc));
-                }
-            }
-            out.sort_unstable();
-            out.dedup();
-            out
+        .flat_map_iter(|table| {
+            table.chunk_by(|x, y| x.0 == y.0).flat_map(|bucket| {
+                bucket
+                    .iter()
+                    .enumerate()
+                    .flat_map(move |(i, &(_, a))| bucket[i + 1..].iter().map(move |&(_, b)| (a, b)))
+            })
         })
         .collect();
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    let mut cands: Vec<Vec<u32>> = vec![Vec::new(); docs.len()];
+    for (a, b) in pairs {
+        cands[a as usize].push(b);
+    }
     let cand_pairs: usize = cands.iter().map(Vec::len).sum();
     let query_s = t.elapsed().as_secs_f64();
 
@@ -256,7 +259,7 @@ fn minhash_task(docs: &[&str], truth: Option<&[TruthPair]>, rec: &mut Json) -> R
     let verify_s = t.elapsed().as_secs_f64();
 
     let bytes: usize = docs.iter().map(|d| d.len()).sum();
-    let max_bucket = tables.iter().flat_map(|t| t.values().map(Vec::len)).max().unwrap_or(0);
+    let max_bucket = tables.iter().flat_map(|t| t.chunk_by(|x, y| x.0 == y.0).map(<[_]>::len)).max().unwrap_or(0);
     rec.num("tokens", tokens)
         .num("shingles", shingles)
         .float("shingle_s", shingle_s)
@@ -272,16 +275,15 @@ fn minhash_task(docs: &[&str], truth: Option<&[TruthPair]>, rec: &mut Json) -> R
         .float("mb_per_cpu_s_sig", bytes as f64 / 1e6 / sig_cpu_s)
         .num("max_bucket", max_bucket)
         .num("analyze_panics", failed.len())
-        .raw("analyze_panic_docs", format!("{:?}", &failed[..failed.len().min(20)]))
+        .value("analyze_panic_docs", &failed[..failed.len().min(20)])
         .num("cand_pairs", cand_pairs)
         .num("verified_pairs", verified)
-        .raw("recall", recall_json(truth, |a, b| cands[a].binary_search(&(b as u32)).is_ok()))
+        .value("recall", recall_json(truth, |a, b| cands[a].binary_search(&(b as u32)).is_ok()))
         .str("exact_recall", &exact_recall(docs, truth, seed, |a, b| cands[a].binary_search(&(b as u32)).is_ok()));
     Ok(failed)
 }
 
 /// An index of the corpus, and what building it cost.
-#[cfg(feature = "rayon")]
 struct Built<'a> {
     /// `(id, text)`, ids = positions in the corpus.
     articles: Vec<(u64, &'a str)>,
@@ -294,7 +296,6 @@ struct Built<'a> {
 /// The articles (those in `skip` left out) in an
 /// [`Index`](neardup::Index) with the default configuration, built with
 /// `par_insert_many`.
-#[cfg(feature = "rayon")]
 fn build_index<'a>(docs: &[&'a str], skip: &[usize]) -> Result<Built<'a>, String> {
     let detector = Detector::new(Config::default()).map_err(|e| e.to_string())?;
     // Articles the MinHash task could not analyse would panic here too.
@@ -309,7 +310,6 @@ fn build_index<'a>(docs: &[&'a str], skip: &[usize]) -> Result<Built<'a>, String
 }
 
 /// neardup's own task: passages shared between articles, through the index.
-#[cfg(feature = "rayon")]
 fn passage_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec: &mut Json) -> Result<(), String> {
     /// Queries per `par_query_many` call: keeps only the pairs, not every
     /// report, in memory.
@@ -365,7 +365,7 @@ fn passage_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec:
         .num("e2e_passages", passages)
         .num("e2e_saturated_buckets", saturated)
         .str("e2e_digest", &format!("{:016x}", digest.0))
-        .raw("e2e_recall", recall_json(truth, found));
+        .value("e2e_recall", recall_json(truth, found));
     Ok(())
 }
 
@@ -374,7 +374,6 @@ fn passage_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec:
 /// ids are kept). `pairs_digest` hashes the whole pair stream (ids, similarities, every passage's spans, token ranges,
 /// counts and scores), so two builds that print the same digest computed
 /// the same reports.
-#[cfg(feature = "rayon")]
 fn pairs_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec: &mut Json) -> Result<(), String> {
     let Built { index, insert_s, index_mb, .. } = build_index(docs, skip)?;
     let after_insert_rss = peak_rss_mb();
@@ -400,7 +399,7 @@ fn pairs_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec: &
         .num("pairs_article_pairs", found_pairs.len())
         .num("pairs_passages", passages)
         .str("pairs_digest", &format!("{:016x}", digest.0))
-        .raw("pairs_recall", recall_json(truth, found));
+        .value("pairs_recall", recall_json(truth, found));
     Ok(())
 }
 
@@ -474,27 +473,6 @@ fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
 }
 
-/// Band keys are xxh3 values: a bucket table hashes them as themselves.
-#[derive(Default)]
-struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-/// One band's buckets: band key -> documents, in increasing order.
-type Table = HashMap<u64, Vec<u32>, BuildHasherDefault<KeyHasher>>;
-
 /// One injected near-duplicate: original, duplicate (0-based article
 /// positions) and the edit rate as written in `truth.tsv`.
 struct TruthPair {
@@ -506,7 +484,6 @@ struct TruthPair {
 /// Recall at the threshold on exact Jaccard: of the injected pairs whose
 /// 5-shingle sets (neardup's words) have exact Jaccard >= 0.8, how many
 /// are LSH candidates, as "found/total".
-#[cfg(feature = "rayon")]
 fn exact_recall(
     docs: &[&str],
     truth: Option<&[TruthPair]>,
@@ -521,7 +498,6 @@ fn exact_recall(
         set
     };
     // (at threshold, found) per injected pair, in parallel.
-    #[cfg(feature = "rayon")]
     use rayon::prelude::*;
     let judged: Vec<(bool, bool)> = truth
         .unwrap_or(&[])
@@ -568,7 +544,7 @@ fn load_truth(path: &std::path::Path) -> Result<Vec<TruthPair>, String> {
 /// `{"<rate>": "found/total", ...}` in rate order (as strings, like the
 /// peers); `found(a, b)` is asked with `a < b`. Pairs naming an article
 /// outside the corpus count as missed.
-fn recall_json(truth: Option<&[TruthPair]>, found: impl Fn(usize, usize) -> bool) -> String {
+fn recall_json(truth: Option<&[TruthPair]>, found: impl Fn(usize, usize) -> bool) -> BTreeMap<&str, String> {
     let mut by: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for p in truth.unwrap_or(&[]) {
         let (a, b) = (p.orig.min(p.dup), p.orig.max(p.dup));
@@ -578,8 +554,7 @@ fn recall_json(truth: Option<&[TruthPair]>, found: impl Fn(usize, usize) -> bool
             e.0 += 1;
         }
     }
-    let body: Vec<String> = by.iter().map(|(rate, (h, t))| format!("\"{rate}\": \"{h}/{t}\"")).collect();
-    format!("{{{}}}", body.join(", "))
+    by.into_iter().map(|(rate, (h, t))| (rate, format!("{h}/{t}"))).collect()
 }
 
 /// CPU time of all threads of the process so far, from
@@ -606,41 +581,26 @@ fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-/// A flat JSON object built key by key (values are numbers, short strings
-/// without quotes or backslashes, or ready-made JSON).
+/// The JSON object printed, built key by key (serde_json writes it).
 #[derive(Default)]
-struct Json(String);
+struct Json(serde_json::Map<String, serde_json::Value>);
 
 impl Json {
-    fn key(&mut self, k: &str) -> &mut Self {
-        self.0.push_str(if self.0.is_empty() { "{" } else { ", " });
-        let _ = write!(self.0, "\"{k}\": ");
+    fn value(&mut self, k: &str, v: impl serde::Serialize) -> &mut Self {
+        self.0.insert(k.to_owned(), serde_json::to_value(v).expect("plain data serializes"));
         self
     }
     fn str(&mut self, k: &str, v: &str) -> &mut Self {
-        self.key(k);
-        let _ = write!(self.0, "\"{v}\"");
-        self
+        self.value(k, v)
     }
-    fn num(&mut self, k: &str, v: impl std::fmt::Display) -> &mut Self {
-        self.key(k);
-        let _ = write!(self.0, "{v}");
-        self
+    fn num(&mut self, k: &str, v: usize) -> &mut Self {
+        self.value(k, v)
     }
     /// A float with four decimals (seconds, MB, MB/s).
     fn float(&mut self, k: &str, v: f64) -> &mut Self {
-        self.key(k);
-        let _ = write!(self.0, "{v:.4}");
-        self
-    }
-    fn raw(&mut self, k: &str, v: String) -> &mut Self {
-        self.key(k);
-        self.0.push_str(&v);
-        self
+        self.value(k, (v * 1e4).round() / 1e4)
     }
     fn finish(&mut self) -> String {
-        let mut s = std::mem::take(&mut self.0);
-        s.push('}');
-        s
+        serde_json::Value::Object(std::mem::take(&mut self.0)).to_string()
     }
 }

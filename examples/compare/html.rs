@@ -1,13 +1,12 @@
-//! The side-by-side HTML report of two texts, and line numbers of byte
-//! offsets: shared by the `compare` example and its tests (which include
-//! this file with `#[path]`).
+//! `compare --html`: the side-by-side HTML report of two texts.
 //!
 //! The page is one self-contained file: inline CSS and JavaScript, no
 //! network, no external assets. Each text (and each file name) takes its
 //! direction from its first strong character (`dir="auto"`), so Arabic or
-//! Hebrew text reads right to left, with its line numbers on the right. Every character of both texts is
-//! HTML-escaped; passages are `<mark>` elements, split into segments
-//! wherever passages overlap, each passage in its own colour on both sides.
+//! Hebrew text reads right to left, with its line numbers on the right.
+//! Every character of both texts is HTML-escaped; passages are `<mark>`
+//! elements, split into segments wherever passages overlap, each passage in
+//! its own colour on both sides.
 //!
 //! The page checks itself when it loads, and writes the result on its
 //! `<html>` element for a headless browser to read (`--dump-dom`):
@@ -15,49 +14,18 @@
 //! `data-text` (`ok` when both articles hold exactly the texts' characters)
 //! and `data-errors` (script errors). With `#selftest` in the URL it also
 //! hovers, clicks and unpins every passage and counts in `data-linked` the
-//! passages whose partner was marked from both sides.
+//! passages whose partner was marked from both sides
+//! (`tests/browser/check.sh` does this in headless Chromium).
+//!
+//! Rendering is presentation, not detection: it lives in this program, not
+//! in the library, and takes only the library's public `Report`. Take this
+//! file (and `text.rs`) into a program of your own as it is.
 
 use std::fmt::Write as _;
 
 use neardup::{Config, Passage, Report, Span};
 
-/// 1-based line numbers of byte offsets. A line ends at `\n`, `\r\n` or a
-/// lone `\r`.
-pub struct Lines {
-    /// Byte offset where each line starts.
-    starts: Vec<usize>,
-}
-
-impl Lines {
-    /// The line starts of `text`.
-    pub fn new(text: &str) -> Lines {
-        let bytes = text.as_bytes();
-        let mut starts = vec![0];
-        for (i, &byte) in bytes.iter().enumerate() {
-            if byte == b'\n' || (byte == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
-                starts.push(i + 1);
-            }
-        }
-        Lines { starts }
-    }
-
-    /// The line holding the byte at `offset`.
-    pub fn line(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&start| start <= offset)
-    }
-
-    /// The first and last line of a span.
-    pub fn of(&self, span: Span) -> (usize, usize) {
-        let first = self.line(span.start);
-        let last = if span.is_empty() { first } else { self.line(span.end - 1) };
-        (first, last)
-    }
-
-    /// Byte offsets where lines start, the first line (offset 0) included.
-    pub fn starts(&self) -> &[usize] {
-        &self.starts
-    }
-}
+use crate::text::{Lines, word_diff};
 
 /// One of the two texts.
 pub struct Side<'a> {
@@ -68,7 +36,7 @@ pub struct Side<'a> {
 }
 
 /// Appends `s` HTML-escaped (safe in text and in quoted attribute values).
-pub fn escape_into(out: &mut String, s: &str) {
+fn escape_into(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -82,7 +50,7 @@ pub fn escape_into(out: &mut String, s: &str) {
 }
 
 /// `s` HTML-escaped.
-pub fn escape(s: &str) -> String {
+fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     escape_into(&mut out, s);
     out
@@ -90,51 +58,8 @@ pub fn escape(s: &str) -> String {
 
 /// Characters of `text` as a browser's DOM holds them: the HTML parser
 /// turns `\r\n` and a lone `\r` into `\n`.
-pub fn dom_chars(text: &str) -> usize {
+fn dom_chars(text: &str) -> usize {
     text.chars().count() - text.matches("\r\n").count()
-}
-
-/// Passages longer than this many words on each side (product) are shown
-/// without the word-level highlight of their differences.
-pub const MAX_DIFF_CELLS: usize = 4_000_000;
-
-/// The words of `a` missing from `b` and of `b` missing from `a`, per word
-/// in `split_whitespace` order: the complement of a longest common
-/// subsequence of words compared by their letters and digits, case
-/// folded. Nothing is marked when the passages are too long to diff.
-pub fn word_diff(a: &str, b: &str) -> (Vec<bool>, Vec<bool>) {
-    let key = |w: &str| -> String {
-        let k: String = w.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
-        if k.is_empty() { w.to_owned() } else { k }
-    };
-    let a: Vec<String> = a.split_whitespace().map(key).collect();
-    let b: Vec<String> = b.split_whitespace().map(key).collect();
-    let (n, m) = (a.len(), b.len());
-    if n.saturating_mul(m) > MAX_DIFF_CELLS {
-        return (vec![false; n], vec![false; m]);
-    }
-    // lcs[i][j]: LCS length of a[i..] and b[j..], row-major.
-    let mut lcs = vec![0u32; (n + 1) * (m + 1)];
-    let at = |i: usize, j: usize| i * (m + 1) + j;
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            lcs[at(i, j)] =
-                if a[i] == b[j] { lcs[at(i + 1, j + 1)] + 1 } else { lcs[at(i + 1, j)].max(lcs[at(i, j + 1)]) };
-        }
-    }
-    let (mut a_only, mut b_only) = (vec![true; n], vec![true; m]);
-    let (mut i, mut j) = (0, 0);
-    while i < n && j < m {
-        if a[i] == b[j] {
-            (a_only[i], b_only[j]) = (false, false);
-            (i, j) = (i + 1, j + 1);
-        } else if lcs[at(i + 1, j)] >= lcs[at(i, j + 1)] {
-            i += 1;
-        } else {
-            j += 1;
-        }
-    }
-    (a_only, b_only)
 }
 
 /// Byte spans of the words of `text[span]` (in `split_whitespace` order)
@@ -158,7 +83,7 @@ fn hue(i: usize) -> usize {
 }
 
 /// What covers a stretch of one text.
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 enum Cover {
     /// Not reused.
     None,
@@ -576,3 +501,130 @@ const JS: &str = r#"
   }
 })();
 "#;
+
+/// Reports `compare` cannot produce from two files (overlapping passages,
+/// boilerplate: the aligner pairs words one to one, and only an index
+/// knows boilerplate) still render right. The pages `compare --html`
+/// writes are checked through the program, in
+/// `tests/integration/html.rs`.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn passage(a: std::ops::Range<usize>, b: std::ops::Range<usize>) -> Passage {
+        Passage {
+            a: Span::new(a.start, a.end),
+            b: Span::new(b.start, b.end),
+            a_tokens: 0..0,
+            b_tokens: 0..0,
+            matched_words: 8,
+            similarity: 1.0,
+            containment_a: 1.0,
+            containment_b: 1.0,
+        }
+    }
+
+    fn page(report: &Report, a: &str, b: &str) -> String {
+        render(report, &Side { name: "a.txt", text: a }, &Side { name: "b.txt", text: b }, &Config::default())
+    }
+
+    /// `html` without its tags (the texts here have nothing to unescape).
+    fn strip_tags(html: &str) -> String {
+        let mut out = String::new();
+        let mut rest = html;
+        while let Some(lt) = rest.find('<') {
+            out.push_str(&rest[..lt]);
+            rest = &rest[lt + rest[lt..].find('>').expect("tags are closed") + 1..];
+        }
+        out + rest
+    }
+
+    /// The inner HTML of the body of article `id`.
+    fn body<'a>(page: &'a str, id: &str) -> &'a str {
+        let article = page.find(&format!("<article id=\"{id}\"")).expect("the article");
+        let start = article + page[article..].find("<div class=\"body\"").unwrap();
+        let start = start + page[start..].find('>').unwrap() + 1;
+        &page[start..start + page[start..].find("</div>").unwrap()]
+    }
+
+    /// Each `<mark>` of a body: its `data-p` and its text.
+    fn marks(body: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (at, _) in body.match_indices("<mark ") {
+            let open = at + body[at..].find('>').unwrap();
+            let ids = &body[at..open][body[at..open].find("data-p=\"").unwrap() + 8..];
+            let close = open + body[open..].find("</mark>").unwrap();
+            out.push((ids[..ids.find('"').unwrap()].to_owned(), strip_tags(&body[open + 1..close])));
+        }
+        out
+    }
+
+    #[test]
+    fn overlapping_passages_are_cut_into_segments_carrying_every_id() {
+        // Passages 1 and 2 overlap in A (10..20); in B they are apart.
+        let a = "0123456789abcdefghijKLMNOPQRST and more";
+        let b = "0123456789abcdefghij -- abcdefghijKLMNOPQRST";
+        let spans = [Span::new(0, 20), Span::new(10, 30)];
+        assert_eq!(
+            segments(a.len(), &spans, &[]),
+            [
+                (Span::new(0, 10), Cover::Passages(vec![0])),
+                (Span::new(10, 20), Cover::Passages(vec![0, 1])),
+                (Span::new(20, 30), Cover::Passages(vec![1])),
+                (Span::new(30, a.len()), Cover::None),
+            ]
+        );
+        let report = Report {
+            passages: vec![passage(0..20, 0..20), passage(10..30, 24..44)],
+            a_words: 4,
+            b_words: 4,
+            a_covered_words: 1,
+            b_covered_words: 2,
+            boilerplate: Vec::new(),
+        };
+        let html = page(&report, a, b);
+        assert_eq!(
+            marks(body(&html, "a")),
+            [("1", "0123456789"), ("1 2", "abcdefghij"), ("2", "KLMNOPQRST")]
+                .map(|(p, t)| (p.to_owned(), t.to_owned()))
+        );
+        assert!(body(&html, "a").contains("class=\"p multi\""), "an overlap looks different");
+        assert_eq!(
+            marks(body(&html, "b")),
+            [("1", &b[..20]), ("2", &b[24..])].map(|(p, t)| (p.to_owned(), t.to_owned()))
+        );
+        for (id, text) in [("a", a), ("b", b)] {
+            assert_eq!(strip_tags(body(&html, id)), text, "every character of {id}");
+            assert_eq!(body(&html, id).matches(" data-label=\"").count(), 2, "one label per passage");
+        }
+    }
+
+    #[test]
+    fn boilerplate_is_muted_and_not_counted() {
+        let a = "Byline by the agency. The shared sentence of the two articles is here.";
+        let b = "The shared sentence of the two articles is here. Byline by the agency.";
+        let mut boiler = passage(0..21, 49..70);
+        boiler.matched_words = 4;
+        let report = Report {
+            passages: vec![passage(22..70, 0..48)],
+            a_words: 13,
+            b_words: 13,
+            a_covered_words: 9,
+            b_covered_words: 9,
+            boilerplate: vec![boiler],
+        };
+        assert_eq!(segments(a.len(), &[Span::new(22, 70)], &[Span::new(0, 21)])[0], (Span::new(0, 21), Cover::Boiler));
+        let html = page(&report, a, b);
+        for id in ["a", "b"] {
+            let body = body(&html, id);
+            assert_eq!(strip_tags(body), if id == "a" { a } else { b });
+            let at = body.find("<span class=\"boiler\"").unwrap_or_else(|| panic!("no boilerplate in {id}"));
+            let end = at + body[at..].rfind("Byline by the agency.</span>").expect("the byline is muted");
+            assert!(!body[at..end].contains("<mark"), "boilerplate is not a passage: {body}");
+            assert_eq!(marks(body).len(), 1, "{id}");
+        }
+        let header = strip_tags(&html[html.find("<header>").unwrap()..html.find("</header>").unwrap()]);
+        assert!(header.contains("1 shared passage · 1 boilerplate (muted, not counted)"), "{header}");
+        assert!(html.contains(".boiler { color:"), "muted by the style sheet");
+    }
+}
