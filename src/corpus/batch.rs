@@ -61,10 +61,6 @@ impl Pending<'_> {
     }
 }
 
-/// Stored articles prepared at once by a batch (bounds the memory of
-/// [`Index::check_batch`]).
-const MAX_SIDES: usize = 1024;
-
 /// Most probing articles in one batch: a stored article that is a
 /// candidate of several of them is prepared once for all.
 const BATCH_ITEMS: usize = 1024;
@@ -114,9 +110,12 @@ impl Index {
     }
 
     /// Verifies and aligns the candidates of a batch of probing articles,
-    /// preparing each stored article once for the whole batch (at most
-    /// [`MAX_SIDES`] at a time): per article, the result of each of its
-    /// candidate groups, in order.
+    /// preparing each stored article once for the whole batch: per
+    /// article, the result of each of its candidate groups, in order. The
+    /// work items are the stored articles: each is prepared, verified
+    /// against every article of the batch that has it as a candidate, and
+    /// dropped, so one prepared stored article per thread is alive at a
+    /// time (and in cache while it is used).
     pub(super) fn check_batch(&self, exec: Exec, batch: &[&Pending<'_>]) -> Vec<Vec<Option<(f64, Report)>>> {
         // Every candidate group: (article, range in its candidates, slot).
         let mut jobs: Vec<(usize, std::ops::Range<usize>, u32)> = Vec::new();
@@ -127,26 +126,25 @@ impl Index {
                 start += g.len();
             }
         }
-        let mut slots: Vec<u32> = jobs.iter().map(|j| j.2).collect();
-        slots.sort_unstable();
-        slots.dedup();
+        // The jobs by stored article.
+        let mut order: Vec<usize> = (0..jobs.len()).collect();
+        order.sort_by_key(|&j| jobs[j].2);
+        let by_slot: Vec<&[usize]> = order.chunk_by(|&x, &y| jobs[x].2 == jobs[y].2).collect();
+        let found = exec.map(&by_slot, |todo| {
+            let prepared = self.prepare_stored(jobs[todo[0]].2);
+            todo.iter()
+                .map(|&j| {
+                    let (text, side) = prepared.as_ref()?;
+                    let (qi, range, _) = &jobs[j];
+                    let q = batch[*qi];
+                    let units = q.cands[range.clone()].iter().map(|c| (c.probe_unit, c.unit));
+                    self.detector.verify(q.text, &q.prepared, text, side, units)
+                })
+                .collect::<Vec<_>>()
+        });
         let mut results: Vec<Option<(f64, Report)>> = (0..jobs.len()).map(|_| None).collect();
-        // Jobs by the part of the slots their stored article falls in.
-        let mut by_part: Vec<Vec<usize>> = vec![Vec::new(); slots.len().div_ceil(MAX_SIDES)];
-        for (j, job) in jobs.iter().enumerate() {
-            let at = slots.binary_search(&job.2).unwrap_or_default();
-            by_part[at / MAX_SIDES].push(j);
-        }
-        for (part, todo) in slots.chunks(MAX_SIDES).zip(by_part) {
-            let sides = exec.map(part, |&slot| self.prepare_stored(slot));
-            let found = exec.map(&todo, |&j| {
-                let (qi, range, slot) = &jobs[j];
-                let (text, side) = sides[part.binary_search(slot).ok()?].as_ref()?;
-                let q = batch[*qi];
-                let units = q.cands[range.clone()].iter().map(|c| (c.probe_unit, c.unit));
-                self.detector.verify(q.text, &q.prepared, text, side, units)
-            });
-            for (j, r) in todo.into_iter().zip(found) {
+        for (todo, found) in by_slot.iter().zip(found) {
+            for (&j, r) in todo.iter().zip(found) {
                 results[j] = r;
             }
         }

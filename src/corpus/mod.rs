@@ -624,7 +624,8 @@ impl Index {
     /// article, deduplicated), closing once they have 16,384 candidate
     /// articles between them, plus one step of 8 to 64 articles per thread
     /// (sized from the candidates per article seen so far); at most that
-    /// many reports; and at most 1024 candidate articles analysed at once.
+    /// many reports; and one candidate article analysed at a time per
+    /// thread.
     /// So memory is bounded by the batch size and the size of the articles,
     /// not by the number of candidates or pairs (20,000 near-copies of one
     /// article give 2·10⁸ pairs in bounded memory).

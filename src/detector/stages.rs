@@ -79,8 +79,9 @@ pub struct Prepared {
     units: Vec<Segment>,
     /// Per token: inside a boilerplate sentence or paragraph.
     boilerplate: Vec<bool>,
-    /// Per unit: the unit that looks for candidates on its behalf.
-    probing: Vec<Option<u32>>,
+    /// Per unit: the unit that looks for candidates on its behalf (on
+    /// demand: a candidate side never needs it).
+    probing: OnceLock<Vec<Option<u32>>>,
     /// Per unit: its sorted shingle set, on demand.
     sets: Vec<OnceLock<Vec<u64>>>,
     /// Words per shingle.
@@ -116,7 +117,12 @@ impl Prepared {
     /// unit with the same words that is not boilerplate (itself, mostly);
     /// `None` if there is none (a boilerplate unit does not look).
     pub fn probing_unit(&self, unit: u32) -> Option<u32> {
-        self.probing.get(unit as usize).copied().flatten()
+        let probing = self.probing.get_or_init(|| {
+            let hashes: Vec<u64> = self.units.iter().map(|u| unit_hash(&self.analysis, u)).collect();
+            let boilerplate = &self.boilerplate;
+            first_alike(&hashes, |i| !boilerplate[self.units[i].tokens.clone()].iter().all(|&b| b))
+        });
+        probing.get(unit as usize).copied().flatten()
     }
 
     /// The sorted shingle set of `unit` (empty past the last unit).
@@ -359,15 +365,13 @@ impl Detector {
                 }
             }
         }
-        let hashes: Vec<u64> = units.iter().map(|u| unit_hash(&analysis, u)).collect();
-        let probing = first_alike(&hashes, |i| !boilerplate[units[i].tokens.clone()].iter().all(|&b| b));
         let sets = units.iter().map(|_| OnceLock::new()).collect();
         Prepared {
             analysis,
             shingles,
             units,
             boilerplate,
-            probing,
+            probing: OnceLock::new(),
             sets,
             k: self.config.shingle_size,
             table: OnceLock::new(),
