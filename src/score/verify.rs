@@ -44,6 +44,7 @@ pub fn similarity(a: &[u64], b: &[u64]) -> Similarity {
 /// ```
 /// assert_eq!(neardup::score::sorted_set(&[3, 1, 3]), [1, 3]);
 /// ```
+#[inline]
 pub fn sorted_set(v: &[u64]) -> Vec<u64> {
     let mut v = v.to_vec();
     v.sort_unstable();
@@ -59,6 +60,7 @@ pub fn sorted_set(v: &[u64]) -> Vec<u64> {
 /// let (a, b) = ([4, 1, 2], [2, 4, 5, 4]);
 /// assert_eq!(sorted_similarity(&sorted_set(&a), &sorted_set(&b)), similarity(&a, &b));
 /// ```
+#[inline]
 pub fn sorted_similarity(a: &[u64], b: &[u64]) -> Similarity {
     if a.is_empty() || b.is_empty() {
         return Similarity::default();
@@ -74,6 +76,7 @@ pub fn sorted_similarity(a: &[u64], b: &[u64]) -> Similarity {
 
 /// Values two sorted slices share, counted with repeats (each value of
 /// one matched to at most one of the other).
+#[inline]
 pub(super) fn sorted_common(a: &[u64], b: &[u64]) -> usize {
     let (mut i, mut j, mut common) = (0, 0, 0usize);
     while i < a.len() && j < b.len() {
