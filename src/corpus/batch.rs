@@ -82,20 +82,22 @@ pub(super) fn next_batch<'t, T: Send>(
     at: &mut usize,
     n: usize,
     probe: impl Fn(usize) -> Option<(Pending<'t>, T)> + Sync + Send,
-) -> Vec<(usize, Option<(Pending<'t>, T)>)> {
+) -> Vec<(Pending<'t>, T)> {
     let threads = exec.threads();
-    let (mut batch, mut total) = (Vec::new(), 0);
-    while *at < n && batch.len() < BATCH_ITEMS && total < GROUP_BUDGET {
-        let step = match batch.len() {
+    // Items probed (with candidates or not), and their candidate articles.
+    let (mut batch, mut items, mut total) = (Vec::new(), 0, 0);
+    while *at < n && items < BATCH_ITEMS && total < GROUP_BUDGET {
+        let step = match items {
             0 => 8 * threads,
             len => ((GROUP_BUDGET - total) / total.div_ceil(len).max(1)).clamp(8 * threads, 64 * threads),
         };
-        let end = (*at + step).min(n).min(*at + BATCH_ITEMS - batch.len());
-        let probed = exec.map_range(*at..end, |i| (i, probe(i)));
+        let end = (*at + step).min(n).min(*at + BATCH_ITEMS - items);
+        let probed = exec.map_range(*at..end, &probe);
+        items += end - *at;
         *at = end;
-        for (i, p) in probed {
-            total += p.as_ref().map_or(0, |(p, _)| p.groups());
-            batch.push((i, p));
+        for p in probed.into_iter().flatten() {
+            total += p.0.groups();
+            batch.push(p);
         }
     }
     batch
@@ -116,10 +118,14 @@ impl Index {
     /// against every article of the batch that has it as a candidate, and
     /// dropped, so one prepared stored article per thread is alive at a
     /// time (and in cache while it is used).
-    pub(super) fn check_batch(&self, exec: Exec, batch: &[&Pending<'_>]) -> Vec<Vec<Option<(f64, Report)>>> {
+    pub(super) fn check_batch<T: Sync>(
+        &self,
+        exec: Exec,
+        batch: &[(Pending<'_>, T)],
+    ) -> Vec<Vec<Option<(f64, Report)>>> {
         // Every candidate group: (article, range in its candidates, slot).
         let mut jobs: Vec<(usize, std::ops::Range<usize>, u32)> = Vec::new();
-        for (qi, q) in batch.iter().enumerate() {
+        for (qi, (q, _)) in batch.iter().enumerate() {
             let mut start = 0;
             for g in grouped(&q.cands) {
                 jobs.push((qi, start..start + g.len(), g[0].slot));
@@ -136,7 +142,7 @@ impl Index {
                 .map(|&j| {
                     let (text, side) = prepared.as_ref()?;
                     let (qi, range, _) = &jobs[j];
-                    let q = batch[*qi];
+                    let q = &batch[*qi].0;
                     let units = q.cands[range.clone()].iter().map(|c| (c.probe_unit, c.unit));
                     self.detector.verify(q.text, &q.prepared, text, side, units)
                 })

@@ -38,10 +38,9 @@ impl Index {
         Ok(())
     }
 
-    fn commit(&mut self, a: &Article<'_>, keys: ArticleKeys) {
-        self.counts.add(&keys.segment_keys);
-        let stored = Stored::new(a.id, a.label, a.text, keys.units, keys.segment_keys.clone().into_boxed_slice());
-        let (slot, indexed) = self.store.push(stored);
+    fn commit(&mut self, a: &Article<'_>, mut keys: ArticleKeys) {
+        let segment_keys = std::mem::take(&mut keys.segment_keys).into_boxed_slice();
+        let (slot, indexed) = self.push_stored(Stored::new(a.id, a.label, a.text, keys.units, segment_keys));
         if indexed {
             let entries = self.insert_entries(slot, &keys);
             self.store.set_entries(slot, entries);
@@ -61,12 +60,12 @@ impl Index {
         entries
     }
 
-    /// Records a loaded article (the next slot) in the store and the
-    /// boilerplate statistics; whether it is in the tables (the first of
-    /// its class, or in none).
-    pub(super) fn push_loaded(&mut self, stored: Stored) -> bool {
+    /// Records an article (inserted or loaded) at the next slot of the
+    /// store and in the boilerplate statistics; its slot, and whether it
+    /// is in the tables (the first of its class, or in none).
+    pub(super) fn push_stored(&mut self, stored: Stored) -> (u32, bool) {
         self.counts.add(&stored.segment_keys);
-        self.store.push(stored).1
+        self.store.push(stored)
     }
 
     /// Sets the entry counts of loaded articles from their tables.

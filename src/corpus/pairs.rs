@@ -218,10 +218,9 @@ impl Index {
                 return None;
             }
             let batch = next_batch(exec, &mut at, n, |rank| self.pair_probe(&plan, rank as u32).map(|p| (p, ())));
-            let pending: Vec<&Pending<'_>> = batch.iter().filter_map(|(_, p)| p.as_ref().map(|p| &p.0)).collect();
-            let checked = self.check_batch(exec, &pending);
+            let checked = self.check_batch(exec, &batch);
             let mut pairs = Vec::new();
-            for (q, results) in pending.iter().zip(checked) {
+            for ((q, ()), results) in batch.iter().zip(checked) {
                 for (g, r) in grouped(&q.cands).zip(results) {
                     if let Some((candidate_similarity, report)) = r {
                         pairs.push(Pair { a: q.id, b: g[0].id, candidate_similarity, report });

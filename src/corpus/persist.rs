@@ -692,7 +692,7 @@ fn parse_body(body: &[u8], version: u32) -> Parse<Index> {
         debug_assert_eq!(index.store.slots(), i);
         // Only the first article of an exact-duplicate class is in the
         // tables: the others' entries are none.
-        let indexed = index.push_loaded(Stored::new(id, label, text, u, sentences.into()));
+        let (_, indexed) = index.push_stored(Stored::new(id, label, text, u, sentences.into()));
         units.push((u, indexed));
     }
     // At most one entry per unit of the articles in the tables (a unit

@@ -60,11 +60,8 @@ impl Index {
                 let (cands, saturated, skipped) = self.candidates(&prepared);
                 Some((Pending { id: 0, text, prepared, cands }, (saturated, skipped)))
             });
-            let pending: Vec<&Pending<'_>> = batch.iter().filter_map(|(_, p)| p.as_ref().map(|p| &p.0)).collect();
-            let checked = self.check_batch(exec, &pending);
-            for ((q, (saturated_buckets, skipped_entries)), results) in
-                batch.iter().filter_map(|(_, p)| p.as_ref()).zip(checked)
-            {
+            let checked = self.check_batch(exec, &batch);
+            for ((q, (saturated_buckets, skipped_entries)), results) in batch.iter().zip(checked) {
                 let mut matches: Vec<Match> = grouped(&q.cands)
                     .zip(results)
                     .filter_map(|(g, r)| {
