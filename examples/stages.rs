@@ -12,23 +12,25 @@
 //! The steps, each a plain function over plain records, so each can run
 //! where the data is:
 //!
-//! 1. **Map, per article:** `Detector::article_keys` gives the band keys of
-//!    the article's units, its sentence and paragraph keys, and its
-//!    exact-duplicate key.
+//! 1. **Map, per article:** `Detector::article_keys` gives the article's
+//!    run fingerprints (`anchors`), the band keys of its units, its
+//!    sentence and paragraph keys, and its exact-duplicate key.
 //! 2. **Reduce:** boilerplate counts (`ContextCounts`) are summed over
-//!    shards; buckets gather `(article, unit)` entries by `(band, key)`, in
-//!    insertion order; of each exact-duplicate class only the first article
-//!    takes entries.
-//! 3. **Candidates:** in each bucket, every entry sees the first
+//!    shards; buckets gather `(article, word)` entries by run fingerprint
+//!    and `(article, unit)` entries by `(band, key)`, in insertion order;
+//!    of each exact-duplicate class only the first article takes entries.
+//! 3. **Candidates:** a run fingerprint held by at most `max_df` articles
+//!    pairs all of them; in each band bucket, every entry sees the first
 //!    `max_bucket` entries and keeps those of articles with a larger id.
 //! 4. **Verify, per candidate pair:** `Detector::prepare` both articles,
-//!    `Detector::verify` the pair with its candidate unit pairs.
+//!    `Detector::verify` the pair with its cues (shared runs, candidate
+//!    unit pairs).
 
 use std::collections::{BTreeMap, HashMap};
 use std::process::ExitCode;
 
 use neardup::corpus::ContextCounts;
-use neardup::{ArticleKeys, Detector};
+use neardup::{ArticleKeys, Cue, Detector};
 
 /// The articles a run works on when no file is given.
 const BUILT_IN: [&str; 3] = [
@@ -80,8 +82,8 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The slots of a candidate pair and its `(unit of a, unit of b)` pairs.
-type Candidates = (usize, usize, Vec<(u32, u32)>);
+/// The slots of a candidate pair and its cues.
+type Candidates = (usize, usize, Vec<Cue>);
 
 /// Every pair `(a, b, report)`, `a < b`, in increasing order.
 fn pairs_from_stages(d: &Detector, articles: &[(u64, String)]) -> Vec<(u64, u64, neardup::Report)> {
@@ -92,6 +94,7 @@ fn pairs_from_stages(d: &Detector, articles: &[(u64, String)]) -> Vec<(u64, u64,
     //    exact-duplicate classes, buckets.
     let mut counts = ContextCounts::default();
     let mut first_of_class: HashMap<u128, usize> = HashMap::new();
+    let mut runs: HashMap<u64, Vec<(usize, u32)>> = HashMap::new();
     let mut buckets: HashMap<(usize, u64), Vec<(usize, u32)>> = HashMap::new();
     for (slot, k) in keys.iter().enumerate() {
         counts.add(&k.segment_keys);
@@ -99,6 +102,9 @@ fn pairs_from_stages(d: &Detector, articles: &[(u64, String)]) -> Vec<(u64, u64,
             && *first_of_class.entry(class).or_insert(slot) != slot
         {
             continue;
+        }
+        for &(key, word) in &k.anchors {
+            runs.entry(key).or_default().push((slot, word));
         }
         for (unit, unit_keys) in k.entries(bands) {
             for (band, &key) in unit_keys.iter().enumerate() {
@@ -110,11 +116,23 @@ fn pairs_from_stages(d: &Detector, articles: &[(u64, String)]) -> Vec<(u64, u64,
     let id = |slot: usize| articles[slot].0;
     let cap = d.config().max_bucket;
     let mut candidates: BTreeMap<(u64, u64), Candidates> = BTreeMap::new();
+    let mut add = |a: usize, b: usize, cue: Cue| {
+        candidates.entry((id(a), id(b))).or_insert((a, b, Vec::new())).2.push(cue);
+    };
+    for bucket in runs.values().filter(|b| b.len() <= d.config().max_df) {
+        for &(a, word_a) in bucket {
+            for &(b, word_b) in bucket {
+                if id(b) > id(a) {
+                    add(a, b, Cue::Anchor { a: word_a, b: word_b });
+                }
+            }
+        }
+    }
     for bucket in buckets.values() {
         for &(a, unit_a) in bucket {
             for &(b, unit_b) in &bucket[..bucket.len().min(cap)] {
                 if id(b) > id(a) {
-                    candidates.entry((id(a), id(b))).or_insert((a, b, Vec::new())).2.push((unit_a, unit_b));
+                    add(a, b, Cue::Units { a: unit_a, b: unit_b });
                 }
             }
         }
@@ -127,9 +145,9 @@ fn pairs_from_stages(d: &Detector, articles: &[(u64, String)]) -> Vec<(u64, u64,
     };
     candidates
         .into_iter()
-        .filter_map(|((id_a, id_b), (a, b, units))| {
+        .filter_map(|((id_a, id_b), (a, b, cues))| {
             let (pa, pb) = (prepare(a), prepare(b));
-            let (_similarity, report) = d.verify(&articles[a].1, &pa, &articles[b].1, &pb, units)?;
+            let (_similarity, report) = d.verify(&articles[a].1, &pa, &articles[b].1, &pb, cues)?;
             Some((id_a, id_b, report))
         })
         .collect()

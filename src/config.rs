@@ -79,6 +79,28 @@ pub struct Config {
     /// Most entries of one LSH bucket examined per query unit (a boilerplate
     /// sentence in every article fills one bucket). Default 1000.
     pub max_bucket: usize,
+    /// Words of an *anchor*, the exact shared run that the index's run
+    /// fingerprints are made of: an [`Index`](crate::Index) keeps the
+    /// winnowed hashes of every run of `anchor_words` words of an article
+    /// (windows of `min_words - anchor_words + 1` runs), so that every pair
+    /// of articles sharing a run of at least `min_words` words is proposed
+    /// (see `DESIGN.md`, "Candidates with a guarantee"). At least
+    /// `shingle_size`; a value above `min_words` counts as `min_words`
+    /// ([`Config::anchor`]). Default 8.
+    pub anchor_words: usize,
+    /// Most articles one run fingerprint may be shared by and still propose
+    /// pairs on its own (passim's `maxDF`): a fingerprint held by more
+    /// articles is text that recurs across the corpus, which would make the
+    /// work quadratic; it proposes nothing, is counted
+    /// ([`QueryResult::capped_fingerprints`](crate::corpus::QueryResult::capped_fingerprints),
+    /// [`Saturation::fingerprints`](crate::corpus::Saturation::fingerprints)),
+    /// and still counts inside pairs proposed otherwise. Default 100.
+    pub max_df: usize,
+    /// Whether an [`Index`](crate::Index) also proposes pairs whose units
+    /// (sentences) are similar as sets of shingles (MinHash LSH with
+    /// `threshold`, `num_hashes` and `bands_rows`), besides the pairs that
+    /// share a run of `min_words` words. Default true.
+    pub similar_units: bool,
     /// In an [`Index`](crate::Index), a sentence that recurs verbatim (after
     /// normalisation) in at least this many *different contexts* (pairs of
     /// preceding and following sentence) across the indexed articles is
@@ -109,6 +131,9 @@ impl Default for Config {
             min_words: 8,
             max_gap: 5,
             max_bucket: 1000,
+            anchor_words: 8,
+            max_df: 100,
+            similar_units: true,
             boilerplate_contexts: 5,
             report_boilerplate: false,
         }
@@ -132,6 +157,31 @@ impl Config {
             Some((bands, rows)) => LshParams { bands, rows },
             None => LshParams::for_threshold(self.threshold, self.num_hashes),
         }
+    }
+
+    /// Run fingerprints per window: every window of this many consecutive
+    /// runs of [`anchor`](Self::anchor) words keeps its
+    /// smallest hash, so that a shared run of `min_words` words (a whole
+    /// window) shares a fingerprint: `min_words - anchor_words + 1`.
+    ///
+    /// ```
+    /// let config = neardup::Config::default();
+    /// assert_eq!(config.winnow_window(), config.min_words - config.anchor_words + 1);
+    /// ```
+    pub fn winnow_window(&self) -> usize {
+        self.min_words.saturating_sub(self.anchor()) + 1
+    }
+
+    /// Words of an anchor: [`anchor_words`](Self::anchor_words), or
+    /// `min_words` if that is smaller.
+    ///
+    /// ```
+    /// let mut config = neardup::Config::default();
+    /// config.min_words = 5;
+    /// assert_eq!(config.anchor(), 5);
+    /// ```
+    pub fn anchor(&self) -> usize {
+        self.anchor_words.min(self.min_words)
     }
 
     /// Checks every value; the error names the first bad one.
@@ -166,6 +216,20 @@ impl Config {
                 "min_words",
                 self.min_words,
                 format!("must be at least shingle_size = {} and at most 1000000", self.shingle_size),
+            ));
+        }
+        if !(self.shingle_size..=MAX_SHINGLE_SIZE).contains(&self.anchor_words) {
+            return Err(Error::config(
+                "anchor_words",
+                self.anchor_words,
+                format!("must be at least shingle_size = {} and at most {MAX_SHINGLE_SIZE}", self.shingle_size),
+            ));
+        }
+        if self.max_df < 2 || self.max_df > u32::MAX as usize {
+            return Err(Error::config(
+                "max_df",
+                self.max_df,
+                "must be in 2..=4294967295 (a run in one article proposes no pair)",
             ));
         }
         if self.max_gap > 1000 {

@@ -6,18 +6,17 @@
 
 use super::Index;
 use super::par::Exec;
-use crate::detector::Prepared;
+use crate::detector::{Cue, Prepared};
 use crate::score::Report;
 
-/// A candidate unit pair: unit `unit` of the stored article `id` (at
-/// `slot`) shares a band key with unit `probe_unit` of the probing article.
-/// Sorted, candidates come grouped by stored article.
+/// A candidate: the stored article `id` (at `slot`), and why ([`Cue`],
+/// with `a` the probing article's side). Sorted, candidates come grouped
+/// by stored article.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) struct Candidate {
     pub(super) id: u64,
     pub(super) slot: u32,
-    pub(super) unit: u32,
-    pub(super) probe_unit: u32,
+    pub(super) cue: Cue,
 }
 
 /// Sorts and deduplicates a growing candidate list once it holds
@@ -143,8 +142,8 @@ impl Index {
                     let (text, side) = prepared.as_ref()?;
                     let (qi, range, _) = &jobs[j];
                     let q = &batch[*qi].0;
-                    let units = q.cands[range.clone()].iter().map(|c| (c.probe_unit, c.unit));
-                    self.detector.verify(q.text, &q.prepared, text, side, units)
+                    let cues = q.cands[range.clone()].iter().map(|c| c.cue);
+                    self.detector.verify(q.text, &q.prepared, text, side, cues)
                 })
                 .collect::<Vec<_>>()
         });

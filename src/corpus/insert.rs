@@ -47,8 +47,8 @@ impl Index {
         }
     }
 
-    /// Enters the article at `slot` in the band tables; returns its
-    /// number of entries.
+    /// Enters the article at `slot` in the band tables and the run table;
+    /// returns its number of entries.
     pub(super) fn insert_entries(&mut self, slot: u32, keys: &ArticleKeys) -> u32 {
         let mut entries = 0u32;
         for (unit, unit_keys) in keys.entries(self.tables.len()) {
@@ -56,6 +56,10 @@ impl Index {
                 table.insert(Entry { key, slot, unit });
                 entries += 1;
             }
+        }
+        for &(key, word) in &keys.anchors {
+            self.runs.insert(Entry { key, slot, unit: word });
+            entries += 1;
         }
         entries
     }
@@ -68,10 +72,28 @@ impl Index {
         self.store.push(stored)
     }
 
+    /// Builds the run table of a loaded index whose file had none (format
+    /// 1 or 2): each article in the tables is analysed once.
+    pub(super) fn compute_runs(&mut self) {
+        let d = &self.detector;
+        let mut entries = Vec::new();
+        for slot in 0..self.store.slots() as u32 {
+            let Some(stored) = self.store.at(slot) else { continue };
+            if self.store.is_copy(slot) {
+                continue;
+            }
+            for (key, word) in d.anchors(&d.analyze(&stored.text)) {
+                entries.push(Entry { key, slot, unit: word });
+            }
+        }
+        entries.sort_unstable();
+        self.runs = crate::lsh::Table::from_sorted(entries);
+    }
+
     /// Sets the entry counts of loaded articles from their tables.
     pub(super) fn count_loaded_entries(&mut self) {
         let mut counts = vec![0u32; self.store.slots()];
-        for t in &self.tables {
+        for t in self.tables.iter().chain([&self.runs]) {
             for e in t.live_entries() {
                 if let Some(c) = counts.get_mut(e.slot as usize) {
                     *c += 1;

@@ -2,20 +2,22 @@
 //! query, every pair that shares passages, near-duplicate groups,
 //! boilerplate statistics, save and load.
 //!
-//! An article's units are fingerprinted ([`Detector::units`], MinHash, LSH
-//! band keys from [`crate::lsh`]) and entered in one band table per band; a
-//! query (or the all-pairs plan) reads candidate unit pairs off the
-//! buckets, verifies them on exact shingle sets and aligns the articles
+//! An article's run fingerprints ([`Detector::anchors`]: winnowed hashes
+//! of its runs of `anchor_words` words) are entered in the run table, and
+//! its units ([`Detector::units`], MinHash, LSH band keys from
+//! [`crate::lsh`]) in one band table per band; a query (or the all-pairs
+//! plan) reads candidates off the buckets (a shared run, or a pair of
+//! similar units), verifies them and aligns the articles
 //! ([`crate::score`]).
 //!
-//! # Index file format (version 2)
+//! # Index file format (version 3)
 //!
 //! All integers little-endian.
 //!
 //! | offset | bytes | field |
 //! |---|---|---|
 //! | 0 | 8 | magic `NEARDUPI` |
-//! | 8 | 4 | format version ([`FORMAT_VERSION`], 2) |
+//! | 8 | 4 | format version ([`FORMAT_VERSION`], 3) |
 //! | 12 | 4 | signature version ([`SIGNATURE_VERSION`](crate::fingerprint::SIGNATURE_VERSION)) |
 //! | 16 | 4 | Unicode version of the normalisation tables (`major << 16 \| minor << 8 \| patch`) |
 //! | 20 | 4 | reserved, 0 |
@@ -27,7 +29,8 @@
 //! with the index), the LSH bands and rows in use, the articles in insertion
 //! order (id, label, text, number of indexed units, and the sentence and
 //! context keys of every sentence), then for each band its entries sorted
-//! by `(key, article ordinal, unit)`. Loading checks the magic, the
+//! by `(key, article ordinal, unit)`, then the run table's entries sorted
+//! by `(key, article ordinal, word)`. Loading checks the magic, the
 //! versions, that the reserved bytes are zero, the length (a file shorter
 //! or longer than the header announces is an error that says which), the
 //! checksum (a flipped bit in the body or the header is an error), then
@@ -36,10 +39,14 @@
 //! returned: a bad file never yields a partial index. Loading does not
 //! analyse or hash any text.
 //!
-//! **Version 1** (neardup 0.1 and 0.2) has the same header and body, but
-//! its checksum is `xxh3_64` of the body alone. Files of 0.2 still load
-//! (their reserved bytes must be zero too; those of 0.1 are refused for
-//! their signature version: rebuild them); saving always writes version 2.
+//! **Version 2** (development versions of 0.3) has no run table and no
+//! `anchor_words`, `max_df` and `similar_units` settings: it loads with
+//! the defaults of those two and LSH candidates on, and the run table is
+//! built by analysing each article once. **Version 1** (neardup 0.1 and
+//! 0.2) is version 2 with a checksum of the body alone. Files of 0.2 still
+//! load (their reserved bytes must be zero too; those of 0.1 are refused
+//! for their signature version: rebuild them); saving always writes
+//! version 3.
 //! Any other format version is [`Error::IndexVersion`].
 
 use crate::detector::Detector;
@@ -148,11 +155,18 @@ pub struct QueryResult {
     /// entry is one unit of one article; exact duplicates take no entries).
     /// 0 unless `saturated_buckets` is non-zero.
     pub skipped_entries: usize,
+    /// Run fingerprints of the query (outside boilerplate) held by more
+    /// than [`Config::max_df`](crate::Config::max_df) live articles, which
+    /// proposed no candidate: runs recurring across the corpus. An article
+    /// sharing only such runs with the query is not among the matches.
+    pub capped_fingerprints: usize,
 }
 
-/// What the [`max_bucket`](crate::Config::max_bucket) cap cut from
-/// [`Index::pairs`]: buckets holding more live articles than the cap, whose
-/// later entries no article probing the bucket sees.
+/// What the caps cut from [`Index::pairs`]: LSH buckets holding more live
+/// articles than [`max_bucket`](crate::Config::max_bucket), whose later
+/// entries no article probing the bucket sees, and run fingerprints held
+/// by more than [`max_df`](crate::Config::max_df) articles, which propose
+/// no pair.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Saturation {
@@ -164,16 +178,22 @@ pub struct Saturation {
     /// such an article may be missing (raise `max_bucket`, or turn
     /// boilerplate detection on, to find them).
     pub articles: usize,
+    /// Run fingerprints held by more than [`Config::max_df`](crate::Config::max_df)
+    /// live articles: they propose no pair (runs recurring across the
+    /// corpus). A pair sharing only such runs is not proposed.
+    pub fingerprints: usize,
+    /// The entries (one per article) of those fingerprints.
+    pub fingerprint_entries: usize,
 }
 
 impl Saturation {
-    /// Whether the cap cut nothing.
+    /// Whether the caps cut nothing.
     ///
     /// ```
     /// assert!(neardup::corpus::Saturation::default().is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.buckets == 0
+        self.buckets == 0 && self.fingerprints == 0
     }
 }
 
@@ -281,6 +301,10 @@ pub struct Index {
     store: Store,
     /// One band table per band.
     tables: Vec<Table>,
+    /// The run table: each article's run fingerprints
+    /// ([`Detector::anchors`]), an entry `(slot, first word)` per distinct
+    /// fingerprint.
+    runs: Table,
     /// Boilerplate statistics of the live articles.
     counts: ContextCounts,
     /// Entries of removed articles still in the tables.
@@ -370,7 +394,7 @@ impl Index {
     /// # Ok::<(), neardup::Error>(())
     /// ```
     pub fn memory_usage(&self) -> usize {
-        let tables: usize = self.tables.iter().map(Table::memory_usage).sum();
+        let tables: usize = self.tables.iter().chain([&self.runs]).map(Table::memory_usage).sum();
         self.store.memory_usage() + tables + self.counts.memory_usage()
     }
 
@@ -456,14 +480,14 @@ impl Index {
             let keys = self.store.at(next).map(|s| self.detector.article_keys(&self.detector.analyze(&s.text)));
             let entries = keys.map_or(0, |k| self.insert_entries(next, &k));
             self.store.set_entries(next, entries);
-            for t in &mut self.tables {
+            for t in self.tables.iter_mut().chain([&mut self.runs]) {
                 t.flush();
             }
         }
-        let total: usize = self.tables.iter().map(Table::len).sum();
+        let total: usize = self.tables.iter().chain([&self.runs]).map(Table::len).sum();
         if self.dead_entries > 1024 && self.dead_entries * 4 > total {
             let store = &self.store;
-            for t in &mut self.tables {
+            for t in self.tables.iter_mut().chain([&mut self.runs]) {
                 t.retain_live(|s| store.at(s).is_some());
             }
             self.dead_entries = 0;
@@ -734,6 +758,7 @@ impl Index {
             detector,
             store: Store::default(),
             tables: vec![Table::default(); bands],
+            runs: Table::default(),
             counts: ContextCounts::default(),
             dead_entries: 0,
         }

@@ -1,14 +1,21 @@
 //! All pairs: the plan (the candidates of [`Index::pairs`] read off the
-//! band tables in one pass over them, instead of probing article by
-//! article), verified a batch at a time by the batch engine.
+//! run table and the band tables in one pass over them, instead of
+//! probing article by article), verified a batch at a time by the batch
+//! engine.
 
 use super::batch::{Candidate, Pending, compact, finish, grouped, next_batch};
 use super::par::Exec;
 use super::{Index, Pair, Pairs, Saturation};
+use crate::detector::Cue;
 use crate::lsh::Table;
 
-/// The candidates of [`Index::pairs`], read off the band tables instead of
-/// probing them article by article.
+/// The candidates of [`Index::pairs`], read off the run table and the band
+/// tables instead of probing them article by article.
+///
+/// The run table is read the same way as a band, with its own cap: a
+/// bucket (a run fingerprint) of more than `max_df` live entries gives no
+/// candidate at all (a query would skip it), a smaller one gives all of
+/// its entries.
 ///
 /// Article `a`'s probe of `pairs` looks up the key of each of its units
 /// `q` in each band; that key is the key `(a, q)` was inserted under (the
@@ -36,7 +43,9 @@ pub(super) struct PairPlan {
     /// article's rank is its position here.
     pub(super) by_rank: Vec<(u64, u32)>,
     bands: Vec<BandPlan>,
-    /// What the bucket cap cut.
+    /// The run table's plan (its `unit`s are word indices).
+    runs: BandPlan,
+    /// What the caps cut.
     pub(super) saturation: Saturation,
 }
 
@@ -62,9 +71,22 @@ struct BandPlan {
 /// Rank of a removed slot in [`Index::band_plan`].
 const NO_RANK: u32 = u32::MAX;
 
+/// How a plan treats a bucket with more live entries than its cap.
+#[derive(Clone, Copy)]
+enum Cap {
+    /// An LSH bucket: the first `n` entries are visible, the rest cut.
+    Visible(usize),
+    /// A run fingerprint: more than `n` entries, and it gives nothing.
+    Drop(usize),
+}
+
 impl PairPlan {
-    fn new(by_rank: Vec<(u64, u32)>, mut bands: Vec<BandPlan>) -> PairPlan {
-        let mut saturation = Saturation::default();
+    fn new(by_rank: Vec<(u64, u32)>, mut bands: Vec<BandPlan>, runs: BandPlan) -> PairPlan {
+        let mut saturation = Saturation {
+            fingerprints: runs.saturated.0,
+            fingerprint_entries: runs.saturated.1,
+            ..Saturation::default()
+        };
         let mut cut = vec![0u64; by_rank.len().div_ceil(64)];
         for b in &mut bands {
             saturation.buckets += b.saturated.0;
@@ -74,7 +96,7 @@ impl PairPlan {
             }
         }
         saturation.articles = cut.iter().map(|c| c.count_ones() as usize).sum();
-        PairPlan { by_rank, bands, saturation }
+        PairPlan { by_rank, bands, runs, saturation }
     }
 }
 
@@ -82,10 +104,18 @@ impl BandPlan {
     /// Adds one bucket (`live`: its live entries, in bucket order, as
     /// `(rank, unit)`), and its `(rank, unit, bucket)` references to
     /// `probes`.
-    fn add(&mut self, live: &[(u32, u32)], cap: usize, probes: &mut Vec<(u32, u32, u32)>) {
+    fn add(&mut self, live: &[(u32, u32)], cap: Cap, probes: &mut Vec<(u32, u32, u32)>) {
         if live.len() < 2 {
             return;
         }
+        let cap = match cap {
+            Cap::Drop(n) if live.len() > n => {
+                self.saturated.0 += 1;
+                self.saturated.1 += live.len();
+                return;
+            }
+            Cap::Drop(n) | Cap::Visible(n) => n,
+        };
         if live.len() > cap {
             self.saturated.0 += 1;
             self.saturated.1 += live.len() - cap;
@@ -131,9 +161,9 @@ impl Index {
         (rank, by_rank)
     }
 
-    /// One band of the [`PairPlan`]: a pass over the band's buckets.
-    fn band_plan(&self, table: &Table, rank: &[u32], ranks: usize) -> BandPlan {
-        let cap = self.detector.config().max_bucket;
+    /// One band (or the run table) of the [`PairPlan`]: a pass over its
+    /// buckets.
+    fn band_plan(&self, table: &Table, cap: Cap, rank: &[u32], ranks: usize) -> BandPlan {
         let mut plan = BandPlan { starts: vec![0], cut: vec![0; ranks.div_ceil(64)], ..BandPlan::default() };
         let mut live: Vec<(u32, u32)> = Vec::new();
         let mut probes: Vec<(u32, u32, u32)> = Vec::new();
@@ -171,8 +201,13 @@ impl Index {
     /// The plan of [`pairs`](Self::pairs): one pass over each band.
     pub(super) fn pair_plan(&self, exec: Exec) -> PairPlan {
         let (rank, by_rank) = self.ranks();
-        let bands = exec.map(&self.tables, |t| self.band_plan(t, &rank, by_rank.len()));
-        PairPlan::new(by_rank, bands)
+        let config = self.detector.config();
+        let tables: Vec<(&Table, Cap)> = std::iter::once((&self.runs, Cap::Drop(config.max_df)))
+            .chain(self.tables.iter().map(|t| (t, Cap::Visible(config.max_bucket))))
+            .collect();
+        let mut plans = exec.map(&tables, |&(t, cap)| self.band_plan(t, cap, &rank, by_rank.len()));
+        let runs = plans.remove(0);
+        PairPlan::new(by_rank, plans, runs)
     }
 
     /// The article of rank `rank`, prepared, with its candidates among
@@ -182,21 +217,35 @@ impl Index {
     pub(super) fn pair_probe(&self, plan: &PairPlan, rank: u32) -> Option<Pending<'_>> {
         let (id, slot) = plan.by_rank[rank as usize];
         let probes: Vec<&[(u32, u32)]> = plan.bands.iter().map(|b| b.probes_of(rank)).collect();
-        if probes.iter().all(|p| p.is_empty()) {
+        let runs = plan.runs.probes_of(rank);
+        if runs.is_empty() && probes.iter().all(|p| p.is_empty()) {
             return None;
         }
         let (text, prepared) = self.prepare_stored(slot)?;
+        let mut cands = Vec::new();
+        let mut compact_at = 1 << 16;
+        // A run that touches boilerplate proposes nothing, as in
+        // `candidates`.
+        let anchor = self.detector.config().anchor();
+        for &(word, bucket) in runs {
+            if prepared.run_is_boilerplate(word, anchor) {
+                continue;
+            }
+            cands.extend(plan.runs.visible_after(bucket, rank).iter().map(|&(r, at)| {
+                let (id, slot) = plan.by_rank[r as usize];
+                Candidate { id, slot, cue: Cue::Anchor { a: word, b: at } }
+            }));
+            compact(&mut cands, &mut compact_at);
+        }
         // A unit in the tables stands for every unit of the article with
         // the same words; the one that probes for them (not boilerplate)
         // takes its candidates, as in `candidates`.
-        let mut cands = Vec::new();
-        let mut compact_at = 1 << 16;
         for (band, probes) in plan.bands.iter().zip(probes) {
             for &(q, bucket) in probes {
                 let Some(q) = prepared.probing_unit(q) else { continue };
                 cands.extend(band.visible_after(bucket, rank).iter().map(|&(r, unit)| {
                     let (id, slot) = plan.by_rank[r as usize];
-                    Candidate { id, slot, unit, probe_unit: q }
+                    Candidate { id, slot, cue: Cue::Units { a: q, b: unit } }
                 }));
             }
             compact(&mut cands, &mut compact_at);

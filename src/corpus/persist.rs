@@ -17,12 +17,16 @@ use crate::lsh::{Entry, LshParams, Table};
 
 /// The version of the index file format this build writes (and reads).
 ///
-/// Version 2 added the header to the checksum; version 1 files written by
-/// neardup 0.2 still load. See [the format](crate::corpus#index-file-format-version-2).
-pub const FORMAT_VERSION: u32 = 2;
+/// Version 3 added the run table and its settings; version 2 added the
+/// header to the checksum. Files of versions 1 and 2 (neardup 0.2 and its
+/// development versions) still load. See [the format](crate::corpus#index-file-format-version-3).
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The format of neardup 0.1 and 0.2: the checksum covers the body only.
 const FORMAT_V1: u32 = 1;
+
+/// The format before the run table.
+const FORMAT_V2: u32 = 2;
 
 const MAGIC: &[u8; 8] = b"NEARDUPI";
 const HEADER: usize = 40;
@@ -185,10 +189,13 @@ fn write_config<W: Write>(w: &mut Writer<W>, c: &Config) {
     w.usize32(c.max_bucket);
     w.usize32(c.boilerplate_contexts);
     w.u8(u8::from(c.report_boilerplate));
+    w.usize32(c.anchor_words);
+    w.usize32(c.max_df);
+    w.u8(u8::from(c.similar_units));
 }
 
 #[allow(clippy::field_reassign_with_default)] // Config is #[non_exhaustive]: fields in file order
-fn read_config(r: &mut Reader) -> Parse<Config> {
+fn read_config(r: &mut Reader, version: u32) -> Parse<Config> {
     let mut c = Config::default();
     c.shingle_size = r.u32("shingle_size")? as usize;
     c.num_hashes = r.u32("num_hashes")? as usize;
@@ -218,12 +225,24 @@ fn read_config(r: &mut Reader) -> Parse<Config> {
         1 => true,
         x => return Err(format!("report_boilerplate at body offset {} is {x}, expected 0 or 1", r.pos - 1)),
     };
+    if version >= FORMAT_VERSION {
+        c.anchor_words = r.u32("anchor_words")? as usize;
+        c.max_df = r.u32("max_df")? as usize;
+        c.similar_units = match r.u8("similar_units")? {
+            0 => false,
+            1 => true,
+            x => return Err(format!("similar_units at body offset {} is {x}, expected 0 or 1", r.pos - 1)),
+        };
+    } else {
+        // Files without a run table keep the LSH candidates they had.
+        c.similar_units = true;
+    }
     Ok(c)
 }
 
 impl Index {
     /// The index in the file format described in the
-    /// [corpus docs](crate::corpus#index-file-format-version-2): header, checksum and body.
+    /// [corpus docs](crate::corpus#index-file-format-version-3): header, checksum and body.
     ///
     /// ```
     /// let mut index = neardup::Detector::builder().build()?.index();
@@ -241,7 +260,7 @@ impl Index {
         out
     }
 
-    /// Writes the body (see the [corpus docs](crate::corpus#index-file-format-version-2)).
+    /// Writes the body (see the [corpus docs](crate::corpus#index-file-format-version-3)).
     fn write_body<W: Write>(&self, w: &mut Writer<W>) {
         write_config(w, self.detector.config());
         let lsh = self.detector.lsh();
@@ -270,8 +289,8 @@ impl Index {
                 w.u64(c);
             }
         }
-        for table in &self.tables {
-            // One band at a time: the extra memory is one band's entries.
+        for table in self.tables.iter().chain([&self.runs]) {
+            // One table at a time: the extra memory is one table's entries.
             let entries = table.encoded(|slot| Some(ordinal[slot as usize]).filter(|&o| o != u32::MAX));
             w.u64(entries.len() as u64);
             for e in entries {
@@ -605,7 +624,7 @@ fn from_bytes_named(bytes: &[u8], name: &str) -> Result<Index> {
     }
     let word = |at: usize| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
     let version = word(8);
-    if version != FORMAT_VERSION && version != FORMAT_V1 {
+    if ![FORMAT_VERSION, FORMAT_V2, FORMAT_V1].contains(&version) {
         return Err(Error::IndexVersion { path: name.to_string(), found: version, expected: FORMAT_VERSION });
     }
     if word(12) != SIGNATURE_VERSION {
@@ -664,7 +683,7 @@ fn from_bytes_named(bytes: &[u8], name: &str) -> Result<Index> {
 /// take none, so theirs are checked and dropped.
 fn parse_body(body: &[u8], version: u32) -> Parse<Index> {
     let mut r = Reader { buf: body, pos: 0 };
-    let config = read_config(&mut r)?;
+    let config = read_config(&mut r, version)?;
     let detector = Detector::new(config).map_err(|e| format!("stored configuration: {e}"))?;
     let lsh = LshParams { bands: r.u32("bands")? as usize, rows: r.u32("rows")? as usize };
     if lsh != detector.lsh() {
@@ -732,9 +751,47 @@ fn parse_body(body: &[u8], version: u32) -> Parse<Index> {
         }
         index.tables[band] = Table::from_sorted(main);
     }
+    if version >= FORMAT_VERSION {
+        index.runs = read_runs(&mut r, &units, &index)?;
+    } else {
+        index.compute_runs();
+    }
     index.count_loaded_entries();
     if r.pos != body.len() {
-        return Err(format!("{} unexpected bytes after the last band", body.len() - r.pos));
+        return Err(format!("{} unexpected bytes after the run table", body.len() - r.pos));
     }
     Ok(index)
+}
+
+/// The run table of a version 3 body: entries sorted by `(key, article
+/// ordinal, word)`, each pointing at an article in the tables and a word
+/// inside its text, at most one per article and key.
+fn read_runs(r: &mut Reader, units: &[(u32, bool)], index: &Index) -> Parse<Table> {
+    let m = r.count(16, "run entry count")?;
+    let mut main = Vec::with_capacity(m);
+    for _ in 0..m {
+        let e = Entry { key: r.u64("run key")?, slot: r.u32("article ordinal")?, unit: r.u32("word")? };
+        let at = r.pos - 16;
+        let (Some(&(_, indexed)), Some(stored)) = (units.get(e.slot as usize), index.store.at(e.slot)) else {
+            return Err(format!("run entry at body offset {at} points at article {} of {}", e.slot, units.len()));
+        };
+        if !indexed {
+            return Err(format!(
+                "run entry at body offset {at} points at article {}, an exact duplicate (not in the tables)",
+                e.slot
+            ));
+        }
+        if e.unit as usize >= stored.text.len() {
+            return Err(format!(
+                "run entry at body offset {at} points at word {} of a text of {} bytes",
+                e.unit,
+                stored.text.len()
+            ));
+        }
+        if main.last().is_some_and(|last: &Entry| (last.key, last.slot) >= (e.key, e.slot)) {
+            return Err(format!("run entries out of order (or repeated) at body offset {at}"));
+        }
+        main.push(e);
+    }
+    Ok(Table::from_sorted(main))
 }

@@ -1,27 +1,61 @@
-//! Queries: a query's candidates, read off the band tables bucket by
-//! bucket, verified by the batch engine.
+//! Queries: a query's candidates, read off the run table and the band
+//! tables bucket by bucket, verified by the batch engine.
 
 use super::batch::{Candidate, Pending, compact, finish, grouped, next_batch};
 use super::par::Exec;
 use super::{Index, Match, QueryResult};
-use crate::detector::Prepared;
+use crate::detector::{Cue, Prepared};
+
+/// What the caps cut from one query: saturated LSH buckets, the entries
+/// past their cap, and run fingerprints over `max_df`.
+#[derive(Clone, Copy, Default)]
+pub(super) struct Cut {
+    saturated: usize,
+    skipped: usize,
+    capped: usize,
+}
 
 impl Index {
     /// The candidates of a prepared query text, sorted and deduplicated,
-    /// and the number of saturated buckets and of the entries they held
-    /// past the cap.
+    /// and what the caps cut.
     ///
+    /// Each run fingerprint of the query whose run touches no boilerplate
+    /// looks its bucket of the run table up; one held by at most `max_df`
+    /// live articles gives them all, a larger one none (it is counted).
     /// Each unit that probes on its own behalf
     /// ([`Prepared::probing_unit`] of itself: not boilerplate, and the
     /// first of the units with its words) looks its band keys up; a bucket
     /// gives its first `max_bucket` live entries. The list is compacted as
     /// it grows, so it holds at most twice the distinct candidates plus one
     /// unit's worth.
-    pub(super) fn candidates(&self, probe: &Prepared) -> (Vec<Candidate>, usize, usize) {
-        let cap = self.detector.config().max_bucket;
+    pub(super) fn candidates(&self, probe: &Prepared) -> (Vec<Candidate>, Cut) {
+        let config = self.detector.config();
         let mut out = Vec::new();
-        let (mut saturated, mut skipped) = (0, 0);
+        let mut cut = Cut::default();
         let mut compact_at = 1 << 16;
+        let mut bucket = Vec::new();
+        for (key, word) in self.detector.anchors(probe.analysis()) {
+            if probe.run_is_boilerplate(word, config.anchor()) {
+                continue;
+            }
+            bucket.clear();
+            for (slot, at) in self.runs.bucket(key) {
+                let Some(stored) = self.store.at(slot) else { continue };
+                bucket.push(Candidate { id: stored.id, slot, cue: Cue::Anchor { a: word, b: at } });
+                if bucket.len() > config.max_df {
+                    break;
+                }
+            }
+            if bucket.len() > config.max_df {
+                cut.capped += 1;
+            } else {
+                out.extend_from_slice(&bucket);
+            }
+            compact(&mut out, &mut compact_at);
+        }
+        if !config.similar_units {
+            return (finish(out), cut);
+        }
         for (q, unit) in probe.units().iter().enumerate() {
             let q = q as u32;
             if probe.probing_unit(q) != Some(q) {
@@ -33,18 +67,18 @@ impl Index {
                 for (slot, unit) in table.bucket(key) {
                     let Some(stored) = self.store.at(slot) else { continue };
                     live += 1;
-                    if live <= cap {
-                        out.push(Candidate { id: stored.id, slot, unit, probe_unit: q });
+                    if live <= config.max_bucket {
+                        out.push(Candidate { id: stored.id, slot, cue: Cue::Units { a: q, b: unit } });
                     }
                 }
-                if live > cap {
-                    saturated += 1;
-                    skipped += live - cap;
+                if live > config.max_bucket {
+                    cut.saturated += 1;
+                    cut.skipped += live - config.max_bucket;
                 }
             }
             compact(&mut out, &mut compact_at);
         }
-        (finish(out), saturated, skipped)
+        (finish(out), cut)
     }
 
     /// The results of `queries`, in order: probed and verified a batch at a
@@ -57,11 +91,11 @@ impl Index {
             let batch = next_batch(exec, &mut at, queries.len(), |i| {
                 let text = queries[i];
                 let prepared = d.prepare(d.analyze(text), None, self.boilerplate());
-                let (cands, saturated, skipped) = self.candidates(&prepared);
-                Some((Pending { id: 0, text, prepared, cands }, (saturated, skipped)))
+                let (cands, cut) = self.candidates(&prepared);
+                Some((Pending { id: 0, text, prepared, cands }, cut))
             });
             let checked = self.check_batch(exec, &batch);
-            for ((q, (saturated_buckets, skipped_entries)), results) in batch.iter().zip(checked) {
+            for ((q, cut), results) in batch.iter().zip(checked) {
                 let mut matches: Vec<Match> = grouped(&q.cands)
                     .zip(results)
                     .filter_map(|(g, r)| {
@@ -73,8 +107,9 @@ impl Index {
                 matches.sort_by_key(|m| (std::cmp::Reverse(m.report.a_covered_words), m.id));
                 out.push(QueryResult {
                     matches,
-                    saturated_buckets: *saturated_buckets,
-                    skipped_entries: *skipped_entries,
+                    saturated_buckets: cut.saturated,
+                    skipped_entries: cut.skipped,
+                    capped_fingerprints: cut.capped,
                 });
             }
         }

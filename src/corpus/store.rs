@@ -154,7 +154,6 @@ impl Store {
 
     /// Whether the article at `slot` is an exact duplicate of an older one
     /// (not in the tables).
-    #[cfg(test)]
     pub(crate) fn is_copy(&self, slot: u32) -> bool {
         let key = self.at(slot).and_then(Stored::duplicate_key);
         key.is_some_and(|k| self.classes.get(&k) != Some(&slot))

@@ -49,7 +49,7 @@ fn assert_scan_is_probe(index: &Index) -> (usize, usize) {
     let mut probed_pairs = Vec::new();
     for (rank, &(id, slot)) in plan.by_rank.iter().enumerate() {
         let (text, probe) = index.prepare_stored(slot).unwrap();
-        let (mut probed, _, _) = index.candidates(&probe);
+        let (mut probed, _) = index.candidates(&probe);
         probed.retain(|c| c.id > id);
         if index.store.is_copy(slot) {
             // An exact duplicate is not in the tables: it pairs through
@@ -62,7 +62,7 @@ fn assert_scan_is_probe(index: &Index) -> (usize, usize) {
         let p: Vec<(u64, u64)> = grouped(&probed)
             .filter_map(|g| {
                 let (stored, side) = index.prepare_stored(g[0].slot)?;
-                let units = g.iter().map(|c| (c.probe_unit, c.unit));
+                let units = g.iter().map(|c| c.cue);
                 index.detector.verify(text, &probe, stored, &side, units).map(|_| (id, g[0].id))
             })
             .collect();

@@ -11,7 +11,7 @@ use crate::text::{Analysis, for_each_word};
 
 mod stages;
 
-pub use stages::{ArticleKeys, Prepared};
+pub use stages::{ArticleKeys, Cue, Prepared};
 
 /// Finds reused passages between texts, with one validated configuration.
 ///
@@ -117,6 +117,27 @@ impl DetectorBuilder {
     /// Most entries of one LSH bucket examined per query unit (default 1000).
     pub fn max_bucket(&mut self, n: usize) -> &mut Self {
         self.config.max_bucket = n;
+        self
+    }
+
+    /// Words of an anchor, the shared run the index's run fingerprints are
+    /// made of (default 8; see [`Config::anchor_words`](crate::Config::anchor_words)).
+    pub fn anchor_words(&mut self, n: usize) -> &mut Self {
+        self.config.anchor_words = n;
+        self
+    }
+
+    /// Most articles a run fingerprint may be shared by and still propose
+    /// pairs (default 100; see [`Config::max_df`](crate::Config::max_df)).
+    pub fn max_df(&mut self, n: usize) -> &mut Self {
+        self.config.max_df = n;
+        self
+    }
+
+    /// Whether an index also proposes pairs of similar units by MinHash LSH
+    /// (default true; see [`Config::similar_units`](crate::Config::similar_units)).
+    pub fn similar_units(&mut self, yes: bool) -> &mut Self {
+        self.config.similar_units = yes;
         self
     }
 

@@ -18,7 +18,7 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use super::Detector;
 use crate::config::Unit;
-use crate::fingerprint::{SegmentKey, Signature, duplicate_key, segment_keys, shingles};
+use crate::fingerprint::{SegmentKey, Signature, duplicate_key, segment_keys, shingles, winnow};
 use crate::lsh::band_keys;
 use crate::score::{Passage, Report, SeedTable, align_shingles, sorted_set, sorted_similarity};
 use crate::text::{Analysis, Segment};
@@ -43,6 +43,11 @@ pub struct ArticleKeys {
     /// `(key, context)` of every sentence, then of every paragraph
     /// ([`Detector::segment_keys`]): what boilerplate counts count.
     pub segment_keys: Vec<SegmentKey>,
+    /// The article's run fingerprints ([`Detector::anchors`]): `(hash,
+    /// first word)` of each distinct winnowed run of
+    /// [`anchor`](crate::Config::anchor) words, in text order of first
+    /// occurrence; each is one entry of the run table.
+    pub anchors: Vec<(u64, u32)>,
     /// The key of the article's exact-duplicate class
     /// ([`fingerprint::duplicate_key`](crate::fingerprint::duplicate_key)):
     /// articles with the same key are one class, whose first article alone
@@ -64,6 +69,30 @@ impl ArticleKeys {
     pub fn entries(&self, bands: usize) -> impl Iterator<Item = (u32, &[u64])> + '_ {
         self.entry_units.iter().copied().zip(self.band_keys.chunks_exact(bands.max(1)))
     }
+}
+
+/// Why a pair of articles is a candidate: one piece of evidence that
+/// [`Detector::verify`] checks. Sorted, cues of one pair come unit cues
+/// first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Cue {
+    /// Unit `a` of the first article and unit `b` of the second share an
+    /// LSH band key ([`Detector::band_keys`]).
+    Units {
+        /// The first article's unit.
+        a: u32,
+        /// The second article's unit.
+        b: u32,
+    },
+    /// The run fingerprint ([`Detector::anchors`]) whose run starts at word
+    /// `a` of the first article starts at word `b` of the second.
+    Anchor {
+        /// Word index in the first article.
+        a: u32,
+        /// Word index in the second article.
+        b: u32,
+    },
 }
 
 /// One article prepared for verification and alignment, from
@@ -111,6 +140,17 @@ impl Prepared {
     /// (all `false` when boilerplate detection is off).
     pub fn boilerplate(&self) -> &[bool] {
         &self.boilerplate
+    }
+
+    /// Whether the run of `words` words starting at word `start` touches
+    /// boilerplate (or lies past the end of the text): such a run proposes
+    /// no pair.
+    pub fn run_is_boilerplate(&self, start: u32, words: usize) -> bool {
+        let start = start as usize;
+        match self.boilerplate.get(start..start.saturating_add(words)) {
+            Some(run) => run.iter().any(|&b| b),
+            None => true,
+        }
     }
 
     /// The unit that looks for candidates on behalf of `unit`: the first
@@ -298,6 +338,32 @@ impl Detector {
         segment_keys(analysis, self.config.seed)
     }
 
+    /// Stage 3c: the run fingerprints of an analysed article, `(hash, first
+    /// word)`: the [`winnow`](crate::fingerprint::winnow)ed hashes of its
+    /// runs of [`anchor`](crate::Config::anchor) words with windows of
+    /// [`winnow_window`](crate::Config::winnow_window) runs, each distinct
+    /// hash once (at its first occurrence), in text order. Two articles
+    /// that share a run of `min_words` words share one of these hashes.
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// let run = "the minister met the Latvian delegation in Baku on Thursday";
+    /// let a = d.anchors(&d.analyze(&format!("One story begins. {run}.")));
+    /// let b = d.anchors(&d.analyze(&format!("{run}, another said.")));
+    /// assert!(a.iter().any(|x| b.iter().any(|y| x.0 == y.0)));
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn anchors(&self, analysis: &Analysis) -> Vec<(u64, u32)> {
+        let c = &self.config;
+        let mut all = winnow(&analysis.tokens, c.anchor(), c.winnow_window(), c.seed);
+        let mut seen: Vec<(u64, u32)> = all.clone();
+        seen.sort_unstable();
+        seen.dedup_by_key(|x| x.0);
+        // Keep each hash's first position, in text order.
+        all.retain(|x| seen.binary_search(x).is_ok());
+        all
+    }
+
     /// Stages 1b to 3b at once: everything an index enters for an analysed
     /// article (see [`ArticleKeys`]).
     ///
@@ -310,20 +376,23 @@ impl Detector {
     /// ```
     pub fn article_keys(&self, analysis: &Analysis) -> ArticleKeys {
         let units = self.units(analysis);
-        let shingles = self.shingles(analysis);
-        let hashes: Vec<u64> = units.iter().map(|u| unit_hash(analysis, u)).collect();
-        let first = first_alike(&hashes, |_| true);
         let mut entry_units = Vec::new();
         let mut keys = Vec::new();
-        for (i, unit) in units.iter().enumerate() {
-            if first[i] == Some(i as u32) {
-                entry_units.push(i as u32);
-                keys.extend(self.unit_band_keys(&shingles, unit));
+        if self.config.similar_units {
+            let shingles = self.shingles(analysis);
+            let hashes: Vec<u64> = units.iter().map(|u| unit_hash(analysis, u)).collect();
+            let first = first_alike(&hashes, |_| true);
+            for (i, unit) in units.iter().enumerate() {
+                if first[i] == Some(i as u32) {
+                    entry_units.push(i as u32);
+                    keys.extend(self.unit_band_keys(&shingles, unit));
+                }
             }
         }
+        let anchors = self.anchors(analysis);
         let segment_keys = self.segment_keys(analysis);
         let duplicate_key = duplicate_key(&segment_keys, units.len());
-        ArticleKeys { units: units.len() as u32, entry_units, band_keys: keys, segment_keys, duplicate_key }
+        ArticleKeys { units: units.len() as u32, entry_units, band_keys: keys, segment_keys, anchors, duplicate_key }
     }
 
     /// Prepares an analysed article for [`verify`](Self::verify).
@@ -379,27 +448,38 @@ impl Detector {
     }
 
     /// Verifies a candidate pair and aligns it: `a` is the article whose
-    /// units probed (the query, or the smaller id of a pair), `b` the
-    /// candidate; `candidates` are `(unit of a, unit of b)` pairs that
-    /// shared a band key. The pair passes if one candidate unit pair, with
-    /// `a`'s unit replaced by its [`probing_unit`](Prepared::probing_unit),
-    /// has an exact similarity (Jaccard or containment) of at least the
-    /// threshold; then the articles are aligned ([`compare`](Self::compare)'s
-    /// report) and passages with fewer than `min_words` words outside
-    /// boilerplate on either side move out of it (into
-    /// [`Report::boilerplate`] if
+    /// keys probed (the query, or the smaller id of a pair), `b` the
+    /// candidate; `cues` are why the pair is a candidate. The pair passes
+    /// if one cue holds:
+    ///
+    /// * a [`Cue::Anchor`] whose run touches no boilerplate on either side
+    ///   (the two articles share that run of
+    ///   [`anchor`](crate::Config::anchor) words: an exact match);
+    /// * a [`Cue::Units`] pair of units, with `a`'s unit replaced by its
+    ///   [`probing_unit`](Prepared::probing_unit), whose exact similarity
+    ///   (Jaccard or containment) is at least the threshold.
+    ///
+    /// Then the articles are aligned ([`compare`](Self::compare)'s report)
+    /// and passages with fewer than `min_words` words outside boilerplate
+    /// on either side move out of it (into [`Report::boilerplate`] if
     /// [`report_boilerplate`](crate::Config::report_boilerplate) is set).
-    /// `Some((best similarity, report))` if a passage remains.
+    /// `Some((candidate similarity, report))` if a passage remains: the
+    /// best unit similarity, or 1 when an anchor (an exact run) let the
+    /// pair pass.
     ///
     /// ```
+    /// use neardup::Cue;
+    ///
     /// let d = neardup::Detector::builder().build()?;
     /// let (a, b) = ("Intro. The minister met the Latvian delegation in Baku on Thursday.",
     ///               "The minister met the Latvian delegation in Baku on Thursday. Outro.");
     /// let pa = d.prepare(d.analyze(a), None, |_| false);
     /// let pb = d.prepare(d.analyze(b), None, |_| false);
-    /// let (similarity, report) = d.verify(a, &pa, b, &pb, [(0, 0)]).unwrap();
+    /// let (similarity, report) = d.verify(a, &pa, b, &pb, [Cue::Units { a: 0, b: 0 }]).unwrap();
     /// assert_eq!(similarity, 1.0);
     /// assert_eq!(report, d.compare(a, b));
+    /// // The run "the minister met ..." starts at word 1 of `a`, word 0 of `b`.
+    /// assert!(d.verify(a, &pa, b, &pb, [Cue::Anchor { a: 1, b: 0 }]).is_some());
     /// # Ok::<(), neardup::Error>(())
     /// ```
     pub fn verify(
@@ -408,13 +488,26 @@ impl Detector {
         pa: &Prepared,
         b: &str,
         pb: &Prepared,
-        candidates: impl IntoIterator<Item = (u32, u32)>,
+        cues: impl IntoIterator<Item = Cue>,
     ) -> Option<(f64, Report)> {
         let mut best = 0.0f64;
-        for (ua, ub) in candidates {
-            let Some(q) = pa.probing_unit(ua) else { continue };
-            if (ub as usize) < pb.units.len() {
-                best = best.max(sorted_similarity(pa.unit_set(q), pb.unit_set(ub)).max());
+        let anchor = self.config.anchor();
+        for cue in cues {
+            match cue {
+                Cue::Units { a: ua, b: ub } => {
+                    let Some(q) = pa.probing_unit(ua) else { continue };
+                    if (ub as usize) < pb.units.len() {
+                        best = best.max(sorted_similarity(pa.unit_set(q), pb.unit_set(ub)).max());
+                    }
+                }
+                Cue::Anchor { a: ra, b: rb } => {
+                    if !pa.run_is_boilerplate(ra, anchor) && !pb.run_is_boilerplate(rb, anchor) {
+                        best = 1.0;
+                    }
+                }
+            }
+            if best >= 1.0 {
+                break;
             }
         }
         if best < self.config.threshold {

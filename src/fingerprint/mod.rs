@@ -40,11 +40,14 @@ mod minhash;
 mod oneperm;
 // Sentence and paragraph keys (boilerplate) and the exact-duplicate key.
 mod segment;
+// Word-gram hashes → the winnowed fingerprints of the candidate index.
+mod winnow;
 
 pub use self::minhash::MinHasher;
 pub use self::oneperm::OnePermutationHasher;
 pub use self::segment::{SegmentKey, duplicate_key, segment_keys};
 pub use self::shingle::{Shingler, for_each_shingle, shingles};
+pub use self::winnow::winnow;
 
 /// Bumped whenever the shingle hash or the MinHash mix changes, so that
 /// stored signatures can be recognised as stale.

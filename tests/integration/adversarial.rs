@@ -233,8 +233,9 @@ fn a_sentence_repeated_a_thousand_times_fills_no_bucket() {
 fn what_the_bucket_cap_cuts_is_counted() {
     // Near-copies (each with its own first sentence, so not exact
     // duplicates), boilerplate detection off: the shared sentences fill
-    // their buckets past max_bucket = 10.
-    let d = Detector::builder().max_bucket(10).boilerplate_contexts(0).build().unwrap();
+    // their buckets past max_bucket = 10, and its run fingerprints are
+    // held by more than max_df = 10 articles.
+    let d = Detector::builder().max_bucket(10).max_df(10).boilerplate_contexts(0).build().unwrap();
     let shared = "The minister met the Latvian delegation in Baku on Thursday morning.";
     let texts: Vec<String> = (0..30).map(|i| format!("Edition {i} of the wire, desk {i}. {shared}")).collect();
     let mut index = d.index();
@@ -244,6 +245,8 @@ fn what_the_bucket_cap_cuts_is_counted() {
     let cut = index.saturation();
     assert_eq!(cut.articles, 20, "articles 10..30 are past the cap in the shared sentence's buckets");
     assert_eq!(cut.entries, 20 * cut.buckets);
+    assert!(cut.fingerprints > 0);
+    assert_eq!(cut.fingerprint_entries, 30 * cut.fingerprints);
     assert_eq!(index.pairs().saturation(), cut);
     #[cfg(feature = "rayon")]
     assert_eq!(index.par_pairs().saturation(), cut);
@@ -251,6 +254,14 @@ fn what_the_bucket_cap_cuts_is_counted() {
     assert_eq!(result.matches.len(), 10);
     assert_eq!(result.skipped_entries, 20 * result.saturated_buckets);
     assert!(result.saturated_buckets > 0);
+    assert!(result.capped_fingerprints > 0);
+    // With the default max_df (100), the shared run finds all 30.
+    let mut index = Detector::builder().max_bucket(10).boilerplate_contexts(0).build().unwrap().index();
+    for (i, t) in texts.iter().enumerate() {
+        index.insert(i as u64, t).unwrap();
+    }
+    let result = index.query(shared);
+    assert_eq!((result.matches.len(), result.capped_fingerprints), (30, 0));
 }
 
 // ---------------------------------------------------------------------------

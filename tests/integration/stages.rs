@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use neardup::corpus::ContextCounts;
-use neardup::{ArticleKeys, Detector, Pair, Report, Unit};
+use neardup::{ArticleKeys, Cue, Detector, Pair, Report, Unit};
 
 use crate::{Rng, seed_pair};
 
@@ -62,8 +62,8 @@ fn corpus(n: usize, seed: u64) -> Vec<(u64, String)> {
     out
 }
 
-/// The slots of a candidate pair and its `(unit of a, unit of b)` pairs.
-type Candidates = (usize, usize, Vec<(u32, u32)>);
+/// The slots of a candidate pair and its cues.
+type Candidates = (usize, usize, Vec<Cue>);
 
 /// `Index::pairs()` from the stages alone: what a Spark job does, with
 /// shards of `shard` articles whose boilerplate counts are merged.
@@ -84,12 +84,16 @@ fn pairs_from_stages(d: &Detector, articles: &[(u64, String)], shard: usize) -> 
     // Exact-duplicate classes: the first article of each (insertion
     // order) alone takes entries.
     let mut first_of_class: HashMap<u128, usize> = HashMap::new();
+    let mut runs: HashMap<u64, Vec<(usize, u32)>> = HashMap::new();
     let mut buckets: HashMap<(usize, u64), Vec<(usize, u32)>> = HashMap::new();
     for (slot, k) in keys.iter().enumerate() {
         if let Some(dk) = k.duplicate_key
             && *first_of_class.entry(dk).or_insert(slot) != slot
         {
             continue;
+        }
+        for &(key, word) in &k.anchors {
+            runs.entry(key).or_default().push((slot, word));
         }
         for (unit, band_keys) in k.entries(bands) {
             for (band, &key) in band_keys.iter().enumerate() {
@@ -101,12 +105,24 @@ fn pairs_from_stages(d: &Detector, articles: &[(u64, String)], shard: usize) -> 
     // entries (insertion order), and keeps those of larger ids.
     let id = |slot: usize| articles[slot].0;
     let mut cands: BTreeMap<(u64, u64), Candidates> = BTreeMap::new();
+    let mut add = |a: usize, b: usize, cue: Cue| cands.entry((id(a), id(b))).or_insert((a, b, Vec::new())).2.push(cue);
+    // A run fingerprint of at most `max_df` articles pairs them all; a
+    // larger one proposes nothing.
+    for bucket in runs.values().filter(|b| b.len() <= d.config().max_df) {
+        for &(a, wa) in bucket {
+            for &(b, wb) in bucket {
+                if id(b) > id(a) {
+                    add(a, b, Cue::Anchor { a: wa, b: wb });
+                }
+            }
+        }
+    }
     for bucket in buckets.values() {
         let visible = &bucket[..bucket.len().min(cap)];
         for &(a, ua) in bucket {
             for &(b, ub) in visible {
                 if id(b) > id(a) {
-                    cands.entry((id(a), id(b))).or_insert((a, b, Vec::new())).2.push((ua, ub));
+                    add(a, b, Cue::Units { a: ua, b: ub });
                 }
             }
         }
@@ -117,9 +133,9 @@ fn pairs_from_stages(d: &Detector, articles: &[(u64, String)], shard: usize) -> 
     let prepare = |slot: usize| d.prepare(d.analyze(&articles[slot].1), Some(&keys[slot].segment_keys), boiler);
     cands
         .into_iter()
-        .filter_map(|((ia, ib), (a, b, units))| {
+        .filter_map(|((ia, ib), (a, b, cues))| {
             let (pa, pb) = (prepare(a), prepare(b));
-            let (similarity, report) = d.verify(&articles[a].1, &pa, &articles[b].1, &pb, units)?;
+            let (similarity, report) = d.verify(&articles[a].1, &pa, &articles[b].1, &pb, cues)?;
             Some((ia, ib, similarity, report))
         })
         .collect()
@@ -138,6 +154,8 @@ fn the_public_stages_reproduce_index_pairs() {
         Detector::builder().build().unwrap(),
         // A small bucket cap: saturated buckets, cut entries.
         Detector::builder().max_bucket(3).build().unwrap(),
+        // A small fingerprint cap, and run fingerprints alone.
+        Detector::builder().max_df(4).similar_units(false).build().unwrap(),
         // Boilerplate listed, and a low bound so more of it.
         Detector::builder().boilerplate_contexts(3).report_boilerplate(true).build().unwrap(),
         Detector::builder().boilerplate_contexts(0).unit(Unit::Paragraph).build().unwrap(),
@@ -163,8 +181,11 @@ fn saturation_and_boilerplate_are_exercised() {
     let d = Detector::builder().max_bucket(3).build().unwrap();
     let mut index = d.index();
     index.insert_many(&articles).unwrap();
-    assert!(!index.saturation().is_empty());
+    assert!(index.saturation().buckets > 0);
     assert!(!index.exact_duplicates().is_empty());
+    let mut index = Detector::builder().max_df(4).build().unwrap().index();
+    index.insert_many(&articles).unwrap();
+    assert!(index.saturation().fingerprints > 0);
     let d = Detector::builder().boilerplate_contexts(3).report_boilerplate(true).build().unwrap();
     let mut index = d.index();
     index.insert_many(&articles).unwrap();
