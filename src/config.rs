@@ -133,7 +133,7 @@ impl Default for Config {
             max_bucket: 1000,
             anchor_words: 8,
             max_df: 100,
-            similar_units: true,
+            similar_units: false,
             boilerplate_contexts: 5,
             report_boilerplate: false,
         }

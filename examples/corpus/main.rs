@@ -73,9 +73,11 @@
 //! exact duplicates, `"duplicates": [ID, ..]`: the query shares the same
 //! words with each), and no groups.
 //!
-//! A sentence shared by more than `--max-bucket` articles (with boilerplate
-//! detection off, or in as many contexts) fills an LSH bucket past its cap;
-//! what the cap cut (buckets, entries, articles that may miss pairs) is
+//! A run fingerprint shared by more than `--max-df` articles (text that
+//! recurs across the corpus) proposes no pair, and a sentence shared by
+//! more than `--max-bucket` articles (with boilerplate detection off, or
+//! in as many contexts) fills an LSH bucket past its cap; what the caps
+//! cut (fingerprints, buckets, entries, articles that may miss pairs) is
 //! printed on stderr as a warning, even with `--quiet`.
 //!
 //! Stderr: a progress bar when stderr is a terminal, a summary line per
@@ -230,6 +232,16 @@ struct Tuning {
           help = default("a sentence in this many contexts is boilerplate, 0 = off",
                          Config::default().boilerplate_contexts))]
     boilerplate_contexts: Option<usize>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true,
+          help = default("words of the shared runs the index fingerprints", Config::default().anchor_words))]
+    anchor_words: Option<usize>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true,
+          help = default("a run fingerprint shared by more articles proposes no pair", Config::default().max_df))]
+    max_df: Option<usize>,
+    #[arg(long, value_name = "BOOL", allow_hyphen_values = true,
+          help = default("also propose pairs of similar sentences (MinHash LSH): true or false",
+                         Config::default().similar_units))]
+    similar_units: Option<bool>,
 }
 
 /// An option's help line with its default.
@@ -253,7 +265,10 @@ impl Tuning {
             .max_gap(self.max_gap.unwrap_or(d.max_gap))
             .seed(self.seed.unwrap_or(d.seed))
             .max_bucket(self.max_bucket.unwrap_or(d.max_bucket))
-            .boilerplate_contexts(self.boilerplate_contexts.unwrap_or(d.boilerplate_contexts));
+            .boilerplate_contexts(self.boilerplate_contexts.unwrap_or(d.boilerplate_contexts))
+            .anchor_words(self.anchor_words.unwrap_or(d.anchor_words))
+            .max_df(self.max_df.unwrap_or(d.max_df))
+            .similar_units(self.similar_units.unwrap_or(d.similar_units));
         builder.build().map_err(|e| match &e {
             // Name the command-line option, not the `Config` field.
             neardup::Error::InvalidConfig { name, .. } => format!("--{}: {e}", name.replace('_', "-")),
@@ -473,7 +488,8 @@ fn describe(index: &Index) -> String {
     let lsh = index.detector().lsh();
     format!(
         "--shingle-size {} --num-hashes {} --threshold {} --min-words {} --max-gap {} --seed {} --max-bucket {} \
-         --boilerplate-contexts {} (LSH {} bands x {} rows{}, unit {:?}, boilerplate {})",
+         --boilerplate-contexts {} --anchor-words {} --max-df {} --similar-units {} \
+         (LSH {} bands x {} rows{}, unit {:?}, boilerplate {})",
         c.shingle_size,
         c.num_hashes,
         c.threshold,
@@ -482,6 +498,9 @@ fn describe(index: &Index) -> String {
         c.seed,
         c.max_bucket,
         c.boilerplate_contexts,
+        c.anchor_words,
+        c.max_df,
+        c.similar_units,
         lsh.bands,
         lsh.rows,
         if c.bands_rows.is_some() { " set explicitly" } else { "" },
@@ -514,7 +533,17 @@ fn all_pairs(index: &Index, cli: &Cli, status: &mut Status, out: &mut Output) ->
     let (mut pairs, mut edges) = (0usize, Vec::new());
     let all = index.par_pairs();
     let cut = all.saturation();
-    if !cut.is_empty() {
+    if cut.fingerprints > 0 {
+        status.warn(&format!(
+            "warning: {} run fingerprints were shared by more than --max-df {} articles ({} entries): they \
+             proposed no pair, so pairs that share only such recurring runs are missing (raise --max-df to \
+             find them)",
+            cut.fingerprints,
+            index.detector().config().max_df,
+            cut.fingerprint_entries
+        ));
+    }
+    if cut.buckets > 0 {
         status.warn(&format!(
             "warning: {} LSH buckets held more than --max-bucket {} articles; {} entries past the cap were not \
              compared, so pairs of {} articles may be missing (raise --max-bucket, or keep boilerplate detection on)",
@@ -573,7 +602,7 @@ fn query_articles(
     let inputs = expand(paths, status)?;
     status.phase("querying", inputs.iter().map(Input::size).sum(), Unit::Bytes, "queries");
     let (mut queries, mut matches, mut result) = (0usize, 0usize, Ok(true));
-    let (mut saturated, mut skipped) = (0usize, 0usize);
+    let (mut saturated, mut skipped, mut capped) = (0usize, 0usize, 0usize);
     read_articles(&inputs, cli.max_bytes, status, |article, done, status| {
         if !matches!(result, Ok(true)) {
             return;
@@ -582,6 +611,7 @@ fn query_articles(
         let found = index.par_query(&article.text);
         saturated += found.saturated_buckets;
         skipped += found.skipped_entries;
+        capped += found.capped_fingerprints;
         for m in found.matches {
             matches += 1;
             let mut line = PairLine::new(article.id.clone(), name(index, m.id), &m.report, cli.boilerplate);
@@ -594,6 +624,13 @@ fn query_articles(
         status.progress(done, queries);
     });
     result?;
+    if capped > 0 {
+        status.warn(&format!(
+            "warning: {capped} run fingerprints of the queries were shared by more than --max-df {} indexed \
+             articles: they proposed no match (raise --max-df to find articles sharing only such runs)",
+            index.detector().config().max_df
+        ));
+    }
     if saturated > 0 {
         status.warn(&format!(
             "warning: queries hit {saturated} LSH buckets holding more than --max-bucket {} articles; {skipped} \

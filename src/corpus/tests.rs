@@ -79,8 +79,14 @@ fn assert_scan_is_probe(index: &Index) -> (usize, usize) {
 
 #[test]
 fn scanned_pairs_are_probed_pairs() {
-    for (cap, boiler) in [(3, 5), (1000, 5), (2, 0)] {
-        let d = Detector::builder().max_bucket(cap).boilerplate_contexts(boiler).build().unwrap();
+    for (cap, boiler, max_df, lsh) in [(3, 5, 100, true), (1000, 5, 100, true), (2, 0, 3, true), (1000, 5, 3, false)] {
+        let d = Detector::builder()
+            .max_bucket(cap)
+            .boilerplate_contexts(boiler)
+            .max_df(max_df)
+            .similar_units(lsh)
+            .build()
+            .unwrap();
         let mut index = d.index();
         let articles = random_articles(300, 7 + cap as u64);
         for (i, (id, text)) in articles.iter().enumerate() {
@@ -92,13 +98,20 @@ fn scanned_pairs_are_probed_pairs() {
                 for t in &mut index.tables[..bands / 2] {
                     t.flush();
                 }
+                if i % 100 == 99 {
+                    index.runs.flush();
+                }
             }
         }
         let (cands, pairs) = assert_scan_is_probe(&index);
         assert!(cands > pairs && pairs > 0, "{cands} {pairs}");
         let mut saturated = false;
         index.tables[0].for_each_bucket(|b| saturated |= b.len() > cap);
-        assert_eq!(saturated, cap < 1000);
+        assert_eq!(saturated, lsh && cap < 1000);
+        let mut capped = false;
+        index.runs.for_each_bucket(|b| capped |= b.len() > max_df);
+        assert_eq!(capped, max_df < 100);
+        assert_eq!(index.saturation().fingerprints > 0, capped);
         // Dead slots in the tables, then some ids again with new text.
         for (id, _) in articles.iter().step_by(7) {
             assert!(index.remove(*id));
@@ -110,7 +123,7 @@ fn scanned_pairs_are_probed_pairs() {
         assert_scan_is_probe(&index);
         // Everything merged, dead entries dropped.
         let store = &index.store;
-        for t in &mut index.tables {
+        for t in index.tables.iter_mut().chain([&mut index.runs]) {
             t.retain_live(|s| store.at(s).is_some());
         }
         assert_scan_is_probe(&index);
