@@ -94,7 +94,10 @@ pub struct Config {
     /// work quadratic; it proposes nothing, is counted
     /// ([`QueryResult::capped_fingerprints`](crate::corpus::QueryResult::capped_fingerprints),
     /// [`Saturation::fingerprints`](crate::corpus::Saturation::fingerprints)),
-    /// and still counts inside pairs proposed otherwise. Default 100.
+    /// and still counts inside pairs proposed otherwise. Default 1000 (as
+    /// `max_bucket`: a story re-filed by hundreds of outlets is reuse; text
+    /// recurring in many contexts is boilerplate, which proposes nothing
+    /// anyway).
     pub max_df: usize,
     /// Whether an [`Index`](crate::Index) also proposes pairs whose units
     /// (sentences) are similar as sets of shingles (MinHash LSH with
@@ -132,7 +135,7 @@ impl Default for Config {
             max_gap: 5,
             max_bucket: 1000,
             anchor_words: 8,
-            max_df: 100,
+            max_df: 1000,
             similar_units: false,
             boilerplate_contexts: 5,
             report_boilerplate: false,

@@ -128,7 +128,7 @@ impl DetectorBuilder {
     }
 
     /// Most articles a run fingerprint may be shared by and still propose
-    /// pairs (default 100; see [`Config::max_df`](crate::Config::max_df)).
+    /// pairs (default 1000; see [`Config::max_df`](crate::Config::max_df)).
     pub fn max_df(&mut self, n: usize) -> &mut Self {
         self.config.max_df = n;
         self

@@ -235,7 +235,7 @@ fn what_the_bucket_cap_cuts_is_counted() {
     // duplicates), boilerplate detection off: the shared sentences fill
     // their buckets past max_bucket = 10, and its run fingerprints are
     // held by more than max_df = 10 articles.
-    let d = Detector::builder().max_bucket(10).max_df(10).boilerplate_contexts(0).build().unwrap();
+    let d = Detector::builder().similar_units(true).max_bucket(10).max_df(10).boilerplate_contexts(0).build().unwrap();
     let shared = "The minister met the Latvian delegation in Baku on Thursday morning.";
     let texts: Vec<String> = (0..30).map(|i| format!("Edition {i} of the wire, desk {i}. {shared}")).collect();
     let mut index = d.index();
@@ -255,7 +255,7 @@ fn what_the_bucket_cap_cuts_is_counted() {
     assert_eq!(result.skipped_entries, 20 * result.saturated_buckets);
     assert!(result.saturated_buckets > 0);
     assert!(result.capped_fingerprints > 0);
-    // With the default max_df (100), the shared run finds all 30.
+    // With the default max_df, the shared run finds all 30.
     let mut index = Detector::builder().max_bucket(10).boilerplate_contexts(0).build().unwrap().index();
     for (i, t) in texts.iter().enumerate() {
         index.insert(i as u64, t).unwrap();

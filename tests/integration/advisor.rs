@@ -265,6 +265,7 @@ fn index_heap(text: &str, bands: usize) -> (isize, usize) {
         .shingle_size(3)
         .min_words(3)
         .unit(Unit::Window { size: 3 })
+        .similar_units(true)
         .build()
         .unwrap();
     let units = detector.units(&detector.analyze(text)).len();

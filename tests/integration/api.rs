@@ -264,8 +264,9 @@ fn index_insert_query_remove() {
 fn boilerplate_bucket_is_capped_and_reported() {
     // With boilerplate detection off, a sentence shared by 200 articles
     // fills one bucket per band: queries examine only the first 50 entries
-    // of each and say so.
-    let d = Detector::builder().max_bucket(50).boilerplate_contexts(0).build().unwrap();
+    // of each and say so (and its run fingerprints, held by more than
+    // max_df = 100 articles, propose nothing).
+    let d = Detector::builder().similar_units(true).max_df(100).max_bucket(50).boilerplate_contexts(0).build().unwrap();
     let mut index = d.index();
     let boiler = "The Defence Ministry reported this news on its official website today.";
     let texts: Vec<String> =
@@ -274,17 +275,18 @@ fn boilerplate_bucket_is_capped_and_reported() {
     index.insert_many(&batch).unwrap();
     let result = index.query(&format!("A new story. {boiler}"));
     assert!(result.saturated_buckets > 0);
+    assert!(result.capped_fingerprints > 0);
     assert_eq!(result.matches.len(), 50);
     assert!(result.matches.iter().all(|m| m.id < 50));
 
     // With detection on (the default), the same sentence in 200 different
     // contexts is boilerplate: it makes no article a candidate.
-    let d = Detector::builder().max_bucket(50).build().unwrap();
+    let d = Detector::builder().similar_units(true).max_bucket(50).build().unwrap();
     let mut index = d.index();
     index.insert_many(&batch).unwrap();
     let result = index.query(&format!("A new story. {boiler}"));
     assert!(result.matches.is_empty(), "{:?}", result.matches.iter().map(|m| m.id).collect::<Vec<_>>());
-    assert_eq!(result.saturated_buckets, 0);
+    assert_eq!((result.saturated_buckets, result.capped_fingerprints), (0, 0));
 }
 
 #[test]

@@ -152,14 +152,15 @@ fn index_pairs(d: &Detector, articles: &[(u64, String)]) -> Vec<(u64, u64, f64, 
 fn the_public_stages_reproduce_index_pairs() {
     let configs = [
         Detector::builder().build().unwrap(),
-        // A small bucket cap: saturated buckets, cut entries.
-        Detector::builder().max_bucket(3).build().unwrap(),
-        // A small fingerprint cap, and run fingerprints alone.
-        Detector::builder().max_df(4).similar_units(false).build().unwrap(),
+        // LSH candidates too, with a small bucket cap: saturated buckets,
+        // cut entries.
+        Detector::builder().similar_units(true).max_bucket(3).build().unwrap(),
+        // A small fingerprint cap.
+        Detector::builder().max_df(4).build().unwrap(),
         // Boilerplate listed, and a low bound so more of it.
-        Detector::builder().boilerplate_contexts(3).report_boilerplate(true).build().unwrap(),
-        Detector::builder().boilerplate_contexts(0).unit(Unit::Paragraph).build().unwrap(),
-        Detector::builder().unit(Unit::Window { size: 12 }).threshold(0.4).build().unwrap(),
+        Detector::builder().boilerplate_contexts(3).report_boilerplate(true).similar_units(true).build().unwrap(),
+        Detector::builder().boilerplate_contexts(0).unit(Unit::Paragraph).similar_units(true).build().unwrap(),
+        Detector::builder().unit(Unit::Window { size: 12 }).threshold(0.4).similar_units(true).build().unwrap(),
     ];
     for (i, d) in configs.iter().enumerate() {
         let articles = corpus(120, 11 + i as u64);
@@ -178,7 +179,7 @@ fn saturation_and_boilerplate_are_exercised() {
     // The corpus above does hit the cap and the boilerplate rule, so the
     // reproduction covers them.
     let articles = corpus(120, 12);
-    let d = Detector::builder().max_bucket(3).build().unwrap();
+    let d = Detector::builder().similar_units(true).max_bucket(3).build().unwrap();
     let mut index = d.index();
     index.insert_many(&articles).unwrap();
     assert!(index.saturation().buckets > 0);
