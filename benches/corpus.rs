@@ -23,6 +23,9 @@
 //! * The `byline` variant adds the same agency byline sentence to the end
 //!   of every article: boilerplate the index must recognise, not 1000² pairs.
 //!
+//! `corpus/build` first prints, on stderr, the index's bytes per indexed
+//! word by part (`Index::memory`), with and without the LSH band tables.
+//!
 //! `corpus/one_paragraph` indexes and loads 10k and 100k articles of six
 //! sentences in one paragraph (made-up words): equal per-article times at
 //! both sizes mean indexing and loading are linear whatever the shape.
@@ -160,10 +163,35 @@ fn configure(g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallT
     g.sample_size(10).sampling_mode(SamplingMode::Flat).measurement_time(Duration::from_secs(5));
 }
 
+/// Prints the index's bytes per indexed word, by part (`Index::memory`),
+/// with the run table alone (the default) and with the LSH band tables
+/// too: the candidate index's memory model, measured on the archive.
+fn report_memory(texts: &[String], n: usize) {
+    let words: usize = texts.iter().map(|t| detector().analyze(t).tokens.len()).sum();
+    for lsh in [false, true] {
+        let d = Detector::builder().similar_units(lsh).build().expect("valid");
+        let mut index = d.index();
+        index.insert_many(texts.iter().enumerate().map(|(i, t)| (i as u64, t.as_str()))).expect("ids are unique");
+        let m = index.memory();
+        let per = |b: usize| b as f64 / words as f64;
+        eprintln!(
+            "corpus/memory/{n} (similar_units {lsh}): {words} words; bytes per word: run table {:.2} \
+             ({:.3} entries per word), band tables {:.2}, articles {:.2}, boilerplate {:.2}, total {:.2}",
+            per(m.run_table),
+            m.run_entries as f64 / words as f64,
+            per(m.band_tables),
+            per(m.articles),
+            per(m.boilerplate),
+            per(m.total()),
+        );
+    }
+}
+
 fn build_index(c: &mut Criterion) {
     let mut g = c.benchmark_group("corpus/build");
     configure(&mut g);
     for (n, texts, _) in archives() {
+        report_memory(texts, *n);
         g.throughput(Throughput::Elements(*n as u64));
         g.bench_with_input(BenchmarkId::new("insert_labeled", n), texts, |b, texts| b.iter(|| build(black_box(texts))));
         let pairs: Vec<(u64, &str)> = texts.iter().enumerate().map(|(i, t)| (i as u64, t.as_str())).collect();

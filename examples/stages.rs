@@ -141,7 +141,7 @@ fn pairs_from_stages(d: &Detector, articles: &[(u64, String)]) -> Vec<(u64, u64,
     let min_contexts = d.config().boilerplate_contexts;
     let prepare = |slot: usize| {
         let analysis = d.analyze(&articles[slot].1);
-        d.prepare(analysis, Some(&keys[slot].segment_keys), |key| counts.is_boilerplate(key, min_contexts))
+        d.prepare(analysis, Some(&keys[slot].segment_keys), |key| counts.boilerplate(key, min_contexts))
     };
     candidates
         .into_iter()

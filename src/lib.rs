@@ -174,7 +174,7 @@ pub mod corpus;
 pub mod advisor;
 
 pub use crate::config::{Config, Unit};
-pub use crate::corpus::{Index, Match, Pair, Pairs, QueryResult, Saturation};
+pub use crate::corpus::{Index, Match, Memory, Pair, Pairs, QueryResult, Saturation};
 pub use crate::detector::{ArticleKeys, Cue, Detector, DetectorBuilder, Prepared};
 pub use crate::error::{Error, Result};
 pub use crate::fingerprint::MAX_NUM_HASHES;

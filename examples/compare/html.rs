@@ -521,6 +521,7 @@ mod tests {
             similarity: 1.0,
             containment_a: 1.0,
             containment_b: 1.0,
+            boilerplate_articles: 0,
         }
     }
 

@@ -54,8 +54,16 @@
 //!
 //! ```text
 //! {"a": ID, "b": ID, "passages": [{"a": {"start": .., "end": ..}, "b": {..}, "similarity": ..,
-//!  "containment_a": .., "containment_b": .., "matched_words": ..}, ..], "a_coverage": .., "b_coverage": ..}
+//!  "containment_a": .., "containment_b": .., "matched_words": .., "boilerplate": false}, ..],
+//!  "a_coverage": .., "b_coverage": ..}
 //! ```
+//!
+//! Every passage the two articles share is listed, in order; one made of
+//! boilerplate (a sentence or paragraph recurring in at least
+//! `--boilerplate-contexts` contexts across the corpus) has
+//! `"boilerplate": true` and `"articles": N`, the number of articles that
+//! hold it, and counts in neither coverage (`--no-boilerplate` leaves such
+//! passages out). Boilerplate alone never makes a pair.
 //!
 //! then one line per group of near-duplicate articles (shared passages cover
 //! at least `--min-coverage` of both articles of every pair in the group;
@@ -185,9 +193,9 @@ struct Cli {
     /// do not compute near-duplicate groups
     #[arg(long)]
     no_groups: bool,
-    /// list boilerplate passages of each pair under "boilerplate"
+    /// leave out the passages made of boilerplate (listed with "boilerplate": true by default)
     #[arg(long)]
-    boilerplate: bool,
+    no_boilerplate: bool,
     /// no progress bar or summary on stderr (errors and warnings still)
     #[arg(long)]
     quiet: bool,
@@ -250,9 +258,10 @@ fn default(what: &str, value: impl std::fmt::Display) -> String {
 }
 
 impl Tuning {
-    /// The detector these settings ask for, which keeps boilerplate
-    /// passages apart (so that a saved index can list them later;
-    /// `--boilerplate` only prints them). An error names the option.
+    /// The detector these settings ask for, which lists boilerplate
+    /// passages (so that a saved index can list them later;
+    /// `--no-boilerplate` only leaves them out of the output). An error
+    /// names the option.
     fn detector(&self) -> Result<Detector, String> {
         let d = Config::default();
         let mut builder = Detector::builder();
@@ -380,12 +389,6 @@ fn run() -> Result<usize, String> {
             let index = Index::load(path).map_err(|e| e.to_string())?;
             status.summary(&format!("loaded {} articles from {} in {clock}", index.len(), path.display()));
             status.summary(&format!("configuration of {}: {}", path.display(), describe(&index)));
-            if cli.boilerplate && !index.detector().config().report_boilerplate {
-                return Err(format!(
-                    "--boilerplate: {} was saved without boilerplate reporting (Config::report_boilerplate)",
-                    path.display()
-                ));
-            }
             index
         }
         None => cli.tuning.detector()?.index(),
@@ -559,7 +562,7 @@ fn all_pairs(index: &Index, cli: &Cli, status: &mut Status, out: &mut Output) ->
         if !cli.no_groups && pair.is_near_duplicate(cli.min_coverage) {
             edges.push((pair.a, pair.b));
         }
-        let line = PairLine::new(name(index, pair.a), name(index, pair.b), &pair.report, cli.boilerplate);
+        let line = PairLine::new(name(index, pair.a), name(index, pair.b), &pair.report, !cli.no_boilerplate);
         if !out.line(&line)? {
             return Ok(());
         }
@@ -614,7 +617,7 @@ fn query_articles(
         capped += found.capped_fingerprints;
         for m in found.matches {
             matches += 1;
-            let mut line = PairLine::new(article.id.clone(), name(index, m.id), &m.report, cli.boilerplate);
+            let mut line = PairLine::new(article.id.clone(), name(index, m.id), &m.report, !cli.no_boilerplate);
             line.duplicates = m.duplicates.iter().map(|&d| name(index, d)).collect();
             result = out.line(&line);
             if !matches!(result, Ok(true)) {
@@ -676,24 +679,26 @@ struct PairLine {
     passages: Vec<PassageRecord>,
     a_coverage: f64,
     b_coverage: f64,
-    /// With `--boilerplate` only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    boilerplate: Option<Vec<PassageRecord>>,
     /// Query mode: the exact duplicates of `b`, which the query matches as well.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     duplicates: Vec<String>,
 }
 
 impl PairLine {
+    /// The pair's passages in order, the boilerplate ones flagged (left
+    /// out with `boilerplate` false).
     fn new(a: String, b: String, report: &Report, boilerplate: bool) -> PairLine {
-        let records = |passages: &[Passage]| passages.iter().map(PassageRecord::from).collect();
+        let mut passages: Vec<&Passage> = report.passages.iter().collect();
+        if boilerplate {
+            passages.extend(&report.boilerplate);
+            passages.sort_by_key(|p| (p.a, p.b));
+        }
         PairLine {
             a,
             b,
-            passages: records(&report.passages),
+            passages: passages.into_iter().map(PassageRecord::from).collect(),
             a_coverage: report.a_coverage(),
             b_coverage: report.b_coverage(),
-            boilerplate: boilerplate.then(|| records(&report.boilerplate)),
             duplicates: Vec::new(),
         }
     }
@@ -707,6 +712,11 @@ struct PassageRecord {
     containment_a: f64,
     containment_b: f64,
     matched_words: usize,
+    /// Made of boilerplate (text recurring across the corpus).
+    boilerplate: bool,
+    /// For boilerplate: the articles holding it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    articles: Option<u32>,
 }
 
 /// Byte offsets, half-open, into the article's text.
@@ -725,6 +735,8 @@ impl From<&Passage> for PassageRecord {
             containment_a: p.containment_a,
             containment_b: p.containment_b,
             matched_words: p.matched_words,
+            boilerplate: p.boilerplate_articles > 0,
+            articles: (p.boilerplate_articles > 0).then_some(p.boilerplate_articles),
         }
     }
 }

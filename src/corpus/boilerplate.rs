@@ -32,23 +32,29 @@ use crate::lsh::{KeyHasher, KeyMap};
 pub struct ContextCounts {
     /// Articles holding key `s` in context `c`, by `(s, c)`.
     in_context: HashMap<SegmentKey, u32, BuildHasherDefault<KeyHasher>>,
-    /// Distinct contexts of key `s`.
-    contexts: KeyMap<u32>,
+    /// Distinct contexts of key `s`, and the articles holding it.
+    contexts: KeyMap<(u32, u32)>,
 }
 
 impl ContextCounts {
     /// Counts one article's segment keys (each distinct `(key, context)`
     /// once per article).
     pub fn add(&mut self, keys: &[SegmentKey]) {
-        for &(s, c) in distinct(keys).iter() {
+        let keys = distinct(keys);
+        for &(s, c) in keys.iter() {
             self.add_n(s, c, 1);
+        }
+        for s in distinct_keys(&keys) {
+            self.contexts.entry(s).or_insert((0, 0)).1 += 1;
         }
     }
 
+    /// Adds `n` articles holding key `s` in context `c` (not to the
+    /// articles holding `s`).
     fn add_n(&mut self, s: u64, c: u64, n: u32) {
         let count = self.in_context.entry((s, c)).or_insert(0);
         if *count == 0 {
-            *self.contexts.entry(s).or_insert(0) += 1;
+            self.contexts.entry(s).or_insert((0, 0)).0 += 1;
         }
         *count += n;
     }
@@ -56,14 +62,20 @@ impl ContextCounts {
     /// Takes back one article's segment keys, counted with
     /// [`add`](Self::add).
     pub fn remove(&mut self, keys: &[SegmentKey]) {
-        for &(s, c) in distinct(keys).iter() {
+        let keys = distinct(keys);
+        for s in distinct_keys(&keys) {
+            if let Some(k) = self.contexts.get_mut(&s) {
+                k.1 = k.1.saturating_sub(1);
+            }
+        }
+        for &(s, c) in keys.iter() {
             if let Some(n) = self.in_context.get_mut(&(s, c)) {
                 *n -= 1;
                 if *n == 0 {
                     self.in_context.remove(&(s, c));
                     if let Some(k) = self.contexts.get_mut(&s) {
-                        *k -= 1;
-                        if *k == 0 {
+                        k.0 -= 1;
+                        if k.0 == 0 {
                             self.contexts.remove(&s);
                         }
                     }
@@ -90,11 +102,29 @@ impl ContextCounts {
         for (&(s, c), &n) in pairs {
             self.add_n(s, c, n);
         }
+        let mut articles: Vec<(u64, u32)> = other.contexts.iter().map(|(&s, &(_, a))| (s, a)).collect();
+        articles.sort_unstable();
+        for (s, a) in articles {
+            self.contexts.entry(s).or_insert((0, 0)).1 += a;
+        }
     }
 
     /// Distinct contexts key `key` was seen in.
     pub fn contexts(&self, key: u64) -> usize {
-        self.contexts.get(&key).map_or(0, |&n| n as usize)
+        self.contexts.get(&key).map_or(0, |&(n, _)| n as usize)
+    }
+
+    /// Articles holding key `key` (in any context).
+    ///
+    /// ```
+    /// use neardup::corpus::ContextCounts;
+    /// let mut counts = ContextCounts::default();
+    /// counts.add(&[(1, 10), (1, 11)]); // one article, key 1 twice
+    /// counts.add(&[(1, 10)]);
+    /// assert_eq!((counts.contexts(1), counts.articles(1)), (2, 2));
+    /// ```
+    pub fn articles(&self, key: u64) -> usize {
+        self.contexts.get(&key).map_or(0, |&(_, a)| a as usize)
     }
 
     /// Whether `key` is boilerplate with `min_contexts` as the bound (never
@@ -103,10 +133,23 @@ impl ContextCounts {
         min_contexts > 0 && self.contexts(key) >= min_contexts
     }
 
+    /// The articles holding `key` if it is boilerplate with `min_contexts`
+    /// as the bound ([`is_boilerplate`](Self::is_boilerplate)), `None`
+    /// otherwise: what [`Detector::prepare`](crate::Detector::prepare)
+    /// asks of each sentence and paragraph.
+    pub fn boilerplate(&self, key: u64, min_contexts: usize) -> Option<u32> {
+        self.is_boilerplate(key, min_contexts).then(|| self.articles(key) as u32)
+    }
+
     /// Heap bytes, approximately.
     pub(crate) fn memory_usage(&self) -> usize {
-        40 * (self.in_context.capacity() + self.contexts.capacity())
+        40 * self.in_context.capacity() + 24 * self.contexts.capacity()
     }
+}
+
+/// The distinct keys of sorted, distinct `(key, context)` pairs.
+fn distinct_keys(v: &[SegmentKey]) -> impl Iterator<Item = u64> + '_ {
+    v.chunk_by(|x, y| x.0 == y.0).map(|g| g[0].0)
 }
 
 fn distinct(v: &[SegmentKey]) -> Vec<SegmentKey> {

@@ -197,6 +197,32 @@ impl Saturation {
     }
 }
 
+/// The heap bytes of an [`Index`] by part, approximately, from
+/// [`Index::memory`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Memory {
+    /// Texts, labels, segment keys and exact-duplicate classes.
+    pub articles: usize,
+    /// Boilerplate statistics (contexts and articles per sentence and
+    /// paragraph key).
+    pub boilerplate: usize,
+    /// The LSH band tables (empty unless
+    /// [`similar_units`](crate::Config::similar_units)).
+    pub band_tables: usize,
+    /// The run table (the candidates with a guarantee).
+    pub run_table: usize,
+    /// Entries of the run table (one per distinct run fingerprint of each
+    /// article in the tables; dead ones until purged).
+    pub run_entries: usize,
+}
+
+impl Memory {
+    /// All parts together: [`Index::memory_usage`].
+    pub fn total(&self) -> usize {
+        self.articles + self.boilerplate + self.band_tables + self.run_table
+    }
+}
+
 /// Two indexed articles that share passages, from [`Index::pairs`].
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -394,8 +420,28 @@ impl Index {
     /// # Ok::<(), neardup::Error>(())
     /// ```
     pub fn memory_usage(&self) -> usize {
-        let tables: usize = self.tables.iter().chain([&self.runs]).map(Table::memory_usage).sum();
-        self.store.memory_usage() + tables + self.counts.memory_usage()
+        self.memory().total()
+    }
+
+    /// [`memory_usage`](Self::memory_usage) by part, with the number of
+    /// entries of the run table.
+    ///
+    /// ```
+    /// let mut index = neardup::Detector::builder().build()?.index();
+    /// index.insert(1, "The minister met the Latvian delegation in Baku on Thursday morning.")?;
+    /// let m = index.memory();
+    /// assert_eq!(m.total(), index.memory_usage());
+    /// assert!(m.run_entries > 0 && m.band_tables == 0); // similar_units is off by default
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn memory(&self) -> Memory {
+        Memory {
+            articles: self.store.memory_usage(),
+            boilerplate: self.counts.memory_usage(),
+            band_tables: self.tables.iter().map(Table::memory_usage).sum(),
+            run_table: self.runs.memory_usage(),
+            run_entries: self.runs.len(),
+        }
     }
 
     /// Adds article `id` with its text.
@@ -764,10 +810,11 @@ impl Index {
         }
     }
 
-    /// Whether a segment key is boilerplate in this corpus.
-    fn boilerplate(&self) -> impl Fn(u64) -> bool + '_ {
+    /// Whether a segment key is boilerplate in this corpus, with the
+    /// articles holding it.
+    fn boilerplate(&self) -> impl Fn(u64) -> Option<u32> + '_ {
         let min = self.detector.config().boilerplate_contexts;
-        move |key| self.counts.is_boilerplate(key, min)
+        move |key| self.counts.boilerplate(key, min)
     }
 
     fn check_capacity(&self, more: usize) -> Result<()> {

@@ -135,21 +135,21 @@ impl DetectorBuilder {
     }
 
     /// Whether an index also proposes pairs of similar units by MinHash LSH
-    /// (default true; see [`Config::similar_units`](crate::Config::similar_units)).
+    /// (default false; see [`Config::similar_units`](crate::Config::similar_units)).
     pub fn similar_units(&mut self, yes: bool) -> &mut Self {
         self.config.similar_units = yes;
         self
     }
 
     /// Distinct contexts that make a recurring sentence boilerplate in an
-    /// [`Index`](crate::Index) (default 5; 0 turns detection off).
+    /// [`Index`](crate::Index) (default 10; 0 turns detection off).
     pub fn boilerplate_contexts(&mut self, n: usize) -> &mut Self {
         self.config.boilerplate_contexts = n;
         self
     }
 
-    /// Whether index reports list boilerplate passages separately (default
-    /// false).
+    /// Whether index reports list boilerplate passages in
+    /// [`Report::boilerplate`](crate::Report::boilerplate) (default true).
     pub fn report_boilerplate(&mut self, yes: bool) -> &mut Self {
         self.config.report_boilerplate = yes;
         self

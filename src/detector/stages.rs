@@ -56,10 +56,11 @@ pub struct ArticleKeys {
 }
 
 impl ArticleKeys {
-    /// `(unit, band keys)` of every entry unit.
+    /// `(unit, band keys)` of every entry unit (none unless
+    /// [`similar_units`](crate::Config::similar_units) is set).
     ///
     /// ```
-    /// let d = neardup::Detector::builder().build()?;
+    /// let d = neardup::Detector::builder().similar_units(true).build()?;
     /// let keys = d.article_keys(&d.analyze("A sentence long enough to be a unit of its own."));
     /// let entries: Vec<(u32, &[u64])> = keys.entries(d.lsh().bands).collect();
     /// assert_eq!(entries.len(), 1);
@@ -106,8 +107,9 @@ pub struct Prepared {
     /// shingles are a slice of them.
     shingles: Vec<u64>,
     units: Vec<Segment>,
-    /// Per token: inside a boilerplate sentence or paragraph.
-    boilerplate: Vec<bool>,
+    /// Per token: the articles holding the boilerplate sentence or
+    /// paragraph it is in (the most, if several), 0 outside boilerplate.
+    boilerplate: Vec<u32>,
     /// Per unit: the unit that looks for candidates on its behalf (on
     /// demand: a candidate side never needs it).
     probing: OnceLock<Vec<Option<u32>>>,
@@ -136,9 +138,10 @@ impl Prepared {
         &self.units
     }
 
-    /// Per token: whether it is inside a boilerplate sentence or paragraph
-    /// (all `false` when boilerplate detection is off).
-    pub fn boilerplate(&self) -> &[bool] {
+    /// Per token: 0 outside boilerplate; inside a boilerplate sentence or
+    /// paragraph, the number of articles that hold it (the largest, if the
+    /// token is in several). All 0 when boilerplate detection is off.
+    pub fn boilerplate(&self) -> &[u32] {
         &self.boilerplate
     }
 
@@ -148,7 +151,7 @@ impl Prepared {
     pub fn run_is_boilerplate(&self, start: u32, words: usize) -> bool {
         let start = start as usize;
         match self.boilerplate.get(start..start.saturating_add(words)) {
-            Some(run) => run.iter().any(|&b| b),
+            Some(run) => run.iter().any(|&b| b > 0),
             None => true,
         }
     }
@@ -160,7 +163,7 @@ impl Prepared {
         let probing = self.probing.get_or_init(|| {
             let hashes: Vec<u64> = self.units.iter().map(|u| unit_hash(&self.analysis, u)).collect();
             let boilerplate = &self.boilerplate;
-            first_alike(&hashes, |i| !boilerplate[self.units[i].tokens.clone()].iter().all(|&b| b))
+            first_alike(&hashes, |i| !boilerplate[self.units[i].tokens.clone()].iter().all(|&b| b > 0))
         });
         probing.get(unit as usize).copied().flatten()
     }
@@ -364,14 +367,17 @@ impl Detector {
         all
     }
 
-    /// Stages 1b to 3b at once: everything an index enters for an analysed
-    /// article (see [`ArticleKeys`]).
+    /// Stages 1b to 3c at once: everything an index enters for an analysed
+    /// article (see [`ArticleKeys`]). Band keys only with
+    /// [`similar_units`](crate::Config::similar_units).
     ///
     /// ```
-    /// let d = neardup::Detector::builder().build()?;
+    /// let d = neardup::Detector::builder().similar_units(true).build()?;
     /// let s = "The same sentence, long enough to be a unit, twice.";
     /// let keys = d.article_keys(&d.analyze(&format!("{s} {s}")));
     /// assert_eq!((keys.units, keys.entry_units.len()), (2, 1));
+    /// // Its runs of 8 words: each distinct one once.
+    /// assert_eq!(keys.anchors.len(), 10);
     /// # Ok::<(), neardup::Error>(())
     /// ```
     pub fn article_keys(&self, analysis: &Analysis) -> ArticleKeys {
@@ -396,15 +402,17 @@ impl Detector {
     }
 
     /// Prepares an analysed article for [`verify`](Self::verify).
-    /// `is_boilerplate` says whether a segment key (sentence or paragraph)
-    /// is boilerplate in the corpus (see [`segment_keys`](Self::segment_keys);
+    /// `boilerplate` says whether a segment key (sentence or paragraph)
+    /// is boilerplate in the corpus, with the number of articles holding it
+    /// (`Some(articles)`; see [`segment_keys`](Self::segment_keys) and
+    /// [`ContextCounts::boilerplate`](crate::corpus::ContextCounts::boilerplate);
     /// it is not called when boilerplate detection is off). `keys` are the
     /// article's segment keys if the caller has them; `None` (or keys of
     /// another text) computes them.
     ///
     /// ```
     /// let d = neardup::Detector::builder().build()?;
-    /// let p = d.prepare(d.analyze("A sentence long enough to be a unit of its own."), None, |_| false);
+    /// let p = d.prepare(d.analyze("A sentence long enough to be a unit of its own."), None, |_| None);
     /// assert_eq!(p.units().len(), 1);
     /// assert_eq!(p.probing_unit(0), Some(0));
     /// # Ok::<(), neardup::Error>(())
@@ -413,11 +421,12 @@ impl Detector {
         &self,
         analysis: Analysis,
         keys: Option<&[SegmentKey]>,
-        is_boilerplate: impl Fn(u64) -> bool,
+        boilerplate: impl Fn(u64) -> Option<u32>,
     ) -> Prepared {
         let shingles = self.shingles(&analysis);
         let units = self.units(&analysis);
-        let mut boilerplate = vec![false; analysis.tokens.len()];
+        let is_boilerplate = boilerplate;
+        let mut boilerplate = vec![0u32; analysis.tokens.len()];
         if self.config.boilerplate_contexts > 0 {
             let count = analysis.sentences.len() + analysis.paragraphs.len();
             let computed;
@@ -429,8 +438,8 @@ impl Detector {
                 }
             };
             for (s, &(key, _)) in analysis.sentences.iter().chain(&analysis.paragraphs).zip(keys) {
-                if is_boilerplate(key) {
-                    boilerplate[s.tokens.clone()].iter_mut().for_each(|b| *b = true);
+                if let Some(n) = is_boilerplate(key) {
+                    boilerplate[s.tokens.clone()].iter_mut().for_each(|b| *b = (*b).max(n.max(1)));
                 }
             }
         }
@@ -473,8 +482,8 @@ impl Detector {
     /// let d = neardup::Detector::builder().build()?;
     /// let (a, b) = ("Intro. The minister met the Latvian delegation in Baku on Thursday.",
     ///               "The minister met the Latvian delegation in Baku on Thursday. Outro.");
-    /// let pa = d.prepare(d.analyze(a), None, |_| false);
-    /// let pb = d.prepare(d.analyze(b), None, |_| false);
+    /// let pa = d.prepare(d.analyze(a), None, |_| None);
+    /// let pb = d.prepare(d.analyze(b), None, |_| None);
     /// let (similarity, report) = d.verify(a, &pa, b, &pb, [Cue::Units { a: 0, b: 0 }]).unwrap();
     /// assert_eq!(similarity, 1.0);
     /// assert_eq!(report, d.compare(a, b));
@@ -527,13 +536,19 @@ impl Detector {
     /// Moves passages with fewer than `min_words` words outside boilerplate
     /// on either side out of the reuse report. Judging both sides makes the
     /// decision the same whichever article is the query.
-    fn split_boilerplate(&self, report: Report, a_boiler: &[bool], b_boiler: &[bool]) -> Report {
+    fn split_boilerplate(&self, report: Report, a_boiler: &[u32], b_boiler: &[u32]) -> Report {
         let min = self.config.min_words;
-        let enough = |mask: &[bool], t: &std::ops::Range<usize>| {
-            mask.get(t.clone()).is_none_or(|m| m.iter().filter(|&&b| !b).count() >= min)
+        let enough = |mask: &[u32], t: &std::ops::Range<usize>| {
+            mask.get(t.clone()).is_none_or(|m| m.iter().filter(|&&b| b == 0).count() >= min)
         };
-        let (keep, boilerplate): (Vec<Passage>, Vec<Passage>) =
+        let articles = |mask: &[u32], t: &std::ops::Range<usize>| {
+            mask.get(t.clone()).and_then(|m| m.iter().copied().max()).unwrap_or(0)
+        };
+        let (keep, mut boilerplate): (Vec<Passage>, Vec<Passage>) =
             report.passages.into_iter().partition(|p| enough(a_boiler, &p.a_tokens) && enough(b_boiler, &p.b_tokens));
+        for p in &mut boilerplate {
+            p.boilerplate_articles = articles(a_boiler, &p.a_tokens).max(articles(b_boiler, &p.b_tokens));
+        }
         let boilerplate = if self.config.report_boilerplate { boilerplate } else { Vec::new() };
         Report::new(keep, boilerplate, report.a_words, report.b_words)
     }

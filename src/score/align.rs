@@ -394,6 +394,7 @@ fn finish(d: &Draft, a: &Analysis, b: &Analysis, sa: &[u64], sb: &[u64], k: usiz
         similarity: sim.jaccard,
         containment_a: sim.containment_a,
         containment_b: sim.containment_b,
+        boilerplate_articles: 0,
     }
 }
 

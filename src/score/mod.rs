@@ -72,6 +72,11 @@ pub struct Passage {
     pub containment_a: f64,
     /// How much of the second span's shingle set is in the first's.
     pub containment_b: f64,
+    /// For a passage made of boilerplate (in [`Report::boilerplate`]), the
+    /// number of indexed articles holding its boilerplate text (the most
+    /// for any of its sentences or paragraphs); 0 for any other passage.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub boilerplate_articles: u32,
 }
 
 impl Passage {
@@ -94,6 +99,7 @@ impl Passage {
             similarity: self.similarity,
             containment_a: self.containment_b,
             containment_b: self.containment_a,
+            boilerplate_articles: self.boilerplate_articles,
         }
     }
 }

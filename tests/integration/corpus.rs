@@ -163,15 +163,22 @@ fn boilerplate_does_not_relate_articles() {
     let p = index.pairs().next().unwrap();
     assert_eq!(p.report.passages.len(), 1);
     assert!(!texts[0][p.report.passages[0].a].contains("Reporting by"));
-    assert!(p.report.boilerplate.is_empty(), "not listed unless asked");
+    // The byline is listed apart, labelled with the articles holding it;
+    // the coverage ignores it.
+    assert_eq!(p.report.boilerplate.len(), 1);
+    assert!(texts[0][p.report.boilerplate[0].a].starts_with("Reporting by"));
+    assert_eq!(p.report.boilerplate[0].boilerplate_articles, 12);
+    assert_eq!(p.report.passages[0].boilerplate_articles, 0);
+    let byline_words = 14;
+    assert_eq!(p.report.a_covered_words, p.report.passages[0].a_tokens.len());
+    assert!(p.report.a_covered_words + byline_words <= p.report.a_words);
 
-    // On request, the byline is listed apart; the coverage ignores it.
-    let d = Detector::builder().report_boilerplate(true).build().unwrap();
+    // Unless asked not to.
+    let d = Detector::builder().report_boilerplate(false).build().unwrap();
     let index = build(&texts, &d);
     let result = index.query(&texts[0]);
     let m = result.matches.iter().find(|m| m.id == 2).expect("2 reuses 0");
-    assert_eq!(m.report.boilerplate.len(), 1);
-    assert!(texts[0][m.report.boilerplate[0].a].starts_with("Reporting by"));
+    assert!(m.report.boilerplate.is_empty());
     assert_eq!(result.matches.iter().map(|m| m.id).collect::<Vec<_>>(), [0, 2], "0 itself, then 2");
 
     // A sign-off paragraph of three sentences at the end of every article:

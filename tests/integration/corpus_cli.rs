@@ -552,29 +552,35 @@ fn query_mode_prints_one_line_per_query_and_match() {
 }
 
 #[test]
-fn boilerplate_is_left_out_and_listed_on_request() {
+fn boilerplate_is_labelled_and_left_out_on_request() {
     let byline = "Reporting by the agency news desk in Baku, editing by the international service.";
     let dir = TempDir::new("boilerplate");
     let mut rng = Rng(3);
-    let texts: Vec<String> = (0..8).map(|_| format!("{}{byline}\n", filler(&mut rng, 4))).collect();
+    // Ten articles with the byline in ten contexts (the default bound).
+    let texts: Vec<String> = (0..10).map(|_| format!("{}{byline}\n", filler(&mut rng, 4))).collect();
     for (i, t) in texts.iter().enumerate() {
         dir.write(&format!("corpus/{i}.txt"), t);
     }
     // Article 8 re-files the first paragraph of article 0, byline included.
     let first = texts[0].split("\n\n").next().unwrap();
-    dir.write("corpus/8.txt", format!("{first}\n\n{}{byline}\n", filler(&mut rng, 2)));
+    dir.write("corpus/90.txt", format!("{first}\n\n{}{byline}\n", filler(&mut rng, 2)));
     let r = run_ok([dir.path("corpus")]);
-    assert_eq!(r.pair_ids(), [("0.txt".to_owned(), "8.txt".to_owned())], "the byline relates nothing: {r:?}");
-    assert!(r.pairs()[0].get("boilerplate").is_none());
-    let r = run_ok([OsStr::new("--boilerplate"), dir.path("corpus").as_os_str()]);
+    assert_eq!(r.pair_ids(), [("0.txt".to_owned(), "90.txt".to_owned())], "the byline relates nothing: {r:?}");
     let pair = &r.pairs()[0];
-    let listed = pair["boilerplate"].as_array().expect("listed with --boilerplate");
-    assert_eq!(listed.len(), 1, "{pair}");
-    let (s, e) = (listed[0]["a"]["start"].as_u64().unwrap() as usize, listed[0]["a"]["end"].as_u64().unwrap() as usize);
+    let passages = pair["passages"].as_array().unwrap();
+    assert_eq!(passages.len(), 2, "{pair}");
+    let labelled: Vec<&serde_json::Value> = passages.iter().filter(|p| p["boilerplate"] == true).collect();
+    assert_eq!(labelled.len(), 1, "{pair}");
+    assert_eq!(labelled[0]["articles"], 11, "{pair}");
+    let (s, e) =
+        (labelled[0]["a"]["start"].as_u64().unwrap() as usize, labelled[0]["a"]["end"].as_u64().unwrap() as usize);
     assert_eq!(&texts[0][s..e], byline);
+    assert!(passages.iter().any(|p| p["boilerplate"] == false && p.get("articles").is_none()));
+    let r = run_ok([OsStr::new("--no-boilerplate"), dir.path("corpus").as_os_str()]);
+    assert_eq!(r.pairs()[0]["passages"].as_array().unwrap().len(), 1);
     // Off: every article shares the byline with every other.
     let off = run_ok([OsStr::new("--boilerplate-contexts=0"), dir.path("corpus").as_os_str()]);
-    assert_eq!(off.pairs().len(), 9 * 8 / 2);
+    assert_eq!(off.pairs().len(), 11 * 10 / 2);
 }
 
 /// A sign-off *paragraph* of three sentences in every article. Only its
@@ -606,7 +612,7 @@ fn help_and_usage_errors() {
         "--query",
         "--min-coverage",
         "--no-groups",
-        "--boilerplate",
+        "--no-boilerplate",
         "--quiet",
         "--max-bytes",
         "--threshold",

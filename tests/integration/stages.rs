@@ -129,7 +129,7 @@ fn pairs_from_stages(d: &Detector, articles: &[(u64, String)], shard: usize) -> 
     }
     // Verify each candidate pair.
     let min = d.config().boilerplate_contexts;
-    let boiler = |key: u64| counts.is_boilerplate(key, min);
+    let boiler = |key: u64| counts.boilerplate(key, min);
     let prepare = |slot: usize| d.prepare(d.analyze(&articles[slot].1), Some(&keys[slot].segment_keys), boiler);
     cands
         .into_iter()
