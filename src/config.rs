@@ -76,6 +76,13 @@ pub struct Config {
     /// Most unmatched words bridged inside one passage, on each side.
     /// Default 5.
     pub max_gap: usize,
+    /// Fewest words of the longest exact shared run a reported passage
+    /// must hold (its anchor): shared template words around changed
+    /// figures are not reuse. At most `min_words`, so that a shared run
+    /// of `min_words` words is always reported; up to `shingle_size` it
+    /// adds nothing (every run has that many words). Default `None`:
+    /// `min_words` (see `DESIGN.md` for the measurement).
+    pub anchor_words: Option<usize>,
     /// Most entries of one LSH bucket examined per query unit (a boilerplate
     /// sentence in every article fills one bucket). Default 1000.
     pub max_bucket: usize,
@@ -108,6 +115,7 @@ impl Default for Config {
             unit: Unit::Sentence,
             min_words: 8,
             max_gap: 5,
+            anchor_words: None,
             max_bucket: 1000,
             boilerplate_contexts: 5,
             report_boilerplate: false,
@@ -170,6 +178,11 @@ impl Config {
         }
         if self.max_gap > 1000 {
             return Err(Error::config("max_gap", self.max_gap, "must be at most 1000"));
+        }
+        if let Some(n) = self.anchor_words
+            && n > self.min_words
+        {
+            return Err(Error::config("anchor_words", n, format!("must be at most min_words = {}", self.min_words)));
         }
         if self.boilerplate_contexts == 1 || self.boilerplate_contexts > u32::MAX as usize {
             return Err(Error::config(

@@ -114,6 +114,13 @@ impl DetectorBuilder {
         self
     }
 
+    /// Fewest words of the exact shared run a reported passage must hold
+    /// (default `min_words`; at most `min_words`).
+    pub fn anchor_words(&mut self, n: usize) -> &mut Self {
+        self.config.anchor_words = Some(n);
+        self
+    }
+
     /// Most entries of one LSH bucket examined per query unit (default 1000).
     pub fn max_bucket(&mut self, n: usize) -> &mut Self {
         self.config.max_bucket = n;
@@ -248,6 +255,7 @@ impl Detector {
             seed: self.config.seed,
             min_words: self.config.min_words,
             max_gap: self.config.max_gap,
+            anchor_words: self.config.anchor_words.unwrap_or(self.config.min_words),
         }
     }
 
