@@ -80,7 +80,9 @@ pub struct Config {
     /// sentence in every article fills one bucket). Default 1000.
     pub max_bucket: usize,
     /// Words of an *anchor*, the exact shared run that the index's run
-    /// fingerprints are made of: an [`Index`](crate::Index) keeps the
+    /// fingerprints are made of, and that every reported passage must hold
+    /// (shared template words around changed figures are not reuse): an
+    /// [`Index`](crate::Index) keeps the
     /// winnowed hashes of every run of `anchor_words` words of an article
     /// (windows of `min_words - anchor_words + 1` runs), so that every pair
     /// of articles sharing a run of at least `min_words` words is proposed

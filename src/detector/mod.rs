@@ -269,6 +269,7 @@ impl Detector {
             seed: self.config.seed,
             min_words: self.config.min_words,
             max_gap: self.config.max_gap,
+            anchor_words: self.config.anchor(),
         }
     }
 

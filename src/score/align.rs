@@ -24,8 +24,12 @@ pub struct AlignOptions {
     pub seed: u64,
     /// Fewest shared words a reported passage must have.
     pub min_words: usize,
-    /// Most unmatched words bridged between two runs, on each side.
+    /// Most unmatched words bridged between two runs, on each side (more
+    /// between two long stretches: see the [module docs](crate::score)).
     pub max_gap: usize,
+    /// Fewest words of the longest exact shared run (the anchor) a
+    /// reported passage must hold.
+    pub anchor_words: usize,
 }
 
 /// An exact shared run: shingles `a..a+len` of A equal `b..b+len` of B.
@@ -52,6 +56,24 @@ impl Draft {
     /// Matched word pairs: the passage's `matched_words`.
     fn shared(&self) -> usize {
         self.pairs.iter().map(|p| p.2).sum()
+    }
+
+    /// Words of the longest exact shared run: the longest chain of
+    /// matched stretches that follow each other without a gap on both
+    /// sides.
+    fn anchor(&self) -> usize {
+        let (mut best, mut chain, mut next) = (0, 0, None);
+        for &(x, y, len) in &self.pairs {
+            chain = if next == Some((x, y)) { chain + len } else { len };
+            next = Some((x + len, y + len));
+            best = best.max(chain);
+        }
+        best
+    }
+
+    /// The same draft with the two texts' roles swapped.
+    fn swapped(self) -> Draft {
+        Draft { a: self.b, b: self.a, pairs: self.pairs.into_iter().map(|(x, y, len)| (y, x, len)).collect() }
     }
 
     /// Moves the end back by `n` words on both sides, dropping the pairs
@@ -98,7 +120,7 @@ impl Draft {
 ///
 /// let a = "Intro. The quick brown fox jumps over the lazy dog near the river bank. Outro.";
 /// let b = "Other start. The quick brown fox jumps over the lazy dog near the river bank!";
-/// let opts = AlignOptions { shingle_size: 3, seed: 0, min_words: 8, max_gap: 5 };
+/// let opts = AlignOptions { shingle_size: 3, seed: 0, min_words: 8, max_gap: 5, anchor_words: 8 };
 /// let passages = align(&analyze(a, 0), &analyze(b, 0), &opts);
 /// assert_eq!(passages.len(), 1);
 /// assert_eq!(&a[passages[0].a], "The quick brown fox jumps over the lazy dog near the river bank.");
@@ -125,24 +147,39 @@ pub fn align(a: &Analysis, b: &Analysis, opts: &AlignOptions) -> Vec<Passage> {
 /// assert_eq!(table.len(), 3);
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SeedTable(Vec<(u64, usize)>);
+pub struct SeedTable {
+    /// Every shingle, sorted.
+    entries: Vec<(u64, usize)>,
+    /// The entries of the shingles that occur more than once in the text,
+    /// sorted: where a second copy of a passage can be.
+    repeated: Vec<(u64, usize)>,
+}
 
 impl SeedTable {
     /// The seed table of `shingles` (a whole text's, in text order).
     pub fn new(shingles: &[u64]) -> SeedTable {
-        let mut table: Vec<(u64, usize)> = shingles.iter().enumerate().map(|(j, &h)| (h, j)).collect();
-        table.sort_unstable();
-        SeedTable(table)
+        let mut entries: Vec<(u64, usize)> = shingles.iter().enumerate().map(|(j, &h)| (h, j)).collect();
+        entries.sort_unstable();
+        let mut repeated = Vec::new();
+        for w in entries.windows(2) {
+            if w[0].0 == w[1].0 {
+                if repeated.last() != Some(&w[0]) {
+                    repeated.push(w[0]);
+                }
+                repeated.push(w[1]);
+            }
+        }
+        SeedTable { entries, repeated }
     }
 
     /// Number of shingles in the table.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.entries.len()
     }
 
     /// Whether the text had no shingle.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.entries.is_empty()
     }
 }
 
@@ -158,7 +195,7 @@ impl SeedTable {
 ///
 /// let (a, b) = (analyze("Intro. The quick brown fox jumps over the lazy dog near the bank.", 0),
 ///               analyze("The quick brown fox jumps over the lazy dog near the bank. End.", 0));
-/// let opts = AlignOptions { shingle_size: 3, seed: 0, min_words: 8, max_gap: 5 };
+/// let opts = AlignOptions { shingle_size: 3, seed: 0, min_words: 8, max_gap: 5, anchor_words: 8 };
 /// let (sa, sb) = (shingles(&a.tokens, 3, 0), shingles(&b.tokens, 3, 0));
 /// assert_eq!(align_shingles(&a, &b, &sa, &sb, &SeedTable::new(&sb), &opts), align(&a, &b, &opts));
 /// ```
@@ -175,49 +212,196 @@ pub fn align_shingles(
     if a.tokens.len() < need || b.tokens.len() < need {
         return Vec::new();
     }
-    let runs = seed_and_extend(sa, sb, &table.0);
-    let drafts = merge(&runs, k, opts.max_gap);
-    let edge = opts.max_gap.min(3);
-    let mut passages: Vec<Passage> = Vec::new();
-    let mut prev: Option<Draft> = None;
-    for mut d in drafts {
-        if d.shared() < opts.min_words {
-            continue;
-        }
-        trim_dangling(&mut d, a, b, k, edge, prev.as_ref());
-        if d.shared() < opts.min_words {
-            continue;
-        }
-        grow_edges(&mut d, a, b, edge, prev.as_ref());
-        passages.push(finish(&d, a, b, sa, sb, k));
-        prev = Some(d);
-    }
+    let runs = seed_and_extend(sa, sb, &table.entries, None, |_| true, short_run(k, opts), 0);
+    let kept = settle(merge(&runs, k, opts.max_gap), a, b, k, opts);
+    let second = second_copies(a, b, sa, sb, table, &kept, k, opts);
+    let mut passages: Vec<Passage> = kept.iter().chain(&second).map(|d| finish(d, a, b, sa, sb, k)).collect();
     passages.sort_by_key(|p| (p.a, p.b));
     passages
 }
 
-fn seed_and_extend(sa: &[u64], sb: &[u64], table: &[(u64, usize)]) -> Vec<Run> {
+/// Walks `sa` (every position, or the sorted `starts`) and seeds each
+/// position from the
+/// occurrences of its shingle in `table` (of `sb`), extending every
+/// occurrence forward while the shingles agree and `room` allows the
+/// walked position; the longest extension becomes a run, and the walk
+/// resumes after it: at its next shingle, or `apart` shingles later so
+/// that no word of the walked text is in two runs (the second pass,
+/// whose runs become passages of their own).
+///
+/// Among equally long extensions the one that continues the order of the
+/// previous run wins: the occurrences are tried from the first one at or
+/// after the previous run's end in `sb`, wrapping round to the text's
+/// start, at most [`MAX_SEED_OCCURRENCES`] of them. So when both texts
+/// hold two copies of a passage, copy aligns with copy. A best run behind
+/// the previous one of at most `short` shingles is dropped (see the
+/// [module docs](crate::score)).
+fn seed_and_extend(
+    sa: &[u64],
+    sb: &[u64],
+    table: &[(u64, usize)],
+    starts: Option<&[usize]>,
+    room: impl Fn(usize) -> bool,
+    short: usize,
+    apart: usize,
+) -> Vec<Run> {
     let mut runs = Vec::new();
-    let mut i = 0;
-    while i < sa.len() {
-        let h = sa[i];
-        let lo = table.partition_point(|e| e.0 < h);
-        let mut best: Option<(usize, usize)> = None;
-        for &(_, j) in table[lo..].iter().take_while(|e| e.0 == h).take(MAX_SEED_OCCURRENCES) {
-            let len = 1 + sa[i + 1..].iter().zip(&sb[j + 1..]).take_while(|(x, y)| x == y).count();
-            if best.is_none_or(|(_, l)| len > l) {
-                best = Some((j, len));
-            }
-        }
-        match best {
+    let mut next_b = 0;
+    let mut seed = |i: usize, next_b: &mut usize| -> usize {
+        match best_run(sa, sb, table, i, *next_b, &room) {
+            // A short run out of order (behind the previous one in `sb`):
+            // never an anchor, and often a stray repeat of a few words
+            // ("is the number of") that would steal the start of the
+            // in-order run beginning a word later.
+            Some((j, len)) if j < *next_b && len <= short => 1,
             Some((j, len)) => {
                 runs.push(Run { a: i, b: j, len });
-                i += len;
+                *next_b = j + len;
+                len + apart
             }
-            None => i += 1,
+            None => 1,
+        }
+    };
+    match starts {
+        None => {
+            let mut i = 0;
+            while i < sa.len() {
+                i += seed(i, &mut next_b);
+            }
+        }
+        Some(starts) => {
+            let mut free_from = 0;
+            for &i in starts.iter().filter(|&&i| i < sa.len()) {
+                if i >= free_from {
+                    free_from = i + seed(i, &mut next_b);
+                }
+            }
         }
     }
     runs
+}
+
+/// The longest extension `(position in sb, length in shingles)` of
+/// position `i` of `sa` among the occurrences of its shingle in `table`
+/// ([`seed_and_extend`]'s order of trial), if it has any.
+#[inline]
+fn best_run(
+    sa: &[u64],
+    sb: &[u64],
+    table: &[(u64, usize)],
+    i: usize,
+    next_b: usize,
+    room: impl Fn(usize) -> bool,
+) -> Option<(usize, usize)> {
+    let h = sa[i];
+    let lo = table.partition_point(|e| e.0 < h);
+    if table.get(lo).is_none_or(|e| e.0 != h) {
+        return None;
+    }
+    // Galloping: most groups hold one or two occurrences.
+    let rest = &table[lo..];
+    let mut known = 1; // rest[..known] holds h
+    while known < rest.len() && rest[known].0 == h {
+        let probe = (2 * known).min(rest.len());
+        if rest[probe - 1].0 != h {
+            known += rest[known..probe].partition_point(|e| e.0 == h);
+            break;
+        }
+        known = probe;
+    }
+    let group = &rest[..known];
+    let from = group.partition_point(|e| e.1 < next_b);
+    let mut best: Option<(usize, usize)> = None;
+    for &(_, j) in group[from..].iter().chain(&group[..from]).take(MAX_SEED_OCCURRENCES) {
+        let len = 1 + sa[i + 1..]
+            .iter()
+            .zip(&sb[j + 1..])
+            .enumerate()
+            .take_while(|&(t, (x, y))| x == y && room(i + 1 + t))
+            .count();
+        if best.is_none_or(|(_, l)| len > l) {
+            best = Some((j, len));
+        }
+    }
+    best
+}
+
+/// The second pass: the copies in `b` of text that `a` shares with `b`
+/// elsewhere (a passage `b` holds twice and `a` once), as drafts in
+/// (`a`, `b`) order. `kept` are the first pass's passages.
+///
+/// The first pass walks `a` and meets each of its shingles found in `b`
+/// inside some run, so a shingle of `b` outside every kept passage that
+/// occurs in `a` is a copy of a shingle `b` has inside one (or of one
+/// the first pass did not keep). Only shingles that occur more than once
+/// in `b` ([`SeedTable`]'s repeats) and also inside a kept passage's
+/// matched words can start such a copy: when none does, this costs a
+/// scan of the repeats and nothing else. Otherwise `b` is walked from
+/// those positions against a seed table of `a`, and its runs never enter
+/// a kept passage, so no text of `b` is reported twice.
+#[allow(clippy::too_many_arguments)]
+fn second_copies(
+    a: &Analysis,
+    b: &Analysis,
+    sa: &[u64],
+    sb: &[u64],
+    table_b: &SeedTable,
+    kept: &[Draft],
+    k: usize,
+    opts: &AlignOptions,
+) -> Vec<Draft> {
+    if table_b.repeated.is_empty() || kept.is_empty() {
+        return Vec::new();
+    }
+    // Words of `b` inside a kept passage, and matched in one.
+    let (mut covered, mut matched) = (vec![false; b.tokens.len()], vec![false; b.tokens.len()]);
+    for d in kept {
+        covered[d.b.clone()].fill(true);
+        for &(_, y, len) in &d.pairs {
+            matched[y..y + len].fill(true);
+        }
+    }
+    let free = |j: usize| !covered[j..(j + k).min(covered.len())].contains(&true);
+    // In hash order (the repeats are sorted).
+    let mut seeds: Vec<(u64, usize)> = vec![];
+    for group in table_b.repeated.chunk_by(|x, y| x.0 == y.0) {
+        if group.iter().any(|e| matched[e.1]) {
+            seeds.extend(group.iter().filter(|e| free(e.1)));
+        }
+    }
+    // A passage needs an anchor: `anchor_words - k + 1` shingles in a row
+    // that are copies, all of them seeds. Without such a stretch there is
+    // nothing to find (the usual case: a few stock phrases repeated).
+    let mut starts: Vec<usize> = seeds.iter().map(|e| e.1).collect();
+    starts.sort_unstable();
+    let need = (opts.anchor_words + 1).saturating_sub(k).max(1);
+    let longest = starts.chunk_by(|x, y| y == &(x + 1)).map(<[usize]>::len).max().unwrap_or(0);
+    if longest < need {
+        return Vec::new();
+    }
+    // Only the seeds' shingles are looked up in `a`: a table of those
+    // (all of `a`'s when `b` repeats a whole passage, a handful usually).
+    let mut hashes: Vec<u64> = seeds.iter().map(|e| e.0).collect();
+    hashes.dedup();
+    // A 4096-bit filter of the hashes spares most binary searches.
+    let mut filter = [0u64; 64];
+    let bit = |h: u64| ((h >> 6) & 63, h & 63);
+    for &h in &hashes {
+        let (w, b) = bit(h);
+        filter[w as usize] |= 1 << b;
+    }
+    let mut table_a: Vec<(u64, usize)> = sa
+        .iter()
+        .enumerate()
+        .filter(|&(_, &h)| {
+            let (w, b) = bit(h);
+            filter[w as usize] >> b & 1 == 1 && hashes.binary_search(&h).is_ok()
+        })
+        .map(|(i, &h)| (h, i))
+        .collect();
+    table_a.sort_unstable();
+    let runs = seed_and_extend(sb, sa, &table_a, Some(&starts), free, short_run(k, opts), k - 1);
+    settle(merge(&runs, k, opts.max_gap), b, a, k, opts).into_iter().map(Draft::swapped).collect()
 }
 
 /// How many recent drafts a run may join: bounds the merge to linear time.
@@ -255,6 +439,85 @@ fn merge(runs: &[Run], k: usize, max_gap: usize) -> Vec<Draft> {
     drafts
 }
 
+/// Unmatched words bridged between two drafts per word matched on the
+/// shorter side of the gap ([`bridgeable`]; measured in DESIGN.md).
+const JOIN_RATIO: usize = 2;
+
+/// Most unmatched words bridged between two drafts, on each side: an
+/// inserted or deleted sentence, not a paragraph.
+const JOIN_CAP: usize = 20;
+
+/// Most shingles of a run out of order that is skipped, as short runs go
+/// ([`seed_and_extend`]): runs of fewer than `anchor_words` words.
+fn short_run(k: usize, opts: &AlignOptions) -> usize {
+    opts.anchor_words.saturating_sub(k)
+}
+
+/// Whether tokens `gap` hold a whole paragraph.
+fn whole_paragraph(an: &Analysis, gap: Range<usize>) -> bool {
+    let first = an.paragraphs.partition_point(|p| p.tokens.start < gap.start);
+    an.paragraphs.get(first).is_some_and(|p| !p.tokens.is_empty() && p.tokens.end <= gap.end)
+}
+
+/// Whether draft `d`, after `p` in both texts, continues the same reused
+/// stretch across the gap between them: the gap is at most
+/// `max(max_gap, min(cap, ratio × the words matched on the shorter side
+/// of it))` words on each side, and holds no whole paragraph on either
+/// side (a paragraph only one text has ends the passage).
+/// `shared` is the words matched on the shorter side of the gap.
+fn bridgeable(p: &Draft, d: &Draft, shared: usize, a: &Analysis, b: &Analysis, opts: &AlignOptions) -> bool {
+    if d.a.start < p.a.end || d.b.start < p.b.end {
+        return false;
+    }
+    let (gap_a, gap_b) = (d.a.start - p.a.end, d.b.start - p.b.end);
+    let allow = (shared * JOIN_RATIO).min(JOIN_CAP).max(opts.max_gap);
+    gap_a <= allow
+        && gap_b <= allow
+        && !whole_paragraph(a, p.a.end..d.a.start)
+        && !whole_paragraph(b, p.b.end..d.b.start)
+}
+
+/// Joins drafts that continue one reused stretch across a longer gap
+/// ([`bridgeable`]); drafts come and go sorted by their start in `a`.
+fn join(drafts: Vec<Draft>, a: &Analysis, b: &Analysis, opts: &AlignOptions) -> Vec<Draft> {
+    // Each draft with its matched words, kept up to date.
+    let mut out: Vec<(Draft, usize)> = Vec::with_capacity(drafts.len());
+    for d in drafts {
+        let shared = d.shared();
+        match out.iter_mut().rev().take(MERGE_LOOKBACK).find(|(p, n)| bridgeable(p, &d, shared.min(*n), a, b, opts)) {
+            Some((p, n)) => {
+                p.a.end = d.a.end;
+                p.b.end = d.b.end;
+                p.pairs.extend(d.pairs);
+                *n += shared;
+            }
+            None => out.push((d, shared)),
+        }
+    }
+    out.into_iter().map(|(d, _)| d).collect()
+}
+
+/// The passages among `drafts`: joined across longer gaps, holding an
+/// anchor of `anchor_words` and `min_words` matched words, their edges
+/// trimmed and grown to sentence boundaries.
+fn settle(drafts: Vec<Draft>, a: &Analysis, b: &Analysis, k: usize, opts: &AlignOptions) -> Vec<Draft> {
+    let edge = opts.max_gap.min(3);
+    let enough = |d: &Draft| d.shared() >= opts.min_words && d.anchor() >= opts.anchor_words;
+    let mut kept: Vec<Draft> = Vec::new();
+    for mut d in join(drafts, a, b, opts) {
+        if !enough(&d) {
+            continue;
+        }
+        trim_dangling(&mut d, a, b, k, edge, kept.last());
+        if !enough(&d) {
+            continue;
+        }
+        grow_edges(&mut d, a, b, edge, kept.last());
+        kept.push(d);
+    }
+    kept
+}
+
 /// The sentence holding token `t`.
 fn sentence_of(an: &Analysis, t: usize) -> Option<&Segment> {
     let i = an.sentences.partition_point(|s| s.tokens.end <= t);
@@ -264,7 +527,8 @@ fn sentence_of(an: &Analysis, t: usize) -> Option<&Segment> {
 /// Whether the start of `d` may grow to the starts of its sentences: at
 /// most `edge` words in on both sides, and no earlier passage there.
 fn can_grow_start(d: &Draft, sa: &Segment, sb: &Segment, edge: usize, prev: Option<&Draft>) -> bool {
-    let free = prev.is_none_or(|p| p.a.end <= sa.tokens.start && p.b.end <= sb.tokens.start);
+    let clear = |p: &Range<usize>, from: usize, to: usize| p.end <= from || p.start >= to;
+    let free = prev.is_none_or(|p| clear(&p.a, sa.tokens.start, d.a.start) && clear(&p.b, sb.tokens.start, d.b.start));
     d.a.start - sa.tokens.start <= edge && d.b.start - sb.tokens.start <= edge && free
 }
 
@@ -403,7 +667,7 @@ mod tests {
     use super::*;
     use crate::text::analyze;
 
-    const OPTS: AlignOptions = AlignOptions { shingle_size: 3, seed: 0, min_words: 8, max_gap: 5 };
+    const OPTS: AlignOptions = AlignOptions { shingle_size: 3, seed: 0, min_words: 8, max_gap: 5, anchor_words: 8 };
 
     fn run(a: &str, b: &str) -> Vec<(String, String, usize)> {
         align(&analyze(a, 0), &analyze(b, 0), &OPTS)
@@ -414,15 +678,16 @@ mod tests {
 
     #[test]
     fn bridges_one_changed_word() {
-        let a = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu";
-        let b = "alpha beta gamma delta epsilon ZZZ eta theta iota kappa lambda mu";
-        assert_eq!(run(a, b), [(a.to_string(), b.to_string(), 11)]);
+        let a = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron";
+        let b = "alpha beta gamma delta epsilon zeta eta theta ZZZ kappa lambda mu nu xi omicron";
+        assert_eq!(run(a, b), [(a.to_string(), b.to_string(), 14)]);
     }
 
     #[test]
     fn does_not_bridge_a_long_insertion() {
         let a = "one two three four five six seven eight. nine ten eleven twelve thirteen fourteen fifteen sixteen.";
-        let b = "one two three four five six seven eight. x x x x x x x x x x x x x x. nine ten eleven twelve thirteen fourteen fifteen sixteen.";
+        // More than JOIN_CAP = 20 words.
+        let b = "one two three four five six seven eight. x x x x x x x x x x x x x x x x x x x x x. nine ten eleven twelve thirteen fourteen fifteen sixteen.";
         let got = run(a, b);
         assert_eq!(got.len(), 2, "{got:?}");
         assert!(!got.iter().any(|(_, pb, _)| pb.contains(" x ")), "{got:?}");
@@ -431,6 +696,119 @@ mod tests {
     #[test]
     fn short_match_is_not_reported() {
         assert!(run("By Vafa Ismayilova and more words here", "By Vafa Ismayilova with other things said").is_empty());
+    }
+
+    fn with(opts: AlignOptions, a: &str, b: &str) -> Vec<(String, String)> {
+        align(&analyze(a, 0), &analyze(b, 0), &opts)
+            .into_iter()
+            .map(|p| (a[p.a].to_string(), b[p.b].to_string()))
+            .collect()
+    }
+
+    /// The two template pairs of issue 12: shared words around changed
+    /// figures, no shared run longer than five words.
+    const TEMPLATES: [(&str, &str); 2] = [
+        (
+            "Shr loss 34 cts vs loss 2.14 dlrs Net loss 2,275,000 vs loss 9,560,000",
+            "Shr loss 66 cts vs loss 86 cts Net loss 2,428,000 vs loss 3,163,000",
+        ),
+        ("1992 with a five pct coupon and priced at", "1992 with a 14-1/4 pct coupon and priced at"),
+    ];
+
+    #[test]
+    fn templates_around_changed_figures_have_no_anchor() {
+        for (a, b) in TEMPLATES {
+            assert_eq!(run(a, b), [], "{a:?}");
+            // Without an anchor they were bridged into a passage.
+            let loose = AlignOptions { anchor_words: 3, ..OPTS };
+            assert_eq!(with(loose, a, b).len(), 1, "{a:?}");
+        }
+    }
+
+    #[test]
+    fn an_anchor_of_anchor_words_is_enough() {
+        let a = "one two three four five six seven eight xx nine ten";
+        let b = "one two three four five six seven eight yy nine ten";
+        assert_eq!(run(a, b).len(), 1);
+        let b = "one two three four five six seven ZZ eight xx nine ten";
+        assert_eq!(run(a, b), [], "a 7-word run is no anchor of 8");
+    }
+
+    #[test]
+    fn anchor_is_the_longest_chain_of_matched_stretches() {
+        let d = Draft { a: 0..20, b: 0..20, pairs: vec![(0, 0, 3), (3, 3, 4), (9, 8, 5), (14, 13, 1)] };
+        assert_eq!(d.anchor(), 7);
+        assert_eq!(d.clone().swapped().anchor(), 7);
+    }
+
+    const P: &str = "The committee approved the budget for the new library after a long debate about its cost.";
+    const Q: &str = "Residents will be able to borrow books and use the reading rooms from next spring onwards.";
+
+    #[test]
+    fn every_copy_on_the_longer_side_is_reported() {
+        let a = format!("Intro words here. {P}");
+        let b = format!("{P} Something else entirely was said here by nobody at all today. {P}");
+        let got = run(&a, &b);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got.iter().all(|(x, y, _)| x == P && y == P), "{got:?}");
+        let bs: Vec<usize> = align(&analyze(&a, 0), &analyze(&b, 0), &OPTS).iter().map(|p| p.b.start).collect();
+        assert_eq!(bs, [0, b.rfind(P).unwrap()]);
+    }
+
+    #[test]
+    fn every_copy_on_the_walked_side_is_reported() {
+        let a = format!("{P} Something else entirely was said here by nobody at all today. {P}");
+        let b = format!("Intro words here. {P} And a much longer tail that only this text has, word after word.");
+        assert_eq!(run(&a, &b).len(), 2);
+    }
+
+    #[test]
+    fn two_copies_on_each_side_align_copy_to_copy() {
+        let a = format!("{P}\n\nOne filler paragraph of its own.\n\n{P}");
+        let b = format!("{P}\n\nAnother different filler paragraph stands here.\n\n{P}");
+        let got = align(&analyze(&a, 0), &analyze(&b, 0), &OPTS);
+        let spans: Vec<(usize, usize)> = got.iter().map(|p| (p.a.start, p.b.start)).collect();
+        assert_eq!(spans, [(0, 0), (a.rfind(P).unwrap(), b.rfind(P).unwrap())], "{got:?}");
+    }
+
+    #[test]
+    fn a_paragraph_repeated_a_thousand_times_is_found_a_thousand_times() {
+        let one = format!("Intro. {P} {Q}");
+        let many = format!("{P} {Q}\n\n").repeat(1000);
+        let started = std::time::Instant::now();
+        let got = align(&analyze(&one, 0), &analyze(&many, 0), &OPTS);
+        assert_eq!(got.len(), 1000);
+        assert!(got.iter().all(|p| one[p.a] == format!("{P} {Q}")));
+        let swapped = align(&analyze(&many, 0), &analyze(&one, 0), &OPTS);
+        assert_eq!(swapped.len(), 1000);
+        // Linear: well under a second even in a debug build.
+        assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+    }
+
+    #[test]
+    fn an_inserted_sentence_inside_a_long_stretch_is_bridged() {
+        let a = format!("{P} {Q} {P}");
+        let b = format!("{P} {Q} A short sentence only this side has now. {P}");
+        let got = run(&a, &b);
+        assert_eq!(got, [(a.clone(), b.clone(), 48)]);
+    }
+
+    #[test]
+    fn a_paragraph_only_one_side_has_is_not_bridged() {
+        let a = format!("{P} {Q}\n\n{P}");
+        let b = format!("{P} {Q}\n\nA short paragraph only this side has.\n\n{P}");
+        let got = run(&a, &b);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(!got.iter().any(|(_, y, _)| y.contains("only this side")), "{got:?}");
+    }
+
+    #[test]
+    fn a_short_stretch_does_not_bridge_a_sentence() {
+        // Eight words matched before the gap, so at most 16 bridged: the
+        // 17-word sentence keeps the two apart.
+        let a = "alpha beta gamma delta epsilon zeta eta theta. one two three four five six seven eight nine ten.";
+        let b = "alpha beta gamma delta epsilon zeta eta theta. q r s t u v w x y z qq rr ss tt uu vv ww. one two three four five six seven eight nine ten.";
+        assert_eq!(run(a, b).len(), 2);
     }
 
     #[test]

@@ -6,23 +6,38 @@
 //! that LSH proposed.
 //!
 //! [`align`] finds every passage two analysed texts share, at word level,
-//! in three steps (seed → extend → merge, as the passage aligners passim,
-//! TextPAIR and WCopyfind do):
+//! in four steps (seed → extend → merge → second copies, as the passage
+//! aligners passim, TextPAIR and WCopyfind do for the first three):
 //!
 //! 1. **Seed and extend.** Walking the first text's `k`-word shingles in
 //!    order, each shingle is looked up in a sorted table of the second
-//!    text's shingles; every occurrence (at most [`MAX_SEED_OCCURRENCES`],
-//!    first ones first) is extended forward while the shingles agree, and the
-//!    longest extension becomes a *run* (an exact shared word sequence). The
-//!    walk resumes after the run, so the cost is linear in the text length
-//!    times the occurrence cap, even for one word repeated a million times.
+//!    text's shingles; occurrences (at most [`MAX_SEED_OCCURRENCES`]) are
+//!    extended forward while the shingles agree, and the longest extension
+//!    becomes a *run* (an exact shared word sequence). Among equally long
+//!    ones, the occurrence that continues the previous run's order wins
+//!    (they are tried from the first one past the previous run's end), so
+//!    two copies on each side align copy to copy; a short run (fewer than
+//!    `anchor_words` words) out of order is skipped, so that a stray
+//!    repeat of a few words cannot steal the start of the in-order run a
+//!    word later. The walk resumes after the run, so the cost is linear in
+//!    the text length times the occurrence cap, even for one word repeated
+//!    a million times.
 //! 2. **Merge.** Runs that follow each other in the same order in both texts
 //!    with at most `max_gap` unmatched words between them on each side are
-//!    merged into one passage: a changed, inserted or deleted word is
-//!    bridged, across sentence and paragraph boundaries alike. A gap that is
-//!    long on one side (a paragraph present in only one text) is never
-//!    bridged, so no passage claims text the other side does not have.
-//! 3. **Edges and filter.** Shingles do not see sentence boundaries, so a
+//!    merged into one draft: a changed, inserted or deleted word is
+//!    bridged, across sentence and paragraph boundaries alike. Then drafts
+//!    in order are joined across a longer gap when the stretches on both
+//!    sides of it are long: up to twice the words matched on the shorter
+//!    side, at most 20 words on each side (an inserted or deleted sentence,
+//!    a rewritten clause), and never when the gap holds a whole paragraph
+//!    on either side: a paragraph only one text has ends the passage, so
+//!    no passage claims text the other side does not have.
+//! 3. **Anchor, edges and filter.** A draft is a passage only if it holds
+//!    an exact shared run of at least `anchor_words` words (its anchor):
+//!    template words shared around changed figures (`Shr loss 34 cts vs
+//!    loss 2.14 dlrs` / `Shr loss 66 cts vs loss 86 cts`) make short runs
+//!    with short gaps, never an anchor. Shingles do not see sentence
+//!    boundaries, so a
 //!    run goes on into the next sentence by the words that the two next
 //!    sentences happen to start with alike (`after the floods. The
 //!    opposition …` / `after the floods. The weather …` share `the floods
@@ -39,6 +54,15 @@
 //!    whole sentence gets that sentence's punctuation (opening quote, full
 //!    stop, closing quote). Passages sharing fewer than `min_words` words
 //!    (a byline, a stock phrase) are dropped.
+//! 4. **Second copies.** The first pass reports every copy on the walked
+//!    side (each finds its partner), but a passage the second text holds
+//!    twice is aligned only once. So the shingles of the second text that
+//!    lie outside every passage and repeat a shingle inside one are walked
+//!    in turn against a seed table of the first text, and their passages
+//!    (steps 2 and 3, never overlapping a passage of the first pass on the
+//!    second text) are added: each copy is reported. When the second text
+//!    repeats nothing a passage holds, this step costs a scan of its
+//!    repeated shingles.
 
 use std::ops::Range;
 

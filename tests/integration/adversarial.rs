@@ -140,12 +140,18 @@ fn one_word_repeated_aligns_in_one_pass() {
     assert_eq!(r.a_words, REPEATS);
 
     // Against a sentence holding ten of them: seeds are capped at the first
-    // occurrences, the passage takes the earliest one, grown to the start
-    // of the short sentence (3 words away) as for any passage.
+    // occurrences, the first passage takes the earliest one, grown to the
+    // start of the short sentence (3 words away) as for any passage; every
+    // other copy of the ten words in the long text is a passage too
+    // (issue 12: each copy is reported), in one linear pass.
     let short = "He said the word word word word word word word word word word twice.";
     let r = compare(&d, short, &many);
-    assert_eq!(passages(&r, short, &many), [(&short[..61], &many[..49], 10)]);
+    assert_eq!(passages(&r, short, &many)[0], (&short[..61], &many[..49], 10));
     assert_eq!(r.passages[0].b_tokens, 0..10);
+    assert_eq!(r.passages.len(), REPEATS / 10);
+    for (i, p) in r.passages.iter().enumerate() {
+        assert_eq!((p.b_tokens.clone(), p.matched_words), (10 * i..10 * i + 10, 10));
+    }
 }
 
 #[test]
@@ -156,10 +162,11 @@ fn thousands_of_identical_paragraphs_in_one_text() {
     let an = d.analyze(&many);
     assert_eq!(an.paragraphs.len(), 3000);
     assert_eq!(an.sentences.len(), 6000);
-    // One copy against 3000: the first copy.
+    // One copy against 3000: every copy (issue 12), the first one first.
     let r = compare(&d, para, &many);
-    assert_eq!(passages(&r, para, &many), [(para, para, 15)]);
+    assert_eq!(passages(&r, para, &many), vec![(para, para, 15); 3000]);
     assert_eq!(r.passages[0].b, Span::new(0, para.len()));
+    assert_eq!(r.b_coverage(), 1.0);
     // 3000 against 3000: one passage, everything.
     let r = compare(&d, &many, &many);
     assert_eq!(passages(&r, &many, &many), [(many.as_str(), many.as_str(), 45_000)]);
@@ -641,7 +648,8 @@ fn shared_words_count_each_word_once() {
     // first across "fig gap hat" in X while overlapping "delta echo" in Y;
     // it is trimmed so that Y's two words are not matched twice: 8 pairs,
     // the same count from either side (the fuzzer found 10, counted on X).
-    let d = detector();
+    // No run here is 8 words long: the anchor is lowered to the shingle.
+    let d = Detector::builder().anchor_words(3).build().unwrap();
     let x = "alpha bravo charlie delta echo fig gap hat delta echo foxtrot golf hotel";
     let y = format!("alpha bravo charlie delta echo foxtrot golf hotel{}", " zzzzzzzzzzzzzzzz".repeat(10));
     let r = compare(&d, &y, x);

@@ -2,6 +2,7 @@
 
 mod adversarial;
 mod advisor;
+mod align;
 mod api;
 mod cli;
 mod corpus;

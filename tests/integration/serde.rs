@@ -95,7 +95,7 @@ fn a_seed_pair_passage_has_the_documented_json_shape() {
 fn the_default_config_has_the_documented_json_shape() {
     assert_eq!(
         serde_json::to_string(&Config::default()).unwrap(),
-        r#"{"shingle_size":3,"num_hashes":128,"threshold":0.5,"bands_rows":null,"seed":0,"unit":"Sentence","min_words":8,"max_gap":5,"max_bucket":1000,"boilerplate_contexts":5,"report_boilerplate":false}"#
+        r#"{"shingle_size":3,"num_hashes":128,"threshold":0.5,"bands_rows":null,"seed":0,"unit":"Sentence","min_words":8,"max_gap":5,"anchor_words":null,"max_bucket":1000,"boilerplate_contexts":5,"report_boilerplate":false}"#
     );
     let mut config = Config::default();
     config.unit = Unit::Window { size: 20 };
