@@ -23,22 +23,22 @@ const ARTICLES: [(&str, &str); 5] = [
     (
         "wire/monday.txt",
         "The minister met the Latvian delegation in Baku on Monday. They discussed cooperation within NATO \
-         and military education. \"Latvia is an important partner for us,\" the minister said after the talks.",
+         and military education. \"Latvia is an important partner for us in the Baltic region and in NATO,\" the minister said after the talks.",
     ),
     (
         "wire/tuesday.txt",
         "The minister met the Latvian delegation in Baku on Tuesday. They discussed cooperation within NATO \
-         and military education. \"Latvia is an important partner for us,\" the minister said after the talks.",
+         and military education. \"Latvia is an important partner for us in the Baltic region and in NATO,\" the minister said after the talks.",
     ),
     (
         "mirror/monday.txt",
         "THE MINISTER MET THE LATVIAN DELEGATION IN BAKU ON MONDAY. THEY DISCUSSED COOPERATION WITHIN NATO \
-         AND MILITARY EDUCATION. “LATVIA IS AN IMPORTANT PARTNER FOR US,” THE MINISTER SAID AFTER THE TALKS.",
+         AND MILITARY EDUCATION. “LATVIA IS AN IMPORTANT PARTNER FOR US IN THE BALTIC REGION AND IN NATO,” THE MINISTER SAID AFTER THE TALKS.",
     ),
     (
         "local/harbour.txt",
-        "The harbour will be repaired next year. Latvia is an important partner for us, the minister said \
-         after the talks, and the new ferry line to Riga opens in May.",
+        "The harbour will be repaired next year. Latvia is an important partner for us in the Baltic region and \
+         in NATO, the minister said after the talks, and the new ferry line to Riga opens in May.",
     ),
     ("local/markets.txt", "Markets closed higher on Friday after a week of strong trading in energy shares."),
 ];

@@ -69,9 +69,14 @@ pub struct Config {
     pub seed: u64,
     /// Which passages are indexed as candidates. Default [`Unit::Sentence`].
     pub unit: Unit,
-    /// Fewest shared words a reported passage must have, and fewest words
-    /// of a unit an index fingerprints ([`Detector::units`](crate::Detector::units)).
-    /// Default 8.
+    /// Fewest matched words of a passage reported on its own, and the run
+    /// length an [`Index`](crate::Index) guarantees: every pair of
+    /// articles sharing a run of `min_words` words is proposed. A shorter
+    /// passage (down to [`anchor_words`](Self::anchor_words)) is reported
+    /// only where the two paragraphs it lies in share at least `min_words`
+    /// matched words in all (a paragraph rewritten around a few reused
+    /// pieces). Default 15 (8 in 0.2: see `DESIGN.md` for the
+    /// measurement).
     pub min_words: usize,
     /// Most unmatched words bridged inside one passage, on each side.
     /// Default 5.
@@ -80,8 +85,12 @@ pub struct Config {
     /// sentence in every article fills one bucket). Default 1000.
     pub max_bucket: usize,
     /// Words of an *anchor*, the exact shared run that the index's run
-    /// fingerprints are made of, and that every reported passage must hold
-    /// (shared template words around changed figures are not reuse): an
+    /// fingerprints are made of, that every reported passage must hold
+    /// (shared template words around changed figures are not reuse), and
+    /// the fewest matched words of a passage reported beside others in the
+    /// same paragraphs (see [`min_words`](Self::min_words)); also the
+    /// fewest words of a unit an index fingerprints
+    /// ([`Detector::units`](crate::Detector::units)). An
     /// [`Index`](crate::Index) keeps the
     /// winnowed hashes of every run of `anchor_words` words of an article
     /// (windows of `min_words - anchor_words + 1` runs), so that every pair
@@ -141,7 +150,7 @@ impl Default for Config {
             bands_rows: None,
             seed: 0,
             unit: Unit::Sentence,
-            min_words: 8,
+            min_words: 15,
             max_gap: 5,
             max_bucket: 1000,
             anchor_words: 8,

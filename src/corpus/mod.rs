@@ -245,7 +245,7 @@ impl Pair {
     ///
     /// ```
     /// let mut index = neardup::Detector::builder().build()?.index();
-    /// let s = "The minister met the Latvian delegation in Baku on Thursday morning.";
+    /// let s = "The minister met the Latvian delegation in Baku on Thursday morning to discuss cooperation within NATO.";
     /// index.insert(1, s)?;
     /// index.insert(2, &format!("{s} Then he left for the airport and flew home."))?;
     /// let pair = index.pairs().next().unwrap();
@@ -314,9 +314,9 @@ impl std::fmt::Debug for Pairs<'_> {
 /// ```
 /// let detector = neardup::Detector::builder().build()?;
 /// let mut index = detector.index();
-/// index.insert(1, "The minister met the delegation in Baku on Tuesday to discuss security cooperation.")?;
+/// index.insert(1, "The minister met the delegation in Baku on Tuesday to discuss security cooperation and training.")?;
 /// index.insert(2, "Markets closed higher on Friday after a week of strong trading in technology shares.")?;
-/// let result = index.query("Officials said the minister met the delegation in Baku on Tuesday to discuss security cooperation.");
+/// let result = index.query("Officials said the minister met the delegation in Baku on Tuesday to discuss security cooperation and training.");
 /// assert_eq!(result.matches.len(), 1);
 /// assert_eq!(result.matches[0].id, 1);
 /// # Ok::<(), neardup::Error>(())
@@ -428,7 +428,7 @@ impl Index {
     ///
     /// ```
     /// let mut index = neardup::Detector::builder().build()?.index();
-    /// index.insert(1, "The minister met the Latvian delegation in Baku on Thursday morning.")?;
+    /// index.insert(1, "The minister met the Latvian delegation in Baku on Thursday morning to discuss cooperation within NATO.")?;
     /// let m = index.memory();
     /// assert_eq!(m.total(), index.memory_usage());
     /// assert!(m.run_entries > 0 && m.band_tables == 0); // similar_units is off by default
@@ -557,7 +557,7 @@ impl Index {
     ///
     /// ```
     /// let mut index = neardup::Detector::builder().build()?.index();
-    /// let story = "The minister met the Latvian delegation in Baku on Thursday morning.";
+    /// let story = "The minister met the Latvian delegation in Baku on Thursday morning to discuss cooperation within NATO.";
     /// index.insert(1, story)?;
     /// index.insert(2, "Unrelated news about the markets closing higher on Friday.")?;
     /// index.insert(3, &story.to_uppercase())?;
@@ -581,7 +581,7 @@ impl Index {
     /// use neardup::group::group_near_duplicates;
     ///
     /// let mut index = neardup::Detector::builder().build()?.index();
-    /// let story = "The minister met the Latvian delegation in Baku on Thursday morning.";
+    /// let story = "The minister met the Latvian delegation in Baku on Thursday morning to discuss cooperation within NATO.";
     /// index.insert(1, story)?;
     /// index.insert(2, story)?;
     /// let groups = index.with_exact_duplicates(group_near_duplicates(index.pairs().map(|p| (p.a, p.b))));
@@ -702,7 +702,7 @@ impl Index {
     ///
     /// ```
     /// let mut index = neardup::Detector::builder().build()?.index();
-    /// let s = "The minister met the Latvian delegation in Baku on Thursday morning.";
+    /// let s = "The minister met the Latvian delegation in Baku on Thursday morning to discuss cooperation within NATO.";
     /// index.insert(1, &format!("First story. {s}"))?;
     /// index.insert(2, "Unrelated text about markets and the weather this week.")?;
     /// index.insert(3, &format!("{s} Second story."))?;
@@ -720,7 +720,7 @@ impl Index {
     ///
     /// ```
     /// let mut index = neardup::Detector::builder().build()?.index();
-    /// let s = "The minister met the Latvian delegation in Baku on Thursday morning.";
+    /// let s = "The minister met the Latvian delegation in Baku on Thursday morning to discuss cooperation within NATO.";
     /// index.insert(1, s)?;
     /// index.insert(2, &format!("{s} Then he left."))?;
     /// assert_eq!(index.par_pairs().collect::<Vec<_>>(), index.pairs().collect::<Vec<_>>());
@@ -754,7 +754,8 @@ impl Index {
     /// ```
     /// let mut index = neardup::Detector::builder().build()?.index();
     /// let story = "The minister met the Latvian delegation in Baku on Thursday. \
-    ///              They discussed cooperation within NATO and military education.";
+    ///              They discussed cooperation within NATO and military education programs \
+    ///              for officers and cadets from both countries.";
     /// index.insert(1, story)?;
     /// index.insert(2, &story.replace("Thursday", "Friday"))?;
     /// index.insert(3, "Completely different news about the markets closing higher today.")?;

@@ -279,7 +279,7 @@ impl Detector {
     ///
     /// ```
     /// let d = neardup::Detector::builder().build()?;
-    /// let t = "one two three four five six seven eight nine";
+    /// let t = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen";
     /// let r = d.align(&d.analyze(t), &d.analyze(t));
     /// assert_eq!(r.passages.len(), 1);
     /// # Ok::<(), neardup::Error>(())
@@ -296,11 +296,11 @@ impl Detector {
     ///
     /// ```
     /// let d = neardup::Detector::builder().build()?;
-    /// let a = "Intro line. The minister met the Latvian delegation in Baku on Thursday.";
-    /// let b = "The minister met the Latvian delegation in Baku on Thursday. Other news.";
-    /// let report = d.compare(a, b);
+    /// let s = "The minister met the Latvian delegation in Baku on Thursday to discuss cooperation within NATO.";
+    /// let (a, b) = (format!("Intro line. {s}"), format!("{s} Other news."));
+    /// let report = d.compare(&a, &b);
     /// let p = &report.passages[0];
-    /// assert_eq!(&a[p.a], "The minister met the Latvian delegation in Baku on Thursday.");
+    /// assert_eq!(&a[p.a], s);
     /// assert_eq!(&b[p.b], &a[p.a]);
     /// # Ok::<(), neardup::Error>(())
     /// ```

@@ -4,6 +4,7 @@
 use std::ops::Range;
 
 use super::Passage;
+use super::substance::substantial;
 use super::verify::{sorted_common, sorted_set, sorted_similarity};
 use crate::fingerprint::shingles;
 use crate::span::Span;
@@ -28,7 +29,9 @@ pub struct AlignOptions {
     /// between two long stretches: see the [module docs](crate::score)).
     pub max_gap: usize,
     /// Fewest words of the longest exact shared run (the anchor) a
-    /// reported passage must hold.
+    /// reported passage must hold, and the fewest matched words of a
+    /// passage shorter than `min_words` reported beside others in the same
+    /// paragraphs (see the [module docs](crate::score)).
     pub anchor_words: usize,
 }
 
@@ -128,7 +131,7 @@ impl Draft {
 /// ```
 pub fn align(a: &Analysis, b: &Analysis, opts: &AlignOptions) -> Vec<Passage> {
     let k = opts.shingle_size.max(1);
-    let need = opts.min_words.max(k).max(1);
+    let need = opts.anchor_words.min(opts.min_words).max(k).max(1);
     if a.tokens.len() < need || b.tokens.len() < need {
         return Vec::new();
     }
@@ -208,7 +211,7 @@ pub fn align_shingles(
     opts: &AlignOptions,
 ) -> Vec<Passage> {
     let k = opts.shingle_size.max(1);
-    let need = opts.min_words.max(k).max(1);
+    let need = opts.anchor_words.min(opts.min_words).max(k).max(1);
     if a.tokens.len() < need || b.tokens.len() < need {
         return Vec::new();
     }
@@ -217,7 +220,7 @@ pub fn align_shingles(
     let second = second_copies(a, b, sa, sb, table, &kept, k, opts);
     let mut passages: Vec<Passage> = kept.iter().chain(&second).map(|d| finish(d, a, b, sa, sb, k)).collect();
     passages.sort_by_key(|p| (p.a, p.b));
-    passages
+    substantial(passages, a, b, opts.min_words)
 }
 
 /// Walks `sa` (every position, or the sorted `starts`) and seeds each
@@ -498,11 +501,14 @@ fn join(drafts: Vec<Draft>, a: &Analysis, b: &Analysis, opts: &AlignOptions) -> 
 }
 
 /// The passages among `drafts`: joined across longer gaps, holding an
-/// anchor of `anchor_words` and `min_words` matched words, their edges
-/// trimmed and grown to sentence boundaries.
+/// anchor of `anchor_words` (and so at least that many matched words:
+/// [`substantial`] then keeps those of `min_words`, and shorter ones beside
+/// others in the same paragraphs), their edges trimmed and grown to
+/// sentence boundaries.
 fn settle(drafts: Vec<Draft>, a: &Analysis, b: &Analysis, k: usize, opts: &AlignOptions) -> Vec<Draft> {
     let edge = opts.max_gap.min(3);
-    let enough = |d: &Draft| d.shared() >= opts.min_words && d.anchor() >= opts.anchor_words;
+    let least = opts.anchor_words.min(opts.min_words);
+    let enough = |d: &Draft| d.shared() >= least && d.anchor() >= opts.anchor_words;
     let mut kept: Vec<Draft> = Vec::new();
     for mut d in join(drafts, a, b, opts) {
         if !enough(&d) {

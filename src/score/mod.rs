@@ -69,6 +69,7 @@ use std::ops::Range;
 use crate::span::Span;
 
 mod align;
+mod substance;
 mod verify;
 
 pub use align::{AlignOptions, MAX_SEED_OCCURRENCES, SeedTable, align, align_shingles};
@@ -108,7 +109,7 @@ impl Passage {
     ///
     /// ```
     /// let d = neardup::Detector::builder().build()?;
-    /// let text = "one two three four five six seven eight nine ten";
+    /// let text = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen";
     /// let p = &d.compare(text, text).passages[0];
     /// assert_eq!(p.swapped().swapped(), *p);
     /// # Ok::<(), neardup::Error>(())
@@ -160,7 +161,7 @@ impl Report {
     ///
     /// ```
     /// let d = neardup::Detector::builder().build()?;
-    /// let t = "one two three four five six seven eight nine ten";
+    /// let t = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen";
     /// assert_eq!(d.compare(t, t).a_coverage(), 1.0);
     /// # Ok::<(), neardup::Error>(())
     /// ```

@@ -9,8 +9,10 @@
 use neardup::text::{self, Analysis};
 use neardup::{Detector, Error, Report, Span};
 
+/// Passages of 8 words on their own (0.2's default): these tests share
+/// short sentences.
 fn detector() -> Detector {
-    Detector::builder().build().expect("default config is valid")
+    Detector::builder().min_words(8).build().expect("valid config")
 }
 
 use crate::Rng;
@@ -242,7 +244,14 @@ fn what_the_bucket_cap_cuts_is_counted() {
     // duplicates), boilerplate detection off: the shared sentences fill
     // their buckets past max_bucket = 10, and its run fingerprints are
     // held by more than max_df = 10 articles.
-    let d = Detector::builder().similar_units(true).max_bucket(10).max_df(10).boilerplate_contexts(0).build().unwrap();
+    let d = Detector::builder()
+        .similar_units(true)
+        .max_bucket(10)
+        .max_df(10)
+        .boilerplate_contexts(0)
+        .min_words(8)
+        .build()
+        .unwrap();
     let shared = "The minister met the Latvian delegation in Baku on Thursday morning.";
     let texts: Vec<String> = (0..30).map(|i| format!("Edition {i} of the wire, desk {i}. {shared}")).collect();
     let mut index = d.index();
@@ -263,7 +272,7 @@ fn what_the_bucket_cap_cuts_is_counted() {
     assert!(result.saturated_buckets > 0);
     assert!(result.capped_fingerprints > 0);
     // With the default max_df, the shared run finds all 30.
-    let mut index = Detector::builder().max_bucket(10).boilerplate_contexts(0).build().unwrap().index();
+    let mut index = Detector::builder().max_bucket(10).boilerplate_contexts(0).min_words(8).build().unwrap().index();
     for (i, t) in texts.iter().enumerate() {
         index.insert(i as u64, t).unwrap();
     }
@@ -649,7 +658,7 @@ fn shared_words_count_each_word_once() {
     // it is trimmed so that Y's two words are not matched twice: 8 pairs,
     // the same count from either side (the fuzzer found 10, counted on X).
     // No run here is 8 words long: the anchor is lowered to the shingle.
-    let d = Detector::builder().anchor_words(3).build().unwrap();
+    let d = Detector::builder().anchor_words(3).min_words(8).build().unwrap();
     let x = "alpha bravo charlie delta echo fig gap hat delta echo foxtrot golf hotel";
     let y = format!("alpha bravo charlie delta echo foxtrot golf hotel{}", " zzzzzzzzzzzzzzzz".repeat(10));
     let r = compare(&d, &y, x);

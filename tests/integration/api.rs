@@ -5,8 +5,10 @@ use neardup::{Config, Detector, Error, LshParams, Span, Unit, text};
 
 use crate::seed_pair;
 
+/// Passages of 8 words on their own (0.2's default): these tests share
+/// short sentences.
 fn detector() -> Detector {
-    Detector::builder().build().expect("default config is valid")
+    Detector::builder().min_words(8).build().expect("valid config")
 }
 
 #[test]
@@ -266,7 +268,14 @@ fn boilerplate_bucket_is_capped_and_reported() {
     // fills one bucket per band: queries examine only the first 50 entries
     // of each and say so (and its run fingerprints, held by more than
     // max_df = 100 articles, propose nothing).
-    let d = Detector::builder().similar_units(true).max_df(100).max_bucket(50).boilerplate_contexts(0).build().unwrap();
+    let d = Detector::builder()
+        .similar_units(true)
+        .max_df(100)
+        .max_bucket(50)
+        .boilerplate_contexts(0)
+        .min_words(8)
+        .build()
+        .unwrap();
     let mut index = d.index();
     let boiler = "The Defence Ministry reported this news on its official website today.";
     let texts: Vec<String> =
@@ -281,7 +290,7 @@ fn boilerplate_bucket_is_capped_and_reported() {
 
     // With detection on (the default), the same sentence in 200 different
     // contexts is boilerplate: it makes no article a candidate.
-    let d = Detector::builder().similar_units(true).max_bucket(50).build().unwrap();
+    let d = Detector::builder().similar_units(true).max_bucket(50).min_words(8).build().unwrap();
     let mut index = d.index();
     index.insert_many(&batch).unwrap();
     let result = index.query(&format!("A new story. {boiler}"));

@@ -889,9 +889,10 @@ fn json_escapes_what_json_needs_and_keeps_the_rest() {
 fn containment_is_reported_for_each_side() {
     // B's passage bridges three extra words, so B's span has shingles A's
     // lacks (and holds an 8-word anchor: "the minister ... in Baku").
-    let a =
-        "Officials said the minister met the Latvian delegation in Baku on Thursday to discuss security cooperation.";
-    let b = "The minister met the Latvian delegation in Baku, the capital city, on Thursday to discuss security cooperation.";
+    let a = "Officials said the minister met the Latvian delegation in Baku on Thursday to discuss security \
+             cooperation and military education programs in the region.";
+    let b = "The minister met the Latvian delegation in Baku, the capital city, on Thursday to discuss security \
+             cooperation and military education programs in the region.";
     let (a_file, b_file) = (TempPath::file("contain-a.txt", a), TempPath::file("contain-b.txt", b));
     let report = run_json(&a_file, &b_file);
     let library = Detector::builder().build().unwrap().compare(a, b);

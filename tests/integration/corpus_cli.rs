@@ -553,7 +553,8 @@ fn query_mode_prints_one_line_per_query_and_match() {
 
 #[test]
 fn boilerplate_is_labelled_and_left_out_on_request() {
-    let byline = "Reporting by the agency news desk in Baku, editing by the international service.";
+    let byline =
+        "Reporting by the agency news desk in Baku, editing by the international service in Berlin and Vienna.";
     let dir = TempDir::new("boilerplate");
     let mut rng = Rng(3);
     // Ten articles with the byline in ten contexts (the default bound).

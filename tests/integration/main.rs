@@ -13,6 +13,7 @@ mod html;
 mod persist_safety;
 mod props;
 mod read;
+mod recall;
 mod seeds;
 mod segmentation;
 mod serde;

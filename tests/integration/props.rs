@@ -37,7 +37,8 @@ use crate::Rng as SplitMix;
 
 fn detector() -> &'static Detector {
     static D: OnceLock<Detector> = OnceLock::new();
-    D.get_or_init(|| Detector::builder().build().expect("default config is valid"))
+    // Passages of 8 words on their own (0.2's default): short texts.
+    D.get_or_init(|| Detector::builder().min_words(8).build().expect("valid config"))
 }
 
 /// Random valid settings: shingle size 1..=5, min_words up to 10, any

@@ -70,7 +70,7 @@ fn a_seed_pair_passage_has_the_documented_json_shape() {
     let json = serde_json::to_string(&report.passages[0]).unwrap();
     assert_eq!(
         json,
-        r#"{"a":{"start":1203,"end":1259},"b":{"start":176,"end":232},"a_tokens":{"start":179,"end":187},"b_tokens":{"start":24,"end":32},"matched_words":8,"similarity":1.0,"containment_a":1.0,"containment_b":1.0}"#
+        r#"{"a":{"start":1203,"end":1259},"b":{"start":176,"end":232},"a_tokens":{"start":179,"end":187},"b_tokens":{"start":24,"end":32},"matched_words":8,"similarity":1.0,"containment_a":1.0,"containment_b":1.0,"boilerplate_articles":0}"#
     );
     // The offsets are the ones `compare --json` prints and slice the files.
     let (a, b) = crate::seed_pair();
@@ -95,7 +95,7 @@ fn a_seed_pair_passage_has_the_documented_json_shape() {
 fn the_default_config_has_the_documented_json_shape() {
     assert_eq!(
         serde_json::to_string(&Config::default()).unwrap(),
-        r#"{"shingle_size":3,"num_hashes":128,"threshold":0.5,"bands_rows":null,"seed":0,"unit":"Sentence","min_words":8,"max_gap":5,"anchor_words":null,"max_bucket":1000,"boilerplate_contexts":5,"report_boilerplate":false}"#
+        r#"{"shingle_size":3,"num_hashes":128,"threshold":0.5,"bands_rows":null,"seed":0,"unit":"Sentence","min_words":15,"max_gap":5,"max_bucket":1000,"anchor_words":8,"max_df":1000,"similar_units":false,"boilerplate_contexts":10,"report_boilerplate":true}"#
     );
     let mut config = Config::default();
     config.unit = Unit::Window { size: 20 };
@@ -114,7 +114,10 @@ fn the_index_results_and_the_advice_have_the_documented_shape() {
     let group = Group { representative: 2, members: vec![1, 2, 3] };
     assert_eq!(serde_json::to_string(&group).unwrap(), r#"{"representative":2,"members":[1,2,3]}"#);
     let result = QueryResult::default();
-    assert_eq!(serde_json::to_string(&result).unwrap(), r#"{"matches":[],"saturated_buckets":0,"skipped_entries":0}"#);
+    assert_eq!(
+        serde_json::to_string(&result).unwrap(),
+        r#"{"matches":[],"saturated_buckets":0,"skipped_entries":0,"capped_fingerprints":0}"#
+    );
     let m = Match { id: 7, candidate_similarity: 1.0, report: Report::default(), duplicates: vec![8, 9] };
     let value = serde_json::to_value(&m).unwrap();
     assert_eq!(value["id"], 7);
