@@ -121,6 +121,15 @@ impl<'a> Reader<'a> {
     fn u8(&mut self, what: &str) -> Parse<u8> {
         Ok(self.take(1, what)?[0])
     }
+    /// A byte that must be 0 (false) or 1 (true).
+    fn flag(&mut self, what: &str) -> Parse<bool> {
+        match self.u8(what)? {
+            0 => Ok(false),
+            1 => Ok(true),
+            x => Err(format!("{what} at body offset {} is {x}, expected 0 or 1", self.pos - 1)),
+        }
+    }
+
     fn u32(&mut self, what: &str) -> Parse<u32> {
         let b = self.take(4, what)?;
         Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
@@ -220,19 +229,11 @@ fn read_config(r: &mut Reader, version: u32) -> Parse<Config> {
     c.max_gap = r.u32("max_gap")? as usize;
     c.max_bucket = r.u32("max_bucket")? as usize;
     c.boilerplate_contexts = r.u32("boilerplate_contexts")? as usize;
-    c.report_boilerplate = match r.u8("report_boilerplate")? {
-        0 => false,
-        1 => true,
-        x => return Err(format!("report_boilerplate at body offset {} is {x}, expected 0 or 1", r.pos - 1)),
-    };
+    c.report_boilerplate = r.flag("report_boilerplate")?;
     if version >= FORMAT_VERSION {
         c.anchor_words = r.u32("anchor_words")? as usize;
         c.max_df = r.u32("max_df")? as usize;
-        c.similar_units = match r.u8("similar_units")? {
-            0 => false,
-            1 => true,
-            x => return Err(format!("similar_units at body offset {} is {x}, expected 0 or 1", r.pos - 1)),
-        };
+        c.similar_units = r.flag("similar_units")?;
     } else {
         // Files without a run table keep the LSH candidates they had.
         c.similar_units = true;
