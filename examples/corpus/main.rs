@@ -225,7 +225,7 @@ struct Tuning {
           help = default("similarity at which two sentences are candidates, in (0, 1]", Config::default().threshold))]
     threshold: Option<f64>,
     #[arg(long, value_name = "N", allow_hyphen_values = true,
-          help = default("fewest matched words of a passage on its own (shorter ones count where their paragraphs share this many)", Config::default().min_words))]
+          help = default("fewest matched words of a passage on its own", Config::default().min_words))]
     min_words: Option<usize>,
     #[arg(long, value_name = "N", allow_hyphen_values = true,
           help = default("most unmatched words bridged inside one passage", Config::default().max_gap))]
