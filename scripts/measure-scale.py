@@ -32,7 +32,10 @@ INDEXED = re.compile(
     r"indexed (\d+) articles \(([\d.]+) MB of text\) in ([\d.]+) s \(cpu ([\d.]+) s, peak RSS (\d+) MB\)"
     r".*uses ([\d.]+) MB \((\d+) bytes/article\)"
 )
-PAIRS = re.compile(r"(\d+) pairs, (\d+) near-duplicate groups among (\d+) articles in ([\d.]+) s \(cpu ([\d.]+) s")
+PAIRS = re.compile(
+    r"(\d+) pairs, (?:\d+ groups of exact duplicates \([^)]*\), )?(\d+) near-duplicate groups among (\d+) articles"
+    r" in ([\d.]+) s \(cpu ([\d.]+) s"
+)
 RSS = re.compile(r"Maximum resident set size \(kbytes\): (\d+)")
 
 
