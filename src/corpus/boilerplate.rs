@@ -1,11 +1,102 @@
 //! Boilerplate statistics: in how many distinct contexts each sentence
 //! (and paragraph) occurs across the corpus.
+//!
+//! Most keys of a corpus are seen in one context only (a sentence written
+//! once), so a key is one 24-byte record — its only context, its number of
+//! contexts and of articles — in a sorted array with a directory on the
+//! top bits of the key (keys are uniform hashes), like the band tables;
+//! recent keys wait in a small hash map and are merged in, in place, when
+//! it grows past an eighth of the array. Only keys seen in two or more
+//! contexts keep a count per context, in a hash map of their own.
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
 use crate::fingerprint::SegmentKey;
 use crate::lsh::{KeyHasher, KeyMap};
+
+/// The counts of one key. A key seen in one context has its context in
+/// `context` and, implicitly, `articles` articles holding it there; once
+/// seen in a second, it is *multi* (the top bit of `contexts`) and its
+/// counts per context are in [`ContextCounts::in_context`]. A record of no
+/// article is dead and dropped at the next merge.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Record {
+    key: u64,
+    context: u64,
+    contexts: u32,
+    articles: u32,
+}
+
+/// The flag of a multi key in [`Record::contexts`].
+const MULTI: u32 = 1 << 31;
+
+/// Keys waiting in the hash map before the first merge; later merges happen
+/// when it grows past an eighth of the sorted array.
+const MERGE_AFTER: usize = 1 << 15;
+
+impl Record {
+    fn contexts(&self) -> u32 {
+        self.contexts & !MULTI
+    }
+
+    /// Adds `articles` articles holding the key, with `in_context[i].1`
+    /// of them holding it in context `in_context[i].0` (contexts distinct;
+    /// an article holding the key in several contexts counts once in
+    /// `articles`, once in each context).
+    fn add(
+        &mut self,
+        multi: &mut HashMap<SegmentKey, u32, BuildHasherDefault<KeyHasher>>,
+        in_context: &[(u64, u32)],
+        articles: u32,
+    ) {
+        let single = self.contexts == 1;
+        match in_context {
+            [] => return,
+            [(c, _)] if self.contexts == 0 => {
+                self.context = *c;
+                self.contexts = 1;
+            }
+            [(c, _)] if single && self.context == *c => {}
+            _ => {
+                if single {
+                    multi.insert((self.key, self.context), self.articles);
+                }
+                self.contexts |= MULTI;
+                for &(c, n) in in_context {
+                    let count = multi.entry((self.key, c)).or_insert(0);
+                    if *count == 0 {
+                        self.contexts += 1;
+                    }
+                    *count += n;
+                }
+            }
+        }
+        self.articles += articles;
+    }
+
+    /// Takes back one article holding the key in `contexts` (distinct).
+    fn remove(&mut self, multi: &mut HashMap<SegmentKey, u32, BuildHasherDefault<KeyHasher>>, contexts: &[u64]) {
+        if self.articles == 0 {
+            return;
+        }
+        self.articles -= 1;
+        if self.contexts & MULTI != 0 {
+            for &c in contexts {
+                if let Some(n) = multi.get_mut(&(self.key, c)) {
+                    *n -= 1;
+                    if *n == 0 {
+                        multi.remove(&(self.key, c));
+                        self.contexts -= 1;
+                    }
+                }
+            }
+        }
+        if self.articles == 0 {
+            self.contexts = 0;
+        }
+    }
+}
 
 /// How often each sentence (paragraph) key occurs in each context across a
 /// corpus's articles ([`ArticleKeys::segment_keys`](crate::ArticleKeys)):
@@ -14,6 +105,10 @@ use crate::lsh::{KeyHasher, KeyMap};
 /// contexts is boilerplate. Counts of disjoint shards add up
 /// ([`merge`](Self::merge)), so a distributed engine gets the index's
 /// counts by summing its shards'.
+///
+/// Memory: about 24 bytes per distinct key seen in one context (most of
+/// them), plus about 40 bytes per `(key, context)` of the keys seen in
+/// several.
 ///
 /// ```
 /// use neardup::corpus::ContextCounts;
@@ -30,10 +125,16 @@ use crate::lsh::{KeyHasher, KeyMap};
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct ContextCounts {
-    /// Articles holding key `s` in context `c`, by `(s, c)`.
+    /// Records sorted by key (dead ones until the next merge).
+    main: Vec<Record>,
+    /// `dir[p]` = first index in `main` whose key has top bits `>= p`;
+    /// `dir.len() == 2^dir_bits + 1` (empty while `main` is).
+    dir: Vec<u32>,
+    dir_bits: u32,
+    /// Records of keys not in `main` yet.
+    pending: KeyMap<Record>,
+    /// Articles holding key `s` in context `c`, by `(s, c)`, for multi keys.
     in_context: HashMap<SegmentKey, u32, BuildHasherDefault<KeyHasher>>,
-    /// Distinct contexts of key `s`, and the articles holding it.
-    contexts: KeyMap<(u32, u32)>,
 }
 
 impl ContextCounts {
@@ -41,45 +142,30 @@ impl ContextCounts {
     /// once per article).
     pub fn add(&mut self, keys: &[SegmentKey]) {
         let keys = distinct(keys);
-        for &(s, c) in keys.iter() {
-            self.add_n(s, c, 1);
+        let mut in_context = Vec::new();
+        for group in keys.chunk_by(|x, y| x.0 == y.0) {
+            in_context.clear();
+            in_context.extend(group.iter().map(|&(_, c)| (c, 1)));
+            self.add_counts(group[0].0, &in_context, 1);
         }
-        for s in distinct_keys(&keys) {
-            self.contexts.entry(s).or_insert((0, 0)).1 += 1;
-        }
-    }
-
-    /// Adds `n` articles holding key `s` in context `c` (not to the
-    /// articles holding `s`).
-    fn add_n(&mut self, s: u64, c: u64, n: u32) {
-        let count = self.in_context.entry((s, c)).or_insert(0);
-        if *count == 0 {
-            self.contexts.entry(s).or_insert((0, 0)).0 += 1;
-        }
-        *count += n;
+        self.maybe_merge();
     }
 
     /// Takes back one article's segment keys, counted with
     /// [`add`](Self::add).
     pub fn remove(&mut self, keys: &[SegmentKey]) {
         let keys = distinct(keys);
-        for s in distinct_keys(&keys) {
-            if let Some(k) = self.contexts.get_mut(&s) {
-                k.1 = k.1.saturating_sub(1);
-            }
-        }
-        for &(s, c) in keys.iter() {
-            if let Some(n) = self.in_context.get_mut(&(s, c)) {
-                *n -= 1;
-                if *n == 0 {
-                    self.in_context.remove(&(s, c));
-                    if let Some(k) = self.contexts.get_mut(&s) {
-                        k.0 -= 1;
-                        if k.0 == 0 {
-                            self.contexts.remove(&s);
-                        }
-                    }
-                }
+        let mut contexts = Vec::new();
+        for group in keys.chunk_by(|x, y| x.0 == y.0) {
+            contexts.clear();
+            contexts.extend(group.iter().map(|&(_, c)| c));
+            let key = group[0].0;
+            let record = match self.main_index(key) {
+                Some(i) => Some(&mut self.main[i]),
+                None => self.pending.get_mut(&key),
+            };
+            if let Some(r) = record {
+                r.remove(&mut self.in_context, &contexts);
             }
         }
     }
@@ -97,21 +183,34 @@ impl ContextCounts {
     /// assert_eq!((a.contexts(1), a.contexts(2)), (all.contexts(1), all.contexts(2)));
     /// ```
     pub fn merge(&mut self, other: &ContextCounts) {
-        let mut pairs: Vec<(&SegmentKey, &u32)> = other.in_context.iter().collect();
-        pairs.sort_unstable();
-        for (&(s, c), &n) in pairs {
-            self.add_n(s, c, n);
-        }
-        let mut articles: Vec<(u64, u32)> = other.contexts.iter().map(|(&s, &(_, a))| (s, a)).collect();
-        articles.sort_unstable();
-        for (s, a) in articles {
-            self.contexts.entry(s).or_insert((0, 0)).1 += a;
+        let mut records: Vec<&Record> =
+            other.main.iter().chain(other.pending.values()).filter(|r| r.articles > 0).collect();
+        records.sort_unstable_by_key(|r| r.key);
+        let mut multi: Vec<(&SegmentKey, &u32)> = other.in_context.iter().collect();
+        multi.sort_unstable();
+        let mut in_context = Vec::new();
+        let mut m = 0;
+        for r in records {
+            in_context.clear();
+            if r.contexts & MULTI == 0 {
+                in_context.push((r.context, r.articles));
+            } else {
+                while m < multi.len() && multi[m].0.0 < r.key {
+                    m += 1;
+                }
+                while m < multi.len() && multi[m].0.0 == r.key {
+                    in_context.push((multi[m].0.1, *multi[m].1));
+                    m += 1;
+                }
+            }
+            self.add_counts(r.key, &in_context, r.articles);
+            self.maybe_merge();
         }
     }
 
     /// Distinct contexts key `key` was seen in.
     pub fn contexts(&self, key: u64) -> usize {
-        self.contexts.get(&key).map_or(0, |&(n, _)| n as usize)
+        self.find(key).map_or(0, |r| r.contexts() as usize)
     }
 
     /// Articles holding key `key` (in any context).
@@ -124,7 +223,7 @@ impl ContextCounts {
     /// assert_eq!((counts.contexts(1), counts.articles(1)), (2, 2));
     /// ```
     pub fn articles(&self, key: u64) -> usize {
-        self.contexts.get(&key).map_or(0, |&(_, a)| a as usize)
+        self.find(key).map_or(0, |r| r.articles as usize)
     }
 
     /// Whether `key` is boilerplate with `min_contexts` as the bound (never
@@ -143,13 +242,92 @@ impl ContextCounts {
 
     /// Heap bytes, approximately.
     pub(crate) fn memory_usage(&self) -> usize {
-        40 * self.in_context.capacity() + 24 * self.contexts.capacity()
+        std::mem::size_of::<Record>() * self.main.capacity()
+            + 4 * self.dir.capacity()
+            + (std::mem::size_of::<Record>() + 9) * self.pending.capacity()
+            + 25 * self.in_context.capacity()
     }
-}
 
-/// The distinct keys of sorted, distinct `(key, context)` pairs.
-fn distinct_keys(v: &[SegmentKey]) -> impl Iterator<Item = u64> + '_ {
-    v.chunk_by(|x, y| x.0 == y.0).map(|g| g[0].0)
+    /// Adds counts to key `key`'s record (see [`Record::add`]).
+    fn add_counts(&mut self, key: u64, in_context: &[(u64, u32)], articles: u32) {
+        let record = match self.main_index(key) {
+            Some(i) => &mut self.main[i],
+            None => self.pending.entry(key).or_insert(Record { key, ..Record::default() }),
+        };
+        record.add(&mut self.in_context, in_context, articles);
+    }
+
+    /// Merges the pending records into the sorted array once there are
+    /// enough of them.
+    fn maybe_merge(&mut self) {
+        if self.pending.len() > (self.main.len() / 8).max(MERGE_AFTER) {
+            self.merge_pending();
+        }
+    }
+
+    /// Merges the pending records into the sorted array, in place (from
+    /// the back: the array grows once, by the pending records), dropping
+    /// dead records.
+    fn merge_pending(&mut self) {
+        let mut fresh: Vec<Record> = self.pending.drain().map(|(_, r)| r).collect();
+        self.pending = KeyMap::default();
+        fresh.sort_unstable_by_key(|r| r.key);
+        let old = self.main.len();
+        self.main.reserve_exact(fresh.len());
+        self.main.resize(old + fresh.len(), Record::default());
+        let (mut i, mut k) = (old, self.main.len());
+        while let Some(f) = fresh.last() {
+            k -= 1;
+            if i > 0 && self.main[i - 1].key > f.key {
+                i -= 1;
+                self.main[k] = self.main[i];
+            } else {
+                self.main[k] = *f;
+                fresh.pop();
+            }
+        }
+        self.main.retain(|r| r.articles > 0);
+        self.set_dir();
+    }
+
+    /// Rebuilds the directory of the sorted array: about 8 records per
+    /// cell, between 2^8 and 2^22 cells.
+    fn set_dir(&mut self) {
+        let bits = (self.main.len() / 8).max(1).ilog2().clamp(8, 22);
+        self.dir_bits = bits;
+        let cells = 1u64 << bits;
+        self.dir.clear();
+        let mut i = 0;
+        for p in 0..cells {
+            while i < self.main.len() && (self.main[i].key >> (64 - bits)) < p {
+                i += 1;
+            }
+            self.dir.push(i as u32);
+        }
+        self.dir.push(self.main.len() as u32);
+        self.dir.shrink_to_fit();
+    }
+
+    /// The position of key `key` in the sorted array.
+    fn main_index(&self, key: u64) -> Option<usize> {
+        let (lo, hi) = match self.dir.len() {
+            0 => (0, self.main.len()),
+            _ => {
+                let p = (key >> (64 - self.dir_bits)) as usize;
+                (self.dir[p] as usize, self.dir[p + 1] as usize)
+            }
+        };
+        let cell = &self.main[lo..hi];
+        let at = cell.partition_point(|r| r.key < key);
+        (cell.get(at).map(|r| r.key) == Some(key)).then_some(lo + at)
+    }
+
+    fn find(&self, key: u64) -> Option<&Record> {
+        match self.main_index(key) {
+            Some(i) => Some(&self.main[i]),
+            None => self.pending.get(&key),
+        }
+    }
 }
 
 fn distinct(v: &[SegmentKey]) -> Vec<SegmentKey> {
@@ -157,4 +335,77 @@ fn distinct(v: &[SegmentKey]) -> Vec<SegmentKey> {
     v.sort_unstable();
     v.dedup();
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The counts as the plain definition gives them: distinct contexts
+    /// and articles of every key, from every article's keys.
+    fn oracle(articles: &[Vec<SegmentKey>]) -> std::collections::BTreeMap<u64, (usize, usize)> {
+        let mut contexts: std::collections::BTreeSet<SegmentKey> = std::collections::BTreeSet::new();
+        let mut holding: std::collections::BTreeMap<u64, usize> = std::collections::BTreeMap::new();
+        for a in articles {
+            let mut mine: Vec<u64> = a.iter().map(|k| k.0).collect();
+            mine.sort_unstable();
+            mine.dedup();
+            for k in mine {
+                *holding.entry(k).or_default() += 1;
+            }
+            contexts.extend(a.iter().copied());
+        }
+        holding.into_iter().map(|(k, n)| (k, (contexts.range((k, 0)..=(k, u64::MAX)).count(), n))).collect()
+    }
+
+    #[test]
+    fn counts_match_the_definition_through_adds_removes_merges() {
+        // Few keys and contexts, so keys go multi and back; enough articles
+        // for several merges of pending records into the sorted array.
+        let mut state = 7u64;
+        let mut next = move |n: u64| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) % n
+        };
+        let mut articles: Vec<Vec<SegmentKey>> = Vec::new();
+        for i in 0..60_000u64 {
+            let keys: Vec<SegmentKey> = (0..1 + next(4))
+                .map(|_| {
+                    let k = if next(3) == 0 { next(50) } else { 1000 + i * 4 + next(4) };
+                    (k.wrapping_mul(0x9E37_79B9_7F4A_7C15), next(if k < 50 { 20 } else { 2 }))
+                })
+                .collect();
+            articles.push(keys);
+        }
+        let mut counts = ContextCounts::default();
+        let (mut shard_a, mut shard_b) = (ContextCounts::default(), ContextCounts::default());
+        for (i, a) in articles.iter().enumerate() {
+            counts.add(a);
+            if i % 2 == 0 { shard_a.add(a) } else { shard_b.add(a) }
+        }
+        assert!(!counts.main.is_empty());
+        // Remove every third article.
+        let mut kept = Vec::new();
+        for (i, a) in articles.iter().enumerate() {
+            if i % 3 == 0 {
+                counts.remove(a);
+            } else {
+                kept.push(a.clone());
+            }
+        }
+        shard_a.merge(&shard_b);
+        let probe: Vec<u64> = (0..50u64).chain(1000..1400).map(|k| k.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
+        let (want_kept, want_all) = (oracle(&kept), oracle(&articles));
+        for &key in &probe {
+            let want = |m: &std::collections::BTreeMap<u64, (usize, usize)>| m.get(&key).copied().unwrap_or((0, 0));
+            assert_eq!((counts.contexts(key), counts.articles(key)), want(&want_kept), "key {key}");
+            assert_eq!((shard_a.contexts(key), shard_a.articles(key)), want(&want_all), "merged key {key}");
+        }
+        // Everything removed: nothing left.
+        for a in &kept {
+            counts.remove(a);
+        }
+        assert!(probe.iter().all(|&k| counts.contexts(k) == 0 && counts.articles(k) == 0));
+        assert!(counts.in_context.is_empty());
+    }
 }
