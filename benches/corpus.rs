@@ -237,8 +237,8 @@ fn persist(c: &mut Criterion) {
     for (n, texts, _) in archives() {
         g.throughput(Throughput::Elements(*n as u64));
         let index = build(texts);
-        g.bench_with_input(BenchmarkId::new("to_bytes", n), &index, |b, index| b.iter(|| index.to_bytes()));
-        let bytes = index.to_bytes();
+        g.bench_with_input(BenchmarkId::new("to_bytes", n), &index, |b, index| b.iter(|| index.to_bytes().unwrap()));
+        let bytes = index.to_bytes().unwrap();
         g.bench_with_input(BenchmarkId::new("from_bytes", n), &bytes, |b, bytes| {
             b.iter_batched(|| (), |()| Index::from_bytes(black_box(bytes)).expect("valid"), BatchSize::LargeInput)
         });
@@ -295,7 +295,7 @@ fn one_paragraph(c: &mut Criterion) {
         });
         let mut index = detector().index();
         index.par_insert_many(&articles).expect("ids are unique");
-        let bytes = index.to_bytes();
+        let bytes = index.to_bytes().unwrap();
         g.bench_with_input(BenchmarkId::new("from_bytes", n), &bytes, |b, bytes| {
             b.iter_batched(|| (), |()| Index::from_bytes(black_box(bytes)).expect("valid"), BatchSize::LargeInput)
         });

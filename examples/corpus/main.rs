@@ -95,8 +95,15 @@
 //! some input was skipped (missing, unreadable, not UTF-8 text, larger than
 //! `--max-bytes`, bad JSON line, repeated ID, a directory with nothing to
 //! read) and the rest processed, 2 for a usage error, two files with one
-//! ID, an index file that cannot be loaded or saved, or output that cannot
-//! be written.
+//! ID, an index file that cannot be loaded or saved, texts that cannot be
+//! written to (or read back from) the text file, or output that cannot be
+//! written.
+//!
+//! The articles' texts are kept on disk, in a file with no name in the
+//! temporary directory (`--texts-dir DIR` to choose another, and
+//! `--texts-in-memory` to keep them in memory): the index holds in memory
+//! only what proposes candidates, and reads each text back when it is
+//! verified (`Index::store_texts_on_disk`).
 //!
 //! Articles are read one at a time and fingerprinted in parallel in batches
 //! of at most 1024 (`Index::par_insert_many`), with their ID as the
@@ -171,7 +178,8 @@ Set RAYON_NUM_THREADS to bound the number of threads.
 Exit status: 0 on success, 1 if some input was skipped (reported on stderr:
 missing, not UTF-8 text, larger than --max-bytes, a bad JSON line, a repeated
 ID), 2 on a usage error, two files with one ID, an index file that cannot be
-loaded or saved, or output that cannot be written."
+loaded or saved, a text file that cannot be written or read back, or output
+that cannot be written."
 )]
 struct Cli {
     /// save the index (with the new articles) to INDEX
@@ -199,6 +207,12 @@ struct Cli {
     /// no progress bar or summary on stderr (errors and warnings still)
     #[arg(long)]
     quiet: bool,
+    /// keep the texts on disk in DIR, in a file with no name (default: the temporary directory)
+    #[arg(long, value_name = "DIR", allow_hyphen_values = true)]
+    texts_dir: Option<PathBuf>,
+    /// keep the texts in memory instead of on disk (faster, takes their size in memory)
+    #[arg(long, conflicts_with = "texts_dir")]
+    texts_in_memory: bool,
     /// largest text article or JSON line read, in bytes, with an optional K, M
     /// or G suffix (x 1024, 1024² or 1024³) (default 64M)
     #[arg(long, value_name = "N", value_parser = parse_size, default_value = "64M", hide_default_value = true,
@@ -383,15 +397,28 @@ fn run() -> Result<usize, String> {
     let Some(cli) = parse_args()? else { return Ok(0) };
     let mut status = Status::new(cli.quiet);
 
+    // Texts on disk unless asked otherwise: the index then holds in memory
+    // only what proposes candidates.
+    let texts_dir = (!cli.texts_in_memory).then(|| cli.texts_dir.clone().unwrap_or_else(std::env::temp_dir));
     let mut index = match &cli.load {
         Some(path) => {
             let clock = Clock::start();
-            let index = Index::load(path).map_err(|e| e.to_string())?;
+            let index = match &texts_dir {
+                Some(dir) => Index::load_with_texts_on_disk(path, dir),
+                None => Index::load(path),
+            };
+            let index = index.map_err(|e| e.to_string())?;
             status.summary(&format!("loaded {} articles from {} in {clock}", index.len(), path.display()));
             status.summary(&format!("configuration of {}: {}", path.display(), describe(&index)));
             index
         }
-        None => cli.tuning.detector()?.index(),
+        None => {
+            let mut index = cli.tuning.detector()?.index();
+            if let Some(dir) = &texts_dir {
+                index.store_texts_on_disk(dir).map_err(|e| format!("--texts-dir: {e}"))?;
+            }
+            index
+        }
     };
 
     if !cli.paths.is_empty() {
@@ -409,6 +436,14 @@ fn run() -> Result<usize, String> {
         None => all_pairs(&index, &cli, &mut status, &mut out)?,
     }
     out.finish()?;
+    if index.read_errors() > 0 {
+        return Err(format!(
+            "{} texts could not be read back from the index's text file in {}: the pairs that needed them are \
+             missing (use --texts-in-memory, or another --texts-dir)",
+            index.read_errors(),
+            texts_dir.map_or_else(String::new, |d| d.display().to_string())
+        ));
+    }
     Ok(status.skipped)
 }
 

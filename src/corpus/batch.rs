@@ -4,6 +4,8 @@
 //! ([`Index::pairs`]) run it, sequentially or on the rayon pool
 //! ([`Exec`]), with the same batches' results.
 
+use std::borrow::Cow;
+
 use super::Index;
 use super::par::Exec;
 use crate::detector::{Cue, Prepared};
@@ -48,7 +50,7 @@ pub(super) fn grouped(cands: &[Candidate]) -> impl Iterator<Item = &[Candidate]>
 /// preparation and candidates.
 pub(super) struct Pending<'t> {
     pub(super) id: u64,
-    pub(super) text: &'t str,
+    pub(super) text: Cow<'t, str>,
     pub(super) prepared: Prepared,
     pub(super) cands: Vec<Candidate>,
 }
@@ -103,11 +105,15 @@ pub(super) fn next_batch<'t, T: Send>(
 }
 
 impl Index {
-    /// The stored article at `slot`, prepared for verification.
-    pub(super) fn prepare_stored(&self, slot: u32) -> Option<(&str, Prepared)> {
+    /// The stored article at `slot`, prepared for verification; `None`
+    /// for a removed slot, or a text that could not be read back from disk
+    /// (counted in [`Index::read_errors`]).
+    pub(super) fn prepare_stored(&self, slot: u32) -> Option<(Cow<'_, str>, Prepared)> {
         let stored = self.store.at(slot)?;
+        let text = self.store.text(stored).ok()?;
         let d = &self.detector;
-        Some((&*stored.text, d.prepare(d.analyze(&stored.text), Some(&stored.segment_keys), self.boilerplate())))
+        let prepared = d.prepare(d.analyze(&text), Some(&stored.segment_keys), self.boilerplate());
+        Some((text, prepared))
     }
 
     /// Verifies and aligns the candidates of a batch of probing articles,
@@ -143,7 +149,7 @@ impl Index {
                     let (qi, range, _) = &jobs[j];
                     let q = &batch[*qi].0;
                     let cues = q.cands[range.clone()].iter().map(|c| c.cue);
-                    self.detector.verify(q.text, &q.prepared, text, side, cues)
+                    self.detector.verify(&q.text, &q.prepared, text, side, cues)
                 })
                 .collect::<Vec<_>>()
         });

@@ -4,6 +4,7 @@
 
 use super::par::Exec;
 use super::store::Stored;
+use super::texts::Text;
 use super::{Article, Index};
 use crate::detector::ArticleKeys;
 use crate::error::{Error, Result};
@@ -26,21 +27,29 @@ impl Index {
             }
         }
         self.check_capacity(articles.len())?;
+        // The texts are kept first (written to disk, when they go there),
+        // so that a failure leaves the index unchanged.
+        let mut kept = Vec::with_capacity(articles.len());
+        for chunk in articles.chunks(4096) {
+            let texts: Vec<&str> = chunk.iter().map(|a| a.text).collect();
+            kept.extend(self.store.texts.keep(&texts).map_err(|e| self.text_file_error(&e))?);
+        }
         // Fingerprint in bounded chunks so that the keys never hold more
         // than a slice of the batch at once.
+        let mut kept = kept.into_iter();
         for chunk in articles.chunks(4096) {
             let d = &self.detector;
             let keys = exec.map(chunk, |a| d.article_keys(&d.analyze(a.text)));
-            for (a, keys) in chunk.iter().zip(keys) {
-                self.commit(a, keys);
+            for ((a, keys), text) in chunk.iter().zip(keys).zip(kept.by_ref()) {
+                self.commit(a, text, keys);
             }
         }
         Ok(())
     }
 
-    fn commit(&mut self, a: &Article<'_>, mut keys: ArticleKeys) {
+    fn commit(&mut self, a: &Article<'_>, text: Text, mut keys: ArticleKeys) {
         let segment_keys = std::mem::take(&mut keys.segment_keys).into_boxed_slice();
-        let (slot, indexed) = self.push_stored(Stored::new(a.id, a.label, a.text, keys.units, segment_keys));
+        let (slot, indexed) = self.push_stored(Stored::new(a.id, a.label, text, keys.units, segment_keys));
         if indexed {
             let entries = self.insert_entries(slot, &keys);
             self.store.set_entries(slot, entries);
@@ -74,7 +83,7 @@ impl Index {
 
     /// Builds the run table of a loaded index whose file had none (format
     /// 1 or 2): each article in the tables is analysed once.
-    pub(super) fn compute_runs(&mut self) {
+    pub(super) fn compute_runs(&mut self) -> std::io::Result<()> {
         let d = &self.detector;
         let mut entries = Vec::new();
         for slot in 0..self.store.slots() as u32 {
@@ -82,12 +91,20 @@ impl Index {
             if self.store.is_copy(slot) {
                 continue;
             }
-            for (key, word) in d.anchors(&d.analyze(&stored.text)) {
+            for (key, word) in d.anchors(&d.analyze(&self.store.text(stored)?)) {
                 entries.push(Entry { key, slot, unit: word });
             }
         }
         entries.sort_unstable();
         self.runs = crate::lsh::Table::from_sorted(entries);
+        Ok(())
+    }
+
+    /// The error of a failed write to (or read from) the index's text
+    /// file, naming its directory.
+    pub(super) fn text_file_error(&self, e: &std::io::Error) -> Error {
+        let dir = self.store.texts.disk.as_ref().map_or_else(|| "<memory>".into(), |d| d.dir().display().to_string());
+        Error::Io { path: dir, kind: e.kind(), message: format!("the index's text file in this directory: {e}") }
     }
 
     /// Sets the entry counts of loaded articles from their tables.

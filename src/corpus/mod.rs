@@ -49,6 +49,8 @@
 //! version 3.
 //! Any other format version is [`Error::IndexVersion`].
 
+use std::borrow::Cow;
+
 use crate::detector::Detector;
 use crate::error::{Error, Result};
 use crate::group::{Group, group_near_duplicates};
@@ -58,6 +60,7 @@ use crate::score::Report;
 // The articles, and their boilerplate counts.
 mod boilerplate;
 mod store;
+mod texts;
 // Where the engine's work runs, and the engine.
 mod batch;
 mod par;
@@ -201,7 +204,13 @@ impl Saturation {
 /// [`Index::memory`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Memory {
-    /// Texts, labels, segment keys and exact-duplicate classes.
+    /// The texts kept in memory (none when they are on disk:
+    /// [`Index::store_texts_on_disk`]).
+    pub texts: usize,
+    /// Bytes of the index's text file on disk (not memory: counted apart
+    /// from [`total`](Self::total)), texts of removed articles included.
+    pub texts_on_disk: u64,
+    /// Ids, labels, segment keys and exact-duplicate classes.
     pub articles: usize,
     /// Boilerplate statistics (contexts and articles per sentence and
     /// paragraph key).
@@ -219,7 +228,7 @@ pub struct Memory {
 impl Memory {
     /// All parts together: [`Index::memory_usage`].
     pub fn total(&self) -> usize {
-        self.articles + self.boilerplate + self.band_tables + self.run_table
+        self.texts + self.articles + self.boilerplate + self.band_tables + self.run_table
     }
 }
 
@@ -370,17 +379,112 @@ impl Index {
         self.store.len() == 0
     }
 
-    /// The text of article `id`, if present.
+    /// The text of article `id`, if present: borrowed from memory, or
+    /// read back from disk when the index keeps its texts there
+    /// ([`store_texts_on_disk`](Self::store_texts_on_disk)), which can
+    /// fail ([`Error::Io`]).
     ///
     /// ```
     /// let mut index = neardup::Detector::builder().build()?.index();
     /// index.insert(3, "some text")?;
-    /// assert_eq!(index.text(3), Some("some text"));
-    /// assert_eq!(index.text(4), None);
+    /// assert_eq!(index.text(3)?.as_deref(), Some("some text"));
+    /// assert_eq!(index.text(4)?, None);
     /// # Ok::<(), neardup::Error>(())
     /// ```
-    pub fn text(&self, id: u64) -> Option<&str> {
-        self.store.get(id).map(|d| &*d.text)
+    pub fn text(&self, id: u64) -> Result<Option<Cow<'_, str>>> {
+        let Some(stored) = self.store.get(id) else { return Ok(None) };
+        self.store.text(stored).map(Some).map_err(|e| self.text_file_error(&e))
+    }
+
+    /// Keeps the texts of the articles on disk from now on, in a file of
+    /// the index's own in directory `dir` (texts already in memory move
+    /// there, and so do those of later insertions and loads): an index then
+    /// holds in memory only what proposes candidates (the run table,
+    /// boilerplate statistics, ids and labels), and reads each text back
+    /// when an article is verified.
+    ///
+    /// The file has no name (it cannot be opened, changed or truncated by
+    /// another process) and disappears with the index, even after a crash;
+    /// it takes the texts' bytes on disk, and what the operating system
+    /// caches of it is page cache, which it reclaims under memory
+    /// pressure, not the process's memory. The cost is one read per
+    /// article verified (each article of a batch of [`pairs`](Self::pairs)
+    /// or queries is read once per batch): on the 1M-article scale corpus
+    /// a few percent of the time (see the README). An index with its texts
+    /// on disk saves, clones (the clones share the file) and queries like
+    /// one without.
+    ///
+    /// A failed write (a full disk) is an [`Error::Io`] naming `dir`, and
+    /// leaves the index as it was. A text that cannot be read back later
+    /// (an I/O error of the disk) is counted in
+    /// [`read_errors`](Self::read_errors), and the pairs or matches that
+    /// needed it are missing.
+    ///
+    /// ```
+    /// let mut index = neardup::Detector::builder().build()?.index();
+    /// index.insert(1, "A text that stays in memory until the index moves it.")?;
+    /// index.store_texts_on_disk(std::env::temp_dir())?;
+    /// index.insert(2, "A text written to disk at once.")?;
+    /// assert!(index.texts_on_disk());
+    /// assert_eq!(index.text(2)?.as_deref(), Some("A text written to disk at once."));
+    /// assert_eq!(index.memory().texts, 0);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn store_texts_on_disk(&mut self, dir: impl AsRef<std::path::Path>) -> Result<()> {
+        let dir = dir.as_ref();
+        let disk = texts::DiskTexts::create(dir).map_err(|e| Error::Io {
+            path: dir.display().to_string(),
+            kind: e.kind(),
+            message: format!("cannot create the index's text file in this directory: {e}"),
+        })?;
+        let target = texts::Texts::on_disk(disk);
+        // Moved a batch of about 8 MB at a time; the index changes only
+        // once every text is on disk.
+        let slots: Vec<u32> = (0..self.store.slots() as u32).filter(|&s| self.store.at(s).is_some()).collect();
+        let mut moved = Vec::with_capacity(slots.len());
+        let mut batch: Vec<Cow<'_, str>> = Vec::new();
+        let mut bytes = 0;
+        for (i, &slot) in slots.iter().enumerate() {
+            let stored = self.store.at(slot).expect("a live slot");
+            let text = self.store.text(stored).map_err(|e| self.text_file_error(&e))?;
+            bytes += text.len();
+            batch.push(text);
+            if bytes >= 8 << 20 || i + 1 == slots.len() {
+                let refs: Vec<&str> = batch.iter().map(|t| &**t).collect();
+                moved.extend(target.keep(&refs).map_err(|e| Error::io(dir, &e))?);
+                batch.clear();
+                bytes = 0;
+            }
+        }
+        self.store.set_texts(target, slots.into_iter().zip(moved));
+        Ok(())
+    }
+
+    /// Whether the index keeps its texts on disk
+    /// ([`store_texts_on_disk`](Self::store_texts_on_disk)).
+    ///
+    /// ```
+    /// assert!(!neardup::Detector::builder().build()?.index().texts_on_disk());
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn texts_on_disk(&self) -> bool {
+        self.store.texts.disk.is_some()
+    }
+
+    /// Texts that could not be read back from the index's text file on
+    /// disk since the index was made (I/O errors of the disk; never for
+    /// texts in memory). The pairs, matches and group edges that needed
+    /// such a text are missing: a caller that wants all of them checks
+    /// that this is 0 after [`pairs`](Self::pairs) or a query, as the
+    /// `corpus` example does.
+    ///
+    /// ```
+    /// let index = neardup::Detector::builder().build()?.index();
+    /// assert_eq!(index.read_errors(), 0);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn read_errors(&self) -> usize {
+        self.store.texts.read_errors()
     }
 
     /// The label of article `id` (empty unless inserted with
@@ -436,7 +540,9 @@ impl Index {
     /// ```
     pub fn memory(&self) -> Memory {
         Memory {
-            articles: self.store.memory_usage(),
+            texts: self.store.text_memory(),
+            texts_on_disk: self.store.texts.disk.as_ref().map_or(0, |d| d.bytes()),
+            articles: self.store.memory_usage() - self.store.text_memory(),
             boilerplate: self.counts.memory_usage(),
             band_tables: self.tables.iter().map(Table::memory_usage).sum(),
             run_table: self.runs.memory_usage(),
@@ -523,7 +629,11 @@ impl Index {
         if let Some(next) = promoted {
             // The oldest copy takes the removed article's place in the
             // tables; merging keeps every bucket in slot order.
-            let keys = self.store.at(next).map(|s| self.detector.article_keys(&self.detector.analyze(&s.text)));
+            let keys = self
+                .store
+                .at(next)
+                .and_then(|s| self.store.text(s).ok())
+                .map(|text| self.detector.article_keys(&self.detector.analyze(&text)));
             let entries = keys.map_or(0, |k| self.insert_entries(next, &k));
             self.store.set_entries(next, entries);
             for t in self.tables.iter_mut().chain([&mut self.runs]) {

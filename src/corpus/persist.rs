@@ -6,8 +6,9 @@ use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use xxhash_rust::xxh3::{Xxh3Default, xxh3_64};
+use xxhash_rust::xxh3::Xxh3Default;
 
+use super::texts::{DiskTexts, Texts};
 use super::{Index, Stored};
 use crate::config::{Config, Unit};
 use crate::detector::Detector;
@@ -95,31 +96,41 @@ fn header(len: u64, mut body_hash: Xxh3Default) -> [u8; HEADER] {
     h
 }
 
-struct Reader<'a> {
-    buf: &'a [u8],
+/// Reads the body from `src`, a field at a time, checking each length and
+/// count against the bytes the header announces (`end`) before reading
+/// or allocating anything for it.
+struct Reader<R: Read> {
+    src: R,
     pos: usize,
+    end: usize,
 }
 
 type Parse<T> = std::result::Result<T, String>;
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize, what: &str) -> Parse<&'a [u8]> {
-        let end = self.pos.checked_add(n).filter(|&e| e <= self.buf.len());
-        match end {
-            Some(end) => {
-                let s = &self.buf[self.pos..end];
-                self.pos = end;
-                Ok(s)
-            }
-            None => Err(format!(
-                "{what} needs {n} bytes at body offset {} but only {} remain",
+impl<R: Read> Reader<R> {
+    fn remain(&self) -> usize {
+        self.end - self.pos
+    }
+    fn fill(&mut self, buf: &mut [u8], what: &str) -> Parse<()> {
+        if buf.len() > self.remain() {
+            return Err(format!(
+                "{what} needs {} bytes at body offset {} but only {} remain",
+                buf.len(),
                 self.pos,
-                self.buf.len() - self.pos
-            )),
+                self.remain()
+            ));
         }
+        self.src.read_exact(buf).map_err(|e| format!("reading {what} at body offset {}: {e}", self.pos))?;
+        self.pos += buf.len();
+        Ok(())
+    }
+    fn array<const N: usize>(&mut self, what: &str) -> Parse<[u8; N]> {
+        let mut a = [0u8; N];
+        self.fill(&mut a, what)?;
+        Ok(a)
     }
     fn u8(&mut self, what: &str) -> Parse<u8> {
-        Ok(self.take(1, what)?[0])
+        Ok(self.array::<1>(what)?[0])
     }
     /// A byte that must be 0 (false) or 1 (true).
     fn flag(&mut self, what: &str) -> Parse<bool> {
@@ -129,36 +140,47 @@ impl<'a> Reader<'a> {
             x => Err(format!("{what} at body offset {} is {x}, expected 0 or 1", self.pos - 1)),
         }
     }
-
     fn u32(&mut self, what: &str) -> Parse<u32> {
-        let b = self.take(4, what)?;
-        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        Ok(u32::from_le_bytes(self.array(what)?))
     }
     fn u64(&mut self, what: &str) -> Parse<u64> {
-        let b = self.take(8, what)?;
-        let mut a = [0u8; 8];
-        a.copy_from_slice(b);
-        Ok(u64::from_le_bytes(a))
+        Ok(u64::from_le_bytes(self.array(what)?))
     }
     fn len(&mut self, what: &str) -> Parse<usize> {
         let n = self.u64(what)?;
-        usize::try_from(n).ok().filter(|&n| n <= self.buf.len() - self.pos).ok_or_else(|| {
-            format!("{what} claims {n} bytes at body offset {} but only {} remain", self.pos, self.buf.len() - self.pos)
+        usize::try_from(n).ok().filter(|&n| n <= self.remain()).ok_or_else(|| {
+            format!("{what} claims {n} bytes at body offset {} but only {} remain", self.pos, self.remain())
         })
     }
-    fn str(&mut self, what: &str) -> Parse<&'a str> {
+    fn string(&mut self, what: &str) -> Parse<String> {
         let at = self.pos;
         let n = self.len(what)?;
-        let b = self.take(n, what)?;
-        std::str::from_utf8(b).map_err(|e| format!("{what} at body offset {at} is not UTF-8 ({e})"))
+        let mut b = vec![0u8; n];
+        self.fill(&mut b, what)?;
+        String::from_utf8(b).map_err(|e| format!("{what} at body offset {at} is not UTF-8 ({})", e.utf8_error()))
     }
     /// A count of items of `size` bytes each, checked against what remains.
     fn count(&mut self, size: usize, what: &str) -> Parse<usize> {
         let n = self.u64(what)?;
-        let remain = self.buf.len() - self.pos;
+        let remain = self.remain();
         usize::try_from(n).ok().filter(|&n| n.checked_mul(size).is_some_and(|b| b <= remain)).ok_or_else(|| {
             format!("{what} = {n} items of {size} bytes at body offset {} but only {remain} bytes remain", self.pos)
         })
+    }
+}
+
+/// A reader that hashes what it reads (the checksum is computed as the
+/// body streams by).
+struct Hashing<R: Read> {
+    inner: R,
+    hash: Xxh3Default,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
     }
 }
 
@@ -204,7 +226,7 @@ fn write_config<W: Write>(w: &mut Writer<W>, c: &Config) {
 }
 
 #[allow(clippy::field_reassign_with_default)] // Config is #[non_exhaustive]: fields in file order
-fn read_config(r: &mut Reader, version: u32) -> Parse<Config> {
+fn read_config<R: Read>(r: &mut Reader<R>, version: u32) -> Parse<Config> {
     let mut c = Config::default();
     c.shingle_size = r.u32("shingle_size")? as usize;
     c.num_hashes = r.u32("num_hashes")? as usize;
@@ -248,17 +270,24 @@ impl Index {
     /// ```
     /// let mut index = neardup::Detector::builder().build()?.index();
     /// index.insert(1, "Some article text that is long enough to be indexed.")?;
-    /// let bytes = index.to_bytes();
+    /// let bytes = index.to_bytes()?;
     /// let back = neardup::Index::from_bytes(&bytes)?;
-    /// assert_eq!(back.text(1), index.text(1));
+    /// assert_eq!(back.text(1)?, index.text(1)?);
     /// # Ok::<(), neardup::Error>(())
     /// ```
-    pub fn to_bytes(&self) -> Vec<u8> {
+    ///
+    /// Fails only for an index that keeps its texts on disk
+    /// ([`store_texts_on_disk`](Self::store_texts_on_disk)) when one cannot
+    /// be read back ([`Error::Io`]).
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
         let mut w = Writer::new(vec![0u8; HEADER]);
         self.write_body(&mut w);
+        if let Some(e) = w.err {
+            return Err(Error::Io { path: "<bytes>".into(), kind: e.kind(), message: e.to_string() });
+        }
         let mut out = w.out;
         out[..HEADER].copy_from_slice(&header(w.len, w.hash));
-        out
+        Ok(out)
     }
 
     /// Writes the body (see the [corpus docs](crate::corpus#index-file-format-version-3)).
@@ -282,7 +311,16 @@ impl Index {
         for s in &live {
             w.u64(s.id);
             w.bytes(s.label.as_bytes());
-            w.bytes(s.text.as_bytes());
+            match self.store.text(s) {
+                Ok(text) => w.bytes(text.as_bytes()),
+                Err(e) => {
+                    // A text that cannot be read back from disk: the save
+                    // fails (the error names the index's text file).
+                    let e = self.text_file_error(&e);
+                    w.err.get_or_insert(std::io::Error::other(e.to_string()));
+                    return;
+                }
+            }
             w.u32(s.units);
             w.u64(s.segment_keys.len() as u64);
             for &(k, c) in s.segment_keys.iter() {
@@ -425,23 +463,59 @@ impl Index {
         file.sync_all()
     }
 
-    /// Reads an index saved by [`save`](Self::save); see
-    /// [`from_bytes`](Self::from_bytes) for the errors (which name `path`).
+    /// Reads an index saved by [`save`](Self::save), its texts in memory;
+    /// see [`from_bytes`](Self::from_bytes) for the errors (which name
+    /// `path`).
     ///
     /// `path` must be a regular file (or a link to one): a directory, a
     /// FIFO, a device or a socket is an [`Error::Io`] naming it, checked
     /// before it is opened, so loading `/dev/zero` or a named pipe fails at
     /// once instead of reading forever or waiting for a writer. The file is
-    /// read whole into memory, then parsed.
+    /// streamed: parsed and checksummed as it is read, through a 1 MiB
+    /// buffer, so peak memory is the index itself (never the file beside
+    /// it); nothing is returned unless the whole file checks out.
     pub fn load(path: impl AsRef<Path>) -> Result<Index> {
-        let path = path.as_ref();
-        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, &e))?;
-        if !meta.is_file() {
-            return Err(not_regular(path, path, meta.file_type(), "cannot load an index from it"));
-        }
-        let bytes = read_file(path, meta.len()).map_err(|e| Error::io(path, &e))?;
-        from_bytes_named(&bytes, &path.display().to_string())
+        load_into(path.as_ref(), Texts::default())
     }
+
+    /// [`load`](Self::load), keeping the texts on disk in a file of the
+    /// index's own in directory `dir`, as
+    /// [`store_texts_on_disk`](Self::store_texts_on_disk) does: the
+    /// texts stream from the index file to that one, and never all sit in
+    /// memory.
+    ///
+    /// ```no_run
+    /// let index = neardup::Index::load_with_texts_on_disk("archive.ndx", std::env::temp_dir())?;
+    /// assert!(index.texts_on_disk());
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn load_with_texts_on_disk(path: impl AsRef<Path>, dir: impl AsRef<Path>) -> Result<Index> {
+        let dir = dir.as_ref();
+        let disk = DiskTexts::create(dir).map_err(|e| Error::Io {
+            path: dir.display().to_string(),
+            kind: e.kind(),
+            message: format!("cannot create the index's text file in this directory: {e}"),
+        })?;
+        load_into(path.as_ref(), Texts::on_disk(disk))
+    }
+}
+
+/// Loads the index file at `path`, its texts kept in `texts`.
+fn load_into(path: &Path, texts: Texts) -> Result<Index> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, &e))?;
+    if !meta.is_file() {
+        return Err(not_regular(path, path, meta.file_type(), "cannot load an index from it"));
+    }
+    let name = path.display().to_string();
+    let mut file = File::open(path).map_err(|e| Error::io(path, &e))?;
+    let len = file.metadata().map_err(|e| Error::io(path, &e))?.len();
+    if len < HEADER as u64 {
+        let reason = format!("{len} bytes is shorter than the {HEADER}-byte header");
+        return Err(Error::CorruptIndex { path: name, reason });
+    }
+    let mut header = [0u8; HEADER];
+    file.read_exact(&mut header).map_err(|e| Error::io(path, &e))?;
+    read_index(&header, file, len - HEADER as u64, &name, texts)
 }
 
 /// Symbolic links followed at most by [`Index::save`] (Linux's limit).
@@ -602,28 +676,29 @@ fn not_regular(path: &Path, target: &Path, t: std::fs::FileType, refusal: &str) 
     Error::Io { path: path.display().to_string(), kind, message }
 }
 
-/// Reads the regular file at `path`, of `len` bytes when it was looked at;
-/// memory for it is reserved first, so a size that cannot fit is an error,
-/// not an abort.
-fn read_file(path: &Path, len: u64) -> std::io::Result<Vec<u8>> {
-    let mut file = File::open(path)?;
-    let mut bytes = Vec::new();
-    bytes.try_reserve_exact(usize::try_from(len).unwrap_or(usize::MAX)).map_err(|_| {
-        std::io::Error::new(std::io::ErrorKind::OutOfMemory, format!("a {len}-byte file does not fit in memory"))
-    })?;
-    file.read_to_end(&mut bytes)?;
-    Ok(bytes)
+fn from_bytes_named(bytes: &[u8], name: &str) -> Result<Index> {
+    if bytes.len() < HEADER {
+        let reason = format!("{} bytes is shorter than the {HEADER}-byte header", bytes.len());
+        return Err(Error::CorruptIndex { path: name.to_string(), reason });
+    }
+    let mut header = [0u8; HEADER];
+    header.copy_from_slice(&bytes[..HEADER]);
+    read_index(&header, &bytes[HEADER..], (bytes.len() - HEADER) as u64, name, Texts::default())
 }
 
-fn from_bytes_named(bytes: &[u8], name: &str) -> Result<Index> {
+/// The index of a file whose header is `header`, whose body `src` streams
+/// (`have` bytes follow the header), its texts kept in `texts`: the header
+/// is checked first, then the body is parsed and hashed as it streams by,
+/// and the index is returned only if the checksum matches too (a file
+/// that fails to parse is reported as corrupt when its checksum does not
+/// match, as the more telling reason). Peak memory is the index itself
+/// and a 1 MiB read buffer.
+fn read_index(header: &[u8; HEADER], src: impl Read, have: u64, name: &str, texts: Texts) -> Result<Index> {
     let corrupt = |reason: String| Error::CorruptIndex { path: name.to_string(), reason };
-    if bytes.len() < HEADER {
-        return Err(corrupt(format!("{} bytes is shorter than the {HEADER}-byte header", bytes.len())));
-    }
-    if &bytes[..8] != MAGIC {
+    if &header[..8] != MAGIC {
         return Err(corrupt("no NEARDUPI magic at the start (not an index file)".into()));
     }
-    let word = |at: usize| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    let word = |at: usize| u32::from_le_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
     let version = word(8);
     if ![FORMAT_VERSION, FORMAT_V2, FORMAT_V1].contains(&version) {
         return Err(Error::IndexVersion { path: name.to_string(), found: version, expected: FORMAT_VERSION });
@@ -647,13 +722,12 @@ fn from_bytes_named(bytes: &[u8], name: &str) -> Result<Index> {
             }
         )));
     }
-    if let Some(at) = RESERVED.clone().find(|&at| bytes[at] != 0) {
-        return Err(corrupt(format!("reserved header byte at offset {at} is {:#04x}, expected 0", bytes[at])));
+    if let Some(at) = RESERVED.clone().find(|&at| header[at] != 0) {
+        return Err(corrupt(format!("reserved header byte at offset {at} is {:#04x}, expected 0", header[at])));
     }
     let mut len8 = [0u8; 8];
-    len8.copy_from_slice(&bytes[24..32]);
+    len8.copy_from_slice(&header[24..32]);
     let body_len = u64::from_le_bytes(len8);
-    let have = (bytes.len() - HEADER) as u64;
     if body_len > have {
         return Err(corrupt(format!("header announces a {body_len}-byte body but the file holds {have} (truncated)")));
     }
@@ -663,34 +737,40 @@ fn from_bytes_named(bytes: &[u8], name: &str) -> Result<Index> {
             have - body_len
         )));
     }
-    len8.copy_from_slice(&bytes[32..40]);
-    let body = &bytes[HEADER..];
-    let sum = if version == FORMAT_V1 {
-        xxh3_64(body)
-    } else {
-        let mut h = Xxh3Default::new();
-        h.update(body);
-        h.update(&bytes[..32]);
-        h.digest()
+    len8.copy_from_slice(&header[32..40]);
+    let stored_sum = u64::from_le_bytes(len8);
+    let Ok(end) = usize::try_from(body_len) else {
+        return Err(corrupt(format!("a {body_len}-byte body does not fit in this machine's address space")));
     };
-    if sum != u64::from_le_bytes(len8) {
+    let hashing = Hashing { inner: src.take(body_len), hash: Xxh3Default::new() };
+    let mut r = Reader { src: std::io::BufReader::with_capacity(1 << 20, hashing), pos: 0, end };
+    let parsed = parse_body(&mut r, version, texts);
+    // Whatever the parse did, hash the rest of the body (a parse error
+    // stops early) to tell a corrupt file from a well-formed wrong one.
+    let _ = std::io::copy(&mut r.src, &mut std::io::sink());
+    let mut hash = r.src.into_inner().hash;
+    if version != FORMAT_V1 {
+        hash.update(&header[..32]);
+    }
+    if hash.digest() != stored_sum {
         return Err(corrupt("checksum mismatch: the header or the body is corrupt".into()));
     }
-    parse_body(body, version).map_err(corrupt)
+    parsed.map_err(corrupt)
 }
 
-/// The body of a file of format `version`. Format 1 (0.2) stored entries
-/// for every article and unit; exact duplicates of an earlier article now
-/// take none, so theirs are checked and dropped.
-fn parse_body(body: &[u8], version: u32) -> Parse<Index> {
-    let mut r = Reader { buf: body, pos: 0 };
-    let config = read_config(&mut r, version)?;
+/// The body of a file of format `version`, its texts kept in `texts`.
+/// Format 1 (0.2) stored entries for every article and unit; exact
+/// duplicates of an earlier article now take none, so theirs are checked
+/// and dropped.
+fn parse_body<R: Read>(r: &mut Reader<R>, version: u32, texts: Texts) -> Parse<Index> {
+    let config = read_config(r, version)?;
     let detector = Detector::new(config).map_err(|e| format!("stored configuration: {e}"))?;
     let lsh = LshParams { bands: r.u32("bands")? as usize, rows: r.u32("rows")? as usize };
     if lsh != detector.lsh() {
         return Err(format!("stored LSH {lsh:?} differs from the configuration's {:?}", detector.lsh()));
     }
     let mut index = Index::new(detector);
+    index.store.texts = texts;
     let n = r.count(8 + 8 + 8 + 4 + 8, "article count")?;
     if n > u32::MAX as usize {
         return Err(format!("{n} articles exceed the 2^32 - 1 limit"));
@@ -698,8 +778,9 @@ fn parse_body(body: &[u8], version: u32) -> Parse<Index> {
     let mut units = Vec::with_capacity(n);
     for i in 0..n {
         let id = r.u64("article id")?;
-        let label = r.str("label")?;
-        let text = r.str("text")?;
+        let label = r.string("label")?;
+        let text_at = r.pos;
+        let text = r.string("text")?;
         let u = r.u32("unit count")?;
         let ns = r.count(16, "sentence count")?;
         let mut sentences = Vec::with_capacity(ns);
@@ -712,7 +793,13 @@ fn parse_body(body: &[u8], version: u32) -> Parse<Index> {
         debug_assert_eq!(index.store.slots(), i);
         // Only the first article of an exact-duplicate class is in the
         // tables: the others' entries are none.
-        let (_, indexed) = index.push_stored(Stored::new(id, label, text, u, sentences.into()));
+        let text = index
+            .store
+            .texts
+            .keep(&[&text])
+            .map_err(|e| format!("keeping the text at body offset {text_at}: {}", index.text_file_error(&e)))?;
+        let text = text.into_iter().next().expect("one text kept");
+        let (_, indexed) = index.push_stored(Stored::new(id, &label, text, u, sentences.into()));
         units.push((u, indexed));
     }
     // At most one entry per unit of the articles in the tables (a unit
@@ -753,13 +840,13 @@ fn parse_body(body: &[u8], version: u32) -> Parse<Index> {
         index.tables[band] = Table::from_sorted(main);
     }
     if version >= FORMAT_VERSION {
-        index.runs = read_runs(&mut r, &units, &index)?;
+        index.runs = read_runs(r, &units, &index)?;
     } else {
-        index.compute_runs();
+        index.compute_runs().map_err(|e| format!("reading a text back: {}", index.text_file_error(&e)))?;
     }
     index.count_loaded_entries();
-    if r.pos != body.len() {
-        return Err(format!("{} unexpected bytes after the run table", body.len() - r.pos));
+    if r.pos != r.end {
+        return Err(format!("{} unexpected bytes after the run table", r.end - r.pos));
     }
     Ok(index)
 }
@@ -767,7 +854,7 @@ fn parse_body(body: &[u8], version: u32) -> Parse<Index> {
 /// The run table of a version 3 body: entries sorted by `(key, article
 /// ordinal, word)`, each pointing at an article in the tables and a word
 /// inside its text, at most one per article and key.
-fn read_runs(r: &mut Reader, units: &[(u32, bool)], index: &Index) -> Parse<Table> {
+fn read_runs<R: Read>(r: &mut Reader<R>, units: &[(u32, bool)], index: &Index) -> Parse<Table> {
     let m = r.count(16, "run entry count")?;
     let mut main = Vec::with_capacity(m);
     for _ in 0..m {

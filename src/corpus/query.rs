@@ -92,7 +92,7 @@ impl Index {
                 let text = queries[i];
                 let prepared = d.prepare(d.analyze(text), None, self.boilerplate());
                 let (cands, cut) = self.candidates(&prepared);
-                Some((Pending { id: 0, text, prepared, cands }, cut))
+                Some((Pending { id: 0, text: text.into(), prepared, cands }, cut))
             });
             let checked = self.check_batch(exec, &batch);
             for ((q, cut), results) in batch.iter().zip(checked) {

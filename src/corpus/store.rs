@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::BuildHasherDefault;
 
+use super::texts::{Text, Texts};
 use crate::fingerprint::{SegmentKey, duplicate_key};
 use crate::group::Group;
 use crate::lsh::KeyHasher;
@@ -13,7 +14,7 @@ use crate::lsh::KeyHasher;
 pub(crate) struct Stored {
     pub(crate) id: u64,
     pub(crate) label: Box<str>,
-    pub(crate) text: Box<str>,
+    pub(crate) text: Text,
     /// Number of units of the text ([`Detector::units`](crate::Detector::units)),
     /// whether or not the article is in the tables (an exact duplicate is
     /// not).
@@ -27,8 +28,8 @@ pub(crate) struct Stored {
 }
 
 impl Stored {
-    pub(crate) fn new(id: u64, label: &str, text: &str, units: u32, segment_keys: Box<[SegmentKey]>) -> Stored {
-        Stored { id, label: label.into(), text: text.into(), units, segment_keys, entries: 0 }
+    pub(crate) fn new(id: u64, label: &str, text: Text, units: u32, segment_keys: Box<[SegmentKey]>) -> Stored {
+        Stored { id, label: label.into(), text, units, segment_keys, entries: 0 }
     }
 
     /// The key of the article's exact-duplicate class
@@ -52,6 +53,8 @@ pub(crate) struct Store {
     /// The other live members (slots, oldest first) of each class with
     /// more than one, by the slot in the tables.
     copies: BTreeMap<u32, Vec<u32>>,
+    /// Where the texts are.
+    pub(crate) texts: Texts,
 }
 
 impl Store {
@@ -214,11 +217,32 @@ impl Store {
         out
     }
 
+    /// Keeps the texts in `texts` from now on: `moved` gives the new place
+    /// of the text of each live slot.
+    pub(crate) fn set_texts(&mut self, texts: Texts, moved: impl IntoIterator<Item = (u32, Text)>) {
+        for (slot, text) in moved {
+            if let Some(s) = self.slots.get_mut(slot as usize).and_then(Option::as_mut) {
+                s.text = text;
+            }
+        }
+        self.texts = texts;
+    }
+
+    /// The text of `stored`, borrowed from memory or read from disk.
+    pub(crate) fn text<'s>(&'s self, stored: &'s Stored) -> std::io::Result<std::borrow::Cow<'s, str>> {
+        self.texts.get(&stored.text)
+    }
+
+    /// Heap bytes of the texts kept in memory.
+    pub(crate) fn text_memory(&self) -> usize {
+        self.live().map(|d| d.text.heap_bytes()).sum()
+    }
+
     /// Heap bytes, approximately.
     pub(crate) fn memory_usage(&self) -> usize {
         let docs: usize = self
             .live()
-            .map(|d| std::mem::size_of::<Stored>() + d.text.len() + d.label.len() + 16 * d.segment_keys.len())
+            .map(|d| std::mem::size_of::<Stored>() + d.text.heap_bytes() + d.label.len() + 16 * d.segment_keys.len())
             .sum();
         let classes = 24 * self.classes.capacity() + self.copies.values().map(|c| 40 + 4 * c.capacity()).sum::<usize>();
         docs + classes + 8 * self.slots.capacity() + 40 * self.ids.len()

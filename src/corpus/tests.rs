@@ -63,7 +63,7 @@ fn assert_scan_is_probe(index: &Index) -> (usize, usize) {
             .filter_map(|g| {
                 let (stored, side) = index.prepare_stored(g[0].slot)?;
                 let units = g.iter().map(|c| c.cue);
-                index.detector.verify(text, &probe, stored, &side, units).map(|_| (id, g[0].id))
+                index.detector.verify(&text, &probe, &stored, &side, units).map(|_| (id, g[0].id))
             })
             .collect();
         cands += probed.len();

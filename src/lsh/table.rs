@@ -149,24 +149,27 @@ impl Table {
             fresh.extend(self.pending_bucket(key).map(|(slot, unit)| Entry { key, slot, unit }));
         }
         fresh.sort_unstable();
-        let old = std::mem::take(&mut self.main);
-        let mut main = Vec::with_capacity(old.len() + fresh.len());
-        let (mut i, mut j) = (0, 0);
-        while i < old.len() && j < fresh.len() {
-            if old[i] <= fresh[j] {
-                main.push(old[i]);
-                i += 1;
-            } else {
-                main.push(fresh[j]);
-                j += 1;
-            }
-        }
-        main.extend_from_slice(&old[i..]);
-        main.extend_from_slice(&fresh[j..]);
         // Free the pending arrays (not just clear them): between merges they
         // regrow to at most a quarter of `main`, by doubling.
         self.heads = KeyMap::default();
         self.chain = Vec::new();
+        // Merge in place, from the back: the array grows once, by the fresh
+        // entries (no second copy of it while merging).
+        let mut main = std::mem::take(&mut self.main);
+        let old = main.len();
+        main.reserve_exact(fresh.len());
+        main.resize(old + fresh.len(), Entry { key: 0, slot: 0, unit: 0 });
+        let (mut i, mut k) = (old, main.len());
+        while let Some(&f) = fresh.last() {
+            k -= 1;
+            if i > 0 && main[i - 1] > f {
+                i -= 1;
+                main[k] = main[i];
+            } else {
+                main[k] = f;
+                fresh.pop();
+            }
+        }
         self.set_main(main);
     }
 

@@ -210,7 +210,7 @@ fn thousands_of_identical_articles_are_one_class_none_lost() {
     assert_eq!(result.saturated_buckets, 0);
     assert_eq!(result.matches.iter().map(|m| m.id).collect::<Vec<_>>(), [2000]);
     assert_eq!(result.matches[0].duplicates, (2001..2500).collect::<Vec<u64>>());
-    let back = neardup::Index::from_bytes(&index.to_bytes()).unwrap();
+    let back = neardup::Index::from_bytes(&index.to_bytes().unwrap()).unwrap();
     assert_eq!(back.query(story), result);
     assert_eq!(back.exact_duplicates(), index.exact_duplicates());
 }
@@ -620,7 +620,7 @@ fn index_file_errors_name_the_field_and_the_offset() {
     let mut index = detector().index();
     index.insert(1, "The minister met the Latvian delegation in Baku on Thursday morning.").expect("new id");
     index.insert(2, "They discussed cooperation within NATO and military education programs.").expect("new id");
-    let bytes = index.to_bytes();
+    let bytes = index.to_bytes().unwrap();
     let body = bytes.len() - 40;
     let cases: Vec<(Vec<u8>, String)> = vec![
         (patched(&bytes, 16, &[7]), "bands_rows flag at body offset 16 is 7, expected 0 or 1".into()),

@@ -244,7 +244,7 @@ fn index_insert_query_remove() {
         .unwrap();
     assert_eq!(index.len(), 2);
     assert_eq!(index.insert(10, "again"), Err(Error::DuplicateId { id: 10 }));
-    assert_eq!(index.text(10), Some(b.as_str()));
+    assert_eq!(index.text(10).unwrap().as_deref(), Some(b.as_str()));
 
     let hits = index.query(&a);
     assert_eq!(hits.matches.iter().map(|m| m.id).collect::<Vec<_>>(), [10]);

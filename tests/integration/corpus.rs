@@ -231,7 +231,7 @@ fn save_load_query_gives_identical_results() {
     index.remove(9);
     let path = temp("roundtrip.ndx");
     index.save(&path).unwrap();
-    assert_eq!(std::fs::read(&path).unwrap(), index.to_bytes(), "the streamed file is to_bytes");
+    assert_eq!(std::fs::read(&path).unwrap(), index.to_bytes().unwrap(), "the streamed file is to_bytes");
     let loaded = Index::load(&path).unwrap();
     std::fs::remove_file(&path).unwrap();
     assert_eq!(loaded.detector().config(), index.detector().config(), "the config travels");
@@ -241,7 +241,7 @@ fn save_load_query_gives_identical_results() {
     for t in &texts {
         assert_eq!(loaded.query(t), index.query(t));
     }
-    assert_eq!(loaded.to_bytes(), index.to_bytes(), "save is a fixed point");
+    assert_eq!(loaded.to_bytes().unwrap(), index.to_bytes().unwrap(), "save is a fixed point");
 
     // Inserting and removing keep working after a load.
     let (a, b) = seed_pair();
@@ -258,7 +258,7 @@ fn save_load_query_gives_identical_results() {
 fn damaged_files_are_errors_never_partial_indexes() {
     let texts = corpus();
     let index = build(&texts, &Detector::builder().build().unwrap());
-    let bytes = index.to_bytes();
+    let bytes = index.to_bytes().unwrap();
     // Truncated anywhere.
     for cut in [0, 7, 39, 40, 100, bytes.len() / 2, bytes.len() - 1] {
         let err = Index::from_bytes(&bytes[..cut]).unwrap_err();

@@ -119,7 +119,7 @@ fn identical_on_1_2_and_8_threads_and_after_save_load() {
 
     let mut seq = d.index();
     seq.insert_many(&articles).expect("distinct ids");
-    let bytes = seq.to_bytes();
+    let bytes = seq.to_bytes().unwrap();
     let results: Vec<QueryResult> = seq.query_many(&queries);
     assert!(results.iter().all(|r| !r.matches.is_empty()), "every query finds at least its own article");
     let all_pairs: Vec<_> = seq.pairs().collect();
@@ -132,7 +132,7 @@ fn identical_on_1_2_and_8_threads_and_after_save_load() {
         pool.install(|| {
             let mut par = d.index();
             par.par_insert_many(&articles).expect("distinct ids");
-            assert_eq!(par.to_bytes(), bytes, "{threads} threads: the saved index differs");
+            assert_eq!(par.to_bytes().unwrap(), bytes, "{threads} threads: the saved index differs");
             assert_eq!(par.par_query_many(&queries), results, "{threads} threads: queries differ");
             for (q, r) in queries.iter().zip(&results) {
                 assert_eq!(&par.par_query(q), r, "{threads} threads");
@@ -145,7 +145,7 @@ fn identical_on_1_2_and_8_threads_and_after_save_load() {
 
     // After save and load: the same bytes, the same answers.
     let loaded = Index::from_bytes(&bytes).expect("a saved index loads");
-    assert_eq!(loaded.to_bytes(), bytes);
+    assert_eq!(loaded.to_bytes().unwrap(), bytes);
     assert_eq!(loaded.query_many(&queries), results);
     assert_eq!(loaded.pairs().collect::<Vec<_>>(), all_pairs);
     assert_eq!(loaded.near_duplicate_groups(0.5).expect("valid"), groups);
@@ -167,5 +167,5 @@ fn two_detectors_and_two_runs_agree() {
         }
         index
     };
-    assert_eq!(build(&d1).to_bytes(), build(&d2).to_bytes());
+    assert_eq!(build(&d1).to_bytes().unwrap(), build(&d2).to_bytes().unwrap());
 }

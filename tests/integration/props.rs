@@ -832,7 +832,7 @@ proptest! {
         }
         for (q, result) in qrefs.iter().zip(&seq) {
             for m in &result.matches {
-                prop_assert_eq!(&m.report, &d.compare(q, seq_index.text(m.id).expect("stored")));
+                prop_assert_eq!(&m.report, &d.compare(q, &seq_index.text(m.id).unwrap().expect("stored")));
             }
         }
         // Removing an article leaves the index a fresh build without it
@@ -842,7 +842,7 @@ proptest! {
         let id = articles[gone].0;
         prop_assert!(seq_index.remove(id));
         prop_assert!(!seq_index.remove(id));
-        prop_assert_eq!(seq_index.text(id), None);
+        prop_assert_eq!(seq_index.text(id).unwrap(), None);
         let rest: Vec<(u64, &str)> = articles.iter().copied().filter(|&(i, _)| i != id).collect();
         let mut fresh = d.index();
         fresh.insert_many(&rest).expect("distinct ids");
@@ -909,7 +909,7 @@ proptest! {
         prop_assert_eq!(index.ids().collect::<Vec<_>>(), fresh.ids().collect::<Vec<_>>());
         prop_assert_eq!(index.len(), fresh.len());
         for i in 0..texts.len() {
-            prop_assert_eq!(index.text(id(i)), fresh.text(id(i)));
+            prop_assert_eq!(index.text(id(i)).unwrap(), fresh.text(id(i)).unwrap());
         }
         let mut queries: Vec<String> = picks.iter().map(|p| texts[p.index(texts.len())].clone()).collect();
         queries.push(format!("{byline} {}", picks.iter().map(|p| corpus[p.index(corpus.len())][0].as_str()).collect::<Vec<_>>().join(" ")));
@@ -992,8 +992,8 @@ proptest! {
         }
         let result = index.query(&query);
         for m in &result.matches {
-            let text = index.text(m.id).expect("a match is a stored article");
-            prop_assert_eq!(&m.report, &d.compare(&query, text), "report of article {}", m.id);
+            let text = index.text(m.id).unwrap().expect("a match is a stored article");
+            prop_assert_eq!(&m.report, &d.compare(&query, &text), "report of article {}", m.id);
             prop_assert!(!m.report.passages.is_empty());
             prop_assert!(m.candidate_similarity >= d.config().threshold && m.candidate_similarity <= 1.0);
         }

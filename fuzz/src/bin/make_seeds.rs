@@ -63,7 +63,7 @@ fn main() {
     index.insert_labeled(1, "a.txt", &format!("{shared} First story goes on here.")).expect("new id");
     index.insert_labeled(2, "b.txt", &format!("Second story. {shared}")).expect("new id");
     index.insert(3, "Unrelated words about the markets and weather this week.").expect("new id");
-    let bytes = index.to_bytes();
+    let bytes = index.to_bytes().unwrap();
     write(&load, "file", &[&[0u8][..], &bytes].concat());
     // The same index in format 1 (neardup 0.2: the checksum covers the body
     // alone), which still loads.
@@ -73,10 +73,10 @@ fn main() {
     v1[32..40].copy_from_slice(&sum.to_le_bytes());
     write(&load, "file_v1", &[&[0u8][..], &v1].concat());
     write(&load, "body", &[&[1u8][..], &bytes[40..]].concat());
-    let empty = Detector::builder().num_hashes(4).build().expect("valid").index().to_bytes();
+    let empty = Detector::builder().num_hashes(4).build().expect("valid").index().to_bytes().unwrap();
     write(&load, "empty_body", &[&[1u8][..], &empty[40..]].concat());
     let mut windowed =
         Detector::builder().num_hashes(8).unit(neardup::Unit::Window { size: 6 }).build().expect("valid").index();
     windowed.insert(9, shared).expect("new id");
-    write(&load, "window_body", &[&[1u8][..], &windowed.to_bytes()[40..]].concat());
+    write(&load, "window_body", &[&[1u8][..], &windowed.to_bytes().unwrap()[40..]].concat());
 }
