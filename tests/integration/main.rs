@@ -18,6 +18,7 @@ mod seeds;
 mod segmentation;
 mod serde;
 mod stages;
+mod texts_on_disk;
 
 /// The seed pair shipped in `tests/data` (copied from `../shared/seeds`).
 pub fn seed_pair() -> (String, String) {
