@@ -5,13 +5,17 @@
 //! cargo run --example tune -- --threshold 0.6 --hashes 128
 //! cargo run --example tune -- --threshold 0.6 --hashes 128 --svg curve.svg
 //! cargo run --example tune --features serde -- --threshold 0.6 --json
+//! cargo run --example tune -- --words 200000000 --articles 1000000
 //! ```
 //!
 //! Prints the bands and rows chosen, the S-curve as a table, the expected
 //! false-positive and false-negative rates at the threshold, the index
 //! memory per unit and how many changed words a sentence survives (see
 //! `neardup::advisor` for the definitions). `--svg FILE` also writes the
-//! S-curve as an SVG image. `--json` prints the `Advice` as JSON through
+//! S-curve as an SVG image. `--words N` (with `--articles N` and
+//! `--texts-in-memory`) also prints the expected size of an index of a
+//! corpus of N words, by part (`neardup::advisor::IndexSize`: the run
+//! table, boilerplate statistics, articles, band tables, texts). `--json` prints the `Advice` as JSON through
 //! serde, so it needs the `serde` feature; without it, `--json` fails with a
 //! message that says so (the text report needs no feature at all).
 //!
@@ -28,7 +32,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use neardup::Config;
-use neardup::advisor::{Advice, advise_config};
+use neardup::advisor::{Advice, IndexSize, advise_config};
 
 fn main() -> ExitCode {
     match run() {
@@ -68,6 +72,15 @@ struct Cli {
     /// print the advice as JSON (needs the serde feature)
     #[arg(long)]
     json: bool,
+    /// also print the expected index size for a corpus of N words
+    #[arg(long, value_name = "N")]
+    words: Option<u64>,
+    /// articles in that corpus (default: one per 200 words)
+    #[arg(long, value_name = "N", requires = "words")]
+    articles: Option<u64>,
+    /// with --words: the texts kept in memory, not on disk
+    #[arg(long, requires = "words")]
+    texts_in_memory: bool,
 }
 
 /// An option's help line with its default.
@@ -131,7 +144,23 @@ fn run() -> Result<(), String> {
         neardup::Error::InvalidConfig { name, .. } => format!("--{}: {e}", option_name(name)),
         _ => e.to_string(),
     })?;
-    let text = if cli.json { json(&advice)? } else { advice.to_string() };
+    let mut text = if cli.json { json(&advice)? } else { advice.to_string() };
+    if let Some(words) = cli.words {
+        let articles = cli.articles.unwrap_or(words.div_ceil(200));
+        let size = IndexSize::estimate(&cli.config(), words, articles, cli.texts_in_memory);
+        let mb = |n: u64| n as f64 / 1e6;
+        text.push_str(&format!(
+            "\nexpected index size for {words} words in {articles} articles: {:.0} MB \
+             (run table {:.0} MB, boilerplate statistics {:.0} MB, articles {:.0} MB, band tables {:.0} MB, \
+             texts {})\n",
+            mb(size.total()),
+            mb(size.run_table),
+            mb(size.boilerplate),
+            mb(size.articles),
+            mb(size.band_tables),
+            if cli.texts_in_memory { format!("{:.0} MB in memory", mb(size.texts)) } else { "on disk".into() },
+        ));
+    }
     if let Some(path) = &cli.svg {
         std::fs::write(path, advice.to_svg()).map_err(|e| format!("{}: {e}", path.display()))?;
     }

@@ -30,7 +30,7 @@ KINDS = {"sparse": [], "dense": ["--keep-repeats"], "boilerplate": ["--boilerpla
 
 INDEXED = re.compile(
     r"indexed (\d+) articles \(([\d.]+) MB of text\) in ([\d.]+) s \(cpu ([\d.]+) s, peak RSS (\d+) MB\)"
-    r".*uses ([\d.]+) MB \((\d+) bytes/article\)"
+    r".*uses ([\d.]+) MB \((\d+) bytes/article[):]"
 )
 PAIRS = re.compile(
     r"(\d+) pairs, (?:\d+ groups of exact duplicates \([^)]*\), )?(\d+) near-duplicate groups among (\d+) articles"

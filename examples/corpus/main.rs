@@ -506,14 +506,22 @@ fn add_articles(index: &mut Index, paths: &[PathBuf], max_bytes: u64, status: &m
         let what = plural(status.dir_links, "link to a directory", "links to directories");
         not_read.push(format!("{what} not followed"));
     }
+    let parts = index.memory();
+    let mb = |n: usize| n as f64 / 1e6;
     status.summary(&format!(
         "indexed {added} articles ({:.1} MB of text) in {clock}: {:.0} articles/s; \
-         index of {} articles uses {:.1} MB ({:.0} bytes/article){}",
+         index of {} articles uses {:.1} MB ({:.0} bytes/article: run table {:.1} MB, boilerplate {:.1} MB, \
+         articles {:.1} MB, texts {:.1} MB; {:.1} MB of texts on disk){}",
         bytes as f64 / 1e6,
         added as f64 / clock.secs(),
         before + added,
-        memory as f64 / 1e6,
+        mb(memory),
         memory as f64 / index.len().max(1) as f64,
+        mb(parts.run_table),
+        mb(parts.boilerplate),
+        mb(parts.articles),
+        mb(parts.texts),
+        parts.texts_on_disk as f64 / 1e6,
         not_read.iter().map(|s| format!("; {s}")).collect::<String>(),
     ));
     Ok(())

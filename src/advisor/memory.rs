@@ -75,3 +75,93 @@ impl IndexMemory {
         (merged * MERGED_ENTRY_BYTES + pending * PENDING_ENTRY_BYTES) * self.bands
     }
 }
+
+/// Measured bytes of text per word (news and documentation in English,
+/// spaces and punctuation included): 6.5 on the scale corpus.
+pub const TEXT_BYTES_PER_WORD: f64 = 6.5;
+
+/// Measured boilerplate-statistics bytes per word of a corpus whose
+/// sentences are mostly its own (one 24-byte record per distinct sentence
+/// and paragraph key): 2.75 on the scale corpus. Corpora that repeat
+/// sentences need fewer records.
+pub const BOILERPLATE_BYTES_PER_WORD: f64 = 2.75;
+
+/// Measured bytes per word of the keys of each article's sentences and
+/// paragraphs (16 bytes each, kept to take an article's counts back when
+/// it is removed): 1.85 on the scale corpus.
+pub const SEGMENT_KEY_BYTES_PER_WORD: f64 = 1.85;
+
+/// Measured bytes per article besides its words: id, label (a short one),
+/// text position and exact-duplicate class.
+pub const ARTICLE_BYTES: u64 = 140;
+
+/// The expected memory of an [`Index`](crate::Index) of a corpus, by
+/// part, in bytes, from [`IndexSize::estimate`]: the model the numbers
+/// of [`Index::memory`](crate::Index::memory) follow.
+///
+/// The run table holds one 16-byte entry per distinct winnowed run
+/// fingerprint of each article. Robust winnowing with windows of `w`
+/// fingerprints keeps about `2 / (w + 1)` of them (Schleimer, Wilkerson
+/// and Aiken), `w = min_words − anchor + 1` (8 with the defaults: 0.222
+/// per word; 0.207 measured, as repeats within an article count once);
+/// between merges, up to a fifth of the entries wait in a hash map at 40
+/// bytes, so the estimate is `(4 · 16 + 40) / 5 = 20.8` bytes per entry
+/// at worst, 16 right after a merge.
+///
+/// ```
+/// use neardup::advisor::IndexSize;
+/// let config = neardup::Config::default();
+/// // 200 million words in a million articles, texts on disk.
+/// let size = IndexSize::estimate(&config, 200_000_000, 1_000_000, false);
+/// assert_eq!(size.texts, 0);
+/// assert!(size.total() < 2_600_000_000);
+/// let in_memory = IndexSize::estimate(&config, 200_000_000, 1_000_000, true);
+/// assert_eq!(in_memory.total() - size.total(), in_memory.texts);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct IndexSize {
+    /// The run table, at the worst point of its merge cycle.
+    pub run_table: u64,
+    /// Boilerplate statistics.
+    pub boilerplate: u64,
+    /// Ids, labels, text positions, exact-duplicate classes, and the keys
+    /// of the articles' sentences and paragraphs.
+    pub articles: u64,
+    /// The band tables (none unless [`Config::similar_units`](crate::Config::similar_units)),
+    /// counting a unit per 20 words.
+    pub band_tables: u64,
+    /// The texts, when kept in memory (0 when they are on disk).
+    pub texts: u64,
+}
+
+impl IndexSize {
+    /// The expected memory of an index of `words` words in `articles`
+    /// articles with `config`, its texts in memory or not.
+    pub fn estimate(config: &crate::Config, words: u64, articles: u64, texts_in_memory: bool) -> IndexSize {
+        let window = config.min_words.saturating_sub(config.anchor()) + 1;
+        let entries = words as f64 * 2.0 / (window as f64 + 1.0);
+        let worst_entry = (4 * MERGED_ENTRY_BYTES + PENDING_ENTRY_BYTES) as f64 / 5.0;
+        let band_tables = if config.similar_units {
+            let bands = match config.bands_rows {
+                Some((bands, _)) => bands,
+                None => crate::LshParams::for_threshold(config.threshold, config.num_hashes).bands,
+            };
+            IndexMemory::for_bands(bands).table_bytes((words / 20) as usize) as u64
+        } else {
+            0
+        };
+        IndexSize {
+            run_table: (entries * worst_entry) as u64,
+            boilerplate: (words as f64 * BOILERPLATE_BYTES_PER_WORD) as u64,
+            articles: articles * ARTICLE_BYTES + (words as f64 * SEGMENT_KEY_BYTES_PER_WORD) as u64,
+            band_tables,
+            texts: if texts_in_memory { (words as f64 * TEXT_BYTES_PER_WORD) as u64 } else { 0 },
+        }
+    }
+
+    /// All parts together.
+    pub fn total(&self) -> u64 {
+        self.run_table + self.boilerplate + self.articles + self.band_tables + self.texts
+    }
+}
