@@ -946,6 +946,40 @@ fn tune_prints_the_advice_for_the_threshold() {
     assert_eq!(explicit.stdout, neardup::advisor::advise_config(&config).unwrap().to_string(), "{explicit:?}");
 }
 
+/// `--words N` adds the expected index size, as `IndexSize::estimate`
+/// gives it, by part; the model is the one the index's own memory follows
+/// (checked against a real index here).
+#[test]
+fn tune_prints_the_expected_index_size() {
+    let r = run_tune(&["--words", "200000000", "--articles", "1000000"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let config = Config::default();
+    let size = neardup::advisor::IndexSize::estimate(&config, 200_000_000, 1_000_000, false);
+    let line =
+        format!("expected index size for 200000000 words in 1000000 articles: {:.0} MB", size.total() as f64 / 1e6);
+    assert!(r.stdout.contains(&line) && r.stdout.contains("texts on disk"), "{line:?} in\n{}", r.stdout);
+    let in_memory = run_tune(&["--words", "200000000", "--texts-in-memory"]);
+    assert!(in_memory.stdout.contains("in 1000000 articles") && in_memory.stdout.contains("MB in memory)"));
+    assert_eq!(run_tune(&["--articles", "5"]).code, Some(2));
+
+    // The model against an index of real text: the run table within the
+    // estimate's bounds (16 to 20.8 bytes per entry of the winnowing
+    // density), the total within a factor of two.
+    let (a, b) = crate::seed_pair();
+    let d = neardup::Detector::builder().build().unwrap();
+    let mut index = d.index();
+    let mut words = 0u64;
+    for i in 0..400u64 {
+        let text = format!("{} {}", if i % 2 == 0 { &a } else { &b }, i);
+        words += d.analyze(&text).tokens.len() as u64;
+        index.insert(i, &text).unwrap();
+    }
+    let estimate = neardup::advisor::IndexSize::estimate(&config, words, 400, true);
+    let memory = index.memory();
+    let ratio = memory.total() as f64 / estimate.total() as f64;
+    assert!((0.5..2.0).contains(&ratio), "index {memory:?} against the estimate {estimate:?}");
+}
+
 #[test]
 fn tune_writes_the_svg_plot() {
     let svg = TempPath::new("curve.svg");

@@ -925,3 +925,38 @@ fn endless_and_oversized_inputs_are_skipped_in_bounded_memory() {
     assert!(r.stderr.contains("indexed 2 articles"), "{r:?}");
     assert!(r.stderr.contains("; 5 inputs skipped (see above)") || !cfg!(unix), "{r:?}");
 }
+
+/// The texts go to disk by default (`--texts-dir`, or the temporary
+/// directory), or stay in memory (`--texts-in-memory`): the same lines
+/// either way, through a save and a load too; a directory that cannot hold
+/// them is an error naming it.
+#[test]
+fn texts_on_disk_or_in_memory_give_the_same_lines() {
+    let dir = nested_corpus("texts");
+    let corpus = dir.path("corpus");
+    let store = dir.path("store");
+    std::fs::create_dir_all(&store).unwrap();
+    let memory = run_ok([corpus.as_os_str(), "--texts-in-memory".as_ref()]);
+    let default = run_ok([corpus.as_os_str()]);
+    let on_disk = run_ok([corpus.as_os_str(), "--texts-dir".as_ref(), store.as_os_str()]);
+    assert!(!memory.pairs().is_empty(), "{memory:?}");
+    assert_eq!(default.stdout, memory.stdout);
+    assert_eq!(on_disk.stdout, memory.stdout);
+    // The summary tells where the texts are: none in memory by default.
+    assert!(default.stderr.contains("texts 0.0 MB;"), "{default:?}");
+    assert!(memory.stderr.contains("0.0 MB of texts on disk"), "{memory:?}");
+    // The text file has no name: the directory stays empty.
+    assert_eq!(std::fs::read_dir(&store).unwrap().count(), 0);
+    let saved = dir.path("saved.ndx");
+    run_ok([corpus.as_os_str(), "--save".as_ref(), saved.as_os_str()]);
+    let loaded = run_ok(["--load".as_ref(), saved.as_os_str()]);
+    assert_eq!(loaded.stdout, memory.stdout);
+
+    let missing = dir.path("no-such-dir");
+    let r = run([corpus.as_os_str(), "--texts-dir".as_ref(), missing.as_os_str()]);
+    assert_eq!(r.code, Some(2), "{r:?}");
+    assert!(r.stderr.contains("--texts-dir") && r.stderr.contains(&*missing.to_string_lossy()), "{r:?}");
+    assert!(r.stdout.is_empty());
+    let r = run([corpus.as_os_str(), "--texts-dir".as_ref(), store.as_os_str(), "--texts-in-memory".as_ref()]);
+    assert_eq!(r.code, Some(2), "{r:?}");
+}
