@@ -46,7 +46,13 @@
 //! ways also finds pairs that only the larger id's query sees (a unit that
 //! is all boilerplate in one article does not probe, while its partner in
 //! the other article may). Run one of the two per process to read
-//! `peak_rss_mb` for it.
+//! `peak_rss_mb` for it. The index of `--pairs` keeps its texts on disk
+//! ([`Index::store_texts_on_disk`](neardup::Index::store_texts_on_disk),
+//! in the temporary directory), as the `corpus` example does.
+//!
+//! `--only` leaves the MinHash task out, so that `peak_rss_mb` is that of
+//! neardup's own task alone: the corpus the harness holds (115 MB), the
+//! index and the work of the pairs or queries.
 //!
 //! `NDD_LIMIT=n` keeps the first `n` articles (recall is then left empty).
 //! A missing or unreadable corpus prints one line on stderr and exits with
@@ -81,15 +87,16 @@ fn main() -> ExitCode {
     }
 }
 
-/// The command line: `peer_bench [--passages] [--pairs]`, or `--exe`.
-const USAGE: &str = "usage: peer_bench [--passages] [--pairs] | --exe   \
+/// The command line: `peer_bench [--passages] [--pairs] [--only]`, or `--exe`.
+const USAGE: &str = "usage: peer_bench [--passages] [--pairs] [--only] | --exe   \
                      (threads: RAYON_NUM_THREADS, corpus: $NDD_PEERS_DIR)";
 
 fn run() -> Result<(), String> {
-    let (mut passages, mut pairs) = (false, false);
+    let (mut passages, mut pairs, mut only) = (false, false, false);
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "--passages" => passages = true,
+            "--only" => only = true,
             "--pairs" => pairs = true,
             // `cargo bench` passes `--bench` to every bench program.
             "--bench" => {}
@@ -138,8 +145,8 @@ fn run() -> Result<(), String> {
         .num("r", ROWS)
         .float("read_s", read_s);
     install_quiet_panic_hook();
-    let failed = minhash_task(&docs, truth.as_deref(), &mut rec)?;
-    if passages || pairs {
+    let failed = if only { Vec::new() } else { minhash_task(&docs, truth.as_deref(), &mut rec)? };
+    if (passages || pairs) && !only {
         rec.float("minhash_peak_rss_mb", peak_rss_mb());
     }
     if passages {
@@ -296,13 +303,16 @@ struct Built<'a> {
 /// The articles (those in `skip` left out) in an
 /// [`Index`](neardup::Index) with the default configuration, built with
 /// `par_insert_many`.
-fn build_index<'a>(docs: &[&'a str], skip: &[usize]) -> Result<Built<'a>, String> {
+fn build_index<'a>(docs: &[&'a str], skip: &[usize], texts_on_disk: bool) -> Result<Built<'a>, String> {
     let detector = Detector::new(Config::default()).map_err(|e| e.to_string())?;
     // Articles the MinHash task could not analyse would panic here too.
     let articles: Vec<(u64, &str)> =
         docs.iter().enumerate().filter(|(i, _)| skip.binary_search(i).is_err()).map(|(i, &d)| (i as u64, d)).collect();
     let t = Instant::now();
     let mut index = detector.index();
+    if texts_on_disk {
+        index.store_texts_on_disk(std::env::temp_dir()).map_err(|e| e.to_string())?;
+    }
     index.par_insert_many(&articles).map_err(|e| e.to_string())?;
     let insert_s = t.elapsed().as_secs_f64();
     let index_mb = index.memory_usage() as f64 / 1e6;
@@ -315,7 +325,7 @@ fn passage_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec:
     /// report, in memory.
     const CHUNK: usize = 2048;
 
-    let Built { articles, index, insert_s, index_mb } = build_index(docs, skip)?;
+    let Built { articles, index, insert_s, index_mb } = build_index(docs, skip, false)?;
 
     let t = Instant::now();
     // For each article, the other articles it shares a passage with (sorted).
@@ -375,7 +385,7 @@ fn passage_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec:
 /// counts and scores), so two builds that print the same digest computed
 /// the same reports.
 fn pairs_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec: &mut Json) -> Result<(), String> {
-    let Built { index, insert_s, index_mb, .. } = build_index(docs, skip)?;
+    let Built { index, insert_s, index_mb, .. } = build_index(docs, skip, true)?;
     let after_insert_rss = peak_rss_mb();
 
     let t = Instant::now();
@@ -393,6 +403,7 @@ fn pairs_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec: &
     rec.str("pairs", "Index with the default Config: par_insert_many + par_pairs (every article pair once)")
         .float("pairs_insert_s", insert_s)
         .float("pairs_index_mb", index_mb)
+        .value("pairs_texts_on_disk", index.texts_on_disk())
         .float("pairs_after_insert_rss_mb", after_insert_rss)
         .float("pairs_s", pairs_s)
         .float("pairs_total_s", insert_s + pairs_s)

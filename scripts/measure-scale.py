@@ -2,19 +2,24 @@
 """Measure the `corpus` example on the scale corpora and print a Markdown table.
 
 For each corpus kind (sparse, dense, boilerplate; see make-scale-corpus.py)
-and size (10k, 100k, 1M paragraphs by default), builds the corpus if it is
-not in DIR yet, runs
+and size in paragraphs (800k, 8M and 32M by default: about 10^5, 10^6 and
+4·10^6 articles of 8 paragraphs), builds the corpus if it is not in DIR
+yet, runs
 
     RAYON_NUM_THREADS=2 /usr/bin/time -v target/release/examples/corpus CORPUS.jsonl > CORPUS.out
 
-and reads the example's summary lines (wall and CPU time of each phase,
-index memory) and `time -v` (peak RSS). CPU seconds are the figure to
-compare across runs on a shared machine: wall time depends on what else
-runs. Build the example first: `cargo build --release --example corpus`.
+and reads the example's summary lines (wall and CPU time and peak RSS of
+each phase, index memory) and `time -v` (peak RSS of the whole run). CPU
+seconds are the figure to compare across runs on a shared machine: wall
+time depends on what else runs. The example keeps the texts on disk (its
+default); `--check-in-memory` also runs the first corpus with
+`--texts-in-memory` and checks that it writes the same bytes. Build the
+example first: `cargo build --release --example corpus`.
 
 Usage:
-    scripts/measure-scale.py [--dir /tmp/neardup-scale] [--sizes 10000,100000,1000000]
+    scripts/measure-scale.py [--dir /tmp/neardup-scale] [--sizes 800000,8000000,32000000]
                              [--kinds sparse,dense,boilerplate] [--threads 2] [--exe PATH]
+                             [--check-in-memory]
 """
 
 import argparse
@@ -34,7 +39,7 @@ INDEXED = re.compile(
 )
 PAIRS = re.compile(
     r"(\d+) pairs, (?:\d+ groups of exact duplicates \([^)]*\), )?(\d+) near-duplicate groups among (\d+) articles"
-    r" in ([\d.]+) s \(cpu ([\d.]+) s"
+    r" in ([\d.]+) s \(cpu ([\d.]+) s, peak RSS (\d+) MB"
 )
 RSS = re.compile(r"Maximum resident set size \(kbytes\): (\d+)")
 
@@ -43,24 +48,35 @@ def label(n):
     return f"{n // 1000000}M" if n >= 1000000 else f"{n // 1000}k"
 
 
+def run(exe, corpus, out_path, env, extra=()):
+    """Runs the example on `corpus` under `time -v`; its stderr."""
+    with open(out_path, "wb") as out:
+        r = subprocess.run(["/usr/bin/time", "-v", exe, *extra, corpus], stdout=out, stderr=subprocess.PIPE, env=env)
+    err = r.stderr.decode()
+    if r.returncode != 0:
+        sys.exit(f"{corpus}: exit status {r.returncode}:\n{err}")
+    return err
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--dir", default="/tmp/neardup-scale")
-    p.add_argument("--sizes", default="10000,100000,1000000")
+    p.add_argument("--sizes", default="800000,8000000,32000000")
     p.add_argument("--kinds", default="sparse,dense,boilerplate")
     p.add_argument("--threads", default="2")
     p.add_argument("--exe", default=os.path.join(ROOT, "target", "release", "examples", "corpus"))
+    p.add_argument("--check-in-memory", action="store_true")
     args = p.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     exe = args.exe
     if not os.path.exists(exe):
         sys.exit(f"{exe} is missing: run `cargo build --release --example corpus` first")
     print(
-        "| corpus | paragraphs | articles | text MB | index: s wall / cpu | articles/cpu-s "
-        "| all pairs: s wall / cpu | articles/cpu-s | pairs | groups | peak RSS MB | RSS KB/article "
-        "| index KB/article |"
+        "| corpus | paragraphs | articles | text MB | index: s wall / cpu | peak RSS MB "
+        "| all pairs: s wall / cpu | peak RSS MB | pairs | groups | index MB | index / text | peak RSS / text |"
     )
     print("|" + "---|" * 13)
+    checked = not args.check_in_memory
     for kind in args.kinds.split(","):
         for n in [int(s) for s in args.sizes.split(",")]:
             name = os.path.join(args.dir, f"{kind}-{label(n)}")
@@ -72,25 +88,28 @@ def main():
                     check=True,
                 )
             env = dict(os.environ, RAYON_NUM_THREADS=args.threads)
-            with open(name + ".out", "wb") as out:
-                r = subprocess.run(["/usr/bin/time", "-v", exe, corpus], stdout=out, stderr=subprocess.PIPE, env=env)
-            err = r.stderr.decode()
+            err = run(exe, corpus, name + ".out", env)
             with open(name + ".err", "w") as f:
                 f.write(err)
-            if r.returncode != 0:
-                sys.exit(f"{corpus}: exit status {r.returncode}:\n{err}")
             i, q, rss = INDEXED.search(err), PAIRS.search(err), RSS.search(err)
-            articles, mb, iw, ic, _, _, index_bytes = i.groups()
-            pairs, groups, _, pw, pc = q.groups()
-            articles = int(articles)
+            articles, mb, iw, ic, irss, index_mb, _ = i.groups()
+            pairs, groups, _, pw, pc, prss = q.groups()
             rss_mb = int(rss.group(1)) / 1000
             print(
-                f"| {kind} | {label(n)} | {articles} | {float(mb):.0f} | {float(iw):.1f} / {float(ic):.1f} "
-                f"| {articles / max(float(ic), 0.01):.0f} | {float(pw):.1f} / {float(pc):.1f} "
-                f"| {articles / max(float(pc), 0.01):.0f} | {pairs} | {groups} | {rss_mb:.0f} "
-                f"| {rss_mb * 1000 / articles:.1f} | {int(index_bytes) / 1000:.1f} |",
+                f"| {kind} | {label(n)} | {int(articles):,} | {float(mb):,.0f} | {float(iw):.1f} / {float(ic):.1f} "
+                f"| {int(irss):,} | {float(pw):.1f} / {float(pc):.1f} | {int(prss):,} | {int(pairs):,} "
+                f"| {int(groups):,} | {float(index_mb):,.0f} | {float(index_mb) / float(mb):.2f} "
+                f"| {rss_mb / float(mb):.2f} |",
                 flush=True,
             )
+            if not checked:
+                run(exe, corpus, name + ".in-memory.out", env, ["--texts-in-memory"])
+                with open(name + ".out", "rb") as a, open(name + ".in-memory.out", "rb") as b:
+                    same = a.read() == b.read()
+                print(f"<!-- {kind}-{label(n)}: texts in memory give {'the same' if same else 'DIFFERENT'} output -->")
+                if not same:
+                    sys.exit(f"{name}: the output with --texts-in-memory differs")
+                checked = True
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@
 //! it grows past an eighth of the array. Only keys seen in two or more
 //! contexts keep a count per context, in a hash map of their own.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasherDefault;
 
 use crate::fingerprint::SegmentKey;
@@ -135,6 +135,10 @@ pub struct ContextCounts {
     pending: KeyMap<Record>,
     /// Articles holding key `s` in context `c`, by `(s, c)`, for multi keys.
     in_context: HashMap<SegmentKey, u32, BuildHasherDefault<KeyHasher>>,
+    /// The multi keys: only they can be in two or more contexts, so a key
+    /// outside this small set answers [`is_boilerplate`](Self::is_boilerplate)
+    /// (for a bound of 2 or more) without a search of the sorted array.
+    multi: HashSet<u64, BuildHasherDefault<KeyHasher>>,
 }
 
 impl ContextCounts {
@@ -165,7 +169,11 @@ impl ContextCounts {
                 None => self.pending.get_mut(&key),
             };
             if let Some(r) = record {
+                let was_multi = r.contexts & MULTI != 0;
                 r.remove(&mut self.in_context, &contexts);
+                if was_multi && r.contexts & MULTI == 0 {
+                    self.multi.remove(&key);
+                }
             }
         }
     }
@@ -229,7 +237,11 @@ impl ContextCounts {
     /// Whether `key` is boilerplate with `min_contexts` as the bound (never
     /// when it is 0, which turns boilerplate detection off).
     pub fn is_boilerplate(&self, key: u64, min_contexts: usize) -> bool {
-        min_contexts > 0 && self.contexts(key) >= min_contexts
+        match min_contexts {
+            0 => false,
+            1 => self.contexts(key) >= 1,
+            _ => self.multi.contains(&key) && self.contexts(key) >= min_contexts,
+        }
     }
 
     /// The articles holding `key` if it is boilerplate with `min_contexts`
@@ -246,6 +258,7 @@ impl ContextCounts {
             + 4 * self.dir.capacity()
             + (std::mem::size_of::<Record>() + 9) * self.pending.capacity()
             + 25 * self.in_context.capacity()
+            + 9 * self.multi.capacity()
     }
 
     /// Adds counts to key `key`'s record (see [`Record::add`]).
@@ -254,7 +267,11 @@ impl ContextCounts {
             Some(i) => &mut self.main[i],
             None => self.pending.entry(key).or_insert(Record { key, ..Record::default() }),
         };
+        let was_multi = record.contexts & MULTI != 0;
         record.add(&mut self.in_context, in_context, articles);
+        if !was_multi && record.contexts & MULTI != 0 {
+            self.multi.insert(key);
+        }
     }
 
     /// Merges the pending records into the sorted array once there are
@@ -397,6 +414,10 @@ mod tests {
         let probe: Vec<u64> = (0..50u64).chain(1000..1400).map(|k| k.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
         let (want_kept, want_all) = (oracle(&kept), oracle(&articles));
         for &key in &probe {
+            for min in 0..4 {
+                let (contexts, _) = want_kept.get(&key).copied().unwrap_or((0, 0));
+                assert_eq!(counts.is_boilerplate(key, min), min > 0 && contexts >= min, "key {key}, bound {min}");
+            }
             let want = |m: &std::collections::BTreeMap<u64, (usize, usize)>| m.get(&key).copied().unwrap_or((0, 0));
             assert_eq!((counts.contexts(key), counts.articles(key)), want(&want_kept), "key {key}");
             assert_eq!((shard_a.contexts(key), shard_a.articles(key)), want(&want_all), "merged key {key}");
@@ -406,6 +427,6 @@ mod tests {
             counts.remove(a);
         }
         assert!(probe.iter().all(|&k| counts.contexts(k) == 0 && counts.articles(k) == 0));
-        assert!(counts.in_context.is_empty());
+        assert!(counts.in_context.is_empty() && counts.multi.is_empty());
     }
 }
