@@ -375,11 +375,14 @@ impl Pairs {
             if let Some(p) = self.buffer.lock().unwrap_or_else(PoisonError::into_inner).pop_front() {
                 return Some(p);
             }
-            let pool = &self.pool;
-            let cell = &self.cell;
-            let step: Vec<Pair> = py.detach(|| {
+            let (pool, cell, buffer) = (&self.pool, &self.cell, &self.buffer);
+            // The next step is computed and queued under the iterator's lock,
+            // so that threads sharing one iterator get every pair once, in
+            // order. Neither lock is ever waited for with the GIL held for
+            // long: the buffer's is only held to move pairs in or out.
+            let more = py.detach(|| {
                 let mut slot = cell.lock().unwrap_or_else(PoisonError::into_inner);
-                let Some(pairs) = slot.as_mut() else { return Vec::new() };
+                let Some(pairs) = slot.as_mut() else { return false };
                 let step = pool.install(|| {
                     pairs.with_dependent_mut(|index, it| {
                         it.by_ref().take(PAIRS_PER_STEP).map(|p| Pair::new(p, index)).collect::<Vec<_>>()
@@ -388,13 +391,15 @@ impl Pairs {
                 if step.is_empty() {
                     // Exhausted: let go of the index.
                     *slot = None;
+                    return false;
                 }
-                step
+                buffer.lock().unwrap_or_else(PoisonError::into_inner).extend(step);
+                true
             });
-            if step.is_empty() {
-                return None;
+            if !more {
+                // Another thread may have queued the last pairs meanwhile.
+                return self.buffer.lock().unwrap_or_else(PoisonError::into_inner).pop_front();
             }
-            self.buffer.lock().unwrap_or_else(PoisonError::into_inner).extend(step);
         }
     }
 

@@ -139,3 +139,26 @@ def test_threads_share_a_detector_and_an_index(corpus):
     for t in threads:
         t.join()
     assert all(r == (expected, expected_keys) for r in results.values()) and len(results) == 4
+
+
+def test_threads_sharing_one_pairs_iterator_get_every_pair_once(corpus):
+    index = neardup.Index()
+    index.insert_many(corpus[:150])
+    expected = [(p.a, p.b) for p in index.pairs()]
+    assert len(expected) > 3 * 64
+    it = index.pairs()
+    got = {n: [] for n in range(3)}
+
+    def work(n):
+        for p in it:
+            got[n].append((p.a, p.b))
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    every = [x for n in got for x in got[n]]
+    assert sorted(every) == expected
+    # Each thread saw its pairs in order.
+    assert all(v == sorted(v) for v in got.values())
