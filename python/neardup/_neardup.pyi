@@ -5,6 +5,8 @@ Everything here is re-exported by ``neardup``. Offsets named ``*_start`` and
 is the passage); ``*_bytes`` are ``(start, end)`` UTF-8 byte offsets, as the Rust
 crate gives them. Every method that does real work releases the GIL; the
 parallel ones run on neardup's own threads (``RAYON_NUM_THREADS`` sets how many).
+Detectors, indexes and every result (Report, Passage, Pair, Match, Group,
+Saturation) pickle; a QueryResult does not (its matches do).
 """
 
 import os

@@ -30,7 +30,7 @@ use rayon::ThreadPool;
 use crate::detector::Detector;
 use crate::errors::{IntoPyResult, type_name, u64_arg};
 use crate::pool::pool;
-use crate::report::{Report, ReportData};
+use crate::report::{Report, ReportData, ReportState, reduce};
 
 /// Pairs computed per step of a `Pairs` iterator (without the GIL).
 const PAIRS_PER_STEP: usize = 64;
@@ -59,6 +59,13 @@ impl Group {
     }
     fn __len__(&self) -> usize {
         self.0.members.len()
+    }
+    #[classmethod]
+    fn _from_state(_cls: &Bound<'_, PyType>, state: (u64, Vec<u64>)) -> Group {
+        Group(neardup::Group { representative: state.0, members: state.1 })
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        reduce::<Group, _>(py, (self.0.representative, self.0.members.clone()))
     }
     fn __repr__(&self) -> String {
         format!("Group(representative={}, members={:?})", self.0.representative, self.0.members)
@@ -145,6 +152,15 @@ impl Saturation {
         d.set_item("fingerprint_entries", self.0.fingerprint_entries)?;
         Ok(d)
     }
+    #[classmethod]
+    fn _from_state(_cls: &Bound<'_, PyType>, state: (usize, usize, usize, usize, usize)) -> Saturation {
+        let (buckets, entries, articles, fingerprints, fingerprint_entries) = state;
+        Saturation(neardup::Saturation { buckets, entries, articles, fingerprints, fingerprint_entries })
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let s = &self.0;
+        reduce::<Saturation, _>(py, (s.buckets, s.entries, s.articles, s.fingerprints, s.fingerprint_entries))
+    }
     fn __repr__(&self) -> String {
         let s = &self.0;
         format!(
@@ -186,6 +202,14 @@ impl Match {
     #[getter]
     fn duplicates(&self) -> Vec<u64> {
         self.duplicates.clone()
+    }
+    #[classmethod]
+    fn _from_state(_cls: &Bound<'_, PyType>, state: (u64, f64, ReportState, Vec<u64>)) -> Match {
+        let (id, candidate_similarity, report, duplicates) = state;
+        Match { id, candidate_similarity, report: ReportData::from_state(report), duplicates }
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        reduce::<Match, _>(py, (self.id, self.candidate_similarity, self.report.state(), self.duplicates.clone()))
     }
     fn __repr__(&self) -> String {
         format!(
@@ -328,6 +352,15 @@ impl Pair {
     /// articles (the edge rule of `near_duplicate_groups`).
     fn is_near_duplicate(&self, min: f64) -> bool {
         self.report.inner.a_coverage() >= min && self.report.inner.b_coverage() >= min
+    }
+    #[classmethod]
+    #[allow(clippy::type_complexity)]
+    fn _from_state(_cls: &Bound<'_, PyType>, state: (u64, u64, f64, ReportState)) -> Pair {
+        let (a, b, candidate_similarity, report) = state;
+        Pair { a, b, candidate_similarity, report: ReportData::from_state(report) }
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        reduce::<Pair, _>(py, (self.a, self.b, self.candidate_similarity, self.report.state()))
     }
     fn __repr__(&self) -> String {
         format!(
