@@ -25,7 +25,6 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple, PyType};
-use rayon::ThreadPool;
 
 use crate::detector::Detector;
 use crate::errors::{IntoPyResult, type_name, u64_arg};
@@ -394,7 +393,6 @@ pub struct Pairs {
     cell: Mutex<Option<PairsCell>>,
     buffer: Mutex<VecDeque<Pair>>,
     saturation: neardup::Saturation,
-    pool: Arc<ThreadPool>,
 }
 
 #[pymethods]
@@ -403,12 +401,14 @@ impl Pairs {
         slf
     }
 
-    fn __next__(&self, py: Python<'_>) -> Option<Pair> {
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<Pair>> {
+        // This process's pool (an iterator may outlive a fork).
+        let pool = pool(py)?;
         loop {
             if let Some(p) = self.buffer.lock().unwrap_or_else(PoisonError::into_inner).pop_front() {
-                return Some(p);
+                return Ok(Some(p));
             }
-            let (pool, cell, buffer) = (&self.pool, &self.cell, &self.buffer);
+            let (pool, cell, buffer) = (&pool, &self.cell, &self.buffer);
             // The next step is computed and queued under the iterator's lock,
             // so that threads sharing one iterator get every pair once, in
             // order. Neither lock is ever waited for with the GIL held for
@@ -431,7 +431,7 @@ impl Pairs {
             });
             if !more {
                 // Another thread may have queued the last pairs meanwhile.
-                return self.buffer.lock().unwrap_or_else(PoisonError::into_inner).pop_front();
+                return Ok(self.buffer.lock().unwrap_or_else(PoisonError::into_inner).pop_front());
             }
         }
     }
@@ -679,7 +679,7 @@ impl Index {
             let saturation = cell.with_dependent(|_, p| p.saturation());
             (cell, saturation)
         });
-        Ok(Pairs { cell: Mutex::new(Some(cell)), buffer: Mutex::new(VecDeque::new()), saturation, pool })
+        Ok(Pairs { cell: Mutex::new(Some(cell)), buffer: Mutex::new(VecDeque::new()), saturation })
     }
 
     /// Groups of near-duplicate articles: pairs whose passages cover at
