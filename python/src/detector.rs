@@ -1,0 +1,192 @@
+//! `Detector`: the validated settings and every method that needs only
+//! them (compare, and the stages of a distributed job, in `stages.rs`).
+
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
+use pyo3::types::{PyDict, PyTuple, PyType};
+use rayon::prelude::*;
+
+use crate::errors::IntoPyResult;
+use crate::pool::pool;
+use crate::report::{Report, ReportData};
+use crate::settings;
+use crate::stages;
+
+/// Finds reused passages between texts, with one validated configuration.
+///
+/// `Detector(**settings)` takes every setting of the Rust crate's `Config`
+/// by its name (`shingle_size`, `num_hashes`, `threshold`, `bands_rows`,
+/// `seed`, `unit`, `min_words`, `max_gap`, `max_bucket`, `anchor_words`,
+/// `max_df`, `similar_units`, `boilerplate_contexts`, `report_boilerplate`);
+/// the others keep their defaults. An unknown name is a `TypeError`, a
+/// value of the wrong type a `TypeError` naming the setting, an invalid
+/// value a `neardup.ConfigError` (a `ValueError`) naming it.
+///
+/// A detector is immutable, can be shared between threads, compares equal
+/// to another with the same settings, and pickles (by its settings).
+#[pyclass(frozen, eq, module = "neardup", name = "Detector")]
+#[derive(Clone)]
+pub struct Detector {
+    pub inner: neardup::Detector,
+}
+
+impl PartialEq for Detector {
+    fn eq(&self, other: &Detector) -> bool {
+        self.inner.config() == other.inner.config()
+    }
+}
+
+impl Detector {
+    /// A detector from keyword arguments, validated.
+    pub fn from_kwargs(py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>, caller: &str) -> PyResult<Detector> {
+        let config = settings::config(kwargs, caller)?;
+        Ok(Detector { inner: neardup::Detector::new(config).py_err(py)? })
+    }
+}
+
+#[pymethods]
+impl Detector {
+    #[new]
+    #[pyo3(signature = (**settings))]
+    fn new(py: Python<'_>, settings: Option<&Bound<'_, PyDict>>) -> PyResult<Detector> {
+        Detector::from_kwargs(py, settings, "Detector")
+    }
+
+    /// Every setting as a dict: `Detector(**d.settings())` is the same
+    /// detector. `unit` is `"sentence"`, `"paragraph"` or
+    /// `("window", size)`; `bands_rows` is `None` or `(bands, rows)`.
+    fn settings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        settings::settings(py, self.inner.config())
+    }
+
+    /// A detector from a dict of settings (what pickling uses).
+    #[classmethod]
+    fn _from_settings(_cls: &Bound<'_, PyType>, py: Python<'_>, settings: &Bound<'_, PyDict>) -> PyResult<Detector> {
+        Detector::from_kwargs(py, Some(settings), "Detector")
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let rebuild = py.get_type::<Detector>().getattr("_from_settings")?;
+        let args = PyTuple::new(py, [settings::settings(py, slf.get().inner.config())?])?;
+        Ok((rebuild, args))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!("Detector({})", settings::non_default(py, self.inner.config())?))
+    }
+
+    /// LSH bands in use (derived from `threshold` and `num_hashes` unless
+    /// `bands_rows` is set): the number of band keys per unit in `keys()`.
+    #[getter]
+    fn bands(&self) -> usize {
+        self.inner.lsh().bands
+    }
+    /// LSH rows per band in use.
+    #[getter]
+    fn rows(&self) -> usize {
+        self.inner.lsh().rows
+    }
+    /// Words of an anchor as used: `anchor_words`, or `min_words` if smaller.
+    #[getter]
+    fn anchor(&self) -> usize {
+        self.inner.config().anchor()
+    }
+    /// The `max_df` setting: most articles a run fingerprint may be shared
+    /// by and still propose pairs.
+    #[getter]
+    fn max_df(&self) -> usize {
+        self.inner.config().max_df
+    }
+    /// The `max_bucket` setting: most entries of one LSH bucket examined.
+    #[getter]
+    fn max_bucket(&self) -> usize {
+        self.inner.config().max_bucket
+    }
+    /// The `boilerplate_contexts` setting: distinct contexts that make a
+    /// recurring sentence boilerplate (0: off).
+    #[getter]
+    fn boilerplate_contexts(&self) -> usize {
+        self.inner.config().boilerplate_contexts
+    }
+    /// The `min_words` setting.
+    #[getter]
+    fn min_words(&self) -> usize {
+        self.inner.config().min_words
+    }
+    /// The `threshold` setting.
+    #[getter]
+    fn threshold(&self) -> f64 {
+        self.inner.config().threshold
+    }
+    /// The `similar_units` setting.
+    #[getter]
+    fn similar_units(&self) -> bool {
+        self.inner.config().similar_units
+    }
+    /// The `report_boilerplate` setting.
+    #[getter]
+    fn report_boilerplate(&self) -> bool {
+        self.inner.config().report_boilerplate
+    }
+
+    /// Every passage `a` and `b` share, with character and byte offsets
+    /// into both. Symmetric: `compare(b, a) == compare(a, b).swapped()`.
+    /// Empty or short text shares nothing. Runs without the GIL.
+    fn compare(&self, py: Python<'_>, a: PyBackedStr, b: PyBackedStr) -> Report {
+        let d = &self.inner;
+        Report(py.detach(|| ReportData::new(d.compare(&a, &b), &a, &b)))
+    }
+
+    /// `compare` of many `(a, b)` pairs, in parallel on neardup's threads;
+    /// the reports come in the order of the pairs.
+    fn compare_many(&self, py: Python<'_>, pairs: Vec<(PyBackedStr, PyBackedStr)>) -> PyResult<Vec<Report>> {
+        let d = &self.inner;
+        let pool = pool(py)?;
+        let reports = py.detach(|| {
+            pool.install(|| pairs.par_iter().map(|(a, b)| ReportData::new(d.compare(a, b), a, b)).collect::<Vec<_>>())
+        });
+        Ok(reports.into_iter().map(Report).collect())
+    }
+
+    /// Stage 1 of a distributed job (the map): everything an index enters
+    /// for each text, as columns ready for `pyarrow.array(...)`.
+    ///
+    /// Per text `i` (lists of `len(texts)`): `"units"` (int) and
+    /// `"duplicate_key"` (16 bytes, the big-endian u128, or `None` for a
+    /// text without units). One row per entry, `*_article` being the index
+    /// `i` of the text: `"anchor_article"`, `"anchor_hash"`,
+    /// `"anchor_word"` (the run fingerprints); `"band_article"`,
+    /// `"band_unit"`, `"band"`, `"band_key"` (empty unless
+    /// `similar_units`); `"segment_article"`, `"segment_key"`,
+    /// `"segment_context"` (what boilerplate counts count). Every 64-bit
+    /// hash or key is a signed int with the same bits (Spark's LongType).
+    /// Rows come in text order, each text's in the crate's order.
+    /// Runs without the GIL, in parallel on neardup's threads.
+    fn keys<'py>(&self, py: Python<'py>, texts: Vec<PyBackedStr>) -> PyResult<Bound<'py, PyDict>> {
+        stages::keys(py, &self.inner, texts)
+    }
+
+    /// Stage 4 of a distributed job: verify and align candidate pairs.
+    ///
+    /// `articles[i] = (text, boilerplate)`, where `boilerplate` lists
+    /// `(segment_key, articles)` for the text's segment keys that are
+    /// boilerplate in the corpus (keys as the signed ints of `keys()`).
+    /// `pairs[j] = (i_a, i_b, cues)`: indices into `articles`, `i_a` the
+    /// article that probed (the smaller id); each cue is `(kind, a, b)`,
+    /// kind 0 a pair of units `a`, `b` sharing a band key, kind 1 a run
+    /// fingerprint starting at word `a` of `i_a` and word `b` of `i_b`.
+    ///
+    /// Result `j` is `(candidate_similarity, report)`, or `None` when the
+    /// pair is rejected: exactly what `Index.pairs()` gives for the pair
+    /// when the cues and boilerplate are the corpus's. Each article is
+    /// prepared once per call. Runs without the GIL, in parallel.
+    fn verify(
+        &self,
+        py: Python<'_>,
+        articles: &Bound<'_, PyAny>,
+        pairs: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<Option<(f64, Report)>>> {
+        stages::verify(py, &self.inner, articles, pairs)
+    }
+}
