@@ -381,7 +381,7 @@ class Index:
     def exact_duplicates(self) -> list[Group]: ...
     def saturation(self) -> Saturation: ...
     def memory(self) -> dict[str, int]:
-        """Heap bytes by part: articles, boilerplate, band_tables, run_table, total; run_entries."""
+        """Heap bytes by part: texts, articles, boilerplate, band_tables, run_table, total; texts_on_disk (bytes on disk, not in total); run_entries."""
     def save(self, path: _StrPath) -> None:
         """Writes the index to ``path`` atomically; ``OSError`` if it cannot."""
     @classmethod

@@ -718,6 +718,8 @@ impl Index {
     fn memory<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let m = self.read(py, |i| i.memory());
         let d = PyDict::new(py);
+        d.set_item("texts", m.texts)?;
+        d.set_item("texts_on_disk", m.texts_on_disk)?;
         d.set_item("articles", m.articles)?;
         d.set_item("boilerplate", m.boilerplate)?;
         d.set_item("band_tables", m.band_tables)?;

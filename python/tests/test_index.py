@@ -47,7 +47,8 @@ def test_contents(index, seed_pair):
     assert index.remove(2) and not index.remove(2)
     assert index.ids() == [1] and len(index) == 1
     memory = index.memory()
-    assert memory["total"] == sum(memory[k] for k in ["articles", "boilerplate", "band_tables", "run_table"])
+    assert memory["total"] == sum(memory[k] for k in ["texts", "articles", "boilerplate", "band_tables", "run_table"])
+    assert memory["texts"] == len(b.encode()) and memory["texts_on_disk"] == 0
     assert memory["run_entries"] > 0
     assert "1 article(s)" in repr(index)
 
