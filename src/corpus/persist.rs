@@ -329,9 +329,11 @@ impl Index {
             }
         }
         for table in self.tables.iter().chain([&self.runs]) {
-            // One table at a time: the extra memory is one table's entries.
-            let entries = table.encoded(|slot| Some(ordinal[slot as usize]).filter(|&o| o != u32::MAX));
-            w.u64(entries.len() as u64);
+            // Streamed: the sorted array as it is, merged with the pending
+            // entries (no copy of the table).
+            let ordinal = &ordinal;
+            let (count, entries) = table.encoded(move |slot| Some(ordinal[slot as usize]).filter(|&o| o != u32::MAX));
+            w.u64(count as u64);
             for e in entries {
                 w.u64(e.key);
                 w.u32(e.slot);

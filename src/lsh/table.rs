@@ -249,14 +249,32 @@ impl Table {
     }
 
     /// The entries of the slots `ordinal` maps (to the ordinal each is
-    /// written under), renumbered and sorted: the band as an index file
-    /// holds it. `ordinal` must be monotone, so that the order of the
-    /// kept entries is the order of the slots.
-    pub(crate) fn encoded(&self, ordinal: impl Fn(u32) -> Option<u32>) -> Vec<Entry> {
-        let mut entries: Vec<Entry> =
-            self.live_entries().filter_map(|e| Some(Entry { slot: ordinal(e.slot)?, ..e })).collect();
-        entries.sort_unstable();
-        entries
+    /// written under), renumbered, in sorted order: the band as an index
+    /// file holds it, and their number. `ordinal` must be monotone, so
+    /// that the sorted array stays sorted once renumbered: it is streamed
+    /// as it is, merged with the pending entries (sorted apart, at most a
+    /// quarter of the array), so saving a table costs no copy of it.
+    pub(crate) fn encoded<'t>(
+        &'t self,
+        ordinal: impl Fn(u32) -> Option<u32> + Copy + 't,
+    ) -> (usize, impl Iterator<Item = Entry> + 't) {
+        let renumber = move |e: &Entry| Some(Entry { slot: ordinal(e.slot)?, ..*e });
+        let mut pending: Vec<Entry> = self
+            .heads
+            .keys()
+            .flat_map(move |&key| self.pending_bucket(key).map(move |(slot, unit)| Entry { key, slot, unit }))
+            .filter_map(|e| renumber(&e))
+            .collect();
+        pending.sort_unstable();
+        let count = self.main.iter().filter(|e| ordinal(e.slot).is_some()).count() + pending.len();
+        let mut main = self.main.iter().filter_map(renumber).peekable();
+        let mut pending = pending.into_iter().peekable();
+        let merged = std::iter::from_fn(move || match (main.peek(), pending.peek()) {
+            (Some(a), Some(b)) if b < a => pending.next(),
+            (Some(_), _) => main.next(),
+            (None, _) => pending.next(),
+        });
+        (count, merged)
     }
 
     /// A table of `entries`, already sorted (as [`encoded`](Self::encoded)
