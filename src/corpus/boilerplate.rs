@@ -139,7 +139,16 @@ pub struct ContextCounts {
     /// outside this small set answers [`is_boilerplate`](Self::is_boilerplate)
     /// (for a bound of 2 or more) without a search of the sorted array.
     multi: HashSet<u64, BuildHasherDefault<KeyHasher>>,
+    /// A bit per value of a key's top [`FILTER_BITS`] bits, set for every
+    /// key ever added to `multi` (never cleared: a set bit only sends the
+    /// question on to `multi`): a 1 MiB bitmap that answers for most keys
+    /// from the cache, where the set's table would miss it. Empty until
+    /// the first multi key.
+    filter: Vec<u64>,
 }
+
+/// Bits of a key that index [`ContextCounts::filter`].
+const FILTER_BITS: u32 = 23;
 
 impl ContextCounts {
     /// Counts one article's segment keys (each distinct `(key, context)`
@@ -240,7 +249,7 @@ impl ContextCounts {
         match min_contexts {
             0 => false,
             1 => self.contexts(key) >= 1,
-            _ => self.multi.contains(&key) && self.contexts(key) >= min_contexts,
+            _ => self.may_be_multi(key) && self.multi.contains(&key) && self.contexts(key) >= min_contexts,
         }
     }
 
@@ -252,6 +261,12 @@ impl ContextCounts {
         self.is_boilerplate(key, min_contexts).then(|| self.articles(key) as u32)
     }
 
+    /// Whether `key` may be a multi key (`false`: it is not).
+    fn may_be_multi(&self, key: u64) -> bool {
+        let bit = key >> (64 - FILTER_BITS);
+        self.filter.get((bit >> 6) as usize).is_some_and(|w| w & (1 << (bit & 63)) != 0)
+    }
+
     /// Heap bytes, approximately.
     pub(crate) fn memory_usage(&self) -> usize {
         std::mem::size_of::<Record>() * self.main.capacity()
@@ -259,6 +274,7 @@ impl ContextCounts {
             + (std::mem::size_of::<Record>() + 9) * self.pending.capacity()
             + 25 * self.in_context.capacity()
             + 9 * self.multi.capacity()
+            + 8 * self.filter.capacity()
     }
 
     /// Adds counts to key `key`'s record (see [`Record::add`]).
@@ -271,6 +287,11 @@ impl ContextCounts {
         record.add(&mut self.in_context, in_context, articles);
         if !was_multi && record.contexts & MULTI != 0 {
             self.multi.insert(key);
+            if self.filter.is_empty() {
+                self.filter = vec![0; 1 << (FILTER_BITS - 6)];
+            }
+            let bit = key >> (64 - FILTER_BITS);
+            self.filter[(bit >> 6) as usize] |= 1 << (bit & 63);
         }
     }
 
