@@ -94,7 +94,7 @@ def main():
             i, q, rss = INDEXED.search(err), PAIRS.search(err), RSS.search(err)
             articles, mb, iw, ic, irss, index_mb, _ = i.groups()
             pairs, groups, _, pw, pc, prss = q.groups()
-            rss_mb = int(rss.group(1)) / 1000
+            rss_mb = int(rss.group(1)) * 1024 / 1e6  # time -v gives KiB
             print(
                 f"| {kind} | {label(n)} | {int(articles):,} | {float(mb):,.0f} | {float(iw):.1f} / {float(ic):.1f} "
                 f"| {int(irss):,} | {float(pw):.1f} / {float(pc):.1f} | {int(prss):,} | {int(pairs):,} "
