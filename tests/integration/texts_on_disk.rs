@@ -58,6 +58,7 @@ fn an_index_with_texts_on_disk_answers_as_one_in_memory() {
     let pairs: Vec<_> = memory.pairs().collect();
     assert!(pairs.len() > 20, "the corpus shares passages: {} pairs", pairs.len());
     assert_eq!(disk.pairs().collect::<Vec<_>>(), pairs);
+    #[cfg(feature = "rayon")]
     assert_eq!(disk.par_pairs().collect::<Vec<_>>(), pairs);
     assert_eq!(disk.query(&articles[7].1), memory.query(&articles[7].1));
     assert_eq!(disk.near_duplicate_groups(0.8).unwrap(), memory.near_duplicate_groups(0.8).unwrap());
