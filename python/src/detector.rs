@@ -144,9 +144,7 @@ impl Detector {
         let d = &self.inner;
         let pool = pool(py)?;
         let reports = py.detach(|| {
-            pool.install(|| {
-                pairs.par_iter().map(|(a, b)| ReportData::new(d.compare(a, b), a, b)).collect::<Vec<_>>()
-            })
+            pool.install(|| pairs.par_iter().map(|(a, b)| ReportData::new(d.compare(a, b), a, b)).collect::<Vec<_>>())
         });
         Ok(reports.into_iter().map(Report).collect())
     }

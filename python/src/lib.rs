@@ -5,7 +5,7 @@
 //! concern: [`settings`] (keyword arguments to a `Config` and back),
 //! [`detector`] (the `Detector` class), [`report`] (`Report` and `Passage`
 //! with character offsets), [`stages`] (`Detector.keys` and
-//! `Detector.verify`), [`errors`] (exceptions) and [`pool`] (the threads
+//! `Detector.verify`), [`index`] (`Index` and what it returns), [`errors`] (exceptions) and [`pool`] (the threads
 //! that parallel work runs on).
 //!
 //! Every call that does real work releases the GIL (`Python::detach`), and
@@ -16,6 +16,7 @@ use pyo3::prelude::*;
 
 mod detector;
 mod errors;
+mod index;
 mod pool;
 mod report;
 mod settings;
@@ -30,6 +31,14 @@ fn _neardup(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<detector::Detector>()?;
     m.add_class::<report::Report>()?;
     m.add_class::<report::Passage>()?;
+    m.add_class::<index::Index>()?;
+    m.add_class::<index::Match>()?;
+    m.add_class::<index::QueryResult>()?;
+    m.add_class::<index::Pair>()?;
+    m.add_class::<index::Pairs>()?;
+    m.add_class::<index::Group>()?;
+    m.add_class::<index::Saturation>()?;
+    m.add_function(wrap_pyfunction!(index::group_near_duplicates, m)?)?;
     m.add("Error", py.get_type::<errors::Error>())?;
     m.add("ConfigError", py.get_type::<errors::ConfigError>())?;
     m.add("ArgumentError", py.get_type::<errors::ArgumentError>())?;

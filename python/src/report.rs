@@ -214,7 +214,11 @@ impl Passage {
             d.chars[3],
             d.inner.matched_words,
             d.inner.similarity,
-            if d.boilerplate { format!(", boilerplate_articles={}", d.inner.boilerplate_articles) } else { String::new() }
+            if d.boilerplate {
+                format!(", boilerplate_articles={}", d.inner.boilerplate_articles)
+            } else {
+                String::new()
+            }
         )
     }
 }

@@ -155,7 +155,9 @@ fn unit_value<'py>(py: Python<'py>, unit: Unit) -> PyResult<Bound<'py, PyAny>> {
     Ok(match unit {
         Unit::Sentence => PyString::new(py, "sentence").into_any(),
         Unit::Paragraph => PyString::new(py, "paragraph").into_any(),
-        Unit::Window { size } => PyTuple::new(py, [PyString::new(py, "window").into_any(), size.into_pyobject(py)?.into_any()])?.into_any(),
+        Unit::Window { size } => {
+            PyTuple::new(py, [PyString::new(py, "window").into_any(), size.into_pyobject(py)?.into_any()])?.into_any()
+        }
         // A unit a later crate adds: its debug name, which this build cannot read back.
         other => PyString::new(py, &format!("{other:?}")).into_any(),
     })

@@ -68,8 +68,7 @@ pub fn keys<'py>(py: Python<'py>, d: &Detector, texts: Vec<PyBackedStr>) -> PyRe
     let pool = pool(py)?;
     let bands = d.lsh().bands;
     let c = py.detach(|| {
-        let keys: Vec<ArticleKeys> =
-            pool.install(|| texts.par_iter().map(|t| d.article_keys(&d.analyze(t))).collect());
+        let keys: Vec<ArticleKeys> = pool.install(|| texts.par_iter().map(|t| d.article_keys(&d.analyze(t))).collect());
         let mut c = Columns::default();
         for (i, k) in keys.iter().enumerate() {
             c.push(i as u32, k, bands);
@@ -113,7 +112,9 @@ fn items<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Vec<Bound<'py, Py
         return Err(PyTypeError::new_err(format!("{what} must be a list, not str")));
     }
     let mut out = Vec::new();
-    for item in obj.try_iter().map_err(|_| PyTypeError::new_err(format!("{what} must be a list, not {}", type_name(obj))))? {
+    for item in
+        obj.try_iter().map_err(|_| PyTypeError::new_err(format!("{what} must be a list, not {}", type_name(obj))))?
+    {
         out.push(item?);
     }
     Ok(out)
@@ -121,7 +122,8 @@ fn items<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Vec<Bound<'py, Py
 
 /// A tuple of exactly `n` items.
 fn tuple<'py>(obj: &Bound<'py, PyAny>, n: usize, what: &str, shape: &str) -> PyResult<Vec<Bound<'py, PyAny>>> {
-    let v = if obj.is_instance_of::<pyo3::types::PyString>() { None } else { obj.extract::<Vec<Bound<'py, PyAny>>>().ok() };
+    let v =
+        if obj.is_instance_of::<pyo3::types::PyString>() { None } else { obj.extract::<Vec<Bound<'py, PyAny>>>().ok() };
     match v {
         Some(v) if v.len() == n => Ok(v),
         _ => Err(PyTypeError::new_err(format!("{what} must be a tuple {shape}, not {}", describe(obj)))),
@@ -137,10 +139,8 @@ fn describe(obj: &Bound<'_, PyAny>) -> String {
 /// An integer in `0..=max`, or a `ValueError` (`TypeError` for a
 /// non-integer) naming `what`.
 fn int_in(obj: &Bound<'_, PyAny>, max: u64, what: &str) -> PyResult<u64> {
-    if obj.is_instance_of::<pyo3::types::PyBool>() || !obj.is_instance_of::<pyo3::types::PyInt>() {
-        if !obj.hasattr("__index__")? || obj.is_instance_of::<pyo3::types::PyBool>() {
-            return Err(PyTypeError::new_err(format!("{what} must be an int, not {}", type_name(obj))));
-        }
+    if !obj.is_instance_of::<pyo3::types::PyInt>() && !obj.hasattr("__index__")? {
+        return Err(PyTypeError::new_err(format!("{what} must be an int, not {}", type_name(obj))));
     }
     match obj.extract::<u64>() {
         Ok(v) if v <= max => Ok(v),
@@ -148,32 +148,41 @@ fn int_in(obj: &Bound<'_, PyAny>, max: u64, what: &str) -> PyResult<u64> {
     }
 }
 
+/// The articles of `verify`: extracted in one go, or, if that fails, item
+/// by item to name the culprit in the error.
 fn parse_articles(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Article>> {
+    if !obj.is_instance_of::<pyo3::types::PyString>()
+        && let Ok(v) = obj.extract::<Vec<(PyBackedStr, Vec<(i64, u32)>)>>()
+    {
+        return Ok(v
+            .into_iter()
+            .map(|(text, b)| Article { text, boilerplate: b.into_iter().map(|(k, n)| (k as u64, n)).collect() })
+            .collect());
+    }
     let mut out = Vec::new();
     for (i, item) in items(obj, "articles")?.iter().enumerate() {
         let what = format!("articles[{i}]");
         let parts = tuple(item, 2, &what, "(text, boilerplate)")?;
-        let text: PyBackedStr = parts[0].extract().map_err(|e| {
-            if parts[0].is_instance_of::<pyo3::types::PyString>() {
-                e
-            } else {
-                PyTypeError::new_err(format!("{what}: the text must be a str, not {}", type_name(&parts[0])))
-            }
-        })?;
+        if !parts[0].is_instance_of::<pyo3::types::PyString>() {
+            return Err(PyTypeError::new_err(format!("{what}: the text must be a str, not {}", type_name(&parts[0]))));
+        }
+        let text: PyBackedStr = parts[0].extract()?;
         let mut boilerplate = HashMap::new();
         for (k, entry) in items(&parts[1], &format!("{what}: boilerplate"))?.iter().enumerate() {
             let w = format!("{what}: boilerplate[{k}]");
             let kv = tuple(entry, 2, &w, "(segment_key, articles)")?;
-            let key: i64 = if kv[0].is_instance_of::<pyo3::types::PyBool>() {
-                return Err(PyTypeError::new_err(format!("{w}: the segment key must be an int, not bool")));
-            } else {
-                kv[0].extract().map_err(|_| {
-                    PyValueError::new_err(format!(
-                        "{w}: the segment key {} must be a signed 64-bit int (as keys() gives it)",
-                        describe(&kv[0])
-                    ))
-                })?
-            };
+            if !kv[0].is_instance_of::<pyo3::types::PyInt>() && !kv[0].hasattr("__index__")? {
+                return Err(PyTypeError::new_err(format!(
+                    "{w}: the segment key must be an int, not {}",
+                    type_name(&kv[0])
+                )));
+            }
+            let key: i64 = kv[0].extract().map_err(|_| {
+                PyValueError::new_err(format!(
+                    "{w}: the segment key {} must be a signed 64-bit int (as keys() gives it)",
+                    describe(&kv[0])
+                ))
+            })?;
             let articles = int_in(&kv[1], u32::MAX as u64, &format!("{w}: articles"))? as u32;
             boilerplate.insert(key as u64, articles);
         }
@@ -182,7 +191,36 @@ fn parse_articles(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Article>> {
     Ok(out)
 }
 
+/// The pairs of `verify`, checked against the number of articles:
+/// extracted in one go, or, if that fails, item by item to name the
+/// culprit in the error.
 fn parse_pairs(obj: &Bound<'_, PyAny>, articles: usize) -> PyResult<Vec<Candidate>> {
+    type Raw = Vec<(u64, u64, Vec<(u64, u64, u64)>)>;
+    let fast = if obj.is_instance_of::<pyo3::types::PyString>() { None } else { obj.extract::<Raw>().ok() };
+    if let Some(raw) = fast {
+        let max = u32::MAX as u64;
+        let fits = raw.iter().all(|(a, b, cues)| {
+            (*a as usize) < articles
+                && (*b as usize) < articles
+                && cues.iter().all(|&(kind, x, y)| kind <= 1 && x <= max && y <= max)
+        });
+        if fits {
+            return Ok(raw
+                .into_iter()
+                .map(|(a, b, cues)| Candidate {
+                    a: a as usize,
+                    b: b as usize,
+                    cues: cues
+                        .into_iter()
+                        .map(|(kind, x, y)| {
+                            let (x, y) = (x as u32, y as u32);
+                            if kind == 0 { Cue::Units { a: x, b: y } } else { Cue::Anchor { a: x, b: y } }
+                        })
+                        .collect(),
+                })
+                .collect());
+        }
+    }
     let mut out = Vec::new();
     let last = (articles as u64).saturating_sub(1);
     for (j, item) in items(obj, "pairs")?.iter().enumerate() {
@@ -190,7 +228,9 @@ fn parse_pairs(obj: &Bound<'_, PyAny>, articles: usize) -> PyResult<Vec<Candidat
         let parts = tuple(item, 3, &what, "(i_a, i_b, cues)")?;
         let index = |o: &Bound<'_, PyAny>, side: &str| -> PyResult<usize> {
             if articles == 0 {
-                return Err(PyValueError::new_err(format!("{what}: {side} refers to an article, but articles is empty")));
+                return Err(PyValueError::new_err(format!(
+                    "{what}: {side} refers to an article, but articles is empty"
+                )));
             }
             Ok(int_in(o, last, &format!("{what}: {side} (an index into the {articles} articles)"))? as usize)
         };

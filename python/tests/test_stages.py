@@ -1,0 +1,240 @@
+"""The stages of a distributed job, from Python: Detector.keys() (the map),
+plain dict reductions (what a shuffle computes), Detector.verify() (the
+verification) reproduce Index.pairs() exactly: pairs, similarities and
+passages. This is examples/stages.rs and tests/integration/stages.rs in
+Python, and the proof neardup.spark rests on."""
+
+from collections import defaultdict
+
+import neardup
+import pytest
+from conftest import docs_corpus, seed_corpus
+
+KEY_COLUMNS = {
+    "units", "duplicate_key",
+    "anchor_article", "anchor_hash", "anchor_word",
+    "band_article", "band_unit", "band", "band_key",
+    "segment_article", "segment_key", "segment_context",
+}  # fmt: skip
+
+
+def pairs_from_stages(d, articles, shard=None, batch=None):
+    """Every pair (a, b, candidate_similarity, report), a < b, in increasing
+    order, from the stages alone. `shard`: keys() is called on shards of
+    that many articles (as map tasks would); `batch`: verify() on batches of
+    that many pairs (as partitions would)."""
+    ids = [i for i, _ in articles]
+    texts = [t for _, t in articles]
+    n = len(texts)
+    shard = shard or n or 1
+    # 1. Map: keys per shard, article indices made global.
+    cols = defaultdict(list)
+    for start in range(0, n, shard):
+        k = d.keys(texts[start : start + shard])
+        assert set(k) == KEY_COLUMNS
+        for name, values in k.items():
+            if name.endswith("_article"):
+                values = [start + i for i in values]
+            cols[name].extend(values)
+    # 2. Reduce: boilerplate (distinct contexts, holding articles per key).
+    contexts = defaultdict(set)
+    holders = defaultdict(set)
+    for art, key, ctx in zip(cols["segment_article"], cols["segment_key"], cols["segment_context"]):
+        contexts[key].add(ctx)
+        holders[key].add(art)
+    bound = d.boilerplate_contexts
+    boilerplate = {k: len(holders[k]) for k, c in contexts.items() if bound > 0 and len(c) >= bound}
+    # Exact-duplicate classes: the first article (insertion order) takes entries.
+    first = {}
+    takes = [True] * n
+    for i, dk in enumerate(cols["duplicate_key"]):
+        if dk is not None and first.setdefault(dk, i) != i:
+            takes[i] = False
+    # Buckets, in insertion order.
+    runs = defaultdict(list)
+    for art, h, word in zip(cols["anchor_article"], cols["anchor_hash"], cols["anchor_word"]):
+        if takes[art]:
+            runs[h].append((art, word))
+    buckets = defaultdict(list)
+    for art, unit, band, key in zip(cols["band_article"], cols["band_unit"], cols["band"], cols["band_key"]):
+        if takes[art]:
+            buckets[(band, key)].append((art, unit))
+    # 3. Candidates by pair of ids, with their cues.
+    cands = {}
+
+    def add(a, b, cue):
+        cands.setdefault((ids[a], ids[b]), (a, b, []))[2].append(cue)
+
+    for bucket in runs.values():
+        if len(bucket) <= d.max_df:
+            for a, wa in bucket:
+                for b, wb in bucket:
+                    if ids[b] > ids[a]:
+                        add(a, b, (1, wa, wb))
+    for bucket in buckets.values():
+        visible = bucket[: d.max_bucket]
+        for a, ua in bucket:
+            for b, ub in visible:
+                if ids[b] > ids[a]:
+                    add(a, b, (0, ua, ub))
+    # 4. Verify, each article with its boilerplate keys.
+    keys_of = defaultdict(set)
+    for art, key in zip(cols["segment_article"], cols["segment_key"]):
+        if key in boilerplate:
+            keys_of[art].add(key)
+    arts = [(texts[i], sorted((k, boilerplate[k]) for k in keys_of[i])) for i in range(n)]
+    order = sorted(cands)
+    todo = [cands[p] for p in order]
+    batch = batch or len(todo) or 1
+    results = []
+    for start in range(0, len(todo), batch):
+        results.extend(d.verify(arts, todo[start : start + batch]))
+    assert len(results) == len(order)
+    return [(a, b, r[0], r[1]) for (a, b), r in zip(order, results) if r is not None]
+
+
+def index_pairs(d, articles):
+    index = neardup.Index(d)
+    index.insert_many(articles)
+    return [(p.a, p.b, p.candidate_similarity, p.report) for p in index.pairs()]
+
+
+CONFIGS = [
+    {},
+    # LSH candidates too, with a small bucket cap: saturated buckets, cut entries.
+    {"similar_units": True, "max_bucket": 3},
+    # A small fingerprint cap.
+    {"max_df": 4},
+    # Boilerplate listed, and a low bound so more of it.
+    {"boilerplate_contexts": 3, "report_boilerplate": True, "similar_units": True},
+    {"boilerplate_contexts": 0, "unit": "paragraph", "similar_units": True},
+    {"unit": ("window", 12), "threshold": 0.4, "similar_units": True},
+]
+
+
+@pytest.mark.parametrize("i", range(len(CONFIGS)))
+def test_the_stages_reproduce_index_pairs(i):
+    d = neardup.Detector(**CONFIGS[i])
+    articles = seed_corpus(120, 11 + i)
+    expected = index_pairs(d, articles)
+    assert len(expected) > 20, f"the corpus has reuse ({len(expected)} pairs)"
+    # One map task and one verify call; shards and partitions; one article
+    # and one pair at a time.
+    for shard, batch in [(None, None), (7, 13)] + ([(1, 1)] if i == 0 else []):
+        got = pairs_from_stages(d, articles, shard, batch)
+        assert len(got) == len(expected)
+        assert got == expected, f"config {CONFIGS[i]}, shards of {shard}, batches of {batch}"
+
+
+def test_the_stages_reproduce_index_pairs_on_the_repository_documents():
+    articles = docs_corpus()
+    assert len(articles) > 20
+    for settings in [{}, {"min_words": 8, "boilerplate_contexts": 3}]:
+        d = neardup.Detector(**settings)
+        assert pairs_from_stages(d, articles, shard=10) == index_pairs(d, articles)
+
+
+def test_saturation_and_boilerplate_are_exercised():
+    """The corpus above does hit the caps and the boilerplate rule, so the
+    reproduction covers them."""
+    articles = seed_corpus(120, 12)
+    index = neardup.Index(similar_units=True, max_bucket=3)
+    index.insert_many(articles)
+    assert index.saturation().buckets > 0
+    assert index.exact_duplicates()
+    index = neardup.Index(max_df=4)
+    index.insert_many(articles)
+    assert index.saturation().fingerprints > 0
+    index = neardup.Index(boilerplate_contexts=3, report_boilerplate=True)
+    index.insert_many(articles)
+    boiler = [p for pair in index.pairs() for p in pair.report.boilerplate]
+    assert boiler and all(p.boilerplate and p.boilerplate_articles >= 1 for p in boiler)
+
+
+def test_keys_columns(seed_pair):
+    a, b = seed_pair
+    d = neardup.Detector(similar_units=True)
+    k = d.keys([a, "", b, a.upper()])
+    assert k["units"][1] == 0 and k["units"][0] > 0
+    dk = k["duplicate_key"]
+    assert dk[1] is None and len(dk[0]) == 16 and isinstance(dk[0], bytes)
+    assert dk[0] == dk[3] != dk[2]
+    for prefix, names in [
+        ("anchor", ["anchor_article", "anchor_hash", "anchor_word"]),
+        ("band", ["band_article", "band_unit", "band", "band_key"]),
+        ("segment", ["segment_article", "segment_key", "segment_context"]),
+    ]:
+        lengths = {len(k[n]) for n in names}
+        assert len(lengths) == 1 and lengths.pop() > 0, prefix
+        arts = k[f"{prefix}_article"]
+        assert arts == sorted(arts) and 1 not in arts
+    # Every unit that takes entries has `bands` band keys, bands 0..bands-1.
+    per_unit = defaultdict(list)
+    for art, unit, band in zip(k["band_article"], k["band_unit"], k["band"]):
+        per_unit[(art, unit)].append(band)
+    assert all(v == list(range(d.bands)) for v in per_unit.values())
+    # Signed 64-bit ints (Spark's LongType), some negative.
+    for name in ["anchor_hash", "band_key", "segment_key", "segment_context"]:
+        assert all(-(2**63) <= x < 2**63 for x in k[name])
+        assert any(x < 0 for x in k[name])
+    # No band entries unless similar_units; the same anchors either way.
+    plain = neardup.Detector().keys([a, "", b, a.upper()])
+    assert plain["band_key"] == [] and plain["anchor_hash"] == k["anchor_hash"]
+    # Deterministic, and per text: a batch is the concatenation of its parts.
+    assert d.keys([a, "", b, a.upper()]) == k
+    assert d.keys([b])["anchor_hash"] == [h for art, h in zip(k["anchor_article"], k["anchor_hash"]) if art == 2]
+    assert d.keys([])["units"] == []
+
+
+def test_verify_results_line_up_with_pairs(seed_pair):
+    a, b = seed_pair
+    d = neardup.Detector()
+    k = d.keys([a, b])
+    shared = set(h for art, h in zip(k["anchor_article"], k["anchor_hash"]) if art == 0)
+    word = {(art, h): w for art, h, w in zip(k["anchor_article"], k["anchor_hash"], k["anchor_word"])}
+    cues = [(1, word[(0, h)], word[(1, h)]) for h in sorted(shared) if (1, h) in word]
+    assert cues
+    out = d.verify([(a, []), (b, [])], [(0, 1, cues), (0, 1, []), (0, 1, [(0, 10**6, 10**6)]), (1, 0, [])])
+    assert len(out) == 4
+    similarity, report = out[0]
+    assert similarity == 1.0 and report == d.compare(a, b)
+    # No cue, or cues past the text: rejected, no error.
+    assert out[1] is None and out[2] is None and out[3] is None
+    assert d.verify([], []) == [] and d.verify([(a, [])], []) == []
+
+
+@pytest.mark.parametrize(
+    "articles, pairs, error, words",
+    [
+        ("text", [], TypeError, "articles"),
+        ([("a", [])], "x", TypeError, "pairs"),
+        ([("a",)], [], TypeError, "articles[0]"),
+        ([(b"a", [])], [], TypeError, "articles[0]"),
+        ([("a", [(1,)])], [], TypeError, "boilerplate[0]"),
+        ([("a", [(2**63, 1)])], [], ValueError, "segment key"),
+        ([("a", [("k", 1)])], [], TypeError, "segment key"),
+        ([("a", [(1, -1)])], [], ValueError, "articles"),
+        ([("a", [])], [(0, 1, [])], ValueError, "pairs[0]: i_b"),
+        ([("a", [])], [(-1, 0, [])], ValueError, "pairs[0]: i_a"),
+        ([], [(0, 0, [])], ValueError, "articles is empty"),
+        ([("a", [])], [(0, 0, [(2, 0, 0)])], ValueError, "kind"),
+        ([("a", [])], [(0, 0, [(0, 2**32, 0)])], ValueError, "cues[0]: a"),
+        ([("a", [])], [(0, 0, [(0, 0)])], TypeError, "cues[0]"),
+        ([("a", [])], [(0, 0, [(0, 0, "1")])], TypeError, "cues[0]: b"),
+        ([("a", [])], [(0, 0)], TypeError, "pairs[0]"),
+    ],
+)
+def test_verify_bad_input_raises_naming_it(articles, pairs, error, words):
+    with pytest.raises(error) as e:
+        neardup.Detector().verify(articles, pairs)
+    assert words in str(e.value)
+
+
+def test_keys_bad_input_raises():
+    d = neardup.Detector()
+    with pytest.raises(TypeError):
+        d.keys("one text, not a list")
+    with pytest.raises(TypeError):
+        d.keys(["ok", 3])
+    with pytest.raises(UnicodeEncodeError):
+        d.keys(["ok", "lone \udc80 surrogate"])
