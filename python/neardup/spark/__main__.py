@@ -132,9 +132,10 @@ def _session(args):
         builder = builder.master(args.master)
     confs = dict(args.conf)
     if "spark.pyspark.python" not in confs and not os.environ.get("PYSPARK_PYTHON"):
-        # Executors run this interpreter (the one with neardup installed);
-        # on a real cluster set PYSPARK_PYTHON to theirs.
-        confs["spark.pyspark.python"] = sys.executable
+        # Python workers run this interpreter (the one with neardup
+        # installed; pyspark reads the variable when the context starts); on
+        # a real cluster set PYSPARK_PYTHON to the executors' own.
+        os.environ["PYSPARK_PYTHON"] = sys.executable
     confs.setdefault("spark.ui.showConsoleProgress", "false")
     for k, v in confs.items():
         builder = builder.config(k, v)
@@ -147,11 +148,18 @@ def _exists(spark, path):
     return p.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(p)
 
 
+def _line_arrow():
+    import pyarrow as pa
+
+    return pa.schema([("section", pa.int32()), ("k1", pa.int64()), ("k2", pa.int64()), ("value", pa.string())])
+
+
 def _record_lines(batches, no_boilerplate):
     """Pair rows -> the corpus example's pair lines (``section``, ``k1``,
     ``k2``, ``value``)."""
     import pyarrow as pa
 
+    schema = _line_arrow()
     for batch in batches:
         rows = batch.to_pylist()
         out = {"section": [], "k1": [], "k2": [], "value": []}
@@ -171,7 +179,7 @@ def _record_lines(batches, no_boilerplate):
             out["k1"].append(r["a"])
             out["k2"].append(r["b"])
             out["value"].append(json.dumps(line, ensure_ascii=False, separators=(",", ":")))
-        yield pa.RecordBatch.from_pydict(out)
+        yield pa.RecordBatch.from_pydict(out, schema=schema)
 
 
 def _passage_record(p):

@@ -26,6 +26,10 @@ PARSED = T.StructType(
     ]
 )
 
+_ARROW = pa.schema(
+    [("label", pa.string()), ("text", pa.string()), ("error", pa.string()), ("file", pa.string()), ("block", pa.int64())]
+)
+
 _BOM = b"\xef\xbb\xbf"
 _WHITE = b" \t\n\r\x0b\x0c"
 _CONTROLS = bytes(b for b in range(32) if b not in (9, 10, 13, 12))
@@ -119,7 +123,7 @@ def _jsonl_batches(max_bytes, batches):
                 out[k].append(v)
             out["file"].append(file)
             out["block"].append(block)
-        yield pa.RecordBatch.from_pydict(out)
+        yield pa.RecordBatch.from_pydict(out, schema=_ARROW)
 
 
 def _parquet_batches(max_bytes, batches):
@@ -141,7 +145,7 @@ def _parquet_batches(max_bytes, batches):
                 out[k].append(v)
             out["file"].append(file)
             out["block"].append(block)
-        yield pa.RecordBatch.from_pydict(out)
+        yield pa.RecordBatch.from_pydict(out, schema=_ARROW)
 
 
 def read_articles(spark, path, fmt, max_bytes):

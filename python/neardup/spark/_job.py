@@ -67,13 +67,7 @@ def _schema(fields):
     return T.StructType([T.StructField(name, spark_type(t)) for name, t in fields])
 
 
-KEYS_SCHEMA = _schema(
-    [("pos", pa.int64()), ("id", pa.int64()), ("bytes", pa.int64()), ("units", pa.int32()),
-     ("duplicate_key", pa.binary())]
-    + [(name, pa.list_(t)) for name, t, _, _ in _tasks.KEY_LISTS]
-    + [("segment_key", pa.list_(pa.int64())), ("segment_context", pa.list_(pa.int64())),
-       ("segment_first", pa.list_(pa.bool_()))]
-)  # fmt: skip
+KEYS_SCHEMA = _schema([(f.name, f.type) for f in _tasks.KEYS_ARROW])
 
 
 def pair_schema(labelled):

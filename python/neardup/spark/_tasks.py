@@ -22,6 +22,13 @@ KEY_LISTS = (
     ("band_key", _I64, "band_article", "band_key"),
 )
 
+#: The Arrow schema of a keys record (``_job.KEYS_SCHEMA``).
+KEYS_ARROW = pa.schema(
+    [("pos", _I64), ("id", _I64), ("bytes", _I64), ("units", _I32), ("duplicate_key", pa.binary())]
+    + [(name, pa.list_(t)) for name, t, _, _ in KEY_LISTS]
+    + [("segment_key", pa.list_(_I64)), ("segment_context", pa.list_(_I64)), ("segment_first", pa.list_(pa.bool_()))]
+)
+
 #: Pairs handed to one ``Detector.verify`` call: its articles are prepared
 #: once for the whole call.
 VERIFY_CHUNK = 4096
@@ -97,7 +104,7 @@ def keys_batches(detector, batches):
             offsets, order = groups[article]
             columns[name] = _list(offsets, keys[values], order, dtype)
         columns["segment_key"], columns["segment_context"], columns["segment_first"] = _segment_lists(keys, n)
-        yield pa.RecordBatch.from_pydict(columns)
+        yield pa.RecordBatch.from_pydict(columns, schema=KEYS_ARROW)
 
 
 def _flush(detector, articles, pairs, out):
