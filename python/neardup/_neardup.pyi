@@ -5,16 +5,39 @@ Everything here is re-exported by ``neardup``. Offsets named ``*_start`` and
 is the passage); ``*_bytes`` are ``(start, end)`` UTF-8 byte offsets, as the Rust
 crate gives them. Every method that does real work releases the GIL; the
 parallel ones run on neardup's own threads (``RAYON_NUM_THREADS`` sets how many).
+Detectors, indexes and every result (Report, Passage, Pair, Match, Group,
+Saturation) pickle; a QueryResult does not (its matches do).
 """
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Literal, Optional, Tuple, Union
+from typing import Any, Literal, Optional, Tuple, Union, final
 
 __version__: str
 
-Unit = Union[Literal["sentence", "paragraph"], Tuple[Literal["window"], int]]
-StrPath = Union[str, "os.PathLike[str]"]
+__all__ = [
+    "ArgumentError",
+    "ConfigError",
+    "CorruptIndexError",
+    "Detector",
+    "DuplicateIdError",
+    "Error",
+    "Group",
+    "Index",
+    "IndexVersionError",
+    "Match",
+    "Pair",
+    "Pairs",
+    "Passage",
+    "QueryResult",
+    "Report",
+    "Saturation",
+    "__version__",
+    "group_near_duplicates",
+]
+
+_Unit = Union[Literal["sentence", "paragraph"], Tuple[Literal["window"], int]]
+_StrPath = Union[str, "os.PathLike[str]"]
 
 class Error(ValueError):
     """Base class of neardup's errors: configuration, arguments, index files."""
@@ -51,6 +74,7 @@ class IndexVersionError(Error):
 
     path: str
 
+@final
 class Passage:
     """One reused passage: where it is in each text and how alike the two sides are."""
 
@@ -103,8 +127,9 @@ class Passage:
         """The same passage seen from the other side (``a`` and ``b`` swapped)."""
     def to_dict(self) -> dict[str, Any]:
         """Every field as a plain dict (tuples for the spans), e.g. for JSON."""
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
+@final
 class Report:
     """Everything two texts share: the passages and how much of each text they cover."""
 
@@ -137,11 +162,12 @@ class Report:
         """The same report with the two texts' roles swapped."""
     def to_dict(self) -> dict[str, Any]:
         """Every field as plain dicts and lists, e.g. for JSON."""
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
 # One cue of ``Detector.verify``: (kind, a, b), kind 0 = units, 1 = anchor (run).
-Cue = Tuple[int, int, int]
+_Cue = Tuple[int, int, int]
 
+@final
 class Detector:
     """Finds reused passages between texts, with one validated configuration.
 
@@ -150,15 +176,15 @@ class Detector:
     ``ConfigError`` naming the setting. Immutable, thread-safe, picklable.
     """
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         *,
         shingle_size: int = 3,
         num_hashes: int = 128,
         threshold: float = 0.5,
         bands_rows: Optional[Tuple[int, int]] = None,
         seed: int = 0,
-        unit: Unit = "sentence",
+        unit: _Unit = "sentence",
         min_words: int = 15,
         max_gap: int = 5,
         max_bucket: int = 1000,
@@ -167,7 +193,7 @@ class Detector:
         similar_units: bool = False,
         boilerplate_contexts: int = 10,
         report_boilerplate: bool = True,
-    ) -> None: ...
+    ) -> Detector: ...
     def settings(self) -> dict[str, Any]:
         """Every setting as a dict: ``Detector(**d.settings())`` is the same detector."""
     @property
@@ -210,7 +236,7 @@ class Detector:
     def verify(
         self,
         articles: Sequence[Tuple[str, Sequence[Tuple[int, int]]]],
-        pairs: Sequence[Tuple[int, int, Sequence[Cue]]],
+        pairs: Sequence[Tuple[int, int, Sequence[_Cue]]],
     ) -> list[Optional[Tuple[float, Report]]]:
         """Stage 4: verify and align candidate pairs.
 
@@ -220,8 +246,9 @@ class Detector:
         ``b`` share a band key, kind 1 a run starts at word ``a`` and word ``b``.
         Result ``j``: ``(candidate_similarity, report)`` or None (rejected).
         """
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
+@final
 class Group:
     """A group of near-duplicate articles (a clique of verified edges)."""
 
@@ -235,12 +262,13 @@ class Group:
     def ids(self) -> list[int]:
         """The members (the same list as ``members``)."""
     def __len__(self) -> int: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
 def group_near_duplicates(edges: Iterable[Tuple[int, int]]) -> list[Group]:
     """Groups near-duplicate edges ``(a, b)`` as ``Index.near_duplicate_groups`` does:
     greedy cliques, no chaining; sorted by representative."""
 
+@final
 class Saturation:
     """What the caps cut: LSH buckets past ``max_bucket``, run fingerprints past ``max_df``."""
 
@@ -257,8 +285,9 @@ class Saturation:
     def is_empty(self) -> bool:
         """Whether the caps cut nothing."""
     def to_dict(self) -> dict[str, int]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
+@final
 class Match:
     """One indexed article that a query shares passages with."""
 
@@ -273,6 +302,7 @@ class Match:
     def duplicates(self) -> list[int]:
         """Ids of the indexed exact duplicates of this article."""
 
+@final
 class QueryResult(Sequence[Match]):
     """The matches of ``Index.query`` (most shared words first, then by id), with
     what the caps cut."""
@@ -286,9 +316,10 @@ class QueryResult(Sequence[Match]):
     @property
     def capped_fingerprints(self) -> int: ...
     def __len__(self) -> int: ...
-    def __getitem__(self, i: int) -> Match: ...  # type: ignore[override]
+    def __getitem__(self, i: int, /) -> Match: ...  # type: ignore[override]
     def __iter__(self) -> Iterator[Match]: ...
 
+@final
 class Pair:
     """Two indexed articles that share passages (``a < b``)."""
 
@@ -303,8 +334,9 @@ class Pair:
         """The shared passages (``a`` side is article ``a``)."""
     def is_near_duplicate(self, min: float) -> bool:
         """Whether the passages cover at least ``min`` of the words of both."""
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
+@final
 class Pairs(Iterator[Pair]):
     """The lazy iterator of ``Index.pairs()``; the index cannot change while it is open."""
 
@@ -315,6 +347,7 @@ class Pairs(Iterator[Pair]):
     def __iter__(self) -> Pairs: ...
     def __next__(self) -> Pair: ...
 
+@final
 class Index:
     """A corpus of articles by id. ``Index(detector)`` or ``Index(**settings)``.
 
@@ -323,7 +356,7 @@ class Index:
     Picklable (as its bytes).
     """
 
-    def __init__(self, detector: Optional[Detector] = None, **settings: Any) -> None: ...
+    def __new__(cls, detector: Optional[Detector] = None, **settings: Any) -> Index: ...
     @property
     def detector(self) -> Detector: ...
     def insert(self, id: int, text: str, label: str = "") -> None:
@@ -333,7 +366,7 @@ class Index:
     def remove(self, id: int) -> bool:
         """Removes article ``id``; whether it was present."""
     def __len__(self) -> int: ...
-    def __contains__(self, id: object) -> bool: ...
+    def __contains__(self, id: object, /) -> bool: ...
     def text(self, id: int) -> Optional[str]: ...
     def label(self, id: int) -> Optional[str]: ...
     def ids(self) -> list[int]:
@@ -349,10 +382,10 @@ class Index:
     def saturation(self) -> Saturation: ...
     def memory(self) -> dict[str, int]:
         """Heap bytes by part: articles, boilerplate, band_tables, run_table, total; run_entries."""
-    def save(self, path: StrPath) -> None:
+    def save(self, path: _StrPath) -> None:
         """Writes the index to ``path`` atomically; ``OSError`` if it cannot."""
     @classmethod
-    def load(cls, path: StrPath) -> Index:
+    def load(cls, path: _StrPath) -> Index:
         """Reads a saved index; ``OSError``, ``CorruptIndexError``, ``IndexVersionError``."""
     def to_bytes(self) -> bytes: ...
     @classmethod

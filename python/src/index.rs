@@ -25,12 +25,11 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple, PyType};
-use rayon::ThreadPool;
 
 use crate::detector::Detector;
 use crate::errors::{IntoPyResult, type_name, u64_arg};
 use crate::pool::pool;
-use crate::report::{Report, ReportData};
+use crate::report::{Report, ReportData, ReportState, reduce};
 
 /// Pairs computed per step of a `Pairs` iterator (without the GIL).
 const PAIRS_PER_STEP: usize = 64;
@@ -59,6 +58,13 @@ impl Group {
     }
     fn __len__(&self) -> usize {
         self.0.members.len()
+    }
+    #[classmethod]
+    fn _from_state(_cls: &Bound<'_, PyType>, state: (u64, Vec<u64>)) -> Group {
+        Group(neardup::Group { representative: state.0, members: state.1 })
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        reduce::<Group, _>(py, (self.0.representative, self.0.members.clone()))
     }
     fn __repr__(&self) -> String {
         format!("Group(representative={}, members={:?})", self.0.representative, self.0.members)
@@ -145,6 +151,15 @@ impl Saturation {
         d.set_item("fingerprint_entries", self.0.fingerprint_entries)?;
         Ok(d)
     }
+    #[classmethod]
+    fn _from_state(_cls: &Bound<'_, PyType>, state: (usize, usize, usize, usize, usize)) -> Saturation {
+        let (buckets, entries, articles, fingerprints, fingerprint_entries) = state;
+        Saturation(neardup::Saturation { buckets, entries, articles, fingerprints, fingerprint_entries })
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let s = &self.0;
+        reduce::<Saturation, _>(py, (s.buckets, s.entries, s.articles, s.fingerprints, s.fingerprint_entries))
+    }
     fn __repr__(&self) -> String {
         let s = &self.0;
         format!(
@@ -186,6 +201,14 @@ impl Match {
     #[getter]
     fn duplicates(&self) -> Vec<u64> {
         self.duplicates.clone()
+    }
+    #[classmethod]
+    fn _from_state(_cls: &Bound<'_, PyType>, state: (u64, f64, ReportState, Vec<u64>)) -> Match {
+        let (id, candidate_similarity, report, duplicates) = state;
+        Match { id, candidate_similarity, report: ReportData::from_state(report), duplicates }
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        reduce::<Match, _>(py, (self.id, self.candidate_similarity, self.report.state(), self.duplicates.clone()))
     }
     fn __repr__(&self) -> String {
         format!(
@@ -329,6 +352,15 @@ impl Pair {
     fn is_near_duplicate(&self, min: f64) -> bool {
         self.report.inner.a_coverage() >= min && self.report.inner.b_coverage() >= min
     }
+    #[classmethod]
+    #[allow(clippy::type_complexity)]
+    fn _from_state(_cls: &Bound<'_, PyType>, state: (u64, u64, f64, ReportState)) -> Pair {
+        let (a, b, candidate_similarity, report) = state;
+        Pair { a, b, candidate_similarity, report: ReportData::from_state(report) }
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        reduce::<Pair, _>(py, (self.a, self.b, self.candidate_similarity, self.report.state()))
+    }
     fn __repr__(&self) -> String {
         format!(
             "Pair(a={}, b={}, candidate_similarity={:.3}, {} passage(s))",
@@ -361,7 +393,6 @@ pub struct Pairs {
     cell: Mutex<Option<PairsCell>>,
     buffer: Mutex<VecDeque<Pair>>,
     saturation: neardup::Saturation,
-    pool: Arc<ThreadPool>,
 }
 
 #[pymethods]
@@ -370,16 +401,21 @@ impl Pairs {
         slf
     }
 
-    fn __next__(&self, py: Python<'_>) -> Option<Pair> {
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<Pair>> {
+        // This process's pool (an iterator may outlive a fork).
+        let pool = pool(py)?;
         loop {
             if let Some(p) = self.buffer.lock().unwrap_or_else(PoisonError::into_inner).pop_front() {
-                return Some(p);
+                return Ok(Some(p));
             }
-            let pool = &self.pool;
-            let cell = &self.cell;
-            let step: Vec<Pair> = py.detach(|| {
+            let (pool, cell, buffer) = (&pool, &self.cell, &self.buffer);
+            // The next step is computed and queued under the iterator's lock,
+            // so that threads sharing one iterator get every pair once, in
+            // order. Neither lock is ever waited for with the GIL held for
+            // long: the buffer's is only held to move pairs in or out.
+            let more = py.detach(|| {
                 let mut slot = cell.lock().unwrap_or_else(PoisonError::into_inner);
-                let Some(pairs) = slot.as_mut() else { return Vec::new() };
+                let Some(pairs) = slot.as_mut() else { return false };
                 let step = pool.install(|| {
                     pairs.with_dependent_mut(|index, it| {
                         it.by_ref().take(PAIRS_PER_STEP).map(|p| Pair::new(p, index)).collect::<Vec<_>>()
@@ -388,13 +424,15 @@ impl Pairs {
                 if step.is_empty() {
                     // Exhausted: let go of the index.
                     *slot = None;
+                    return false;
                 }
-                step
+                buffer.lock().unwrap_or_else(PoisonError::into_inner).extend(step);
+                true
             });
-            if step.is_empty() {
-                return None;
+            if !more {
+                // Another thread may have queued the last pairs meanwhile.
+                return Ok(self.buffer.lock().unwrap_or_else(PoisonError::into_inner).pop_front());
             }
-            self.buffer.lock().unwrap_or_else(PoisonError::into_inner).extend(step);
         }
     }
 
@@ -641,7 +679,7 @@ impl Index {
             let saturation = cell.with_dependent(|_, p| p.saturation());
             (cell, saturation)
         });
-        Ok(Pairs { cell: Mutex::new(Some(cell)), buffer: Mutex::new(VecDeque::new()), saturation, pool })
+        Ok(Pairs { cell: Mutex::new(Some(cell)), buffer: Mutex::new(VecDeque::new()), saturation })
     }
 
     /// Groups of near-duplicate articles: pairs whose passages cover at

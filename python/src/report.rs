@@ -7,8 +7,9 @@
 //! counting the characters between one and the next (a character is a byte
 //! that is not a UTF-8 continuation byte).
 
+use pyo3::BoundObject;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 
 /// Character offsets of `offsets` (bytes into `text`), in one pass over
 /// the text up to the largest. Offsets past the end count the whole text
@@ -45,6 +46,93 @@ impl CharMap {
             Err(_) => 0,
         }
     }
+}
+
+/// The pickled state of a passage: the crate's fields, then the
+/// character offsets and whether it is boilerplate.
+pub type PassageState =
+    ((usize, usize, usize, usize), (usize, usize, usize, usize), usize, (f64, f64, f64), u32, [usize; 4], bool);
+
+impl PassageData {
+    fn state(&self) -> PassageState {
+        let p = &self.inner;
+        (
+            (p.a.start, p.a.end, p.b.start, p.b.end),
+            (p.a_tokens.start, p.a_tokens.end, p.b_tokens.start, p.b_tokens.end),
+            p.matched_words,
+            (p.similarity, p.containment_a, p.containment_b),
+            p.boilerplate_articles,
+            self.chars,
+            self.boilerplate,
+        )
+    }
+
+    fn from_state(s: PassageState) -> PassageData {
+        let (
+            (a0, a1, b0, b1),
+            (ta0, ta1, tb0, tb1),
+            matched_words,
+            (similarity, containment_a, containment_b),
+            n,
+            chars,
+            boilerplate,
+        ) = s;
+        PassageData {
+            inner: neardup::Passage {
+                a: neardup::Span { start: a0, end: a1 },
+                b: neardup::Span { start: b0, end: b1 },
+                a_tokens: ta0..ta1,
+                b_tokens: tb0..tb1,
+                matched_words,
+                similarity,
+                containment_a,
+                containment_b,
+                boilerplate_articles: n,
+            },
+            chars,
+            boilerplate,
+        }
+    }
+}
+
+/// The pickled state of a report: words and covered words of each side,
+/// passages, boilerplate passages.
+pub type ReportState = ((usize, usize, usize, usize), Vec<PassageState>, Vec<PassageState>);
+
+impl ReportData {
+    pub fn state(&self) -> ReportState {
+        let r = &self.inner;
+        (
+            (r.a_words, r.b_words, r.a_covered_words, r.b_covered_words),
+            self.passages.iter().map(PassageData::state).collect(),
+            self.boilerplate.iter().map(PassageData::state).collect(),
+        )
+    }
+
+    pub fn from_state(s: ReportState) -> ReportData {
+        let ((a_words, b_words, a_covered_words, b_covered_words), passages, boilerplate) = s;
+        let passages: Vec<PassageData> = passages.into_iter().map(PassageData::from_state).collect();
+        let boilerplate: Vec<PassageData> = boilerplate.into_iter().map(PassageData::from_state).collect();
+        let inner = neardup::Report {
+            passages: passages.iter().map(|p| p.inner.clone()).collect(),
+            a_words,
+            b_words,
+            a_covered_words,
+            b_covered_words,
+            boilerplate: boilerplate.iter().map(|p| p.inner.clone()).collect(),
+        };
+        ReportData { inner, passages, boilerplate }
+    }
+}
+
+/// `(cls._from_state, (state,))`: what `__reduce__` returns.
+pub fn reduce<'py, T: pyo3::PyTypeInfo, S: IntoPyObject<'py>>(
+    py: Python<'py>,
+    state: S,
+) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+    let rebuild = py.get_type::<T>().getattr("_from_state")?;
+    let state = state.into_pyobject(py).map_err(Into::into)?.into_any().into_bound();
+    Ok((rebuild, PyTuple::new(py, [state])?))
 }
 
 /// One passage: its character offsets `[a_start, a_end, b_start, b_end]`
@@ -204,6 +292,15 @@ impl Passage {
         Ok(d)
     }
 
+    #[classmethod]
+    fn _from_state(_cls: &Bound<'_, PyType>, state: PassageState) -> Passage {
+        Passage(PassageData::from_state(state))
+    }
+
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        reduce::<Passage, _>(py, self.0.state())
+    }
+
     fn __repr__(&self) -> String {
         let d = &self.0;
         format!(
@@ -224,7 +321,8 @@ impl Passage {
 }
 
 /// Everything two texts share: the passages (in order of their start in
-/// `a`, then in `b`) and how much of each text they cover.
+/// `a`, then in `b`) and how much of each text they cover. Compares equal
+/// to a report with the same fields, and pickles.
 #[pyclass(frozen, eq, module = "neardup", name = "Report")]
 #[derive(Clone, PartialEq)]
 pub struct Report(pub ReportData);
@@ -307,6 +405,15 @@ impl Report {
         d.set_item("a_coverage", self.a_coverage())?;
         d.set_item("b_coverage", self.b_coverage())?;
         Ok(d)
+    }
+
+    #[classmethod]
+    fn _from_state(_cls: &Bound<'_, PyType>, state: ReportState) -> Report {
+        Report(ReportData::from_state(state))
+    }
+
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        reduce::<Report, _>(py, self.0.state())
     }
 
     fn __repr__(&self) -> String {

@@ -258,3 +258,35 @@ def test_paths_may_be_path_like(tmp_path):
     ix.insert(1, "text")
     ix.save(Custom())
     assert neardup.Index.load(pathlib.Path(Custom().__fspath__())).ids() == [1]
+
+
+def test_results_pickle(seed_pair):
+    a, b = seed_pair
+    ix = neardup.Index(boilerplate_contexts=3, report_boilerplate=True)
+    ix.insert_many(seed_corpus(120, 12))
+    pairs = list(ix.pairs())
+    with_boilerplate = [p for p in pairs if p.report.boilerplate]
+    assert with_boilerplate
+    for protocol in (2, pickle.HIGHEST_PROTOCOL):
+        back = pickle.loads(pickle.dumps(pairs, protocol=protocol))
+        assert back == pairs
+        assert [p.report.to_dict() for p in back] == [p.report.to_dict() for p in pairs]
+    report = neardup.Detector().compare(a, b)
+    assert pickle.loads(pickle.dumps(report)) == report
+    assert pickle.loads(pickle.dumps(report.passages)) == report.passages
+    groups = ix.near_duplicate_groups(0.5) + ix.exact_duplicates()
+    assert groups and pickle.loads(pickle.dumps(groups)) == groups
+    sat = neardup.Index(max_df=4)
+    sat.insert_many(seed_corpus(120, 12))
+    s = sat.saturation()
+    assert not s.is_empty() and pickle.loads(pickle.dumps(s)) == s
+    index = neardup.Index()
+    index.insert(1, b)
+    (m,) = index.query(a)
+    back = pickle.loads(pickle.dumps(m))
+    assert (back.id, back.candidate_similarity, back.report, back.duplicates) == (
+        m.id,
+        m.candidate_similarity,
+        m.report,
+        m.duplicates,
+    )

@@ -121,6 +121,32 @@ def test_a_forked_child_gets_its_own_threads(corpus):
     assert queue.get(timeout=10) == expected
 
 
+def _child_pairs(it, queue):
+    queue.put([(p.a, p.b) for p in it])
+
+
+def test_a_pairs_iterator_goes_on_in_a_forked_child(corpus):
+    index = neardup.Index()
+    index.insert_many(corpus[:120])
+    expected = [(p.a, p.b) for p in index.pairs()]
+    it = index.pairs()
+    first = next(it)
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_child_pairs, args=(it, queue))
+    child.start()
+    try:
+        got = queue.get(timeout=300)
+        child.join(timeout=60)
+    finally:
+        if child.is_alive():
+            child.kill()
+    assert child.exitcode == 0
+    assert [(first.a, first.b)] + got == expected
+    # The parent's iterator is untouched by the child's.
+    assert [(first.a, first.b)] + [(p.a, p.b) for p in it] == expected
+
+
 def test_threads_share_a_detector_and_an_index(corpus):
     d = neardup.Detector()
     index = neardup.Index(d)
@@ -139,3 +165,26 @@ def test_threads_share_a_detector_and_an_index(corpus):
     for t in threads:
         t.join()
     assert all(r == (expected, expected_keys) for r in results.values()) and len(results) == 4
+
+
+def test_threads_sharing_one_pairs_iterator_get_every_pair_once(corpus):
+    index = neardup.Index()
+    index.insert_many(corpus[:150])
+    expected = [(p.a, p.b) for p in index.pairs()]
+    assert len(expected) > 3 * 64
+    it = index.pairs()
+    got = {n: [] for n in range(3)}
+
+    def work(n):
+        for p in it:
+            got[n].append((p.a, p.b))
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    every = [x for n in got for x in got[n]]
+    assert sorted(every) == expected
+    # Each thread saw its pairs in order.
+    assert all(v == sorted(v) for v in got.values())
