@@ -163,6 +163,8 @@ def test_the_command_refuses_bad_usage(tmp_path):
     out.mkdir()
     status, err = spark_command([str(tmp_path / "missing.jsonl"), str(tmp_path / "new"), "--max-df", "0"])
     assert status == 2 and "--max-df" in err
+    status, err = spark_command([str(tmp_path / "missing.jsonl"), str(tmp_path / "new")])
+    assert status == 2 and "missing.jsonl: no such file or directory" in err
     write_jsonl(tmp_path / "in.jsonl", [{"id": 1, "text": "x"}])
     status, err = spark_command([str(tmp_path / "in.jsonl"), str(out), "--master", "local[1]"])
     assert status == 2 and "exists already" in err

@@ -231,6 +231,14 @@ def main(argv=None):
         return 2
     fmt = args.format or ("parquet" if args.input.rstrip("/").lower().endswith(".parquet") else "jsonl")
     warnings.filterwarnings("ignore", message=".*pandas >= 3.0.0.*")
+    # Local paths are checked before Spark starts (others once it has).
+    if _local(args.output) and os.path.exists(_local(args.output)):
+        print(f"neardup.spark: {args.output}: the output directory exists already (give a new one)", file=sys.stderr)
+        return 2
+    local_input = _local(args.input)
+    if local_input and not any(c in local_input for c in "*?[{") and not os.path.exists(local_input):
+        print(f"neardup.spark: {args.input}: no such file or directory", file=sys.stderr)
+        return 2
     status = _Status(args.quiet)
     start = time.monotonic()
     spark = _session(args)
@@ -254,7 +262,7 @@ def _run(spark, args, d, fmt, status, start):
     if _exists(spark, args.output):
         raise _UsageError(f"{args.output}: the output directory exists already (give a new one)")
     try:
-        docs, parsed = _input.read_articles(spark, args.input, fmt, args.max_bytes)
+        docs, cached = _input.read_articles(spark, args.input, fmt, args.max_bytes)
     except ValueError as e:
         raise _UsageError(str(e)) from None
     except Exception as e:  # Spark's AnalysisException: a missing path
@@ -262,37 +270,38 @@ def _run(spark, args, d, fmt, status, start):
             raise _UsageError(f"{args.input}: {e}") from None
         raise
     clock = _job._Clock()
-    docs = docs.persist(StorageLevel.DISK_ONLY)
-    # Skipped lines, then repeated ids (the first in input order is kept).
-    errors = docs.where(F.col("error").isNotNull())
-    n_errors = errors.count()
-    for r in errors.orderBy("pos").limit(LISTED).collect():
-        status.warn(f"{_short(r['file'])}: {r['error']}")
-    good = docs.where(F.col("error").isNull())
-    repeated = (
-        good.groupBy("label")
-        .agg(F.min("pos").alias("first"), F.count("*").alias("n"))
-        .where("n > 1")
-        .join(good.select("label", "pos", "file"), "label")
-        .where(F.col("pos") != F.col("first"))
-        .select("label", "pos", "file")
-        .persist(StorageLevel.MEMORY_AND_DISK)
-    )
-    n_repeated = repeated.count()
-    listed = max(0, LISTED - n_errors)
-    for r in repeated.orderBy("pos").limit(listed).collect():
-        status.warn(f"{_short(r['file'])}: article ID {json.dumps(r['label'], ensure_ascii=False)} already used")
-    skipped = n_errors + n_repeated
+    # Skipped lines (no label) and repeated ids (the first in input order is
+    # kept), found by one aggregation; listed only when there are some.
+    odd = docs.groupBy("label").agg(F.count("*").alias("n"), F.min("pos").alias("first"))
+    odd = odd.where(F.col("label").isNull() | (F.col("n") > 1)).collect()
+    n_errors = sum(r["n"] for r in odd if r["label"] is None)
+    repeated = {r["label"]: r["first"] for r in odd if r["label"] is not None}
+    listed = []
+    if n_errors:
+        errors = docs.where(F.col("error").isNotNull()).select("pos", "file", "error")
+        listed += [(r["pos"], f"{_short(r['file'])}: {r['error']}") for r in errors.orderBy("pos").limit(LISTED).collect()]
+    skip = []
+    if repeated:
+        names = spark.createDataFrame([(k, v) for k, v in repeated.items()], "label string, first long")
+        again = docs.join(F.broadcast(names), "label").where(F.col("pos") != F.col("first")).select("label", "pos", "file")
+        again = again.orderBy("pos").collect()
+        skip = [r["pos"] for r in again]
+        listed += [
+            (r["pos"], f"{_short(r['file'])}: article ID {json.dumps(r['label'], ensure_ascii=False)} already used")
+            for r in again
+        ]
+    for _, line in sorted(listed)[:LISTED]:
+        status.warn(line)
+    skipped = n_errors + len(skip)
     if skipped > LISTED:
         status.warn(f"... and {skipped - LISTED} more skipped inputs")
-    articles = good.join(repeated.select("pos"), "pos", "left_anti") if n_repeated else good
-    articles = articles.select(F.col("pos").alias("id"), "text", "label", "pos").persist(StorageLevel.DISK_ONLY)
-    n_articles = articles.count()
-    repeated.unpersist()
-    parsed.unpersist()
+    articles = docs.where(F.col("error").isNull())
+    if skip:
+        articles = articles.join(F.broadcast(spark.createDataFrame([(p,) for p in skip], "pos long")), "pos", "left_anti")
+    articles = articles.select(F.col("pos").alias("id"), "text", "label", "pos")
     clock.lap("read")
-    read_bytes = articles.agg(F.sum(F.length("text"))).collect()[0][0] or 0
     result = _job.run(articles, d, labelled=True, min_coverage=args.min_coverage, groups=not args.no_groups, clock=clock)
+    n_articles = result.articles
     labels = result.labels
 
     # The records, in the corpus example's order.
@@ -316,8 +325,7 @@ def _run(spark, args, d, fmt, status, start):
     lines = pair_lines.unionByName(spark.createDataFrame(small, line_schema))
     lines.orderBy("section", "k1", "k2").select("value").write.text(args.output)
     result.unpersist()
-    articles.unpersist()
-    docs.unpersist()
+    cached.unpersist()
     clock.lap("write")
 
     sat = result.saturation
@@ -335,7 +343,7 @@ def _run(spark, args, d, fmt, status, start):
         )
     copies = sum(len(g.members) - 1 for g in result.exact_duplicates)
     wall = time.monotonic() - start
-    status.say(f"read {n_articles} articles ({read_bytes / 1e6:.1f} M characters of text); {skipped} inputs skipped")
+    status.say(f"read {n_articles} articles ({result.bytes / 1e6:.1f} MB of text); {skipped} inputs skipped")
     status.say(
         f"{result.pairs_found} pairs"
         + (f", {len(result.exact_duplicates)} groups of exact duplicates ({copies} copies not paired again)"
@@ -354,7 +362,6 @@ def _run(spark, args, d, fmt, status, start):
                     "candidates": result.candidates,
                     "exact_duplicate_groups": len(result.exact_duplicates),
                     "groups": len(result.groups),
-                    "boilerplate_keys": result.boilerplate_keys,
                     "saturation": sat,
                     "seconds": clock.seconds,
                     "wall_seconds": round(wall, 3),
@@ -363,6 +370,16 @@ def _run(spark, args, d, fmt, status, start):
                 indent=1,
             )
     return 1 if skipped else 0
+
+
+def _local(path):
+    """The local file system path of ``path`` (no scheme, or ``file:``), else
+    None."""
+    if path.startswith("file://"):
+        return path[len("file://") :]
+    if path.startswith("file:"):
+        return path[len("file:") :]
+    return None if "://" in path else path
 
 
 def _short(path):

@@ -150,8 +150,9 @@ def _parquet_batches(max_bytes, batches):
 
 def read_articles(spark, path, fmt, max_bytes):
     """The articles of ``path`` (a file, a directory or a glob) as a
-    persisted DataFrame ``(label, text, error, file, block, pos)``: one row
-    per non-blank line or Parquet row, in input order by ``pos``."""
+    DataFrame ``(label, text, error, file, block, pos)``: one row per
+    non-blank line or Parquet row, in input order by ``pos``; and the
+    persisted DataFrame it is computed from (to ``unpersist``)."""
     if fmt == "parquet":
         raw = spark.read.parquet(path)
         names = {f.name: f.dataType for f in raw.schema.fields}
@@ -175,12 +176,27 @@ def read_articles(spark, path, fmt, max_bytes):
         )
         parse = functools.partial(_jsonl_batches, max_bytes)
     parsed = raw.mapInArrow(parse, PARSED).withColumn("m", F.monotonically_increasing_id())
+    if _single_file(spark, path):
+        # One file: Spark's partitions are its splits in order (all of one
+        # size but the last), so the row numbers are the input order.
+        parsed = parsed.withColumnRenamed("m", "pos").persist(StorageLevel.DISK_ONLY)
+        return parsed, parsed
+    # Input order: splits (file, start) in order, rows in order within one
+    # (Spark packs splits into partitions by size, not by name).
     parsed = parsed.persist(StorageLevel.DISK_ONLY)
-    # Input order: splits (file, start) in order, rows in order within one.
-    splits = parsed.select("file", "block").distinct().collect()
-    splits = sorted((r["file"], r["block"]) for r in splits)
+    splits = sorted((r["file"], r["block"]) for r in parsed.select("file", "block").distinct().collect())
     ordinals = spark.createDataFrame([(f, b, i) for i, (f, b) in enumerate(splits)], "file string, block long, split long")
     return parsed.join(F.broadcast(ordinals), ["file", "block"]).select(
         "label", "text", "error", "file", "block",
         (F.col("split") * F.lit(1 << 33) + F.col("m").bitwiseAND(F.lit((1 << 33) - 1))).alias("pos"),
     ), parsed  # fmt: skip
+
+
+def _single_file(spark, path):
+    """Whether ``path`` names one file (not a directory or a glob)."""
+    if any(c in path for c in "*?[{"):
+        return False
+    jvm = spark.sparkContext._jvm
+    p = jvm.org.apache.hadoop.fs.Path(path)
+    fs = p.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    return fs.exists(p) and fs.getFileStatus(p).isFile()

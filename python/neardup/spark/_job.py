@@ -41,6 +41,11 @@ from . import _tasks
 #: article has candidates all over the corpus).
 PART_BYTES = 64 << 20
 
+#: Up to this many candidate pairs, the articles they need are looked up by
+#: broadcasting the list (16 bytes per pair and side) instead of shuffling
+#: every text.
+BROADCAST_PAIRS = 2_000_000
+
 
 def spark_type(t):
     """The Spark SQL type of an Arrow type of ``_tasks``' schemas."""
@@ -126,9 +131,8 @@ class SparkPairs:
             buckets past ``max_bucket``), ``entries`` (entries past the cap),
             ``articles`` (articles with an entry past the cap).
         articles: number of articles.
+        bytes: UTF-8 bytes of their texts.
         candidates: number of candidate pairs verified.
-        boilerplate_keys: sentence and paragraph keys found to be
-            boilerplate.
         seconds: wall seconds of each stage, in order (keys, duplicates,
             boilerplate, candidates, verify, groups).
     """
@@ -250,17 +254,26 @@ def find_pairs(
     # The articles, stored once: every later use sees the same rows and
     # positions, whatever the lineage of `df`.
     docs = df.select(*cols).persist(StorageLevel.DISK_ONLY)
-    bad = docs.where(F.col("id").isNull() | (F.col("id") < 0) | F.col("text").isNull()).limit(3).collect()
+    # One aggregation checks the ids and texts.
+    bad = (
+        docs.groupBy("id")
+        .agg(F.count("*").alias("n"), F.count(F.when(F.col("text").isNull(), 1)).alias("null_texts"))
+        .where(F.col("id").isNull() | (F.col("id") < 0) | (F.col("n") > 1) | (F.col("null_texts") > 0))
+        .orderBy("id")
+        .limit(5)
+        .collect()
+    )
     if bad:
         docs.unpersist()
         r = bad[0]
-        what = "null id" if r["id"] is None else ("negative id" if r["id"] < 0 else "null text")
-        raise ValueError(f"find_pairs: a {what} (id {r['id']}) in column {id if what != 'null text' else text!r}")
-    repeated = docs.groupBy("id").count().where("count > 1").orderBy("id").limit(5).collect()
-    if repeated:
-        docs.unpersist()
-        ids = ", ".join(str(r["id"]) for r in repeated)
-        raise ValueError(f"find_pairs: repeated ids in column {id!r}: {ids} (ids must be distinct)")
+        if r["id"] is None:
+            raise ValueError(f"find_pairs: a null id in column {id!r}")
+        if r["id"] < 0:
+            raise ValueError(f"find_pairs: a negative id ({r['id']}) in column {id!r}: ids are non-negative")
+        repeated = [str(b["id"]) for b in bad if b["id"] is not None and b["n"] > 1]
+        if repeated:
+            raise ValueError(f"find_pairs: repeated ids in column {id!r}: {', '.join(repeated)} (ids must be distinct)")
+        raise ValueError(f"find_pairs: a null text (id {r['id']}) in column {text!r}")
     try:
         return run(docs, d, labelled=labelled, min_coverage=min_coverage, groups=groups, clock=clock)
     finally:
@@ -304,7 +317,6 @@ def run(docs, d, *, labelled, min_coverage, groups, clock=None):
 
     # 3. Boilerplate: ContextCounts as an aggregation.
     boiler = None
-    n_boiler = 0
     if d.boilerplate_contexts > 0:
         seg = keys.select(
             "id", F.explode(F.arrays_zip("segment_key", "segment_context", "segment_first")).alias("z")
@@ -314,17 +326,14 @@ def run(docs, d, *, labelled, min_coverage, groups, clock=None):
             F.countDistinct("c").alias("contexts"), F.sum(F.col("first").cast("long")).alias("articles")
         )
         bp_keys = counts.where(F.col("contexts") >= d.boilerplate_contexts).select("s", "articles")
-        bp_keys = bp_keys.persist(StorageLevel.MEMORY_AND_DISK)
-        n_boiler = bp_keys.count()
-        if n_boiler:
-            boiler = (
-                seg.where("first")
-                .select("id", "s")
-                .join(bp_keys, "s")
-                .groupBy("id")
-                .agg(F.collect_list(F.struct("s", "articles")).alias("l"))
-                .select("id", F.col("l.s").alias("bp_key"), F.col("l.articles").cast("array<int>").alias("bp_articles"))
-            )
+        boiler = (
+            seg.where("first")
+            .select("id", "s")
+            .join(bp_keys, "s")
+            .groupBy("id")
+            .agg(F.collect_list(F.struct("s", "articles")).alias("l"))
+            .select("id", F.col("l.s").alias("bp_key"), F.col("l.articles").cast("array<int>").alias("bp_articles"))
+        )
     clock.lap("boilerplate")
 
     # 4. Candidates: run fingerprints, then band buckets.
@@ -376,21 +385,25 @@ def run(docs, d, *, labelled, min_coverage, groups, clock=None):
             F.col("x.unit").alias("ca"), F.col("y.unit").alias("cb"),
         )  # fmt: skip
         cues = cues.unionByName(band_cues)
+    # Cue rows go to the part of their pair's first article; they are not
+    # grouped here (the verify task groups the sorted rows of each pair).
     parts = max(2 * spark.sparkContext.defaultParallelism, math.ceil(n_bytes / PART_BYTES))
-    pairs = (
-        cues.groupBy("a", "b")
-        .agg(F.array_sort(F.collect_set(F.struct("k", "ca", "cb"))).alias("cues"))
-        .select(F.pmod(F.xxhash64("a"), F.lit(parts)).alias("part"), "a", "b", "cues")
-        .persist(StorageLevel.MEMORY_AND_DISK)
-    )
-    n_candidates = pairs.count()
+    cue_rows = cues.select(
+        F.pmod(F.xxhash64("a"), F.lit(parts)).cast("int").alias("part"), "a", "b", F.col("k").cast("int").alias("k"),
+        F.col("ca").cast("int").alias("ca"), F.col("cb").cast("int").alias("cb"),
+    ).persist(StorageLevel.MEMORY_AND_DISK)  # fmt: skip
+    n_candidates = cue_rows.select("a", "b").distinct().count()
     runs.unpersist()
     if entries is not None:
         entries.unpersist()
     clock.lap("candidates")
 
-    # 5. Verify: each part's articles (text, boilerplate, label), then its pairs.
-    need = pairs.select("part", F.col("a").alias("id")).union(pairs.select("part", F.col("b").alias("id"))).distinct()
+    # 5. Verify: each part's articles (text, boilerplate, label), then the
+    # cue rows of its pairs, sorted.
+    need = cue_rows.select("part", F.col("a").alias("id"))
+    need = need.union(cue_rows.select("part", F.col("b").alias("id"))).distinct()
+    if n_candidates <= BROADCAST_PAIRS:
+        need = F.broadcast(need)
     articles = docs.join(need, "id")
     if boiler is not None:
         articles = articles.join(boiler, "id", "left")
@@ -402,26 +415,23 @@ def run(docs, d, *, labelled, min_coverage, groups, clock=None):
     null = F.lit(None)
     items = articles.select(
         "part", F.lit(0).alias("kind"), F.col("id").alias("a"), F.lit(-1).cast("long").alias("b"), "text",
-        "bp_key", "bp_articles", "label", null.cast("array<int>").alias("cue_kind"),
-        null.cast("array<int>").alias("cue_a"), null.cast("array<int>").alias("cue_b"),
+        "bp_key", "bp_articles", "label", null.cast("int").alias("k"), null.cast("int").alias("ca"),
+        null.cast("int").alias("cb"),
     ).unionByName(
-        pairs.select(
+        cue_rows.select(
             "part", F.lit(1).alias("kind"), "a", "b", null.cast("string").alias("text"),
             null.cast("array<long>").alias("bp_key"), null.cast("array<int>").alias("bp_articles"),
-            null.cast("string").alias("label"), F.col("cues.k").alias("cue_kind"), F.col("cues.ca").alias("cue_a"),
-            F.col("cues.cb").alias("cue_b"),
+            null.cast("string").alias("label"), "k", "ca", "cb",
         )
     )  # fmt: skip
     verified = (
         items.repartition(parts, "part")
-        .sortWithinPartitions("part", "kind", "a", "b")
+        .sortWithinPartitions("part", "kind", "a", "b", "k", "ca", "cb")
         .mapInArrow(functools.partial(_tasks.verify_batches, d, labelled), pair_schema(labelled))
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
     n_pairs = verified.count()
-    pairs.unpersist()
-    if boiler is not None:
-        bp_keys.unpersist()
+    cue_rows.unpersist()
     keys.unpersist()
     clock.lap("verify")
 
@@ -454,9 +464,9 @@ def run(docs, d, *, labelled, min_coverage, groups, clock=None):
         labels=labels,
         saturation=saturation,
         articles=n_articles,
+        bytes=n_bytes,
         candidates=n_candidates,
         pairs_found=n_pairs,
-        boilerplate_keys=n_boiler,
         seconds=clock.seconds,
     )
 

@@ -123,42 +123,101 @@ def _flush(detector, articles, pairs, out):
         out.append((a, b, articles[a][2], articles[b][2], similarity, report))
 
 
-def verify_batches(detector, labelled, batches):
-    """Stage 4, verify: rows sorted by ``(part, kind, a, b)`` — for each part,
-    its articles (kind 0: ``a`` is the article's id, with its text,
-    boilerplate and label), then its candidate pairs (kind 1: ``a < b`` with
-    their cues). Yields one row per verified pair (``_job.pair_schema``)."""
-    articles = {}
-    part = None
-    pending = []
-    out = []
-    for batch in batches:
-        cols = batch.to_pydict()
-        for j in range(batch.num_rows):
-            p = cols["part"][j]
-            if p != part:
-                if pending:
-                    _flush(detector, articles, pending, out)
-                    pending = []
-                articles = {}
-                part = p
-            a = cols["a"][j]
-            if cols["kind"][j] == 0:
-                bp = list(zip(cols["bp_key"][j] or (), cols["bp_articles"][j] or ()))
-                articles[a] = (cols["text"][j], bp, cols["label"][j] if labelled else None)
+class _Verifier:
+    """The state of one verify task: the current part's articles, the pair
+    being gathered, the pairs waiting for a ``Detector.verify`` call, and
+    the output rows."""
+
+    def __init__(self, detector, labelled):
+        self.detector = detector
+        self.labelled = labelled
+        self.part = None
+        self.articles = {}
+        self.current = None  # [a, b, cues] of the pair whose rows are being read
+        self.pending = []
+        self.out = []
+
+    def enter_part(self, part):
+        self.finish_pair()
+        self.flush()
+        self.part = part
+        self.articles = {}
+
+    def finish_pair(self):
+        if self.current is not None:
+            self.pending.append(tuple(self.current))
+            self.current = None
+            if len(self.pending) >= VERIFY_CHUNK:
+                self.flush()
+
+    def flush(self):
+        if self.pending:
+            _flush(self.detector, self.articles, self.pending, self.out)
+            self.pending = []
+
+    def add_articles(self, cols, lo, hi):
+        for j in range(lo, hi):
+            bp = list(zip(cols["bp_key"][j] or (), cols["bp_articles"][j] or ()))
+            self.articles[cols["a"][j]] = (cols["text"][j], bp, cols["label"][j] if self.labelled else None)
+
+    def add_cues(self, a, b, k, ca, cb):
+        """Sorted cue rows (numpy arrays) of one part: grouped by pair,
+        repeated cues (a unit pair in several bands) dropped."""
+        n = a.size
+        new_pair = np.ones(n, dtype=bool)
+        new_pair[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+        keep = new_pair.copy()
+        keep[1:] |= (k[1:] != k[:-1]) | (ca[1:] != ca[:-1]) | (cb[1:] != cb[:-1])
+        a, b, new_pair = a[keep], b[keep], new_pair[keep]
+        cues = list(zip(k[keep].tolist(), ca[keep].tolist(), cb[keep].tolist()))
+        starts = np.flatnonzero(new_pair).tolist() + [len(cues)]
+        for s, e in zip(starts[:-1], starts[1:]):
+            pair = (int(a[s]), int(b[s]))
+            if self.current is not None and (self.current[0], self.current[1]) == pair:
+                # The pair's rows go on from the previous batch.
+                if self.current[2] and self.current[2][-1] == cues[s]:
+                    s += 1
+                self.current[2].extend(cues[s:e])
             else:
-                cues = list(zip(cols["cue_kind"][j], cols["cue_a"][j], cols["cue_b"][j]))
-                pending.append((a, cols["b"][j], cues))
-                if len(pending) >= VERIFY_CHUNK:
-                    _flush(detector, articles, pending, out)
-                    pending = []
-            if len(out) >= VERIFY_CHUNK:
-                yield _pair_batch(out, labelled)
-                out = []
-    if pending:
-        _flush(detector, articles, pending, out)
-    if out:
-        yield _pair_batch(out, labelled)
+                self.finish_pair()
+                self.current = [pair[0], pair[1], cues[s:e]]
+
+
+def verify_batches(detector, labelled, batches):
+    """Stage 4, verify: rows sorted by ``(part, kind, a, b, k, ca, cb)`` —
+    for each part, its articles (kind 0: ``a`` is the article's id, with its
+    text, boilerplate and label), then the cue rows of its candidate pairs
+    (kind 1: ``a < b`` and one cue ``(k, ca, cb)``). Yields one row per
+    verified pair (``pair_arrow_schema``)."""
+    v = _Verifier(detector, labelled)
+    for batch in batches:
+        n = batch.num_rows
+        if n == 0:
+            continue
+        part = batch.column("part").to_numpy(zero_copy_only=False)
+        kind = batch.column("kind").to_numpy(zero_copy_only=False)
+        cut = np.ones(n, dtype=bool)
+        cut[1:] = (part[1:] != part[:-1]) | (kind[1:] != kind[:-1])
+        bounds = np.flatnonzero(cut).tolist() + [n]
+        articles = None
+        for lo, hi in zip(bounds[:-1], bounds[1:]):
+            if part[lo] != v.part:
+                v.enter_part(part[lo])
+            if kind[lo] == 0:
+                if articles is None:
+                    names = ("a", "text", "bp_key", "bp_articles", "label")
+                    articles = {c: batch.column(c).to_pylist() for c in names}
+                v.add_articles(articles, lo, hi)
+            else:
+                seg = batch.slice(lo, hi - lo)
+                v.add_cues(*(seg.column(c).to_numpy(zero_copy_only=False) for c in ("a", "b", "k", "ca", "cb")))
+        if len(v.out) >= VERIFY_CHUNK:
+            yield _pair_batch(v.out, labelled)
+            v.out = []
+    v.finish_pair()
+    v.flush()
+    if v.out:
+        yield _pair_batch(v.out, labelled)
 
 
 #: A passage in the pairs DataFrame: ``Passage.to_dict()`` with each
