@@ -210,12 +210,17 @@ def main():
           + f", tree {mb(ss.peak_total)}; {n} records compared: {'identical' if identical else diff}",
           file=sys.stderr)  # fmt: skip
     stages = ", ".join(f"{k} {v:.1f}" for k, v in s["seconds"].items())
-    print("| corpus | MB | articles | pairs | Rust s | Rust peak MiB | Spark s | ratio | JVM peak MiB "
-          "| Python workers peak MiB | tree peak MiB | identical | Spark stages (s) |")
+    print(
+        "| corpus | MB | articles | pairs | Rust s | Rust peak MiB | Spark s | ratio | JVM peak MiB "
+        "| Python workers peak MiB | tree peak MiB | identical | Spark stages (s) |"
+    )
     print("|" + "---|" * 13)
-    print(f"| {name} | {size / 1e6:,.0f} | {s['articles']:,} | {s['pairs']:,} | {rust['wall']:.1f} | "
-          f"{mb(rust['peak'])} | {spark_wall:.1f} | {spark_wall / rust['wall']:.1f}× | {mb(ss.peak.get('jvm', 0))} | "
-          f"{mb(ss.peak.get('python workers', 0))} | {mb(ss.peak_total)} | {'yes' if identical else 'NO'} | {stages} |")  # fmt: skip
+    row = [
+        name, f"{size / 1e6:,.0f}", f"{s['articles']:,}", f"{s['pairs']:,}", f"{rust['wall']:.1f}", mb(rust["peak"]),
+        f"{spark_wall:.1f}", f"{spark_wall / rust['wall']:.1f}×", mb(ss.peak.get("jvm", 0)),
+        mb(ss.peak.get("python workers", 0)), mb(ss.peak_total), "yes" if identical else "NO", stages,
+    ]  # fmt: skip
+    print("| " + " | ".join(row) + " |")
     return 0 if identical else 1
 
 

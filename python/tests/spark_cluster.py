@@ -105,7 +105,15 @@ class StandaloneCluster:
         port, ui = free_port(), free_port()
         proc, log = self._spawn(
             "master",
-            ["org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", str(port), "--webui-port", str(ui)],
+            [
+                "org.apache.spark.deploy.master.Master",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--webui-port",
+                str(ui),
+            ],
         )
         m = self._wait_for("master", proc, log, r"Starting Spark master at (spark://\S+)")
         self.url = m.group(1)
@@ -135,7 +143,7 @@ class StandaloneCluster:
 
     def stop(self):
         """Stops the workers (and their executors), then the master; removes the directory."""
-        for name, proc, _ in reversed(self.procs):
+        for _, proc, _ in reversed(self.procs):
             _kill_group(proc)
         self.procs = []
         if self.dir:

@@ -111,7 +111,9 @@ def spark_result(found):
     """The same from a :class:`neardup.spark.SparkPairs`."""
     from neardup.spark import report_dict
 
-    rows = [(r["a"], r["b"], r["candidate_similarity"], report_dict(r)) for r in found.pairs.orderBy("a", "b").collect()]
+    rows = [
+        (r["a"], r["b"], r["candidate_similarity"], report_dict(r)) for r in found.pairs.orderBy("a", "b").collect()
+    ]
     groups = [(g.representative, g.members) for g in found.groups]
     exact = [(g.representative, g.members) for g in found.exact_duplicates]
     return rows, found.saturation, groups, exact

@@ -110,7 +110,7 @@ def test_find_pairs_refuses_bad_input(spark):
         find_pairs(frame(spark, [(1, None)]))
     with pytest.raises(ValueError, match="no text column 'body'"):
         find_pairs(good, text="body")
-    with pytest.raises(ValueError, match="not integers"):
+    with pytest.raises(TypeError, match="not integers"):
         find_pairs(spark.createDataFrame([("x", "text")], "id string, text string"))
     with pytest.raises(ValueError, match="min_coverage"):
         find_pairs(good, min_coverage=0)

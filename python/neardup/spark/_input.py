@@ -27,7 +27,13 @@ PARSED = T.StructType(
 )
 
 _ARROW = pa.schema(
-    [("label", pa.string()), ("text", pa.string()), ("error", pa.string()), ("file", pa.string()), ("block", pa.int64())]
+    [
+        ("label", pa.string()),
+        ("text", pa.string()),
+        ("error", pa.string()),
+        ("file", pa.string()),
+        ("block", pa.int64()),
+    ]
 )
 
 _BOM = b"\xef\xbb\xbf"
@@ -131,14 +137,16 @@ def _parquet_batches(max_bytes, batches):
         ids = batch.column("id").to_pylist()
         texts = batch.column("text").to_pylist()
         out = {"label": [], "text": [], "error": [], "file": [], "block": []}
-        for id, text, file, block in zip(ids, texts, batch.column("file").to_pylist(), batch.column("block").to_pylist()):
+        for id, text, file, block in zip(
+            ids, texts, batch.column("file").to_pylist(), batch.column("block").to_pylist()
+        ):
             if id is None:
                 r = (None, None, 'no "id" (null)')
             elif text is None:
                 r = (None, None, f'article {json.dumps(str(id))}: no "text" (null)')
             elif len(text) > max_bytes // 4 and len(text.encode("utf-8")) > max_bytes:
-                r = (None, None, f"article {json.dumps(str(id))}: larger than the maximum of {max_bytes} bytes; "
-                                 "see --max-bytes")  # fmt: skip
+                too_large = f"larger than the maximum of {max_bytes} bytes; see --max-bytes"
+                r = (None, None, f"article {json.dumps(str(id))}: {too_large}")
             else:
                 r = check_record(id, text)
             for k, v in zip(("label", "text", "error"), r):
@@ -185,7 +193,9 @@ def read_articles(spark, path, fmt, max_bytes):
     # (Spark packs splits into partitions by size, not by name).
     parsed = parsed.persist(StorageLevel.DISK_ONLY)
     splits = sorted((r["file"], r["block"]) for r in parsed.select("file", "block").distinct().collect())
-    ordinals = spark.createDataFrame([(f, b, i) for i, (f, b) in enumerate(splits)], "file string, block long, split long")
+    ordinals = spark.createDataFrame(
+        [(f, b, i) for i, (f, b) in enumerate(splits)], "file string, block long, split long"
+    )
     return parsed.join(F.broadcast(ordinals), ["file", "block"]).select(
         "label", "text", "error", "file", "block",
         (F.col("split") * F.lit(1 << 33) + F.col("m").bitwiseAND(F.lit((1 << 33) - 1))).alias("pos"),

@@ -222,23 +222,23 @@ def find_pairs(
         groups: compute the near-duplicate groups.
 
     Returns:
-        :class:`SparkPairs`. Bad input (a missing column, a null or repeated
-        id, a null text) raises ``ValueError`` naming it.
+        :class:`SparkPairs`. Bad input raises, naming it: ``ValueError``
+        for a missing column, a null, negative or repeated id, a null text;
+        ``TypeError`` for a column of the wrong type.
     """
     d = _detector(detector, settings)
     if not isinstance(df, DataFrame):
         raise TypeError(f"find_pairs: df must be a pyspark DataFrame, not {type(df).__name__}")
     if not (isinstance(min_coverage, (int, float)) and 0 < min_coverage <= 1):
         raise ValueError(f"find_pairs: min_coverage must be in (0, 1], not {min_coverage!r}")
-    spark = df.sparkSession
     id_type = _column_type(df, id, "id")
     if not isinstance(id_type, (T.ByteType, T.ShortType, T.IntegerType, T.LongType)):
-        raise ValueError(
+        raise TypeError(
             f"find_pairs: the id column {id!r} is {id_type.simpleString()}, not integers: give integer ids "
             f"(e.g. the row order) and the names as label={id!r}"
         )
     if not isinstance(_column_type(df, text, "text"), T.StringType):
-        raise ValueError(f"find_pairs: the text column {text!r} is not a string column")
+        raise TypeError(f"find_pairs: the text column {text!r} is not a string column")
     labelled = label is not None
     cols = [F.col(id).cast("long").alias("id"), F.col(text).alias("text")]
     if labelled:
@@ -378,30 +378,27 @@ def run(docs, d, *, labelled, min_coverage, groups, clock=None):
         )
         saturation.update(buckets=cut["buckets"], entries=cut["entries"], articles=cut["articles"])
         x, y = entries.alias("x"), entries.where(F.col("r") <= cap).alias("y")
-        band_cues = x.join(
-            y, (F.col("x.band") == F.col("y.band")) & (F.col("x.key") == F.col("y.key")) & (F.col("y.id") > F.col("x.id"))
-        ).select(
+        same = (F.col("x.band") == F.col("y.band")) & (F.col("x.key") == F.col("y.key"))
+        band_cues = x.join(y, same & (F.col("y.id") > F.col("x.id"))).select(
             F.col("x.id").alias("a"), F.col("y.id").alias("b"), F.lit(0).alias("k"),
             F.col("x.unit").alias("ca"), F.col("y.unit").alias("cb"),
         )  # fmt: skip
         cues = cues.unionByName(band_cues)
     # Cue rows go to the part of their pair's first article; they are not
     # grouped here (the verify task groups the sorted rows of each pair).
-    parts = max(2 * spark.sparkContext.defaultParallelism, math.ceil(n_bytes / PART_BYTES))
+    parts = max(4 * spark.sparkContext.defaultParallelism, math.ceil(n_bytes / PART_BYTES))
     cue_rows = cues.select(
         F.pmod(F.xxhash64("a"), F.lit(parts)).cast("int").alias("part"), "a", "b", F.col("k").cast("int").alias("k"),
         F.col("ca").cast("int").alias("ca"), F.col("cb").cast("int").alias("cb"),
     ).persist(StorageLevel.MEMORY_AND_DISK)  # fmt: skip
-    n_candidates = cue_rows.select("a", "b").distinct().count()
-    runs.unpersist()
-    if entries is not None:
-        entries.unpersist()
+    candidates = cue_rows.groupBy("part", "a", "b").count().persist(StorageLevel.MEMORY_AND_DISK)
+    n_candidates = candidates.count()
     clock.lap("candidates")
 
     # 5. Verify: each part's articles (text, boilerplate, label), then the
     # cue rows of its pairs, sorted.
-    need = cue_rows.select("part", F.col("a").alias("id"))
-    need = need.union(cue_rows.select("part", F.col("b").alias("id"))).distinct()
+    need = candidates.select("part", F.col("a").alias("id"))
+    need = need.union(candidates.select("part", F.col("b").alias("id"))).distinct()
     if n_candidates <= BROADCAST_PAIRS:
         need = F.broadcast(need)
     articles = docs.join(need, "id")
@@ -431,8 +428,6 @@ def run(docs, d, *, labelled, min_coverage, groups, clock=None):
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
     n_pairs = verified.count()
-    cue_rows.unpersist()
-    keys.unpersist()
     clock.lap("verify")
 
     # 6. Groups.
@@ -457,6 +452,11 @@ def run(docs, d, *, labelled, min_coverage, groups, clock=None):
         for r in docs.join(F.broadcast(wanted), "id").select("id", "label").collect():
             labels[r["id"]] = r["label"]
     clock.lap("groups")
+    # Freed last: a cache freed while one computed from it is still to be
+    # filled would be recomputed from scratch.
+    for cached in (candidates, cue_rows, runs, entries, keys):
+        if cached is not None:
+            cached.unpersist()
     return SparkPairs(
         pairs=verified,
         groups=near,

@@ -30,8 +30,9 @@ KEYS_ARROW = pa.schema(
 )
 
 #: Pairs handed to one ``Detector.verify`` call: its articles are prepared
-#: once for the whole call.
-VERIFY_CHUNK = 4096
+#: once for the whole call (the index's own batches hold 16,384 candidate
+#: articles).
+VERIFY_CHUNK = 16384
 
 
 def _offsets(article, n):
@@ -293,15 +294,34 @@ def pair_arrow_schema(labelled):
     return pa.schema(fields)
 
 
+def _passages(lists):
+    """A list array of passage structs from lists of ``Passage`` objects,
+    built column by column from their attributes."""
+    offsets = np.zeros(len(lists) + 1, dtype=np.int32)
+    np.cumsum([len(x) for x in lists], out=offsets[1:])
+    flat = [p for x in lists for p in x]
+    columns = {}
+    for span, prefix in _SPAN_NAMES.items():
+        pairs = [getattr(p, span) for p in flat]
+        columns[prefix + "_start"] = [x[0] for x in pairs]
+        columns[prefix + "_end"] = [x[1] for x in pairs]
+    arrays = [
+        pa.array(columns[name] if name in columns else [getattr(p, name) for p in flat], t)
+        for name, t in PASSAGE_FIELDS
+    ]
+    struct = pa.StructArray.from_arrays(arrays, fields=list(PASSAGE_TYPE))
+    return pa.ListArray.from_arrays(pa.array(offsets, _I32), struct)
+
+
 def _pair_batch(rows, labelled):
     cols = {"a": [r[0] for r in rows], "b": [r[1] for r in rows]}
     if labelled:
         cols["a_label"] = [r[2] for r in rows]
         cols["b_label"] = [r[3] for r in rows]
     cols["candidate_similarity"] = [r[4] for r in rows]
-    reports = [r[5].to_dict() for r in rows]
-    cols["passages"] = [[passage_record(p) for p in d["passages"]] for d in reports]
-    cols["boilerplate"] = [[passage_record(p) for p in d["boilerplate"]] for d in reports]
+    reports = [r[5] for r in rows]
+    cols["passages"] = _passages([r.passages for r in reports])
+    cols["boilerplate"] = _passages([r.boilerplate for r in reports])
     for name, _ in REPORT_FIELDS:
-        cols[name] = [d[name] for d in reports]
+        cols[name] = [getattr(r, name) for r in reports]
     return pa.RecordBatch.from_pydict(cols, schema=pair_arrow_schema(labelled))
