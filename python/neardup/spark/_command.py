@@ -256,7 +256,6 @@ class _UsageError(Exception):
 
 
 def _run(spark, args, d, fmt, status, start):
-    from pyspark.sql import functions as F
 
     from . import _input, _job
 
@@ -271,6 +270,23 @@ def _run(spark, args, d, fmt, status, start):
             raise _UsageError(f"{args.input}: {e}") from None
         raise
     clock = _job._Clock()
+    with _job.shuffle_partitions(spark, _job.default_partitions(spark, _size_of(spark, args.input))):
+        return _read_and_run(spark, args, d, docs, cached, clock, status, start)
+
+
+def _size_of(spark, path):
+    """Bytes under ``path`` (a file, a directory or a glob)."""
+    jvm = spark.sparkContext._jvm
+    p = jvm.org.apache.hadoop.fs.Path(path)
+    fs = p.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    return sum(fs.getContentSummary(s.getPath()).getLength() for s in (fs.globStatus(p) or []))
+
+
+def _read_and_run(spark, args, d, docs, cached, clock, status, start):
+    from pyspark.sql import functions as F
+
+    from . import _job
+
     # Skipped lines (no label) and repeated ids (the first in input order is
     # kept), found by one aggregation; listed only when there are some.
     odd = docs.groupBy("label").agg(F.count("*").alias("n"), F.min("pos").alias("first"))

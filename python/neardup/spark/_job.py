@@ -23,6 +23,7 @@ the grouping.
    ``Index.with_exact_duplicates`` does.
 """
 
+import contextlib
 import functools
 import math
 import time
@@ -40,6 +41,10 @@ from . import _tasks
 #: Most text bytes a verify part should need (it may need more when one
 #: article has candidates all over the corpus).
 PART_BYTES = 64 << 20
+
+#: Input text per shuffle partition (and at least two per core): Spark's
+#: default of 200 partitions makes thousands of tiny tasks on a small corpus.
+SHUFFLE_BYTES = 64 << 20
 
 #: Up to this many candidate pairs, the articles they need are looked up by
 #: broadcasting the list (16 bytes per pair and side) instead of shuffling
@@ -195,6 +200,7 @@ def find_pairs(
     order=None,
     min_coverage=0.8,
     groups=True,
+    partitions=None,
     **settings,
 ):
     """Every pair of articles of ``df`` that share passages: exactly
@@ -220,6 +226,9 @@ def find_pairs(
         min_coverage: near-duplicate groups: passages cover at least this
             fraction of both articles, in (0, 1].
         groups: compute the near-duplicate groups.
+        partitions: the job's shuffle partitions; by default one per 64 MB
+            of text, at least two per core (``spark.sql.shuffle.partitions``
+            is set while the job runs, and restored).
 
     Returns:
         :class:`SparkPairs`. Bad input raises, naming it: ``ValueError``
@@ -255,14 +264,16 @@ def find_pairs(
     # positions, whatever the lineage of `df`.
     docs = df.select(*cols).persist(StorageLevel.DISK_ONLY)
     # One aggregation checks the ids and texts.
-    bad = (
-        docs.groupBy("id")
-        .agg(F.count("*").alias("n"), F.count(F.when(F.col("text").isNull(), 1)).alias("null_texts"))
-        .where(F.col("id").isNull() | (F.col("id") < 0) | (F.col("n") > 1) | (F.col("null_texts") > 0))
-        .orderBy("id")
-        .limit(5)
-        .collect()
-    )
+    spark = df.sparkSession
+    with shuffle_partitions(spark, partitions or 2 * spark.sparkContext.defaultParallelism):
+        bad = (
+            docs.groupBy("id")
+            .agg(F.count("*").alias("n"), F.count(F.when(F.col("text").isNull(), 1)).alias("null_texts"))
+            .where(F.col("id").isNull() | (F.col("id") < 0) | (F.col("n") > 1) | (F.col("null_texts") > 0))
+            .orderBy("id")
+            .limit(5)
+            .collect()
+        )
     if bad:
         docs.unpersist()
         r = bad[0]
@@ -275,22 +286,50 @@ def find_pairs(
             raise ValueError(f"find_pairs: repeated ids in column {id!r}: {', '.join(repeated)} (ids must be distinct)")
         raise ValueError(f"find_pairs: a null text (id {r['id']}) in column {text!r}")
     try:
-        return run(docs, d, labelled=labelled, min_coverage=min_coverage, groups=groups, clock=clock)
+        return run(
+            docs, d, labelled=labelled, min_coverage=min_coverage, groups=groups, clock=clock, partitions=partitions
+        )
     finally:
         docs.unpersist()
 
 
-def run(docs, d, *, labelled, min_coverage, groups, clock=None):
+@contextlib.contextmanager
+def shuffle_partitions(spark, n):
+    """Runs the block with ``spark.sql.shuffle.partitions`` set to ``n``
+    (restored after)."""
+    key = "spark.sql.shuffle.partitions"
+    before = spark.conf.get(key)
+    spark.conf.set(key, str(n))
+    try:
+        yield
+    finally:
+        spark.conf.set(key, before)
+
+
+def default_partitions(spark, nbytes):
+    """Shuffle partitions for ``nbytes`` of text: one per ``SHUFFLE_BYTES``,
+    at least two per core."""
+    return max(2 * spark.sparkContext.defaultParallelism, math.ceil(nbytes / SHUFFLE_BYTES))
+
+
+def run(docs, d, *, labelled, min_coverage, groups, clock=None, partitions=None):
     """The job on ``docs`` (``id``, ``text``, ``pos`` and, if ``labelled``,
-    ``label``), which the caller has checked and persisted."""
+    ``label``), which the caller has checked and persisted; shuffles of
+    ``partitions`` partitions (default: :func:`default_partitions`)."""
     spark = docs.sparkSession
-    clock = clock or _Clock()
+    with shuffle_partitions(spark, spark.conf.get("spark.sql.shuffle.partitions")):
+        return _run(docs, d, labelled, min_coverage, groups, clock or _Clock(), partitions)
+
+
+def _run(docs, d, labelled, min_coverage, groups, clock, partitions):
+    spark = docs.sparkSession
 
     # 1. Keys.
     keys = docs.select("pos", "id", "text").mapInArrow(functools.partial(_tasks.keys_batches, d), KEYS_SCHEMA)
     keys = keys.persist(StorageLevel.MEMORY_AND_DISK)
     totals = keys.agg(F.count("*").alias("n"), F.sum("bytes").alias("bytes")).collect()[0]
     n_articles, n_bytes = totals["n"], totals["bytes"] or 0
+    spark.conf.set("spark.sql.shuffle.partitions", str(partitions or default_partitions(spark, n_bytes)))
     clock.lap("keys")
 
     # 2. Exact duplicates: the first of each class by insertion order takes
@@ -387,8 +426,12 @@ def run(docs, d, *, labelled, min_coverage, groups, clock=None):
     # Cue rows go to the part of their pair's first article; they are not
     # grouped here (the verify task groups the sorted rows of each pair).
     parts = max(4 * spark.sparkContext.defaultParallelism, math.ceil(n_bytes / PART_BYTES))
+    part_keys = _partition_keys(spark, parts)
+    part = F.element_at(
+        F.array(*[F.lit(k) for k in part_keys]), (F.pmod(F.xxhash64("a"), F.lit(parts)) + 1).cast("int")
+    )
     cue_rows = cues.select(
-        F.pmod(F.xxhash64("a"), F.lit(parts)).cast("int").alias("part"), "a", "b", F.col("k").cast("int").alias("k"),
+        part.alias("part"), "a", "b", F.col("k").cast("int").alias("k"),
         F.col("ca").cast("int").alias("ca"), F.col("cb").cast("int").alias("cb"),
     ).persist(StorageLevel.MEMORY_AND_DISK)  # fmt: skip
     candidates = cue_rows.groupBy("part", "a", "b").count().persist(StorageLevel.MEMORY_AND_DISK)
@@ -469,6 +512,24 @@ def run(docs, d, *, labelled, min_coverage, groups, clock=None):
         pairs_found=n_pairs,
         seconds=clock.seconds,
     )
+
+
+def _partition_keys(spark, n):
+    """``n`` ints that ``repartition(n, col)`` sends to partitions 0, 1, ..,
+    n - 1 (Spark hash-partitions by ``pmod(hash(col), n)``), so that each
+    verify part has a partition of its own."""
+    found = {}
+    start = 0
+    while len(found) < n:
+        rows = (
+            spark.range(start, start + 64 * n)
+            .select(F.col("id").cast("int").alias("k"), F.pmod(F.hash(F.col("id").cast("int")), F.lit(n)).alias("p"))
+            .collect()
+        )
+        for r in rows:
+            found.setdefault(r["p"], r["k"])
+        start += 64 * n
+    return [found[p] for p in range(n)]
 
 
 def with_exact_duplicates(groups, exact):
