@@ -296,14 +296,23 @@ def find_pairs(
 @contextlib.contextmanager
 def shuffle_partitions(spark, n):
     """Runs the block with ``spark.sql.shuffle.partitions`` set to ``n``
-    (restored after)."""
-    key = "spark.sql.shuffle.partitions"
-    before = spark.conf.get(key)
-    spark.conf.set(key, str(n))
+    (restored after), and with no byte limit on the Arrow batches sent to
+    Python (Spark 4 measures a batch after every row to enforce it, which
+    costs more than the work itself on rows with lists; the batches stay
+    bounded by ``spark.sql.execution.arrow.maxRecordsPerBatch``)."""
+    settings = {"spark.sql.shuffle.partitions": str(n), "spark.sql.execution.arrow.maxBytesPerBatch": str(2**31 - 1)}
+    before = {}
+    for key, value in settings.items():
+        before[key] = spark.conf.get(key, None)
+        spark.conf.set(key, value)
     try:
         yield
     finally:
-        spark.conf.set(key, before)
+        for key, value in before.items():
+            if value is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, value)
 
 
 def default_partitions(spark, nbytes):
