@@ -139,6 +139,20 @@ pub struct Config {
     /// among [`Report::passages`](crate::Report::passages)); false drops
     /// them. Default true (false in 0.2).
     pub report_boilerplate: bool,
+    /// Whether reports also hold *rewritten* passages: sentences that
+    /// correspond one to one or few to few as weighted bags of word stems
+    /// (words reordered, substituted or paraphrased), extended across
+    /// small gaps into whole passages that absorb the exact and edited
+    /// passages inside them ([`PassageKind::Rewritten`](crate::PassageKind::Rewritten);
+    /// [`score::rewritten`](crate::score::rewritten) has the rules), and
+    /// whether an [`Index`](crate::Index) proposes pairs of articles with
+    /// such sentences. Default true.
+    pub rewritten: bool,
+    /// Characters of a word's normalised form that make its stem, the
+    /// conflation of word forms that rewritten-passage detection compares
+    /// ([`text::word_stems`](crate::text::word_stems)); 0 keeps whole
+    /// words. Default 5.
+    pub stem_chars: usize,
 }
 
 impl Default for Config {
@@ -158,6 +172,8 @@ impl Default for Config {
             similar_units: false,
             boilerplate_contexts: 10,
             report_boilerplate: true,
+            rewritten: true,
+            stem_chars: 5,
         }
     }
 }
@@ -266,6 +282,9 @@ impl Config {
         }
         if self.max_bucket == 0 || self.max_bucket > u32::MAX as usize {
             return Err(Error::config("max_bucket", self.max_bucket, "must be in 1..=4294967295"));
+        }
+        if self.stem_chars > 64 {
+            return Err(Error::config("stem_chars", self.stem_chars, "must be at most 64 (0 keeps whole words)"));
         }
         if let Unit::Window { size } = self.unit
             && (size < self.shingle_size || size > 100_000)

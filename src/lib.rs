@@ -180,7 +180,7 @@ pub use crate::error::{Error, Result};
 pub use crate::fingerprint::MAX_NUM_HASHES;
 pub use crate::group::Group;
 pub use crate::lsh::LshParams;
-pub use crate::score::{Passage, Report};
+pub use crate::score::{Passage, PassageKind, Report};
 pub use crate::span::Span;
 
 #[cfg(test)]

@@ -177,12 +177,14 @@ fn title(i: usize, p: &Passage, a_lines: &Lines, b_lines: &Lines) -> String {
     let (b1, b2) = b_lines.of(p.b);
     let range = |x: usize, y: usize| if x == y { format!("line {x}") } else { format!("lines {x}–{y}") };
     format!(
-        "Passage {}: A {}, B {}; {} shared words, similarity {:.3}",
+        "Passage {} ({}): A {}, B {}; {} shared words, similarity {:.3}, bag similarity {:.3}",
         i + 1,
+        p.kind.as_str(),
         range(a1, a2),
         range(b1, b2),
         p.matched_words,
-        p.similarity
+        p.similarity,
+        p.bag_similarity
     )
 }
 
@@ -518,7 +520,9 @@ mod tests {
             a_tokens: 0..0,
             b_tokens: 0..0,
             matched_words: 8,
+            kind: neardup::PassageKind::Exact,
             similarity: 1.0,
+            bag_similarity: 1.0,
             containment_a: 1.0,
             containment_b: 1.0,
             boilerplate_articles: 0,

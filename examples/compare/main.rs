@@ -22,7 +22,8 @@
 //! {"a": {"path": .., "bytes": .., "words": .., "covered_words": ..}, "b": {..},
 //!  "config": {"shingle_size": .., "num_hashes": .., "threshold": .., "min_words": .., "max_gap": .., "seed": ..},
 //!  "passages": [{"a": {"start": .., "end": .., "line_start": .., "line_end": ..}, "b": {..},
-//!                "similarity": .., "containment_a": .., "containment_b": .., "matched_words": ..,
+//!                "kind": "exact" | "edited" | "rewritten", "similarity": .., "bag_similarity": ..,
+//!                "containment_a": .., "containment_b": .., "matched_words": ..,
 //!                "a_text": .., "b_text": ..}, ..],
 //!  "a_coverage": .., "b_coverage": ..}
 //! ```
@@ -149,6 +150,12 @@ struct Tuning {
     #[arg(long, value_name = "N", allow_hyphen_values = true,
           help = default("seed of every hash", Config::default().seed))]
     seed: Option<u64>,
+    #[arg(long, value_name = "BOOL", allow_hyphen_values = true,
+          help = default("report rewritten passages too: true or false", Config::default().rewritten))]
+    rewritten: Option<bool>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true,
+          help = default("characters of a word in its stem, 0 = whole words", Config::default().stem_chars))]
+    stem_chars: Option<usize>,
 }
 
 /// An option's help line with its default.
@@ -167,7 +174,9 @@ impl Tuning {
             .threshold(self.threshold.unwrap_or(d.threshold))
             .min_words(self.min_words.unwrap_or(d.min_words))
             .max_gap(self.max_gap.unwrap_or(d.max_gap))
-            .seed(self.seed.unwrap_or(d.seed));
+            .seed(self.seed.unwrap_or(d.seed))
+            .rewritten(self.rewritten.unwrap_or(d.rewritten))
+            .stem_chars(self.stem_chars.unwrap_or(d.stem_chars));
         builder.build().map_err(|e| match &e {
             // Name the command-line option, not the `Config` field.
             neardup::Error::InvalidConfig { name, .. } => format!("--{}: {e}", name.replace('_', "-")),
@@ -340,7 +349,10 @@ struct JsonConfig {
 struct JsonPassage<'a> {
     a: JsonSpan,
     b: JsonSpan,
+    /// `exact`, `edited` or `rewritten`.
+    kind: &'static str,
     similarity: f64,
+    bag_similarity: f64,
     containment_a: f64,
     containment_b: f64,
     matched_words: usize,
@@ -393,7 +405,9 @@ impl<'a> JsonPassage<'a> {
         JsonPassage {
             a: span(a, p.a),
             b: span(b, p.b),
+            kind: p.kind.as_str(),
             similarity: p.similarity,
+            bag_similarity: p.bag_similarity,
             containment_a: p.containment_a,
             containment_b: p.containment_b,
             matched_words: p.matched_words,

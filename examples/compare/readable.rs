@@ -58,15 +58,15 @@ impl Style {
 /// Writes the readable report of `a` and `b`.
 pub fn write(out: &mut dyn Write, report: &Report, a: &Input, b: &Input, style: &Style) -> io::Result<()> {
     for (i, p) in report.passages.iter().enumerate() {
-        writeln!(out, "{}", style.paint("1", &format!("Passage {}", i + 1)))?;
+        writeln!(out, "{}", style.paint("1", &format!("Passage {} ({})", i + 1, p.kind.as_str())))?;
         for (name, input, span, code) in [("A", a, p.a, "36"), ("B", b, p.b, "35")] {
             let (first, last) = input.lines.of(span);
             writeln!(out, "  {} lines {first}-{last}, bytes {span}", style.paint(code, name))?;
         }
         writeln!(
             out,
-            "  similarity {:.3}, containment {:.3} of A in B, {:.3} of B in A, {} shared words",
-            p.similarity, p.containment_a, p.containment_b, p.matched_words
+            "  similarity {:.3}, bag similarity {:.3}, containment {:.3} of A in B, {:.3} of B in A, {} shared words",
+            p.similarity, p.bag_similarity, p.containment_a, p.containment_b, p.matched_words
         )?;
         let (a_text, b_text) = (&a.text[p.a], &b.text[p.b]);
         let (a_line, b_line) = (a.lines.line(p.a.start), b.lines.line(p.b.start));

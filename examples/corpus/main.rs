@@ -53,12 +53,15 @@
 //! pairs are found, in input order of `a`:
 //!
 //! ```text
-//! {"a": ID, "b": ID, "passages": [{"a": {"start": .., "end": ..}, "b": {..}, "similarity": ..,
-//!  "containment_a": .., "containment_b": .., "matched_words": .., "boilerplate": false}, ..],
+//! {"a": ID, "b": ID, "passages": [{"a": {"start": .., "end": ..}, "b": {..}, "kind": "exact",
+//!  "similarity": .., "bag_similarity": .., "containment_a": .., "containment_b": ..,
+//!  "matched_words": .., "boilerplate": false}, ..],
 //!  "a_coverage": .., "b_coverage": ..}
 //! ```
 //!
-//! Every passage the two articles share is listed, in order; one made of
+//! Every passage the two articles share is listed, in order, with its kind
+//! (`exact`, `edited` or `rewritten`: words reordered, substituted or
+//! paraphrased, `--rewritten false` leaves them out); one made of
 //! boilerplate (a sentence or paragraph recurring in at least
 //! `--boilerplate-contexts` contexts across the corpus) has
 //! `"boilerplate": true` and `"articles": N`, the number of articles that
@@ -264,6 +267,12 @@ struct Tuning {
           help = default("also propose pairs of similar sentences (MinHash LSH): true or false",
                          Config::default().similar_units))]
     similar_units: Option<bool>,
+    #[arg(long, value_name = "BOOL", allow_hyphen_values = true,
+          help = default("report rewritten passages too: true or false", Config::default().rewritten))]
+    rewritten: Option<bool>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true,
+          help = default("characters of a word in its stem, 0 = whole words", Config::default().stem_chars))]
+    stem_chars: Option<usize>,
 }
 
 /// An option's help line with its default.
@@ -291,7 +300,9 @@ impl Tuning {
             .boilerplate_contexts(self.boilerplate_contexts.unwrap_or(d.boilerplate_contexts))
             .anchor_words(self.anchor_words.unwrap_or(d.anchor_words))
             .max_df(self.max_df.unwrap_or(d.max_df))
-            .similar_units(self.similar_units.unwrap_or(d.similar_units));
+            .similar_units(self.similar_units.unwrap_or(d.similar_units))
+            .rewritten(self.rewritten.unwrap_or(d.rewritten))
+            .stem_chars(self.stem_chars.unwrap_or(d.stem_chars));
         builder.build().map_err(|e| match &e {
             // Name the command-line option, not the `Config` field.
             neardup::Error::InvalidConfig { name, .. } => format!("--{}: {e}", name.replace('_', "-")),
@@ -534,7 +545,7 @@ fn describe(index: &Index) -> String {
     let lsh = index.detector().lsh();
     format!(
         "--shingle-size {} --num-hashes {} --threshold {} --min-words {} --max-gap {} --seed {} --max-bucket {} \
-         --boilerplate-contexts {} --anchor-words {} --max-df {} --similar-units {} \
+         --boilerplate-contexts {} --anchor-words {} --max-df {} --similar-units {} --rewritten {} --stem-chars {} \
          (LSH {} bands x {} rows{}, unit {:?}, boilerplate {})",
         c.shingle_size,
         c.num_hashes,
@@ -547,6 +558,8 @@ fn describe(index: &Index) -> String {
         c.anchor_words,
         c.max_df,
         c.similar_units,
+        c.rewritten,
+        c.stem_chars,
         lsh.bands,
         lsh.rows,
         if c.bands_rows.is_some() { " set explicitly" } else { "" },
@@ -751,7 +764,10 @@ impl PairLine {
 struct PassageRecord {
     a: SpanRecord,
     b: SpanRecord,
+    /// `exact`, `edited` or `rewritten`.
+    kind: &'static str,
     similarity: f64,
+    bag_similarity: f64,
     containment_a: f64,
     containment_b: f64,
     matched_words: usize,
@@ -774,7 +790,9 @@ impl From<&Passage> for PassageRecord {
         PassageRecord {
             a: SpanRecord { start: p.a.start, end: p.a.end },
             b: SpanRecord { start: p.b.start, end: p.b.end },
+            kind: p.kind.as_str(),
             similarity: p.similarity,
+            bag_similarity: p.bag_similarity,
             containment_a: p.containment_a,
             containment_b: p.containment_b,
             matched_words: p.matched_words,

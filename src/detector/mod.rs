@@ -155,6 +155,22 @@ impl DetectorBuilder {
         self
     }
 
+    /// Whether reports also hold rewritten passages, and an index proposes
+    /// pairs for them (default true; see
+    /// [`Config::rewritten`](crate::Config::rewritten)).
+    pub fn rewritten(&mut self, yes: bool) -> &mut Self {
+        self.config.rewritten = yes;
+        self
+    }
+
+    /// Characters of a word that make its stem for rewritten passages
+    /// (default 5, at most 64, 0 = whole words; see
+    /// [`Config::stem_chars`](crate::Config::stem_chars)).
+    pub fn stem_chars(&mut self, n: usize) -> &mut Self {
+        self.config.stem_chars = n;
+        self
+    }
+
     /// Validates the configuration and builds the detector.
     ///
     /// ```

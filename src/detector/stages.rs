@@ -20,8 +20,10 @@ use super::Detector;
 use crate::config::Unit;
 use crate::fingerprint::{SegmentKey, Signature, duplicate_key, segment_keys, shingles, winnow};
 use crate::lsh::band_keys;
-use crate::score::{Passage, Report, SeedTable, align_shingles, sorted_set, sorted_similarity};
-use crate::text::{Analysis, Segment};
+use crate::score::{
+    Passage, Report, RewriteOptions, SeedTable, SentenceBags, align_shingles, rewritten, sorted_set, sorted_similarity,
+};
+use crate::text::{Analysis, Segment, word_stems};
 
 /// Everything an index enters for one article, from
 /// [`Detector::article_keys`]: summed over a corpus's articles, these are
@@ -120,6 +122,8 @@ pub struct Prepared {
     /// The seed table of `shingles`, built when this article is the second
     /// text of an alignment.
     table: OnceLock<SeedTable>,
+    /// The sentences as bags of stems, on first use.
+    bags: OnceLock<SentenceBags>,
 }
 
 impl Prepared {
@@ -220,6 +224,7 @@ struct Side<'p> {
     analysis: &'p Analysis,
     shingles: &'p [u64],
     table: &'p OnceLock<SeedTable>,
+    bags: &'p OnceLock<SentenceBags>,
 }
 
 impl Detector {
@@ -456,6 +461,7 @@ impl Detector {
             sets,
             k: self.config.shingle_size,
             table: OnceLock::new(),
+            bags: OnceLock::new(),
         }
     }
 
@@ -526,8 +532,8 @@ impl Detector {
             return None;
         }
         let full = self.ordered_report(
-            Side { text: a, analysis: &pa.analysis, shingles: &pa.shingles, table: &pa.table },
-            Side { text: b, analysis: &pb.analysis, shingles: &pb.shingles, table: &pb.table },
+            Side { text: a, analysis: &pa.analysis, shingles: &pa.shingles, table: &pa.table, bags: &pa.bags },
+            Side { text: b, analysis: &pb.analysis, shingles: &pb.shingles, table: &pb.table, bags: &pb.bags },
         );
         let report = self.split_boilerplate(full, &pa.boilerplate, &pb.boilerplate);
         if report.passages.is_empty() {
@@ -575,7 +581,23 @@ impl Detector {
             Vec::new()
         } else {
             let table = b.table.get_or_init(|| SeedTable::new(b.shingles));
-            align_shingles(a.analysis, b.analysis, a.shingles, b.shingles, table, &opts)
+            let exact = align_shingles(a.analysis, b.analysis, a.shingles, b.shingles, table, &opts);
+            if exact.is_empty() && !self.config.rewritten {
+                exact
+            } else {
+                let (chars, seed) = (self.config.stem_chars, self.config.seed);
+                fn bags<'s>(s: &Side<'s>, chars: usize, seed: u64) -> &'s SentenceBags {
+                    s.bags.get_or_init(|| {
+                        SentenceBags::new(s.analysis, &word_stems(s.text, &s.analysis.tokens, chars, seed))
+                    })
+                }
+                let ropts = RewriteOptions {
+                    find: self.config.rewritten,
+                    min_words: self.config.min_words,
+                    shingle_size: self.config.shingle_size,
+                };
+                rewritten(a.analysis, bags(&a, chars, seed), b.analysis, bags(&b, chars, seed), a.shingles, b.shingles, exact, &ropts)
+            }
         };
         Report::new(passages, Vec::new(), na, nb)
     }
@@ -585,9 +607,10 @@ impl Detector {
     pub(crate) fn compare_analyzed(&self, a: &str, an_a: &Analysis, b: &str, an_b: &Analysis) -> Report {
         let (sa, sb) = (self.shingles(an_a), self.shingles(an_b));
         let (ta, tb) = (OnceLock::new(), OnceLock::new());
+        let (bags_a, bags_b) = (OnceLock::new(), OnceLock::new());
         self.ordered_report(
-            Side { text: a, analysis: an_a, shingles: &sa, table: &ta },
-            Side { text: b, analysis: an_b, shingles: &sb, table: &tb },
+            Side { text: a, analysis: an_a, shingles: &sa, table: &ta, bags: &bags_a },
+            Side { text: b, analysis: an_b, shingles: &sb, table: &tb, bags: &bags_b },
         )
     }
 }

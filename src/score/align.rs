@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use super::Passage;
+use super::{Passage, PassageKind};
 use super::substance::substantial;
 use super::verify::{sorted_common, sorted_set, sorted_similarity};
 use crate::fingerprint::shingles;
@@ -661,7 +661,10 @@ fn finish(d: &Draft, a: &Analysis, b: &Analysis, sa: &[u64], sb: &[u64], k: usiz
         a_tokens: d.a.clone(),
         b_tokens: d.b.clone(),
         matched_words: d.shared(),
+        kind: if d.shared() == d.a.len() && d.shared() == d.b.len() { PassageKind::Exact } else { PassageKind::Edited },
         similarity: sim.jaccard,
+        // Weighted by the pair's sentence frequencies: set by `rewritten`.
+        bag_similarity: 0.0,
         containment_a: sim.containment_a,
         containment_b: sim.containment_b,
         boilerplate_articles: 0,

@@ -69,11 +69,47 @@ use std::ops::Range;
 use crate::span::Span;
 
 mod align;
+mod rewritten;
 mod substance;
 mod verify;
 
 pub use align::{AlignOptions, MAX_SEED_OCCURRENCES, SeedTable, align, align_shingles};
+pub use rewritten::{RewriteOptions, SentenceBags, rewritten};
 pub use verify::{Similarity, similarity, sorted_set, sorted_similarity};
+
+/// How a passage was reused: what a caller filters on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum PassageKind {
+    /// The same words in the same order on both sides (after
+    /// normalisation): every word of both spans is matched word for word.
+    Exact,
+    /// Mostly the same words in the same order, with changed, inserted or
+    /// deleted words bridged (at most `max_gap` at a time).
+    Edited,
+    /// Sentences that correspond one to one or few to few, whose words were
+    /// reordered, substituted or paraphrased: found by the weighted
+    /// bag-of-words similarity of sentences ([`Passage::bag_similarity`]),
+    /// possibly around exact or edited stretches it absorbed.
+    Rewritten,
+}
+
+impl PassageKind {
+    /// The kind's name as the examples print it: `exact`, `edited` or
+    /// `rewritten`.
+    ///
+    /// ```
+    /// assert_eq!(neardup::PassageKind::Rewritten.as_str(), "rewritten");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PassageKind::Exact => "exact",
+            PassageKind::Edited => "edited",
+            PassageKind::Rewritten => "rewritten",
+        }
+    }
+}
 
 /// One reused passage: where it is in each text and how alike the two are.
 #[derive(Clone, Debug, PartialEq)]
@@ -91,8 +127,19 @@ pub struct Passage {
     /// word in at most one pair, so the count is the same seen from either
     /// side and never exceeds either side's `*_tokens` length.
     pub matched_words: usize,
-    /// Exact Jaccard similarity of the two spans' shingle sets.
+    /// How the passage was reused.
+    pub kind: PassageKind,
+    /// Exact Jaccard similarity of the two spans' shingle sets (the
+    /// similarity of exact and edited reuse; low for rewritten passages).
     pub similarity: f64,
+    /// Cosine similarity of the two spans as weighted bags of word stems
+    /// ([`text::word_stems`](crate::text::word_stems); each stem weighted
+    /// by its inverse sentence frequency over the two texts): the
+    /// similarity of rewritten reuse, which word order and a few
+    /// substituted words do not change. Set by [`rewritten`], which every
+    /// [`Detector`](crate::Detector) report goes through; 0 in the output
+    /// of [`align`] and [`align_shingles`] alone.
+    pub bag_similarity: f64,
     /// How much of the first span's shingle set is in the second's.
     pub containment_a: f64,
     /// How much of the second span's shingle set is in the first's.
@@ -121,7 +168,9 @@ impl Passage {
             a_tokens: self.b_tokens.clone(),
             b_tokens: self.a_tokens.clone(),
             matched_words: self.matched_words,
+            kind: self.kind,
             similarity: self.similarity,
+            bag_similarity: self.bag_similarity,
             containment_a: self.containment_b,
             containment_b: self.containment_a,
             boilerplate_articles: self.boilerplate_articles,

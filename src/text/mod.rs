@@ -77,6 +77,9 @@ mod words;
 // Sentences and paragraphs between the words.
 mod segment;
 
+// Word forms conflated by prefix truncation (rewritten-passage detection).
+mod stem;
+
 use std::ops::Range;
 
 use crate::span::Span;
@@ -85,6 +88,7 @@ pub use decode::{DEFAULT_MAX_BYTES, HEAD_BYTES, check_start, decode, read_file, 
 pub use hash::word_hash;
 pub use normalize::{Normalized, normalize};
 pub use segment::windows;
+pub use stem::word_stems;
 pub use words::for_each_word;
 
 use segment::segment;

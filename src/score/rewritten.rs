@@ -1,0 +1,650 @@
+//! Rewritten passages: sentences alike as weighted bags of word stems,
+//! extended into passages, around the exact and edited ones.
+//!
+//! After the exact aligner ([`align`](super::align)), the sentences that it
+//! left mostly uncovered on both sides are compared as bags of word stems
+//! ([`word_stems`](crate::text::word_stems)), each stem weighted by
+//! `ln(1 + N / sf)`, its inverse sentence frequency over the `N` sentences
+//! of the two texts (the tf-isf weighting of Sanchez-Perez, Sidorov and
+//! Gelbukh's PAN 2014 text-alignment system, smoothed so that a stem in
+//! every sentence of two one-sentence texts still counts):
+//!
+//! 1. **Seeds.** A pair of sentences of at least [`SENTENCE_WORDS`] words
+//!    whose cosine similarity and Dice coefficient (of the stem sets) both
+//!    exceed [`SEED_SIMILARITY`] is a seed. Sentences meet through an
+//!    inverted list of the second text's stems; a stem in more than
+//!    [`MAX_POSTINGS`] sentences proposes no pair (it weighs little and
+//!    would make the search quadratic), and each sentence keeps its
+//!    [`MAX_SEEDS`] best partners.
+//! 2. **Extension.** Seeds at most [`SENTENCE_GAP`] sentences apart on both
+//!    sides are one group, in any order (sentences reordered, split or
+//!    merged), and so is an exact or edited passage that lies that close to
+//!    a seed on both sides: the rewritten passage absorbs it, so that one
+//!    reused passage is one reported passage.
+//! 3. **Filter.** A group is a passage when it holds an exact or edited
+//!    passage or seeds in at least two sentences on each side (one alike
+//!    sentence is a topic, two in a row are reuse), when the two spans
+//!    still have a cosine similarity of at least [`PASSAGE_SIMILARITY`] as
+//!    wholes, and when they share at least `min_words` words (stem for
+//!    stem).
+//!
+//! Every passage then gets its [`bag_similarity`](super::Passage::bag_similarity).
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::verify::{sorted_set, sorted_similarity};
+use super::{Passage, PassageKind};
+use crate::span::Span;
+use crate::text::Analysis;
+
+/// Fewest words of a sentence that can seed a rewritten passage.
+pub const SENTENCE_WORDS: usize = 5;
+/// Cosine similarity and Dice coefficient that a seed pair of sentences
+/// must both exceed (0.33, as in the PAN 2014 winning system).
+pub const SEED_SIMILARITY: f64 = 0.33;
+/// Cosine similarity of the two spans that a rewritten passage must keep
+/// as a whole.
+pub const PASSAGE_SIMILARITY: f64 = 0.65;
+/// Most sentences between two seeds (or a seed and a passage) of one
+/// rewritten passage, on each side.
+pub const SENTENCE_GAP: usize = 3;
+/// Most sentences of the second text a stem may be in and still propose
+/// pairs of sentences.
+pub const MAX_POSTINGS: usize = 32;
+/// Most seeds kept per sentence of the first text (the most similar).
+pub const MAX_SEEDS: usize = 4;
+
+/// What [`rewritten`] needs besides the texts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RewriteOptions {
+    /// Whether to look for rewritten passages; false only computes every
+    /// passage's [`bag_similarity`](super::Passage::bag_similarity).
+    pub find: bool,
+    /// Fewest words a rewritten passage shares, stem for stem
+    /// ([`Config::min_words`](crate::Config::min_words)).
+    pub min_words: usize,
+    /// Words per shingle, for the passages' shingle similarity.
+    pub shingle_size: usize,
+}
+
+/// One text's words as bags of stems, sentence by sentence: built once per
+/// text ([`SentenceBags::new`]) and shared by all its comparisons.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SentenceBags {
+    /// The distinct stems, sorted, each with the number of sentences
+    /// holding it.
+    vocab: Vec<(u64, u32)>,
+    /// Per token, the index of its stem in `vocab`.
+    tokens: Vec<u32>,
+    /// Per sentence, `(stem index, count)` sorted by stem index.
+    sentences: Vec<Vec<(u32, u32)>>,
+    /// Per token, its sentence.
+    sentence_of: Vec<u32>,
+    /// The sentences of each stem (by stem index) with the stem's count
+    /// in each, `postings[at[i]..at[i + 1]]`.
+    at: Vec<u32>,
+    postings: Vec<(u32, u32)>,
+}
+
+impl SentenceBags {
+    /// The bags of `analysis`'s sentences from its tokens' `stems`
+    /// ([`word_stems`](crate::text::word_stems)); stems of another length
+    /// than the tokens give empty bags, which find nothing.
+    ///
+    /// ```
+    /// use neardup::score::SentenceBags;
+    /// use neardup::text::{analyze, word_stems};
+    ///
+    /// let text = "One sentence here. Another sentence there.";
+    /// let an = analyze(text, 0);
+    /// let bags = SentenceBags::new(&an, &word_stems(text, &an.tokens, 5, 0));
+    /// assert_eq!(bags.sentences(), 2);
+    /// assert_eq!(bags.stems(), 5); // "sente" is in both
+    /// ```
+    pub fn new(analysis: &Analysis, stems: &[u64]) -> SentenceBags {
+        if stems.len() != analysis.tokens.len() {
+            return SentenceBags::default();
+        }
+        let mut sentence_of = vec![0u32; stems.len()];
+        let mut entries: Vec<(u64, u32)> = Vec::with_capacity(stems.len());
+        for (i, s) in analysis.sentences.iter().enumerate() {
+            sentence_of[s.tokens.clone()].iter_mut().for_each(|x| *x = i as u32);
+            entries.extend(stems[s.tokens.clone()].iter().map(|&st| (st, i as u32)));
+        }
+        entries.sort_unstable();
+        let mut vocab: Vec<(u64, u32)> = Vec::new();
+        let mut sentences: Vec<Vec<(u32, u32)>> = vec![Vec::new(); analysis.sentences.len()];
+        let (mut at, mut postings): (Vec<u32>, Vec<(u32, u32)>) = (vec![0u32], Vec::new());
+        for (k, &(stem, sentence)) in entries.iter().enumerate() {
+            if vocab.last().is_none_or(|v| v.0 != stem) {
+                if !vocab.is_empty() {
+                    at.push(postings.len() as u32);
+                }
+                vocab.push((stem, 0));
+            }
+            let idx = (vocab.len() - 1) as u32;
+            if k > 0 && entries[k - 1] == (stem, sentence) {
+                if let Some(last) = sentences[sentence as usize].last_mut() {
+                    last.1 += 1;
+                }
+                if let Some(last) = postings.last_mut() {
+                    last.1 += 1;
+                }
+                continue;
+            }
+            sentences[sentence as usize].push((idx, 1));
+            postings.push((sentence, 1));
+            if let Some(v) = vocab.last_mut() {
+                v.1 += 1;
+            }
+        }
+        at.push(postings.len() as u32);
+        let tokens = stems.iter().map(|s| vocab.partition_point(|v| v.0 < *s) as u32).collect();
+        SentenceBags { vocab, tokens, sentences, sentence_of, at, postings }
+    }
+
+    /// Number of sentences.
+    pub fn sentences(&self) -> usize {
+        self.sentences.len()
+    }
+
+    /// Number of distinct stems.
+    pub fn stems(&self) -> usize {
+        self.vocab.len()
+    }
+
+    fn postings(&self, idx: u32) -> &[(u32, u32)] {
+        &self.postings[self.at[idx as usize] as usize..self.at[idx as usize + 1] as usize]
+    }
+
+    /// The sentences (first, last) that tokens `t` (not empty) touch.
+    fn span_sentences(&self, t: &Range<usize>) -> (usize, usize) {
+        (self.sentence_of[t.start] as usize, self.sentence_of[t.end - 1] as usize)
+    }
+
+    /// The bag of tokens `t`: `(stem index, count)` sorted.
+    fn span_bag(&self, t: &Range<usize>) -> Vec<(u32, u32)> {
+        let mut idx: Vec<u32> = self.tokens.get(t.clone()).unwrap_or(&[]).to_vec();
+        idx.sort_unstable();
+        let mut bag: Vec<(u32, u32)> = Vec::new();
+        for x in idx {
+            match bag.last_mut() {
+                Some((y, n)) if *y == x => *n += 1,
+                _ => bag.push((x, 1)),
+            }
+        }
+        bag
+    }
+}
+
+/// The passages of two texts with the rewritten ones added: `passages` are
+/// the exact and edited passages of `a` and `b` (from
+/// [`align_shingles`](super::align_shingles)), `a_bags` and `b_bags` their
+/// [`SentenceBags`], `sa` and `sb` their shingles. Returns the passages
+/// sorted by their start in `a`, then in `b`, each with its
+/// [`bag_similarity`](super::Passage::bag_similarity); a rewritten passage
+/// replaces the exact and edited passages it absorbed.
+///
+/// ```
+/// use neardup::score::{RewriteOptions, SeedTable, SentenceBags, align_shingles, rewritten};
+/// use neardup::text::word_stems;
+/// use neardup::{Detector, PassageKind};
+///
+/// let d = Detector::builder().build()?;
+/// let a = "Inheritance lets new classes reuse the code of existing classes. \
+///          The derived classes take over the attributes and behaviour of their base classes. \
+///          This helps programmers reuse existing code with little modification.";
+/// let b = "Programmers can reuse existing code with little modification thanks to this. \
+///          Attributes and behaviour of the base classes are taken over by derived classes. \
+///          New classes reuse existing classes' code through inheritance.";
+/// let (an_a, an_b) = (d.analyze(a), d.analyze(b));
+/// let (sa, sb) = (d.shingles(&an_a), d.shingles(&an_b));
+/// let exact = align_shingles(&an_a, &an_b, &sa, &sb, &SeedTable::new(&sb), &d.align_options());
+/// assert!(exact.is_empty());
+/// let bags = |t: &str, an: &neardup::text::Analysis| SentenceBags::new(an, &word_stems(t, &an.tokens, 5, 0));
+/// let opts = RewriteOptions { find: true, min_words: 15, shingle_size: 3 };
+/// let found = rewritten(&an_a, &bags(a, &an_a), &an_b, &bags(b, &an_b), &sa, &sb, exact, &opts);
+/// assert_eq!(found.len(), 1);
+/// assert_eq!(found[0].kind, PassageKind::Rewritten);
+/// assert!(found[0].bag_similarity > 0.7);
+/// # Ok::<(), neardup::Error>(())
+/// ```
+#[allow(clippy::too_many_arguments)]
+pub fn rewritten(
+    a: &Analysis,
+    a_bags: &SentenceBags,
+    b: &Analysis,
+    b_bags: &SentenceBags,
+    sa: &[u64],
+    sb: &[u64],
+    passages: Vec<Passage>,
+    opts: &RewriteOptions,
+) -> Vec<Passage> {
+    let fits = |an: &Analysis, bags: &SentenceBags| {
+        bags.tokens.len() == an.tokens.len() && bags.sentences.len() == an.sentences.len()
+    };
+    if !fits(a, a_bags) || !fits(b, b_bags) {
+        return passages;
+    }
+    let pair = Pair::new(Side { an: a, bags: a_bags }, Side { an: b, bags: b_bags });
+    let mut out = if opts.find { pair.find(passages, sa, sb, opts) } else { passages };
+    for p in &mut out {
+        p.bag_similarity = pair.span_cosine(&p.a_tokens, &p.b_tokens);
+    }
+    out.sort_by_key(|p| (p.a, p.b));
+    out
+}
+
+struct Side<'a> {
+    an: &'a Analysis,
+    bags: &'a SentenceBags,
+}
+
+impl Side<'_> {
+    /// Per sentence: whether passages cover at least half its words.
+    fn covered(&self, spans: impl Iterator<Item = Range<usize>>) -> Vec<bool> {
+        let mut inside = vec![false; self.an.tokens.len()];
+        for t in spans {
+            inside[t].iter_mut().for_each(|x| *x = true);
+        }
+        self.an
+            .sentences
+            .iter()
+            .map(|s| 2 * inside[s.tokens.clone()].iter().filter(|&&x| x).count() >= s.tokens.len())
+            .collect()
+    }
+
+    /// The byte span of tokens `t`, grown to the punctuation of a sentence
+    /// it starts or ends with.
+    fn span(&self, t: &Range<usize>) -> Span {
+        let (first, last) = self.bags.span_sentences(t);
+        let (fs, ls) = (&self.an.sentences[first], &self.an.sentences[last]);
+        let start = if fs.tokens.start == t.start { fs.span.start } else { self.an.tokens[t.start].span.start };
+        let end = if ls.tokens.end == t.end { ls.span.end } else { self.an.tokens[t.end - 1].span.end };
+        Span::new(start, end)
+    }
+}
+
+const NONE: u32 = u32::MAX;
+
+struct Pair<'a> {
+    a: Side<'a>,
+    b: Side<'a>,
+    /// Weight of each stem of `a` (by index): `ln(1 + N / sf)`, `sf`
+    /// counted in both texts.
+    wa: Vec<f64>,
+    /// The same stem's index in `b`, or `NONE`.
+    a_to_b: Vec<u32>,
+    /// Weight of each stem of `b` (by index).
+    wb: Vec<f64>,
+}
+
+/// One item of a group: a seed (one sentence on each side) or a passage
+/// (by index), with the sentences it spans on each side.
+#[derive(Clone, Copy)]
+struct Item {
+    a: (usize, usize),
+    b: (usize, usize),
+    passage: Option<usize>,
+}
+
+impl<'a> Pair<'a> {
+    fn new(a: Side<'a>, b: Side<'a>) -> Pair<'a> {
+        let n = (a.bags.sentences.len() + b.bags.sentences.len()) as f64;
+        let (va, vb) = (&a.bags.vocab, &b.bags.vocab);
+        let mut wa = Vec::with_capacity(va.len());
+        let mut a_to_b = Vec::with_capacity(va.len());
+        let mut j = 0;
+        for &(stem, sf) in va {
+            while j < vb.len() && vb[j].0 < stem {
+                j += 1;
+            }
+            let (other, to) = match vb.get(j) {
+                Some(&(s, f)) if s == stem => (f, j as u32),
+                _ => (0, NONE),
+            };
+            wa.push((1.0 + n / f64::from(sf + other)).ln());
+            a_to_b.push(to);
+        }
+        let mut wb: Vec<f64> = vb.iter().map(|&(_, sf)| (1.0 + n / f64::from(sf)).ln()).collect();
+        for (i, &to) in a_to_b.iter().enumerate() {
+            if to != NONE {
+                wb[to as usize] = wa[i];
+            }
+        }
+        Pair { a, b, wa, a_to_b, wb }
+    }
+
+    fn norm(&self, bag: &[(u32, u32)]) -> f64 {
+        bag.iter().map(|&(i, c)| (f64::from(c) * self.wa[i as usize]).powi(2)).sum::<f64>().sqrt()
+    }
+
+    fn norm_b(&self, bag: &[(u32, u32)]) -> f64 {
+        bag.iter().map(|&(i, c)| (f64::from(c) * self.wb[i as usize]).powi(2)).sum::<f64>().sqrt()
+    }
+
+    /// Dot product of a bag of `a` and a bag of `b`, and their shared
+    /// stems.
+    fn dot(&self, x: &[(u32, u32)], y: &[(u32, u32)]) -> (f64, usize) {
+        let (mut j, mut dot, mut shared) = (0, 0.0, 0);
+        for &(i, c) in x {
+            let to = self.a_to_b[i as usize];
+            if to == NONE {
+                continue;
+            }
+            while j < y.len() && y[j].0 < to {
+                j += 1;
+            }
+            if let Some(&(k, d)) = y.get(j)
+                && k == to
+            {
+                let w = self.wa[i as usize];
+                dot += f64::from(c) * f64::from(d) * w * w;
+                shared += 1;
+            }
+        }
+        (dot, shared)
+    }
+
+    /// Cosine similarity of the tokens `ta` of `a` and `tb` of `b` as bags.
+    fn span_cosine(&self, ta: &Range<usize>, tb: &Range<usize>) -> f64 {
+        let (x, y) = (self.a.bags.span_bag(ta), self.b.bags.span_bag(tb));
+        let (nx, ny) = (self.norm(&x), self.norm_b(&y));
+        if nx > 0.0 && ny > 0.0 { self.dot(&x, &y).0 / (nx * ny) } else { 0.0 }
+    }
+
+    /// Words shared stem for stem by tokens `ta` of `a` and `tb` of `b`.
+    fn shared_words(&self, ta: &Range<usize>, tb: &Range<usize>) -> usize {
+        let (x, y) = (self.a.bags.span_bag(ta), self.b.bags.span_bag(tb));
+        let mut j = 0;
+        let mut n = 0usize;
+        for &(i, c) in &x {
+            let to = self.a_to_b[i as usize];
+            if to == NONE {
+                continue;
+            }
+            while j < y.len() && y[j].0 < to {
+                j += 1;
+            }
+            if let Some(&(k, d)) = y.get(j)
+                && k == to
+            {
+                n += c.min(d) as usize;
+            }
+        }
+        n
+    }
+
+    /// The seeds: pairs of sentences (of `a`, of `b`), sorted.
+    fn seeds(&self, a_free: &[bool], b_free: &[bool]) -> Vec<(usize, usize)> {
+        let (ab, bb) = (self.a.bags, self.b.bags);
+        let eligible = |an: &Analysis, free: &[bool], i: usize| free[i] && an.sentences[i].tokens.len() >= SENTENCE_WORDS;
+        let b_ok: Vec<bool> = (0..bb.sentences.len()).map(|j| eligible(self.b.an, b_free, j)).collect();
+        let b_norms: Vec<f64> = bb.sentences.iter().map(|bag| self.norm_b(bag)).collect();
+        // Per sentence of `b`: the dot product and shared stems so far
+        // (over the stems with short postings).
+        let mut acc: Vec<(f64, u32)> = vec![(0.0, 0); bb.sentences.len()];
+        let mut touched: Vec<u32> = Vec::new();
+        let mut seeds = Vec::new();
+        for (i, bag) in ab.sentences.iter().enumerate() {
+            if !eligible(self.a.an, a_free, i) {
+                continue;
+            }
+            // The stems left out (long postings): their norm and number
+            // bound what they can add to a cosine and a Dice coefficient.
+            let (mut left_out, mut left_out_norm) = (0u32, 0.0f64);
+            for &(idx, c) in bag {
+                let to = self.a_to_b[idx as usize];
+                if to == NONE {
+                    continue;
+                }
+                let list = bb.postings(to);
+                if list.len() > MAX_POSTINGS {
+                    left_out += 1;
+                    left_out_norm += (f64::from(c) * self.wa[idx as usize]).powi(2);
+                    continue;
+                }
+                let w = self.wa[idx as usize];
+                for &(j, d) in list {
+                    if !b_ok[j as usize] {
+                        continue;
+                    }
+                    let slot = &mut acc[j as usize];
+                    if slot.1 == 0 {
+                        touched.push(j);
+                    }
+                    slot.0 += f64::from(c) * f64::from(d) * w * w;
+                    slot.1 += 1;
+                }
+            }
+            let na = self.norm(bag);
+            let left_out_norm = left_out_norm.sqrt();
+            let mut best: Vec<(f64, usize)> = Vec::new();
+            for j in touched.drain(..) {
+                let j = j as usize;
+                let (mut dot, mut shared) = std::mem::take(&mut acc[j]);
+                let other = &bb.sentences[j];
+                let size = (bag.len() + other.len()) as f64;
+                // Two distinct stems of short postings at least (one
+                // shared word is no seed), and the best the left-out stems
+                // can add (Cauchy-Schwarz for the cosine) must reach the
+                // thresholds.
+                if shared < 2
+                    || na == 0.0
+                    || b_norms[j] == 0.0
+                    || dot / (na * b_norms[j]) + left_out_norm / na <= SEED_SIMILARITY
+                    || 2.0 * f64::from(shared + left_out) / size <= SEED_SIMILARITY
+                {
+                    continue;
+                }
+                if left_out > 0 {
+                    let (d, s) = self.dot(bag, other);
+                    (dot, shared) = (d, s as u32);
+                }
+                let cos = dot / (na * b_norms[j]);
+                let dice = 2.0 * f64::from(shared) / size;
+                if cos > tune("ND_SS", SEED_SIMILARITY) && dice > tune("ND_SS", SEED_SIMILARITY) {
+                    best.push((cos, j));
+                }
+            }
+            best.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+            seeds.extend(best.into_iter().take(MAX_SEEDS).map(|(_, j)| (i, j)));
+        }
+        seeds.sort_unstable();
+        seeds
+    }
+
+    fn find(&self, passages: Vec<Passage>, sa: &[u64], sb: &[u64], opts: &RewriteOptions) -> Vec<Passage> {
+        let live = || passages.iter().filter(|p| !p.a_tokens.is_empty() && !p.b_tokens.is_empty());
+        let a_free: Vec<bool> = self.a.covered(live().map(|p| p.a_tokens.clone())).into_iter().map(|c| !c).collect();
+        let b_free: Vec<bool> = self.b.covered(live().map(|p| p.b_tokens.clone())).into_iter().map(|c| !c).collect();
+        let seeds = self.seeds(&a_free, &b_free);
+        if seeds.is_empty() {
+            return passages;
+        }
+        // Items: the seeds, then the passages.
+        let mut items: Vec<Item> = seeds.iter().map(|&(i, j)| Item { a: (i, i), b: (j, j), passage: None }).collect();
+        for (k, p) in passages.iter().enumerate() {
+            if !p.a_tokens.is_empty() && !p.b_tokens.is_empty() {
+                items.push(Item {
+                    a: self.a.bags.span_sentences(&p.a_tokens),
+                    b: self.b.bags.span_sentences(&p.b_tokens),
+                    passage: Some(k),
+                });
+            }
+        }
+        let near = |x: (usize, usize), y: (usize, usize)| x.0 <= y.1 + SENTENCE_GAP && y.0 <= x.1 + SENTENCE_GAP;
+        let mut groups = UnionFind::new(items.len());
+        let n_seeds = seeds.len();
+        for p in 0..n_seeds {
+            for q in p + 1..n_seeds {
+                if items[q].a.0 > items[p].a.0 + SENTENCE_GAP {
+                    break;
+                }
+                if near(items[p].b, items[q].b) {
+                    groups.union(p, q);
+                }
+            }
+        }
+        for q in n_seeds..items.len() {
+            let (lo, hi) = (items[q].a.0.saturating_sub(SENTENCE_GAP), items[q].a.1 + SENTENCE_GAP);
+            let from = seeds.partition_point(|s| s.0 < lo);
+            for p in from..n_seeds {
+                if seeds[p].0 > hi {
+                    break;
+                }
+                if near(items[p].b, items[q].b) {
+                    groups.union(p, q);
+                }
+            }
+        }
+        // Each group with a seed, in the order of its first seed.
+        let mut members: Vec<Vec<usize>> = Vec::new();
+        let mut slot: HashMap<usize, usize> = HashMap::new();
+        for (k, _) in items.iter().enumerate() {
+            let root = groups.find(k);
+            if k < n_seeds || slot.contains_key(&root) {
+                let s = *slot.entry(root).or_insert_with(|| {
+                    members.push(Vec::new());
+                    members.len() - 1
+                });
+                members[s].push(k);
+            }
+        }
+        let mut absorbed = vec![false; passages.len()];
+        let mut found: Vec<Passage> = Vec::new();
+        for group in members {
+            let absorbs: Vec<usize> = group.iter().filter_map(|&k| items[k].passage).collect();
+            let seeded = |f: fn(&Item) -> usize| {
+                let mut s: Vec<usize> = group.iter().filter(|&&k| items[k].passage.is_none()).map(|&k| f(&items[k])).collect();
+                s.sort_unstable();
+                s.dedup();
+                s.len()
+            };
+            if absorbs.is_empty() && (seeded(|x| x.a.0) < 2 || seeded(|x| x.b.0) < 2) {
+                continue;
+            }
+            let mut ta = usize::MAX..0;
+            let mut tb = usize::MAX..0;
+            for &k in &group {
+                let (ra, rb) = match items[k].passage {
+                    Some(p) => (passages[p].a_tokens.clone(), passages[p].b_tokens.clone()),
+                    None => (
+                        self.a.an.sentences[items[k].a.0].tokens.clone(),
+                        self.b.an.sentences[items[k].b.0].tokens.clone(),
+                    ),
+                };
+                ta = ta.start.min(ra.start)..ta.end.max(ra.end);
+                tb = tb.start.min(rb.start)..tb.end.max(rb.end);
+            }
+            if self.span_cosine(&ta, &tb) < tune("ND_PS", PASSAGE_SIMILARITY) {
+                continue;
+            }
+            let matched = self.shared_words(&ta, &tb).min(ta.len()).min(tb.len());
+            if matched < opts.min_words {
+                continue;
+            }
+            for &p in &absorbs {
+                absorbed[p] = true;
+            }
+            let k = opts.shingle_size.max(1);
+            let sim = sorted_similarity(&window_set(sa, &ta, k), &window_set(sb, &tb, k));
+            found.push(Passage {
+                a: self.a.span(&ta),
+                b: self.b.span(&tb),
+                a_tokens: ta,
+                b_tokens: tb,
+                matched_words: matched,
+                kind: PassageKind::Rewritten,
+                similarity: sim.jaccard,
+                bag_similarity: 0.0,
+                containment_a: sim.containment_a,
+                containment_b: sim.containment_b,
+                boilerplate_articles: 0,
+            });
+        }
+        let found = merge_overlapping(found, &self.a, &self.b, self, sa, sb, opts.shingle_size.max(1));
+        // A passage overlapping a rewritten one on both sides is inside it.
+        let inside = |p: &Passage| {
+            found.iter().any(|r| overlaps(&r.a_tokens, &p.a_tokens) && overlaps(&r.b_tokens, &p.b_tokens))
+        };
+        let mut out: Vec<Passage> =
+            passages.into_iter().enumerate().filter(|(k, p)| !absorbed[*k] && !inside(p)).map(|(_, p)| p).collect();
+        out.extend(found);
+        out
+    }
+}
+
+fn overlaps(x: &Range<usize>, y: &Range<usize>) -> bool {
+    x.start < y.end && y.start < x.end
+}
+
+/// Rewritten passages overlapping on both sides, merged into one.
+fn merge_overlapping(
+    mut found: Vec<Passage>,
+    a: &Side<'_>,
+    b: &Side<'_>,
+    pair: &Pair<'_>,
+    sa: &[u64],
+    sb: &[u64],
+    k: usize,
+) -> Vec<Passage> {
+    found.sort_by_key(|p| (p.a_tokens.start, p.b_tokens.start));
+    let mut out: Vec<Passage> = Vec::with_capacity(found.len());
+    for p in found {
+        match out.iter_mut().find(|q| overlaps(&q.a_tokens, &p.a_tokens) && overlaps(&q.b_tokens, &p.b_tokens)) {
+            Some(q) => {
+                let ta = q.a_tokens.start.min(p.a_tokens.start)..q.a_tokens.end.max(p.a_tokens.end);
+                let tb = q.b_tokens.start.min(p.b_tokens.start)..q.b_tokens.end.max(p.b_tokens.end);
+                let sim = sorted_similarity(&window_set(sa, &ta, k), &window_set(sb, &tb, k));
+                q.a = a.span(&ta);
+                q.b = b.span(&tb);
+                q.matched_words = pair.shared_words(&ta, &tb).min(ta.len()).min(tb.len());
+                q.similarity = sim.jaccard;
+                q.containment_a = sim.containment_a;
+                q.containment_b = sim.containment_b;
+                q.a_tokens = ta;
+                q.b_tokens = tb;
+            }
+            None => out.push(p),
+        }
+    }
+    out
+}
+
+/// The sorted set of the shingles that start in tokens `t` and end inside
+/// them (at least one).
+fn window_set(sh: &[u64], t: &Range<usize>, k: usize) -> Vec<u64> {
+    let last = (t.end + 1).saturating_sub(k).max(t.start + 1).min(sh.len());
+    sorted_set(&sh[t.start.min(last)..last])
+}
+
+struct UnionFind(Vec<usize>);
+
+impl UnionFind {
+    fn new(n: usize) -> UnionFind {
+        UnionFind((0..n).collect())
+    }
+
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.0[x] != x {
+            self.0[x] = self.0[self.0[x]];
+            x = self.0[x];
+        }
+        x
+    }
+
+    fn union(&mut self, x: usize, y: usize) {
+        let (rx, ry) = (self.find(x), self.find(y));
+        // The smaller root wins, so that groups do not depend on the order
+        // of unions.
+        let (lo, hi) = (rx.min(ry), rx.max(ry));
+        self.0[hi] = lo;
+    }
+}
+
+
+fn tune(name: &str, v: f64) -> f64 {
+    std::env::var(name).ok().and_then(|x| x.parse().ok()).unwrap_or(v)
+}
