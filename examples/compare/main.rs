@@ -150,8 +150,8 @@ struct Tuning {
     #[arg(long, value_name = "N", allow_hyphen_values = true,
           help = default("seed of every hash", Config::default().seed))]
     seed: Option<u64>,
-    #[arg(long, value_name = "BOOL", allow_hyphen_values = true,
-          help = default("report rewritten passages too: true or false", Config::default().rewritten))]
+    #[arg(long, value_name = "BOOL", allow_hyphen_values = true, hide_possible_values = true,
+          help = default("report rewritten passages: true or false", Config::default().rewritten))]
     rewritten: Option<bool>,
     #[arg(long, value_name = "N", allow_hyphen_values = true,
           help = default("characters of a word in its stem, 0 = whole words", Config::default().stem_chars))]

@@ -65,7 +65,7 @@ pub fn write(out: &mut dyn Write, report: &Report, a: &Input, b: &Input, style: 
         }
         writeln!(
             out,
-            "  similarity {:.3}, bag similarity {:.3}, containment {:.3} of A in B, {:.3} of B in A, {} shared words",
+            "  similarity {:.3} (bag {:.3}), containment {:.3} of A in B, {:.3} of B in A, {} shared words",
             p.similarity, p.bag_similarity, p.containment_a, p.containment_b, p.matched_words
         )?;
         let (a_text, b_text) = (&a.text[p.a], &b.text[p.b]);

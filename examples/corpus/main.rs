@@ -268,7 +268,7 @@ struct Tuning {
                          Config::default().similar_units))]
     similar_units: Option<bool>,
     #[arg(long, value_name = "BOOL", allow_hyphen_values = true,
-          help = default("report rewritten passages too: true or false", Config::default().rewritten))]
+          help = default("report rewritten passages: true or false", Config::default().rewritten))]
     rewritten: Option<bool>,
     #[arg(long, value_name = "N", allow_hyphen_values = true,
           help = default("characters of a word in its stem, 0 = whole words", Config::default().stem_chars))]

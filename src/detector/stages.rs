@@ -596,7 +596,16 @@ impl Detector {
                     min_words: self.config.min_words,
                     shingle_size: self.config.shingle_size,
                 };
-                rewritten(a.analysis, bags(&a, chars, seed), b.analysis, bags(&b, chars, seed), a.shingles, b.shingles, exact, &ropts)
+                rewritten(
+                    a.analysis,
+                    bags(&a, chars, seed),
+                    b.analysis,
+                    bags(&b, chars, seed),
+                    a.shingles,
+                    b.shingles,
+                    exact,
+                    &ropts,
+                )
             }
         };
         Report::new(passages, Vec::new(), na, nb)

@@ -3,9 +3,9 @@
 
 use std::ops::Range;
 
-use super::{Passage, PassageKind};
 use super::substance::substantial;
 use super::verify::{sorted_common, sorted_set, sorted_similarity};
+use super::{Passage, PassageKind};
 use crate::fingerprint::shingles;
 use crate::span::Span;
 use crate::text::{Analysis, Segment};

@@ -134,9 +134,11 @@ pub struct Passage {
     pub similarity: f64,
     /// Cosine similarity of the two spans as weighted bags of word stems
     /// ([`text::word_stems`](crate::text::word_stems); each stem weighted
-    /// by its inverse sentence frequency over the two texts): the
-    /// similarity of rewritten reuse, which word order and a few
-    /// substituted words do not change. Set by [`rewritten`], which every
+    /// by its inverse sentence frequency over the two texts, so text added
+    /// elsewhere in either moves it a little): the similarity of rewritten
+    /// reuse, which word order and a few substituted words do not change;
+    /// exactly 1 when both spans have the same stems the same number of
+    /// times. Set by [`rewritten`], which every
     /// [`Detector`](crate::Detector) report goes through; 0 in the output
     /// of [`align`] and [`align_shingles`] alone.
     pub bag_similarity: f64,

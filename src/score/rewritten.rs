@@ -350,8 +350,12 @@ impl<'a> Pair<'a> {
     /// Cosine similarity of the tokens `ta` of `a` and `tb` of `b` as bags.
     fn span_cosine(&self, ta: &Range<usize>, tb: &Range<usize>) -> f64 {
         let (x, y) = (self.a.bags.span_bag(ta), self.b.bags.span_bag(tb));
+        // The same bag is exactly 1, whatever the rounding of the weights.
+        if x.len() == y.len() && x.iter().zip(&y).all(|(&(i, c), &(j, d))| self.a_to_b[i as usize] == j && c == d) {
+            return if x.is_empty() { 0.0 } else { 1.0 };
+        }
         let (nx, ny) = (self.norm(&x), self.norm_b(&y));
-        if nx > 0.0 && ny > 0.0 { self.dot(&x, &y).0 / (nx * ny) } else { 0.0 }
+        if nx > 0.0 && ny > 0.0 { (self.dot(&x, &y).0 / (nx * ny)).min(1.0) } else { 0.0 }
     }
 
     /// Words shared stem for stem by tokens `ta` of `a` and `tb` of `b`.
@@ -379,7 +383,8 @@ impl<'a> Pair<'a> {
     /// The seeds: pairs of sentences (of `a`, of `b`), sorted.
     fn seeds(&self, a_free: &[bool], b_free: &[bool]) -> Vec<(usize, usize)> {
         let (ab, bb) = (self.a.bags, self.b.bags);
-        let eligible = |an: &Analysis, free: &[bool], i: usize| free[i] && an.sentences[i].tokens.len() >= SENTENCE_WORDS;
+        let eligible =
+            |an: &Analysis, free: &[bool], i: usize| free[i] && an.sentences[i].tokens.len() >= SENTENCE_WORDS;
         let b_ok: Vec<bool> = (0..bb.sentences.len()).map(|j| eligible(self.b.an, b_free, j)).collect();
         let b_norms: Vec<f64> = bb.sentences.iter().map(|bag| self.norm_b(bag)).collect();
         // Per sentence of `b`: the dot product and shared stems so far
@@ -444,7 +449,7 @@ impl<'a> Pair<'a> {
                 }
                 let cos = dot / (na * b_norms[j]);
                 let dice = 2.0 * f64::from(shared) / size;
-                if cos > tune("ND_SS", SEED_SIMILARITY) && dice > tune("ND_SS", SEED_SIMILARITY) {
+                if cos > SEED_SIMILARITY && dice > SEED_SIMILARITY {
                     best.push((cos, j));
                 }
             }
@@ -517,7 +522,8 @@ impl<'a> Pair<'a> {
         for group in members {
             let absorbs: Vec<usize> = group.iter().filter_map(|&k| items[k].passage).collect();
             let seeded = |f: fn(&Item) -> usize| {
-                let mut s: Vec<usize> = group.iter().filter(|&&k| items[k].passage.is_none()).map(|&k| f(&items[k])).collect();
+                let mut s: Vec<usize> =
+                    group.iter().filter(|&&k| items[k].passage.is_none()).map(|&k| f(&items[k])).collect();
                 s.sort_unstable();
                 s.dedup();
                 s.len()
@@ -538,7 +544,7 @@ impl<'a> Pair<'a> {
                 ta = ta.start.min(ra.start)..ta.end.max(ra.end);
                 tb = tb.start.min(rb.start)..tb.end.max(rb.end);
             }
-            if self.span_cosine(&ta, &tb) < tune("ND_PS", PASSAGE_SIMILARITY) {
+            if self.span_cosine(&ta, &tb) < PASSAGE_SIMILARITY {
                 continue;
             }
             let matched = self.shared_words(&ta, &tb).min(ta.len()).min(tb.len());
@@ -642,9 +648,4 @@ impl UnionFind {
         let (lo, hi) = (rx.min(ry), rx.max(ry));
         self.0[hi] = lo;
     }
-}
-
-
-fn tune(name: &str, v: f64) -> f64 {
-    std::env::var(name).ok().and_then(|x| x.parse().ok()).unwrap_or(v)
 }

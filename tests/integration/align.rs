@@ -52,10 +52,15 @@ fn a_paragraph_pasted_twice_is_reported_twice() {
             report.passages.iter().filter(|p| x[p.a].contains(quote) || y[p.b].contains(quote)).collect();
         assert_eq!(copies.len(), 2, "both copies of the quote: {copies:#?}");
     }
-    // The rest of the seed pair's passages are unchanged.
+    // The rest of the seed pair's passages are unchanged (but for their
+    // bag similarity, whose weights are sentence frequencies over the two
+    // whole texts).
     let before = d.compare(&a, &b);
     let after = d.compare(&a, &twice);
-    assert!(before.passages.iter().all(|p| after.passages.contains(p)), "{:#?}", after.passages);
+    let same = |p: &Passage, q: &Passage| {
+        Passage { bag_similarity: 0.0, ..p.clone() } == Passage { bag_similarity: 0.0, ..q.clone() }
+    };
+    assert!(before.passages.iter().all(|p| after.passages.iter().any(|q| same(p, q))), "{:#?}", after.passages);
     assert_eq!(after.passages.len(), before.passages.len() + 1);
 }
 

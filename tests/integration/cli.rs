@@ -587,7 +587,7 @@ fn seed_pair_human_report_lists_passages_and_summary() {
     for (n, (p, &at)) in passages.iter().zip(&headers).enumerate() {
         let end = headers.get(n + 1).copied().unwrap_or(lines.len() - 1);
         let block = &lines[at..end];
-        assert_eq!(block[0], format!("Passage {}", n + 1));
+        assert_eq!(block[0], format!("Passage {} ({})", n + 1, p.get("kind").str()));
         for side in ["a", "b"] {
             let s = p.get(side);
             let line = format!(
@@ -651,7 +651,9 @@ fn swapping_the_files_swaps_the_passages() {
             Json::Obj(vec![
                 ("a".into(), p.get("b").clone()),
                 ("b".into(), p.get("a").clone()),
+                ("kind".into(), p.get("kind").clone()),
                 ("similarity".into(), p.get("similarity").clone()),
+                ("bag_similarity".into(), p.get("bag_similarity").clone()),
                 ("containment_a".into(), p.get("containment_b").clone()),
                 ("containment_b".into(), p.get("containment_a").clone()),
                 ("matched_words".into(), p.get("matched_words").clone()),
@@ -1071,7 +1073,7 @@ fn colour_is_explicit_or_for_terminals_only_and_only_adds_escapes() {
     let r = run_exe(compare_exe(), ["--color", "always", SEED_A, SEED_B], &[("NO_COLOR", Some("1"))]);
     assert_eq!(r.code, Some(0), "{r:?}");
     let coloured = r.stdout;
-    assert!(coloured.contains("\x1b[1mPassage 1\x1b[0m"), "--color always beats NO_COLOR:\n{coloured}");
+    assert!(coloured.contains("\x1b[1mPassage 1 (exact)\x1b[0m"), "--color always beats NO_COLOR:\n{coloured}");
     assert_eq!(strip_sgr(&coloured), plain, "colour changes nothing but the escapes");
     // Where a passage differs, the words found on one side only stand out:
     // A has "Bergmanis noted", B "He noted".
@@ -1114,7 +1116,7 @@ fn run_in_terminal(args: &[&str], env: &[(&str, Option<&str>)]) -> Option<String
 fn on_a_terminal_colour_follows_no_color_and_width_follows_columns() {
     let plain = run_ok(["--color=never", SEED_A, SEED_B]);
     let Some(tty) = run_in_terminal(&[SEED_A, SEED_B], &[("NO_COLOR", None), ("COLUMNS", None)]) else { return };
-    assert!(tty.contains("\x1b[1mPassage 1\x1b[0m"), "colour on a terminal:\n{tty}");
+    assert!(tty.contains("\x1b[1mPassage 1 (exact)\x1b[0m"), "colour on a terminal:\n{tty}");
     assert_eq!(strip_sgr(&tty), plain);
     let tty = run_in_terminal(&[SEED_A, SEED_B], &[("NO_COLOR", Some("1")), ("COLUMNS", None)]).unwrap();
     assert_eq!(tty, plain, "NO_COLOR turns colour off");
