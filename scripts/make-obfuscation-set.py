@@ -70,8 +70,10 @@ same page of a manual (neighbouring sections), sharing nothing planted.
 Output in OUT_DIR: docs/src/<lang>/NNNN.txt, docs/susp/<lang>/NNNN.txt,
 truth.jsonl (one planted passage a line: "a" the suspicious document, "b"
 the source, byte offsets end exclusive, plus "kind" and "label" = the
-obfuscation kind, "lang", "words" of the source passage, "rate" for
-`random`), negatives.jsonl, ignore.jsonl (empty), manifest.json (sources,
+obfuscation kind, "lang", "words" of the source passage and
+"planted_words", "kept_8grams" (share of the source passage's word 8-grams
+still in the planted one) and "kept_words" (share of its words, as a
+multiset), "level" and "rate" for `random`), negatives.jsonl, ignore.jsonl (empty), manifest.json (sources,
 parameters, per-kind statistics, every document's bytes and sha256).
 
 Deterministic: one SplitMix64 stream per decision, seeded with BLAKE2b of
@@ -81,7 +83,6 @@ dpkg-deb.
 """
 
 import argparse
-import bisect
 import hashlib
 import html.parser
 import json
@@ -485,9 +486,8 @@ def fix_case(items, first_was_title):
 
 
 class Obfuscator:
-    def __init__(self, wordnet, vocab, lower_ok):
+    def __init__(self, wordnet, lower_ok):
         self.wn = wordnet
-        self.vocab = vocab            # lang -> sorted list of words of its documents
         self.lower_ok = lower_ok      # lang -> words seen more often lower-case than capitalised
 
     # each operation gets the list of sentences (strings) of one paragraph
@@ -688,6 +688,15 @@ class Doc:
         return r, a, b
 
 
+def multiset_overlap(x, y):
+    cx, cy = defaultdict(int), defaultdict(int)
+    for w in x:
+        cx[w] += 1
+    for w in y:
+        cy[w] += 1
+    return sum(min(n, cy[w]) for w, n in cx.items())
+
+
 def assemble(paras):
     """Text of paragraphs and the byte offset of each paragraph's start."""
     offs, pos = [], 0
@@ -704,7 +713,7 @@ def build(out_dir, cache, seed, per_en, per_other):
     n_paras = sum(len(ps) for v in pages.values() for _, ps in v)
     pages, dropped = drop_shared(pages)
 
-    lower_ok, vocab = {}, {}
+    lower_ok = {}
     docs_by_lang = {}
     for lang in sorted(LANGS):
         docs = [Doc(lang, i, page, paras) for i, (page, paras) in enumerate(cut_documents(pages[lang]))]
@@ -718,7 +727,7 @@ def build(out_dir, cache, seed, per_en, per_other):
                     elif is_title(w):
                         counts[w.lower()][1] += 1
         lower_ok[lang] = {w for w, (lo, ti) in counts.items() if lo > ti}
-    ob = Obfuscator(wn, vocab, lower_ok)
+    ob = Obfuscator(wn, lower_ok)
 
     written = {}          # doc id -> text
     origin = {}           # doc id -> (lang, page, index of the document cut from it)
@@ -841,6 +850,10 @@ def build(out_dir, cache, seed, per_en, per_other):
                            "b": src_id[d], "b_start": b_start, "b_end": b_end,
                            "kind": kind, "label": kind, "lang": lang,
                            "words": sum(x[3] for x in run), "planted_words": len(WORD_RE.findall(piece))}
+                    sw, pw = words_of(verbatim), words_of(piece)
+                    sk = kgram_keys(sw)
+                    row["kept_8grams"] = round(len(sk & kgram_keys(pw)) / len(sk), 4) if sk else 0.0
+                    row["kept_words"] = round(multiset_overlap(sw, pw) / len(sw), 4)
                     if level:
                         row["level"], row["rate"] = level, ctx["rate"]
                     truth.append(row)
@@ -915,7 +928,9 @@ def write_set(out_dir, written, origin, truth, sources, params, extra):
         kinds[kind] = {"passages": len(rows), "by_lang": {lang: sum(1 for r in rows if r["lang"] == lang)
                                                             for lang in sorted({r["lang"] for r in rows})},
                        "words_min": w[0], "words_median": w[len(w) // 2], "words_max": w[-1],
-                       "words_mean": round(sum(w) / len(w), 1)}
+                       "words_mean": round(sum(w) / len(w), 1),
+                       "kept_8grams_mean": round(sum(r["kept_8grams"] for r in rows) / len(rows), 3),
+                       "kept_words_mean": round(sum(r["kept_words"] for r in rows) / len(rows), 3)}
     n_susp = sum(1 for d in written if d.startswith("susp/"))
     clean = n_susp - len({r["a"] for r in truth})
     sizes = {"docs": len(written), "bytes": sum(v["bytes"] for v in manifest_docs.values()),
