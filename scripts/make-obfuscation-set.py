@@ -60,12 +60,13 @@ No natural reuse: documents are cut from paragraphs (`div.para` of the
 Handbook, `p` of the PostgreSQL manual, whitespace collapsed) of which
 every paragraph containing a word 8-gram (case-folded \\w+ words, as
 silver.py) found in another page or language is dropped first, so that
-the only shared text is what was planted; the finished set is checked for
-it (any 8-gram shared outside planted passages is an error). So the
-manifest says "unjudged_pairs": "negative": a prediction on any pair of
-documents other than a truth pair counts as a false positive.
-negatives.jsonl lists the pairs of the same topic: documents cut from the
-same page of a manual (neighbouring sections), sharing nothing planted.
+the only text shared between pages is what was planted. So the manifest
+says "unjudged_pairs": "negative": a prediction on any pair of documents
+other than a truth pair counts as a false positive. negatives.jsonl lists
+the pairs of the same topic: documents cut one after the other from the
+same page of a manual, sharing nothing planted. The finished documents are
+checked: a pair that is not a truth pair yet shares a word 8-gram (text
+repeated within one page) goes to ignore.jsonl, unjudged.
 
 Output in OUT_DIR: docs/src/<lang>/NNNN.txt, docs/susp/<lang>/NNNN.txt,
 truth.jsonl (one planted passage a line: "a" the suspicious document, "b"
@@ -73,8 +74,9 @@ the source, byte offsets end exclusive, plus "kind" and "label" = the
 obfuscation kind, "lang", "words" of the source passage and
 "planted_words", "kept_8grams" (share of the source passage's word 8-grams
 still in the planted one) and "kept_words" (share of its words, as a
-multiset), "level" and "rate" for `random`), negatives.jsonl, ignore.jsonl (empty), manifest.json (sources,
-parameters, per-kind statistics, every document's bytes and sha256).
+multiset), "level" and "rate" for `random`), negatives.jsonl,
+ignore.jsonl, manifest.json (sources, parameters, per-kind statistics,
+every document's bytes, sha256, language and page).
 
 Deterministic: one SplitMix64 stream per decision, seeded with BLAKE2b of
 the seed and a label; no `random` module, no hash() of strings; the same
