@@ -216,7 +216,8 @@ def fetch(cache):
             r = subprocess.run(cmd, cwd=debs, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             if r.returncode != 0 or not os.path.exists(path):
                 fail(f"apt-get download {name}={version} failed (is the bookworm archive in "
-                     f"sources.list? run apt-get update):\n{r.stdout}")
+                     f"sources.list? run apt-get update; a version superseded since is on "
+                     f"snapshot.debian.org: put {filename} in {debs}):\n{r.stdout}")
         got = sha256_file(path)
         if got != want:
             fail(f"{path}: sha256 {got}, expected {want} (pinned); delete it to download again")
