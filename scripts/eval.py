@@ -4,6 +4,7 @@
     scripts/eval.py --set SETDIR [--bin CORPUS] [--label NAME] [--json] [--header]
                     [--save-pred FILE] [-- EXTRA CORPUS OPTIONS]
     scripts/eval.py --set SETDIR --pred PRED.jsonl [--label NAME] [--seconds S] [--json]
+    scripts/eval.py --set SETDIR [--pred PRED.jsonl] --by-kind
 
 A set is a directory made by ../shared/eval-dev/silver.py (or
 scripts/make-devsets.py): docs/, truth.jsonl, negatives.jsonl, ignore.jsonl,
@@ -39,8 +40,21 @@ documents too. Predicted near-duplicate pairs that are not in the truth are
 counted in the JSON as "near_dup.false". Wall seconds: the corpus run alone
 (with --pred, whatever --seconds says, or none).
 
+Per kind (`--by-kind`): when the truth rows carry a "kind" (the obfuscation
+set of scripts/make-obfuscation-set.py; else their "label"), the row also
+gets "by_kind", and --by-kind prints a table with one line per kind and one
+for all: planted passages, found (a prediction overlaps the passage on both
+sides, PAN's "detected"), the scorer's passage recall (>= 50 % overlap) and
+precision, PAN precision, recall, granularity and plagdet. A kind is scored
+by `score.py --truth` on its own truth rows and the predictions on their
+document pairs (pairs holding passages of several kinds count for each);
+the "all" line is the set's own score (negatives, ignore, unjudged pairs as
+its manifest says) and counts the false alarms: predicted pairs that are not
+truth pairs, and of those on negatives.
+
 Another script (e.g. one running passim) imports this file and calls
-`evaluate(set_dir, pred_rows, label, seconds)` and `format_row(row)`.
+`evaluate(set_dir, pred_rows, label, seconds)` and `format_row(row)`
+(and `format_kinds(row)` for the per-kind table).
 Standard library Python 3.11.
 """
 
@@ -267,6 +281,69 @@ def score(set_dir, pred_path, kit=KIT):
     return json.loads(r.stdout)
 
 
+def truth_kind(r):
+    """The kind of a truth row: its "kind", else its "label", else None."""
+    k = r.get("kind", r.get("label"))
+    return None if k is None else str(k)
+
+
+def found_passages(truth_rows, pred_rows):
+    """How many truth passages a prediction overlaps on both sides (PAN's "detected")."""
+    preds = {}
+    for r in pred_rows:
+        a, b = str(r["a"]), str(r["b"])
+        sa, sb = (r["a_start"], r["a_end"]), (r["b_start"], r["b_end"])
+        if a > b:
+            a, b, sa, sb = b, a, sb, sa
+        preds.setdefault((a, b), []).append((sa, sb))
+    n = 0
+    for r in truth_rows:
+        a, b = str(r["a"]), str(r["b"])
+        ta, tb = (r["a_start"], r["a_end"]), (r["b_start"], r["b_end"])
+        if a > b:
+            a, b, ta, tb = b, a, tb, ta
+        n += any(min(pa[1], ta[1]) > max(pa[0], ta[0]) and min(pb[1], tb[1]) > max(pb[0], tb[0])
+                 for pa, pb in preds.get((a, b), ()))
+    return n
+
+
+def score_files(truth_rows, pred_rows, kit=KIT):
+    """score.py --truth T --pred P --json on rows (no negatives: other pairs dropped), parsed."""
+    paths = []
+    try:
+        for rows in (truth_rows, pred_rows):
+            with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
+                paths.append(f.name)
+            write_jsonl(rows, paths[-1])
+        cmd = [sys.executable, os.path.join(kit, "score.py"), "--truth", paths[0], "--pred", paths[1], "--json"]
+        r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if r.returncode != 0:
+            sys.exit(f"eval: {' '.join(cmd)} failed:\n{r.stderr}")
+        return json.loads(r.stdout)
+    finally:
+        for p in paths:
+            os.unlink(p)
+
+
+def kind_figures(truth_rows, pred_rows, kit=KIT):
+    """{kind: figures} for the truth rows that carry a kind; {} when none does."""
+    kinds = {}
+    for r in truth_rows:
+        k = truth_kind(r)
+        if k is not None:
+            kinds.setdefault(k, []).append(r)
+    out = {}
+    for kind in sorted(kinds):
+        rows = kinds[kind]
+        pairs = {pair_key(r) for r in rows}
+        preds = [r for r in pred_rows if pair_key(r) in pairs]
+        res = score_files(rows, preds, kit)
+        out[kind] = {"planted": len(rows), "found": found_passages(rows, preds), "predictions": len(preds),
+                     "passage": {k: res["passage"][k] for k in ("precision", "recall", "f1", "true_hit")},
+                     "pan": res["pan"]}
+    return out
+
+
 def write_jsonl(rows, path):
     with open(path, "w", encoding="utf-8") as f:
         for r in rows:
@@ -299,6 +376,10 @@ def evaluate(set_dir, pred_rows, label, seconds=None, kit=KIT, extra=None):
         "predictions": len(pred_rows),
         "seconds": seconds,
     }
+    kinds = kind_figures(truth, pred_rows, kit)
+    if kinds:
+        row["by_kind"] = kinds
+        row["found"] = found_passages(truth, pred_rows)
     if extra:
         row.update(extra)
     return row
@@ -319,6 +400,25 @@ def format_row(row):
             f"| {fmt(a['plagdet'])} | {fmt(a['granularity'], 2)} | {nd['found']}/{nd['total']} | {secs} |")
 
 
+KIND_HEADER = ("| label | kind | planted | found | passage R | passage P | PAN P | PAN R | gran. | plagdet |\n"
+               "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+
+
+def format_kinds(row):
+    """The per-kind table lines of a row (made by `evaluate` on a set whose truth has kinds)."""
+    lines = []
+    for kind, k in row.get("by_kind", {}).items():
+        p, a = k["passage"], k["pan"]
+        lines.append(f"| {row['label']} | {kind} | {k['planted']} | {k['found']} | {fmt(p['recall'])} "
+                     f"| {fmt(p['precision'])} | {fmt(a['precision'])} | {fmt(a['recall'])} "
+                     f"| {fmt(a['granularity'], 2)} | {fmt(a['plagdet'])} |")
+    p, a, q = row["passage"], row["pan"], row["pair"]
+    lines.append(f"| {row['label']} | all (false pairs {q['fp']}, on negatives {q['fp_on_negatives']}) "
+                 f"| {p['true']} | {row.get('found', '-')} | {fmt(p['recall'])} | {fmt(p['precision'])} "
+                 f"| {fmt(a['precision'])} | {fmt(a['recall'])} | {fmt(a['granularity'], 2)} | {fmt(a['plagdet'])} |")
+    return "\n".join(lines)
+
+
 def main():
     argv = sys.argv[1:]
     extra = []
@@ -336,6 +436,8 @@ def main():
     ap.add_argument("--kit", default=KIT, help="directory of score.py (default REPO/../shared/eval-dev)")
     ap.add_argument("--json", action="store_true", help="print the whole row as JSON")
     ap.add_argument("--header", action="store_true", help="print the Markdown table header first")
+    ap.add_argument("--by-kind", action="store_true",
+                    help="print one line per kind of truth passage (its \"kind\" or \"label\") and one for all")
     args = ap.parse_args(argv)
     set_dir = os.path.abspath(args.set)
     if not os.path.isfile(os.path.join(set_dir, "truth.jsonl")):
@@ -357,6 +459,12 @@ def main():
                        {"corpus": {"command": [binary, "--quiet", "--no-groups", "SETDIR/docs"] + extra, **stats}})
     if args.json:
         print(json.dumps(row, indent=1, sort_keys=True))
+    elif args.by_kind:
+        if "by_kind" not in row:
+            sys.exit(f"eval: --by-kind: the truth rows of {set_dir} carry no \"kind\" or \"label\"")
+        if args.header:
+            print(KIND_HEADER)
+        print(format_kinds(row))
     else:
         if args.header:
             print(HEADER)
