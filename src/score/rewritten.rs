@@ -465,7 +465,7 @@ impl<'a> Pair<'a> {
         let a_free: Vec<bool> = self.a.covered(live().map(|p| p.a_tokens.clone())).into_iter().map(|c| !c).collect();
         let b_free: Vec<bool> = self.b.covered(live().map(|p| p.b_tokens.clone())).into_iter().map(|c| !c).collect();
         let seeds = self.seeds(&a_free, &b_free);
-        if seeds.is_empty() {
+        if seeds.is_empty() && passages.len() < 2 {
             return passages;
         }
         // Items: the seeds, then the passages.
@@ -504,19 +504,30 @@ impl<'a> Pair<'a> {
                 }
             }
         }
-        // Each group with a seed, in the order of its first seed.
-        let mut members: Vec<Vec<usize>> = Vec::new();
-        let mut slot: HashMap<usize, usize> = HashMap::new();
-        for (k, _) in items.iter().enumerate() {
-            let root = groups.find(k);
-            if k < n_seeds || slot.contains_key(&root) {
-                let s = *slot.entry(root).or_insert_with(|| {
-                    members.push(Vec::new());
-                    members.len() - 1
-                });
-                members[s].push(k);
+        // Passages near each other on both sides (pieces of one passage
+        // whose clauses or sentences were reordered, split or merged);
+        // they are sorted by their start in `a`.
+        for p in n_seeds..items.len() {
+            for q in p + 1..items.len() {
+                if items[q].a.0 > items[p].a.1 + SENTENCE_GAP {
+                    break;
+                }
+                if near(items[p].b, items[q].b) {
+                    groups.union(p, q);
+                }
             }
         }
+        // Each group of two items or more, in the order of its first item.
+        let mut members: Vec<Vec<usize>> = Vec::new();
+        let mut slot: HashMap<usize, usize> = HashMap::new();
+        for k in 0..items.len() {
+            let s = *slot.entry(groups.find(k)).or_insert_with(|| {
+                members.push(Vec::new());
+                members.len() - 1
+            });
+            members[s].push(k);
+        }
+        members.retain(|m| m.len() >= 2 || m.iter().any(|&k| k < n_seeds));
         let mut absorbed = vec![false; passages.len()];
         let mut found: Vec<Passage> = Vec::new();
         for group in members {
