@@ -22,8 +22,10 @@
 //!    a seed on both sides: the rewritten passage absorbs it, so that one
 //!    reused passage is one reported passage.
 //! 3. **Filter.** A group is a passage when it holds an exact or edited
-//!    passage or seeds in at least two sentences on each side (one alike
-//!    sentence is a topic, two in a row are reuse), when the two spans
+//!    passage or seeds in at least two sentences on one side (one alike
+//!    sentence is a topic, two in a row are reuse, and two sentences
+//!    merged into one are two seeds on one side) or one seed of at least
+//!    [`STRONG_SEED`], when the two spans
 //!    still have a cosine similarity of at least [`PASSAGE_SIMILARITY`] as
 //!    wholes, and when they share at least `min_words` words (stem for
 //!    stem).
@@ -46,6 +48,9 @@ pub const SEED_SIMILARITY: f64 = 0.33;
 /// Cosine similarity of the two spans that a rewritten passage must keep
 /// as a whole.
 pub const PASSAGE_SIMILARITY: f64 = 0.65;
+/// Cosine similarity of a seed that makes a passage on its own (a long
+/// sentence with its words reordered).
+pub const STRONG_SEED: f64 = 0.8;
 /// Most sentences between two seeds (or a seed and a passage) of one
 /// rewritten passage, on each side.
 pub const SENTENCE_GAP: usize = 3;
@@ -81,6 +86,8 @@ pub struct SentenceBags {
     sentences: Vec<Vec<(u32, u32)>>,
     /// Per token, its sentence.
     sentence_of: Vec<u32>,
+    /// Per sentence, the first and last sentence of its paragraph.
+    paragraph: Vec<(u32, u32)>,
     /// The sentences of each stem (by stem index) with the stem's count
     /// in each, `postings[at[i]..at[i + 1]]`.
     at: Vec<u32>,
@@ -141,7 +148,16 @@ impl SentenceBags {
         }
         at.push(postings.len() as u32);
         let tokens = stems.iter().map(|s| vocab.partition_point(|v| v.0 < *s) as u32).collect();
-        SentenceBags { vocab, tokens, sentences, sentence_of, at, postings }
+        let mut paragraph = vec![(0u32, 0u32); analysis.sentences.len()];
+        for p in &analysis.paragraphs {
+            let of = |t: usize| sentence_of.get(t).copied();
+            if let (Some(first), Some(last)) = (of(p.tokens.start), p.tokens.end.checked_sub(1).and_then(of)) {
+                for s in &mut paragraph[first as usize..=last as usize] {
+                    *s = (first, last);
+                }
+            }
+        }
+        SentenceBags { vocab, tokens, sentences, sentence_of, paragraph, at, postings }
     }
 
     /// Number of sentences.
@@ -152,6 +168,25 @@ impl SentenceBags {
     /// Number of distinct stems.
     pub fn stems(&self) -> usize {
         self.vocab.len()
+    }
+
+    /// Whether sentence ranges `x` and `y` (first, last) are at most `gap`
+    /// sentences apart and the sentences between them hold no whole
+    /// paragraph (text one side has on its own ends a passage).
+    fn near(&self, x: (usize, usize), y: (usize, usize), gap: usize) -> bool {
+        let (lo, hi) = if x.0 <= y.0 { (x, y) } else { (y, x) };
+        if hi.0 <= lo.1 + 1 {
+            return true;
+        }
+        if hi.0 > lo.1 + 1 + gap {
+            return false;
+        }
+        // Sentences m1 ..= m2 lie between: the first paragraph starting
+        // among them must end after them.
+        let (m1, m2) = (lo.1 + 1, hi.0 - 1);
+        let (start, end) = self.paragraph[m1];
+        let first_start = if start as usize == m1 { m1 } else { end as usize + 1 };
+        first_start > m2 || self.paragraph[first_start].1 as usize > m2
     }
 
     fn postings(&self, idx: u32) -> &[(u32, u32)] {
@@ -381,7 +416,7 @@ impl<'a> Pair<'a> {
     }
 
     /// The seeds: pairs of sentences (of `a`, of `b`), sorted.
-    fn seeds(&self, a_free: &[bool], b_free: &[bool]) -> Vec<(usize, usize)> {
+    fn seeds(&self, a_free: &[bool], b_free: &[bool]) -> Vec<(usize, usize, f64)> {
         let (ab, bb) = (self.a.bags, self.b.bags);
         let eligible =
             |an: &Analysis, free: &[bool], i: usize| free[i] && an.sentences[i].tokens.len() >= SENTENCE_WORDS;
@@ -454,9 +489,9 @@ impl<'a> Pair<'a> {
                 }
             }
             best.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-            seeds.extend(best.into_iter().take(MAX_SEEDS).map(|(_, j)| (i, j)));
+            seeds.extend(best.into_iter().take(MAX_SEEDS).map(|(cos, j)| (i, j, cos)));
         }
-        seeds.sort_unstable();
+        seeds.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
         seeds
     }
 
@@ -469,7 +504,8 @@ impl<'a> Pair<'a> {
             return passages;
         }
         // Items: the seeds, then the passages.
-        let mut items: Vec<Item> = seeds.iter().map(|&(i, j)| Item { a: (i, i), b: (j, j), passage: None }).collect();
+        let mut items: Vec<Item> =
+            seeds.iter().map(|&(i, j, _)| Item { a: (i, i), b: (j, j), passage: None }).collect();
         for (k, p) in passages.iter().enumerate() {
             if !p.a_tokens.is_empty() && !p.b_tokens.is_empty() {
                 items.push(Item {
@@ -479,7 +515,12 @@ impl<'a> Pair<'a> {
                 });
             }
         }
-        let near = |x: (usize, usize), y: (usize, usize)| x.0 <= y.1 + SENTENCE_GAP && y.0 <= x.1 + SENTENCE_GAP;
+        // Two items are one group when they are near on both sides:
+        // seeds across a few sentences, passages only next to each other.
+        let link = |x: &Item, y: &Item| {
+            let gap = if x.passage.is_some() && y.passage.is_some() { 1 } else { SENTENCE_GAP };
+            self.a.bags.near(x.a, y.a, gap) && self.b.bags.near(x.b, y.b, gap)
+        };
         let mut groups = UnionFind::new(items.len());
         let n_seeds = seeds.len();
         for p in 0..n_seeds {
@@ -487,7 +528,7 @@ impl<'a> Pair<'a> {
                 if items[q].a.0 > items[p].a.0 + SENTENCE_GAP {
                     break;
                 }
-                if near(items[p].b, items[q].b) {
+                if link(&items[p], &items[q]) {
                     groups.union(p, q);
                 }
             }
@@ -499,7 +540,7 @@ impl<'a> Pair<'a> {
                 if seeds[p].0 > hi {
                     break;
                 }
-                if near(items[p].b, items[q].b) {
+                if link(&items[p], &items[q]) {
                     groups.union(p, q);
                 }
             }
@@ -512,7 +553,7 @@ impl<'a> Pair<'a> {
                 if items[q].a.0 > items[p].a.1 + SENTENCE_GAP {
                     break;
                 }
-                if near(items[p].b, items[q].b) {
+                if link(&items[p], &items[q]) {
                     groups.union(p, q);
                 }
             }
@@ -539,7 +580,8 @@ impl<'a> Pair<'a> {
                 s.dedup();
                 s.len()
             };
-            if absorbs.is_empty() && (seeded(|x| x.a.0) < 2 || seeded(|x| x.b.0) < 2) {
+            let strong = group.iter().any(|&k| k < n_seeds && seeds[k].2 >= STRONG_SEED);
+            if absorbs.is_empty() && seeded(|x| x.a.0).max(seeded(|x| x.b.0)) < 2 && !strong {
                 continue;
             }
             let mut ta = usize::MAX..0;

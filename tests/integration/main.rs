@@ -14,6 +14,7 @@ mod persist_safety;
 mod props;
 mod read;
 mod recall;
+mod rewritten;
 mod seeds;
 mod segmentation;
 mod serde;

@@ -123,15 +123,19 @@ fn unrelated_paragraphs_and_the_byline_are_not_reported() {
 #[test]
 fn every_passage_slices_both_originals_and_scores_are_sane() {
     let (a, b, report) = report();
-    assert_eq!(report.passages.len(), 4, "{:#?}", report.passages);
+    // 4 before issue 13: 001's lead swaps the halves of 000's sentence,
+    // two exact pieces that are now one rewritten passage.
+    assert_eq!(report.passages.len(), 3, "{:#?}", report.passages);
     for p in &report.passages {
         assert!(a.is_char_boundary(p.a.start) && a.is_char_boundary(p.a.end));
         assert!(b.is_char_boundary(p.b.start) && b.is_char_boundary(p.b.end));
         assert!(p.matched_words >= 8);
-        for s in [p.similarity, p.containment_a, p.containment_b] {
+        for s in [p.similarity, p.bag_similarity, p.containment_a, p.containment_b] {
             assert!((0.0..=1.0).contains(&s));
         }
-        assert!(p.similarity > 0.9, "reused passages are near-verbatim here: {p:?}");
+        // The lead's halves swapped: the same words, in another order.
+        let alike = if p.kind == neardup::PassageKind::Rewritten { p.bag_similarity } else { p.similarity };
+        assert!(alike > 0.9, "reused passages are near-verbatim here: {p:?}");
     }
     assert!(report.a_coverage() > 0.5 && report.a_coverage() < 0.7, "{}", report.a_coverage());
     assert!(report.b_coverage() > 0.6 && report.b_coverage() < 0.8, "{}", report.b_coverage());
