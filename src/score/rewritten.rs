@@ -491,7 +491,7 @@ impl<'a> Pair<'a> {
             best.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
             seeds.extend(best.into_iter().take(MAX_SEEDS).map(|(cos, j)| (i, j, cos)));
         }
-        seeds.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+        seeds.sort_by_key(|s| (s.0, s.1));
         seeds
     }
 
@@ -584,8 +584,8 @@ impl<'a> Pair<'a> {
             if absorbs.is_empty() && seeded(|x| x.a.0).max(seeded(|x| x.b.0)) < 2 && !strong {
                 continue;
             }
-            let mut ta = usize::MAX..0;
-            let mut tb = usize::MAX..0;
+            // The union of the items' tokens on each side.
+            let (mut ta, mut tb) = (Range { start: usize::MAX, end: 0 }, Range { start: usize::MAX, end: 0 });
             for &k in &group {
                 let (ra, rb) = match items[k].passage {
                     Some(p) => (passages[p].a_tokens.clone(), passages[p].b_tokens.clone()),
@@ -700,5 +700,96 @@ impl UnionFind {
         // of unions.
         let (lo, hi) = (rx.min(ry), rx.max(ry));
         self.0[hi] = lo;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::{analyze, word_stems};
+
+    fn bags(text: &str) -> (Analysis, SentenceBags) {
+        let an = analyze(text, 0);
+        let bags = SentenceBags::new(&an, &word_stems(text, &an.tokens, 5, 0));
+        (an, bags)
+    }
+
+    fn find(a: &str, b: &str) -> Vec<Passage> {
+        let ((an_a, ba), (an_b, bb)) = (bags(a), bags(b));
+        let opts = RewriteOptions { find: true, min_words: 15, shingle_size: 3 };
+        let (sa, sb) =
+            (crate::fingerprint::shingles(&an_a.tokens, 3, 0), crate::fingerprint::shingles(&an_b.tokens, 3, 0));
+        rewritten(&an_a, &ba, &an_b, &bb, &sa, &sb, Vec::new(), &opts)
+    }
+
+    #[test]
+    fn bags_count_stems_per_sentence_and_sentences_per_stem() {
+        let (_, b) = bags("Cats chase cats. Dogs chase cats!\n\nBirds sing.");
+        assert_eq!(b.sentences(), 3);
+        assert_eq!(b.stems(), 5); // cats chase dogs birds sing
+        let cats = b.tokens[0];
+        assert_eq!(b.sentences[0].iter().find(|e| e.0 == cats), Some(&(cats, 2)));
+        assert_eq!(b.postings(cats), &[(0, 2), (1, 1)]);
+        assert_eq!(b.paragraph, [(0, 1), (0, 1), (2, 2)]);
+    }
+
+    #[test]
+    fn stems_of_another_length_find_nothing_and_keep_the_passages() {
+        let an = analyze("One two three. Four five six.", 0);
+        assert_eq!(SentenceBags::new(&an, &[1, 2]), SentenceBags::default());
+        let opts = RewriteOptions { find: true, min_words: 1, shingle_size: 1 };
+        let none = SentenceBags::default();
+        assert!(rewritten(&an, &none, &an, &none, &[], &[], Vec::new(), &opts).is_empty());
+    }
+
+    #[test]
+    fn near_stops_at_a_paragraph_only_one_side_has() {
+        let (_, b) = bags("S one. S two.\n\nS three. S four.\n\nS five.");
+        // Sentences 0..=4; paragraphs (0, 1), (2, 3), (4, 4).
+        assert!(b.near((0, 0), (1, 1), 1));
+        assert!(b.near((1, 1), (2, 2), 1), "next paragraph, nothing between");
+        assert!(b.near((1, 1), (3, 3), 3), "half a paragraph between");
+        assert!(!b.near((1, 1), (4, 4), 3), "a whole paragraph between");
+        assert!(!b.near((0, 0), (4, 4), 1), "too far");
+        assert!(b.near((2, 3), (0, 1), 0), "adjacent, in either order");
+    }
+
+    #[test]
+    fn reordered_sentences_are_one_passage_and_unrelated_ones_none() {
+        let a = "The committee approved the new budget for public schools on Monday evening. \
+                 Teachers will receive higher salaries starting from the next academic year. \
+                 Parents welcomed the decision after months of protests in the capital.";
+        let b = "After months of protests in the capital, parents welcomed the decision. \
+                 Starting from the next academic year, teachers will receive higher salaries. \
+                 On Monday evening the committee approved the new budget for public schools.";
+        let found = find(a, b);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].kind, PassageKind::Rewritten);
+        assert_eq!(&a[found[0].a], a);
+        assert_eq!(&b[found[0].b], b);
+        assert!(found[0].bag_similarity > 0.95);
+        let other = "Heavy snow closed the mountain roads for a week. \
+                     Farmers in the valley lost most of their harvest to the early frost. \
+                     The regional weather service expects a mild spring.";
+        assert!(find(a, other).is_empty());
+    }
+
+    #[test]
+    fn one_alike_sentence_is_no_passage() {
+        let a = "The committee approved the new budget for public schools on Monday evening. \
+                 Nothing else here is like the other text at all, being about rivers.";
+        let b = "Rain fell over the lakes and the forests all through the long night. \
+                 On Monday evening, a new budget for schools was approved by the public committee, with changes.";
+        assert!(find(a, b).is_empty(), "{:#?}", find(a, b));
+    }
+
+    #[test]
+    fn repetition_is_bounded() {
+        // Ten thousand copies of one sentence on each side: every stem is
+        // in more than MAX_POSTINGS sentences, so no pair of sentences is
+        // compared, and the work stays linear.
+        let s = "The same long sentence repeated again and again in this text. ".repeat(10_000);
+        let found = find(&s, &s);
+        assert!(found.is_empty());
     }
 }
