@@ -23,7 +23,7 @@ use crate::lsh::band_keys;
 use crate::score::{
     Passage, Report, RewriteOptions, SeedTable, SentenceBags, align_shingles, rewritten, sorted_set, sorted_similarity,
 };
-use crate::text::{Analysis, Segment, word_stems};
+use crate::text::{Analysis, Segment};
 
 /// Everything an index enters for one article, from
 /// [`Detector::article_keys`]: summed over a corpus's articles, these are
@@ -588,7 +588,7 @@ impl Detector {
                 let (chars, seed) = (self.config.stem_chars, self.config.seed);
                 fn bags<'s>(s: &Side<'s>, chars: usize, seed: u64) -> &'s SentenceBags {
                     s.bags.get_or_init(|| {
-                        SentenceBags::new(s.analysis, &word_stems(s.text, &s.analysis.tokens, chars, seed))
+                        SentenceBags::new(s.text, s.analysis, chars, seed)
                     })
                 }
                 let ropts = RewriteOptions {

@@ -15,7 +15,11 @@
 //!    inverted list of the second text's stems; a stem in more than
 //!    [`MAX_POSTINGS`] sentences proposes no pair (it weighs little and
 //!    would make the search quadratic), and each sentence keeps its
-//!    [`MAX_SEEDS`] best partners.
+//!    [`MAX_SEEDS`] best partners. Two sentences that both hold figures
+//!    (words with a digit) but share none are no seed: they are a
+//!    template filled in twice (`Django 4.2 supports MariaDB 10.4 and
+//!    higher` / `Django 5.1 supports MariaDB 10.5 and higher`), and a
+//!    rewrite keeps the facts.
 //! 2. **Extension.** Seeds at most [`SENTENCE_GAP`] sentences apart on both
 //!    sides are one group, in any order (sentences reordered, split or
 //!    merged), and so is an exact or edited passage that lies that close to
@@ -38,7 +42,7 @@ use std::ops::Range;
 use super::verify::{sorted_set, sorted_similarity};
 use super::{Passage, PassageKind};
 use crate::span::Span;
-use crate::text::Analysis;
+use crate::text::{Analysis, word_stems};
 
 /// Fewest words of a sentence that can seed a rewritten passage.
 pub const SENTENCE_WORDS: usize = 5;
@@ -88,6 +92,9 @@ pub struct SentenceBags {
     sentence_of: Vec<u32>,
     /// Per sentence, the first and last sentence of its paragraph.
     paragraph: Vec<(u32, u32)>,
+    /// Per sentence, the stem indices of its numbers (words with a digit),
+    /// sorted.
+    numbers: Vec<Vec<u32>>,
     /// The sentences of each stem (by stem index) with the stem's count
     /// in each, `postings[at[i]..at[i + 1]]`.
     at: Vec<u32>,
@@ -95,24 +102,25 @@ pub struct SentenceBags {
 }
 
 impl SentenceBags {
-    /// The bags of `analysis`'s sentences from its tokens' `stems`
-    /// ([`word_stems`](crate::text::word_stems)); stems of another length
-    /// than the tokens give empty bags, which find nothing.
+    /// The bags of the sentences of `text` (`analysis` is its analysis),
+    /// each word conflated to the [`word_stems`] of `stem_chars`
+    /// characters with `seed`. An analysis of another text gives empty
+    /// bags, which find nothing.
     ///
     /// ```
     /// use neardup::score::SentenceBags;
-    /// use neardup::text::{analyze, word_stems};
+    /// use neardup::text::analyze;
     ///
     /// let text = "One sentence here. Another sentence there.";
-    /// let an = analyze(text, 0);
-    /// let bags = SentenceBags::new(&an, &word_stems(text, &an.tokens, 5, 0));
+    /// let bags = SentenceBags::new(text, &analyze(text, 0), 5, 0);
     /// assert_eq!(bags.sentences(), 2);
     /// assert_eq!(bags.stems(), 5); // "sente" is in both
     /// ```
-    pub fn new(analysis: &Analysis, stems: &[u64]) -> SentenceBags {
-        if stems.len() != analysis.tokens.len() {
+    pub fn new(text: &str, analysis: &Analysis, stem_chars: usize, seed: u64) -> SentenceBags {
+        if analysis.tokens.last().is_some_and(|t| text.get(t.span.start..t.span.end).is_none()) {
             return SentenceBags::default();
         }
+        let stems = word_stems(text, &analysis.tokens, stem_chars, seed);
         let mut sentence_of = vec![0u32; stems.len()];
         let mut entries: Vec<(u64, u32)> = Vec::with_capacity(stems.len());
         for (i, s) in analysis.sentences.iter().enumerate() {
@@ -147,7 +155,7 @@ impl SentenceBags {
             }
         }
         at.push(postings.len() as u32);
-        let tokens = stems.iter().map(|s| vocab.partition_point(|v| v.0 < *s) as u32).collect();
+        let tokens: Vec<u32> = stems.iter().map(|s| vocab.partition_point(|v| v.0 < *s) as u32).collect();
         let mut paragraph = vec![(0u32, 0u32); analysis.sentences.len()];
         for p in &analysis.paragraphs {
             let of = |t: usize| sentence_of.get(t).copied();
@@ -157,7 +165,20 @@ impl SentenceBags {
                 }
             }
         }
-        SentenceBags { vocab, tokens, sentences, sentence_of, paragraph, at, postings }
+        let numeric =
+            |t: &crate::text::Token| text.get(t.span.start..t.span.end).is_some_and(|w| w.bytes().any(|b| b.is_ascii_digit()));
+        let numbers = analysis
+            .sentences
+            .iter()
+            .map(|s| {
+                let mut n: Vec<u32> =
+                    s.tokens.clone().filter(|&t| numeric(&analysis.tokens[t])).map(|t| tokens[t]).collect();
+                n.sort_unstable();
+                n.dedup();
+                n
+            })
+            .collect();
+        SentenceBags { vocab, tokens, sentences, sentence_of, paragraph, numbers, at, postings }
     }
 
     /// Number of sentences.
@@ -223,7 +244,6 @@ impl SentenceBags {
 ///
 /// ```
 /// use neardup::score::{RewriteOptions, SeedTable, SentenceBags, align_shingles, rewritten};
-/// use neardup::text::word_stems;
 /// use neardup::{Detector, PassageKind};
 ///
 /// let d = Detector::builder().build()?;
@@ -237,7 +257,7 @@ impl SentenceBags {
 /// let (sa, sb) = (d.shingles(&an_a), d.shingles(&an_b));
 /// let exact = align_shingles(&an_a, &an_b, &sa, &sb, &SeedTable::new(&sb), &d.align_options());
 /// assert!(exact.is_empty());
-/// let bags = |t: &str, an: &neardup::text::Analysis| SentenceBags::new(an, &word_stems(t, &an.tokens, 5, 0));
+/// let bags = |t: &str, an: &neardup::text::Analysis| SentenceBags::new(t, an, 5, 0);
 /// let opts = RewriteOptions { find: true, min_words: 15, shingle_size: 3 };
 /// let found = rewritten(&an_a, &bags(a, &an_a), &an_b, &bags(b, &an_b), &sa, &sb, exact, &opts);
 /// assert_eq!(found.len(), 1);
@@ -415,6 +435,16 @@ impl<'a> Pair<'a> {
         n
     }
 
+    /// Whether sentence `i` of `a` and `j` of `b` both hold numbers and
+    /// share none.
+    fn other_figures(&self, i: usize, j: usize) -> bool {
+        let (x, y) = (&self.a.bags.numbers[i], &self.b.bags.numbers[j]);
+        !x.is_empty() && !y.is_empty() && !x.iter().any(|&n| {
+            let to = self.a_to_b[n as usize];
+            to != NONE && y.binary_search(&to).is_ok()
+        })
+    }
+
     /// The seeds: pairs of sentences (of `a`, of `b`), sorted.
     fn seeds(&self, a_free: &[bool], b_free: &[bool]) -> Vec<(usize, usize, f64)> {
         let (ab, bb) = (self.a.bags, self.b.bags);
@@ -481,6 +511,11 @@ impl<'a> Pair<'a> {
                 if left_out > 0 {
                     let (d, s) = self.dot(bag, other);
                     (dot, shared) = (d, s as u32);
+                }
+                // Alike sentences with different figures are a template
+                // filled in twice (a rewrite keeps the facts).
+                if self.other_figures(i, j) {
+                    continue;
                 }
                 let cos = dot / (na * b_norms[j]);
                 let dice = 2.0 * f64::from(shared) / size;
@@ -706,11 +741,11 @@ impl UnionFind {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::{analyze, word_stems};
+    use crate::text::analyze;
 
     fn bags(text: &str) -> (Analysis, SentenceBags) {
         let an = analyze(text, 0);
-        let bags = SentenceBags::new(&an, &word_stems(text, &an.tokens, 5, 0));
+        let bags = SentenceBags::new(text, &an, 5, 0);
         (an, bags)
     }
 
@@ -736,7 +771,7 @@ mod tests {
     #[test]
     fn stems_of_another_length_find_nothing_and_keep_the_passages() {
         let an = analyze("One two three. Four five six.", 0);
-        assert_eq!(SentenceBags::new(&an, &[1, 2]), SentenceBags::default());
+        assert_eq!(SentenceBags::new("One two", &an, 5, 0), SentenceBags::default());
         let opts = RewriteOptions { find: true, min_words: 1, shingle_size: 1 };
         let none = SentenceBags::default();
         assert!(rewritten(&an, &none, &an, &none, &[], &[], Vec::new(), &opts).is_empty());
