@@ -587,9 +587,7 @@ impl Detector {
             } else {
                 let (chars, seed) = (self.config.stem_chars, self.config.seed);
                 fn bags<'s>(s: &Side<'s>, chars: usize, seed: u64) -> &'s SentenceBags {
-                    s.bags.get_or_init(|| {
-                        SentenceBags::new(s.text, s.analysis, chars, seed)
-                    })
+                    s.bags.get_or_init(|| SentenceBags::new(s.text, s.analysis, chars, seed))
                 }
                 let ropts = RewriteOptions {
                     find: self.config.rewritten,

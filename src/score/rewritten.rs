@@ -23,8 +23,11 @@
 //! 2. **Extension.** Seeds at most [`SENTENCE_GAP`] sentences apart on both
 //!    sides are one group, in any order (sentences reordered, split or
 //!    merged), and so is an exact or edited passage that lies that close to
-//!    a seed on both sides: the rewritten passage absorbs it, so that one
-//!    reused passage is one reported passage.
+//!    a seed on both sides, and two passages with no sentence between them
+//!    on either side that are apart on both (the halves of a sentence
+//!    swapped; two copies of one text overlap on one side and stay two):
+//!    the rewritten passage absorbs them, so that one reused passage is one
+//!    reported passage. No link spans a paragraph only one side has.
 //! 3. **Filter.** A group is a passage when it holds an exact or edited
 //!    passage or seeds in at least two sentences on one side (one alike
 //!    sentence is a topic, two in a row are reuse, and two sentences
@@ -165,8 +168,9 @@ impl SentenceBags {
                 }
             }
         }
-        let numeric =
-            |t: &crate::text::Token| text.get(t.span.start..t.span.end).is_some_and(|w| w.bytes().any(|b| b.is_ascii_digit()));
+        let numeric = |t: &crate::text::Token| {
+            text.get(t.span.start..t.span.end).is_some_and(|w| w.bytes().any(|b| b.is_ascii_digit()))
+        };
         let numbers = analysis
             .sentences
             .iter()
@@ -439,10 +443,12 @@ impl<'a> Pair<'a> {
     /// share none.
     fn other_figures(&self, i: usize, j: usize) -> bool {
         let (x, y) = (&self.a.bags.numbers[i], &self.b.bags.numbers[j]);
-        !x.is_empty() && !y.is_empty() && !x.iter().any(|&n| {
-            let to = self.a_to_b[n as usize];
-            to != NONE && y.binary_search(&to).is_ok()
-        })
+        !x.is_empty()
+            && !y.is_empty()
+            && !x.iter().any(|&n| {
+                let to = self.a_to_b[n as usize];
+                to != NONE && y.binary_search(&to).is_ok()
+            })
     }
 
     /// The seeds: pairs of sentences (of `a`, of `b`), sorted.
@@ -552,9 +558,19 @@ impl<'a> Pair<'a> {
         }
         // Two items are one group when they are near on both sides:
         // seeds across a few sentences, passages only next to each other.
-        let link = |x: &Item, y: &Item| {
-            let gap = if x.passage.is_some() && y.passage.is_some() { 1 } else { SENTENCE_GAP };
-            self.a.bags.near(x.a, y.a, gap) && self.b.bags.near(x.b, y.b, gap)
+        let link = |x: &Item, y: &Item| match (x.passage, y.passage) {
+            // Two passages: next to each other with no sentence between,
+            // and apart on both sides (two passages sharing words on one
+            // side are two copies, never one passage).
+            (Some(p), Some(q)) => {
+                let (p, q) = (&passages[p], &passages[q]);
+                let apart = |x: &Range<usize>, y: &Range<usize>| x.end <= y.start || y.end <= x.start;
+                apart(&p.a_tokens, &q.a_tokens)
+                    && apart(&p.b_tokens, &q.b_tokens)
+                    && self.a.bags.near(x.a, y.a, 0)
+                    && self.b.bags.near(x.b, y.b, 0)
+            }
+            _ => self.a.bags.near(x.a, y.a, SENTENCE_GAP) && self.b.bags.near(x.b, y.b, SENTENCE_GAP),
         };
         let mut groups = UnionFind::new(items.len());
         let n_seeds = seeds.len();

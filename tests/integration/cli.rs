@@ -1073,7 +1073,7 @@ fn colour_is_explicit_or_for_terminals_only_and_only_adds_escapes() {
     let r = run_exe(compare_exe(), ["--color", "always", SEED_A, SEED_B], &[("NO_COLOR", Some("1"))]);
     assert_eq!(r.code, Some(0), "{r:?}");
     let coloured = r.stdout;
-    assert!(coloured.contains("\x1b[1mPassage 1 (exact)\x1b[0m"), "--color always beats NO_COLOR:\n{coloured}");
+    assert!(coloured.contains("\x1b[1mPassage 1 (rewritten)\x1b[0m"), "--color always beats NO_COLOR:\n{coloured}");
     assert_eq!(strip_sgr(&coloured), plain, "colour changes nothing but the escapes");
     // Where a passage differs, the words found on one side only stand out:
     // A has "Bergmanis noted", B "He noted".
@@ -1116,7 +1116,7 @@ fn run_in_terminal(args: &[&str], env: &[(&str, Option<&str>)]) -> Option<String
 fn on_a_terminal_colour_follows_no_color_and_width_follows_columns() {
     let plain = run_ok(["--color=never", SEED_A, SEED_B]);
     let Some(tty) = run_in_terminal(&[SEED_A, SEED_B], &[("NO_COLOR", None), ("COLUMNS", None)]) else { return };
-    assert!(tty.contains("\x1b[1mPassage 1 (exact)\x1b[0m"), "colour on a terminal:\n{tty}");
+    assert!(tty.contains("\x1b[1mPassage 1 (rewritten)\x1b[0m"), "colour on a terminal:\n{tty}");
     assert_eq!(strip_sgr(&tty), plain);
     let tty = run_in_terminal(&[SEED_A, SEED_B], &[("NO_COLOR", Some("1")), ("COLUMNS", None)]).unwrap();
     assert_eq!(tty, plain, "NO_COLOR turns colour off");

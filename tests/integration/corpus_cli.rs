@@ -260,7 +260,13 @@ fn check_offsets(run: &Run, texts: &BTreeMap<String, String>) {
             assert!(q["matched_words"].as_u64().unwrap() >= 8, "{q}");
             let words = |s: &str| s.split_whitespace().map(|w| w.to_lowercase()).collect::<Vec<_>>();
             let (wa, wb) = (words(&sa), words(&sb));
-            assert!(wa.first() == wb.first() || wa.last() == wb.last(), "passages do not line up:\n{sa}\n--\n{sb}");
+            // Exact and edited passages line up at one end at least; a
+            // rewritten one has the same words in another order.
+            if q["kind"].as_str() == Some("rewritten") {
+                assert!(q["bag_similarity"].as_f64().unwrap() >= 0.65, "{q}");
+            } else {
+                assert!(wa.first() == wb.first() || wa.last() == wb.last(), "passages do not line up:\n{sa}\n--\n{sb}");
+            }
         }
     }
 }

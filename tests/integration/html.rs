@@ -169,7 +169,9 @@ fn temp(name: &str) -> PathBuf {
 fn seed_pair_page_shows_both_texts_with_every_passage_marked_on_both_sides() {
     let (a, b) = (std::fs::read_to_string(SEED_A).unwrap(), std::fs::read_to_string(SEED_B).unwrap());
     let report = Detector::builder().build().unwrap().compare(&a, &b);
-    assert_eq!(report.passages.len(), 4, "the seed pair shares four passages");
+    // Four before issue 13: 001's lead swaps the halves of 000's sentence,
+    // now one rewritten passage.
+    assert_eq!(report.passages.len(), 3, "the seed pair shares three passages");
     let (page, stdout) = compare_html(OsStr::new(SEED_A), OsStr::new(SEED_B));
     check_page(&page, &report, &a, &b);
 
