@@ -25,7 +25,7 @@ use std::fmt::Write as _;
 
 use neardup::{Config, Passage, Report, Span};
 
-use crate::text::{Lines, word_diff};
+use crate::text::{Lines, passage_diff};
 
 /// One of the two texts.
 pub struct Side<'a> {
@@ -308,7 +308,7 @@ pub fn render(report: &Report, a: &Side, b: &Side, config: &Config) -> String {
     for p in &report.passages {
         let (a_part, b_part) = (&a.text[p.a], &b.text[p.b]);
         if a_part != b_part {
-            let (a_marks, b_marks) = word_diff(a_part, b_part);
+            let (a_marks, b_marks) = passage_diff(p.kind, a_part, b_part);
             a_only.extend(word_spans(a.text, p.a, &a_marks));
             b_only.extend(word_spans(b.text, p.b, &b_marks));
         }

@@ -8,7 +8,7 @@ use std::io::{self, IsTerminal, Write};
 use neardup::Report;
 
 use crate::Input;
-use crate::text::word_diff;
+use crate::text::passage_diff;
 
 /// Width at which passage text is wrapped when stdout is not a terminal
 /// (and the default on a terminal that does not say, through `COLUMNS`).
@@ -74,7 +74,7 @@ pub fn write(out: &mut dyn Write, report: &Report, a: &Input, b: &Input, style: 
             writeln!(out, "  text (the same in A and B):")?;
             write_block(out, a_text, &[a_line, b_line], None, style)?;
         } else {
-            let (a_only, b_only) = word_diff(a_text, b_text);
+            let (a_only, b_only) = passage_diff(p.kind, a_text, b_text);
             writeln!(out, "  A text:")?;
             write_block(out, a_text, &[a_line], Some((&a_only, "1;31")), style)?;
             writeln!(out, "  B text:")?;

@@ -46,17 +46,49 @@ impl Lines {
 /// without the word-level highlight of their differences.
 pub const MAX_DIFF_CELLS: usize = 4_000_000;
 
+/// The words of a passage's `a` missing from its `b` and back, per word in
+/// `split_whitespace` order: [`bag_diff`] for a rewritten passage (its
+/// words were reordered), else [`word_diff`].
+pub fn passage_diff(kind: neardup::PassageKind, a: &str, b: &str) -> (Vec<bool>, Vec<bool>) {
+    if kind == neardup::PassageKind::Rewritten { bag_diff(a, b) } else { word_diff(a, b) }
+}
+
+/// For a rewritten passage (words reordered): per word of `a` and of `b`,
+/// whether the other side lacks it (counting repeats), wherever it is.
+pub fn bag_diff(a: &str, b: &str) -> (Vec<bool>, Vec<bool>) {
+    let a: Vec<String> = a.split_whitespace().map(diff_key).collect();
+    let b: Vec<String> = b.split_whitespace().map(diff_key).collect();
+    let only = |x: &[String], y: &[String]| {
+        let mut left: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for w in y {
+            *left.entry(w.as_str()).or_default() += 1;
+        }
+        x.iter()
+            .map(|w| match left.get_mut(w.as_str()) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    false
+                }
+                _ => true,
+            })
+            .collect::<Vec<bool>>()
+    };
+    (only(&a, &b), only(&b, &a))
+}
+
+/// A word as the diffs compare it: its letters and digits, lowercased.
+fn diff_key(w: &str) -> String {
+    let k: String = w.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+    if k.is_empty() { w.to_owned() } else { k }
+}
+
 /// The words of `a` missing from `b` and of `b` missing from `a`, per word
 /// in `split_whitespace` order: the complement of a longest common
 /// subsequence of words compared by their letters and digits, case
 /// folded. Nothing is marked when the passages are too long to diff.
 pub fn word_diff(a: &str, b: &str) -> (Vec<bool>, Vec<bool>) {
-    let key = |w: &str| -> String {
-        let k: String = w.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
-        if k.is_empty() { w.to_owned() } else { k }
-    };
-    let a: Vec<String> = a.split_whitespace().map(key).collect();
-    let b: Vec<String> = b.split_whitespace().map(key).collect();
+    let a: Vec<String> = a.split_whitespace().map(diff_key).collect();
+    let b: Vec<String> = b.split_whitespace().map(diff_key).collect();
     let (n, m) = (a.len(), b.len());
     if n.saturating_mul(m) > MAX_DIFF_CELLS {
         return (vec![false; n], vec![false; m]);
