@@ -60,6 +60,11 @@ impl Pending<'_> {
     fn groups(&self) -> usize {
         grouped(&self.cands).count()
     }
+
+    /// Words of the probing article.
+    fn words(&self) -> usize {
+        self.prepared.analysis().tokens.len()
+    }
 }
 
 /// Most probing articles in one batch: a stored article that is a
@@ -71,12 +76,19 @@ const BATCH_ITEMS: usize = 1024;
 /// reports a batch holds, whatever the number of candidates per article.
 const GROUP_BUDGET: usize = 16_384;
 
+/// A batch closes once its probing articles have this many words between
+/// them: each is held prepared (its analysis, shingles and sets: about 60
+/// bytes per word) until the batch is verified, so this bounds the
+/// prepared articles a batch holds (about 15 MB), whatever their length.
+const WORD_BUDGET: usize = 1 << 18;
+
 /// The next batch of items `*at..n` (`probe(i)` of each; `None` for one
 /// without candidates), probed a step at a time until it holds
-/// [`BATCH_ITEMS`] items or [`GROUP_BUDGET`] candidate articles. A step is
-/// 8 to 64 items per thread, sized from the candidate articles per item
-/// seen so far in the batch (the first is 8 per thread), so a batch
-/// exceeds the budget by one step at most. Batches depend on the thread
+/// [`BATCH_ITEMS`] items, [`GROUP_BUDGET`] candidate articles or
+/// [`WORD_BUDGET`] words of probing articles. A step is
+/// 8 to 64 items per thread, sized from the candidate articles and words
+/// per item seen so far in the batch (the first is 8 per thread), so a
+/// batch exceeds a budget by one step at most. Batches depend on the thread
 /// count; results computed from them do not.
 pub(super) fn next_batch<'t, T: Send>(
     exec: Exec,
@@ -86,11 +98,15 @@ pub(super) fn next_batch<'t, T: Send>(
 ) -> Vec<(Pending<'t>, T)> {
     let threads = exec.threads();
     // Items probed (with candidates or not), and their candidate articles.
-    let (mut batch, mut items, mut total) = (Vec::new(), 0, 0);
-    while *at < n && items < BATCH_ITEMS && total < GROUP_BUDGET {
+    let (mut batch, mut items, mut total, mut words) = (Vec::new(), 0, 0, 0);
+    while *at < n && items < BATCH_ITEMS && total < GROUP_BUDGET && words < WORD_BUDGET {
         let step = match items {
             0 => 8 * threads,
-            len => ((GROUP_BUDGET - total) / total.div_ceil(len).max(1)).clamp(8 * threads, 64 * threads),
+            len => {
+                let by_groups = (GROUP_BUDGET - total) / total.div_ceil(len).max(1);
+                let by_words = (WORD_BUDGET - words) / words.div_ceil(len).max(1);
+                by_groups.min(by_words).clamp(8 * threads, 64 * threads)
+            }
         };
         let end = (*at + step).min(n).min(*at + BATCH_ITEMS - items);
         let probed = exec.map_range(*at..end, &probe);
@@ -98,6 +114,7 @@ pub(super) fn next_batch<'t, T: Send>(
         *at = end;
         for p in probed.into_iter().flatten() {
             total += p.0.groups();
+            words += p.0.words();
             batch.push(p);
         }
     }

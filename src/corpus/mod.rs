@@ -330,8 +330,8 @@ impl std::fmt::Debug for Pairs<'_> {
 /// On the 1M-article scale corpus (1.27 GB of text) that is 1.9 KB per
 /// article, 1.5 times the text, with the texts on disk (README, "Scale").
 /// [`pairs`](Self::pairs) and queries add a bounded working set: a batch
-/// of at most 1024 probing articles, prepared, and the reports of at most
-/// 16,384 candidate articles.
+/// of at most 1024 probing articles (and 2^18 of their words), prepared,
+/// and the reports of at most 16,384 candidate articles.
 ///
 /// A query analyses the query text, probes the run table with its run
 /// fingerprints (each held by at most `max_df` live articles) and, with
@@ -821,8 +821,9 @@ impl Index {
     /// Besides the plan, a batch holds at most 1024 articles, analysed,
     /// with their candidates (at most `bands × max_bucket` per unit of the
     /// article, deduplicated), closing once they have 16,384 candidate
-    /// articles between them, plus one step of 8 to 64 articles per thread
-    /// (sized from the candidates per article seen so far); at most that
+    /// articles or 2^18 words (about 15 MB prepared) between them, plus
+    /// one step of 8 to 64 articles per thread (sized from the candidates
+    /// and words per article seen so far); at most that
     /// many reports; and one candidate article analysed at a time per
     /// thread.
     /// So memory is bounded by the batch size and the size of the articles,

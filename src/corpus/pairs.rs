@@ -101,38 +101,42 @@ impl PairPlan {
 }
 
 impl BandPlan {
-    /// Adds one bucket (`live`: its live entries, in bucket order, as
-    /// `(rank, unit)`), and its `(rank, unit, bucket)` references to
-    /// `probes`.
-    fn add(&mut self, live: &[(u32, u32)], cap: Cap, probes: &mut Vec<(u32, u32, u32)>) {
-        if live.len() < 2 {
-            return;
+    /// How many entries of a bucket of live entries `live` (in bucket
+    /// order, as `(rank, unit)`) are visible, when the bucket gives
+    /// candidates at all (two or more live entries, not dropped by the
+    /// cap).
+    fn visible(live: &[(u32, u32)], cap: Cap) -> Option<usize> {
+        match cap {
+            _ if live.len() < 2 => None,
+            Cap::Drop(n) if live.len() > n => None,
+            Cap::Drop(n) | Cap::Visible(n) => Some(live.len().min(n)),
         }
-        let cap = match cap {
+    }
+
+    /// The visible entries of a bucket that gives candidates, and the
+    /// largest rank among them (entries of smaller ranks probe it); `None`
+    /// when no entry probes it.
+    fn probed(live: &[(u32, u32)], cap: Cap) -> Option<(&[(u32, u32)], u32)> {
+        let visible = &live[..BandPlan::visible(live, cap)?];
+        let top = visible.iter().map(|v| v.0).max().unwrap_or(0);
+        live.iter().any(|e| e.0 < top).then_some((visible, top))
+    }
+
+    /// Counts what the cap cuts of a bucket of live entries `live`.
+    fn count_cut(&mut self, live: &[(u32, u32)], cap: Cap) {
+        match cap {
             Cap::Drop(n) if live.len() > n => {
                 self.saturated.0 += 1;
                 self.saturated.1 += live.len();
-                return;
             }
-            Cap::Drop(n) | Cap::Visible(n) => n,
-        };
-        if live.len() > cap {
-            self.saturated.0 += 1;
-            self.saturated.1 += live.len() - cap;
-            for &(rank, _) in &live[cap..] {
-                self.cut[rank as usize / 64] |= 1 << (rank % 64);
+            Cap::Visible(n) if live.len() > n => {
+                self.saturated.0 += 1;
+                self.saturated.1 += live.len() - n;
+                for &(rank, _) in &live[n..] {
+                    self.cut[rank as usize / 64] |= 1 << (rank % 64);
+                }
             }
-        }
-        let visible = &live[..live.len().min(cap)];
-        let top = visible.iter().map(|v| v.0).max().unwrap_or(0);
-        let bucket = self.starts.len() as u32 - 1;
-        let before = probes.len();
-        probes.extend(live.iter().filter(|e| e.0 < top).map(|&(rank, unit)| (rank, unit, bucket)));
-        if probes.len() > before {
-            let at = self.seen.len();
-            self.seen.extend_from_slice(visible);
-            self.seen[at..].sort_unstable();
-            self.starts.push(self.seen.len() as u32);
+            _ => {}
         }
     }
 
@@ -161,12 +165,10 @@ impl Index {
         (rank, by_rank)
     }
 
-    /// One band (or the run table) of the [`PairPlan`]: a pass over its
-    /// buckets.
-    fn band_plan(&self, table: &Table, cap: Cap, rank: &[u32], ranks: usize) -> BandPlan {
-        let mut plan = BandPlan { starts: vec![0], cut: vec![0; ranks.div_ceil(64)], ..BandPlan::default() };
+    /// Calls `f` with the live entries, as `(rank, unit)` in bucket order,
+    /// of each bucket of `table` of two or more entries.
+    fn for_each_live_bucket(table: &Table, rank: &[u32], mut f: impl FnMut(&[(u32, u32)])) {
         let mut live: Vec<(u32, u32)> = Vec::new();
-        let mut probes: Vec<(u32, u32, u32)> = Vec::new();
         table.for_each_bucket(|bucket| {
             if bucket.len() < 2 {
                 return;
@@ -176,25 +178,49 @@ impl Index {
                 let r = rank[slot as usize];
                 (r != NO_RANK).then_some((r, unit))
             }));
-            plan.add(&live, cap, &mut probes);
+            f(&live);
         });
-        // By rank, a counting sort.
+    }
+
+    /// One band (or the run table) of the [`PairPlan`]: two passes over
+    /// its buckets, one to count the plan's entries (per rank, for the
+    /// probes) and one to fill arrays of exactly that size, so that
+    /// making the plan takes no more memory than the plan.
+    fn band_plan(&self, table: &Table, cap: Cap, rank: &[u32], ranks: usize) -> BandPlan {
+        let mut plan = BandPlan { cut: vec![0; ranks.div_ceil(64)], ..BandPlan::default() };
+        let (mut seen, mut buckets) = (0usize, 0usize);
         let mut offsets = vec![0u32; ranks + 1];
-        for p in &probes {
-            offsets[p.0 as usize + 1] += 1;
-        }
+        Self::for_each_live_bucket(table, rank, |live| {
+            plan.count_cut(live, cap);
+            if let Some((v, top)) = BandPlan::probed(live, cap) {
+                seen += v.len();
+                buckets += 1;
+                for e in live.iter().filter(|e| e.0 < top) {
+                    offsets[e.0 as usize + 1] += 1;
+                }
+            }
+        });
         for r in 0..ranks {
             offsets[r + 1] += offsets[r];
         }
         let mut at = offsets.clone();
-        plan.probes = vec![(0, 0); probes.len()];
-        for (rank, unit, bucket) in probes {
-            plan.probes[at[rank as usize] as usize] = (unit, bucket);
-            at[rank as usize] += 1;
-        }
+        plan.probes = vec![(0, 0); offsets[ranks] as usize];
+        plan.seen = Vec::with_capacity(seen);
+        plan.starts = Vec::with_capacity(buckets + 1);
+        plan.starts.push(0);
+        Self::for_each_live_bucket(table, rank, |live| {
+            let Some((v, top)) = BandPlan::probed(live, cap) else { return };
+            let bucket = plan.starts.len() as u32 - 1;
+            for &(rank, unit) in live.iter().filter(|e| e.0 < top) {
+                plan.probes[at[rank as usize] as usize] = (unit, bucket);
+                at[rank as usize] += 1;
+            }
+            let from = plan.seen.len();
+            plan.seen.extend_from_slice(v);
+            plan.seen[from..].sort_unstable();
+            plan.starts.push(plan.seen.len() as u32);
+        });
         plan.offsets = offsets;
-        plan.seen.shrink_to_fit();
-        plan.starts.shrink_to_fit();
         plan
     }
 
