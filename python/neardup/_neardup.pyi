@@ -385,8 +385,26 @@ class Index:
     def save(self, path: _StrPath) -> None:
         """Writes the index to ``path`` atomically; ``OSError`` if it cannot."""
     @classmethod
-    def load(cls, path: _StrPath) -> Index:
-        """Reads a saved index; ``OSError``, ``CorruptIndexError``, ``IndexVersionError``."""
+    def load(cls, path: _StrPath, texts_dir: Optional[_StrPath] = None) -> Index:
+        """Reads a saved index; ``OSError``, ``CorruptIndexError``, ``IndexVersionError``.
+
+        With ``texts_dir``, the texts stream to a file of the index's own in that
+        directory (as ``store_texts_on_disk`` keeps them) and never all sit in memory.
+        """
+    def store_texts_on_disk(self, dir: _StrPath) -> None:
+        """Keeps the texts on disk from now on, in a nameless file of the index's own in ``dir``.
+
+        Texts in memory move there, later insertions go there; each text is read back
+        when an article is verified. ``OSError`` naming ``dir`` if the file cannot be
+        made or written (the index is then unchanged); ``RuntimeError`` while a
+        ``pairs()`` iterator is open.
+        """
+    @property
+    def texts_on_disk(self) -> bool:
+        """Whether the index keeps its texts on disk."""
+    @property
+    def read_errors(self) -> int:
+        """Texts that could not be read back from disk (I/O errors); their pairs and matches are missing."""
     def to_bytes(self) -> bytes: ...
     @classmethod
     def from_bytes(cls, data: bytes) -> Index: ...
