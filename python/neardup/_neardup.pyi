@@ -246,6 +246,32 @@ class Detector:
         ``b`` share a band key, kind 1 a run starts at word ``a`` and word ``b``.
         Result ``j``: ``(candidate_similarity, report)`` or None (rejected).
         """
+    def verify_columns(
+        self,
+        ids: bytes,
+        text_offsets: bytes,
+        text_data: bytes,
+        bp_offsets: bytes,
+        bp_keys: bytes,
+        bp_articles: bytes,
+        cue_a: bytes,
+        cue_b: bytes,
+        cue_kind: bytes,
+        cue_a_at: bytes,
+        cue_b_at: bytes,
+    ) -> dict[str, bytes]:
+        """Stage 4 on flat little-endian columns (Arrow or numpy buffers), no Python object per pair.
+
+        Articles: ``ids`` (int64), texts ``text_data[text_offsets[i]:text_offsets[i+1]]``
+        (UTF-8; n + 1 int64 offsets), boilerplate ``bp_keys`` (int64) and ``bp_articles``
+        (int32) at ``bp_offsets[i]:bp_offsets[i+1]``. Cue rows: ``cue_a``, ``cue_b`` (int64
+        ids; each pair's rows consecutive), ``cue_kind``, ``cue_a_at``, ``cue_b_at`` (int32).
+        Returns ``bytes`` columns, one row per verified pair in cue-row order: ``a``, ``b``,
+        ``a_index``, ``b_index``, the report's words (int64), ``candidate_similarity`` and
+        coverages (float64); ``passages.offsets`` / ``boilerplate.offsets`` (int32) and
+        ``passages.FIELD`` / ``boilerplate.FIELD`` per field of ``Passage.to_dict()`` (spans
+        as ``_start``/``_end``; ``boilerplate`` as uint8). Exactly what ``verify`` gives.
+        """
     def __eq__(self, other: object, /) -> bool: ...
 
 @final
