@@ -264,9 +264,9 @@ class Detector:
 
         Articles: ``ids`` (int64), texts ``text_data[text_offsets[i]:text_offsets[i+1]]``
         (UTF-8; n + 1 int64 offsets), boilerplate ``bp_keys`` (int64) and ``bp_articles``
-        (int32) at ``bp_offsets[i]:bp_offsets[i+1]``. Cue rows: ``cue_a``, ``cue_b`` (int64
-        ids; each pair's rows consecutive), ``cue_kind``, ``cue_a_at``, ``cue_b_at`` (int32).
-        Returns ``bytes`` columns, one row per verified pair in cue-row order: ``a``, ``b``,
+        (int32) at ``bp_offsets[i]:bp_offsets[i+1]``. Cue rows, in any order: ``cue_a``, ``cue_b``
+        (int64 ids), ``cue_kind``, ``cue_a_at``, ``cue_b_at`` (int32); a pair's distinct cues, sorted.
+        Returns ``bytes`` columns, one row per verified pair in ``(a, b)`` order: ``a``, ``b``,
         ``a_index``, ``b_index``, the report's words (int64), ``candidate_similarity`` and
         coverages (float64); ``passages.offsets`` / ``boilerplate.offsets`` (int32) and
         ``passages.FIELD`` / ``boilerplate.FIELD`` per field of ``Passage.to_dict()`` (spans

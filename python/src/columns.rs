@@ -73,9 +73,10 @@ struct Candidate {
     cues: Vec<Cue>,
 }
 
-/// The cue rows grouped by pair (each pair's rows must be consecutive; a
-/// cue repeated on consecutive rows counts once), with ids mapped to
-/// article indices.
+/// The cue rows grouped by pair, in increasing `(a, b)` order, each
+/// pair's cues sorted and distinct (a cue on several rows counts once: the
+/// same pair of units in several bands), with ids mapped to article
+/// indices. The rows may come in any order: they are sorted here.
 fn candidates(
     at: &HashMap<i64, usize>,
     a: &[i64],
@@ -100,9 +101,6 @@ fn candidates(
             PyValueError::new_err(format!("verify_columns: cue row {row}: {side} = {id} is not among the article ids"))
         })
     };
-    let mut out: Vec<Candidate> = Vec::new();
-    let mut seen: HashMap<(i64, i64), usize> = HashMap::new();
-    let mut last: Option<(i64, i64)> = None;
     for r in 0..n {
         let (k, x, y) = (kind[r], ca[r], cb[r]);
         if !(0..=1).contains(&k) || x < 0 || y < 0 {
@@ -111,19 +109,18 @@ fn candidates(
                  a and b non-negative"
             )));
         }
+    }
+    let mut rows: Vec<(i64, i64, i32, i32, i32, usize)> =
+        (0..n).map(|r| (a[r], b[r], kind[r], ca[r], cb[r], r)).collect();
+    rows.sort_unstable();
+    let mut out: Vec<Candidate> = Vec::new();
+    let mut last: Option<(i64, i64)> = None;
+    for (x, y, k, wa, wb, r) in rows {
         let cue =
-            if k == 0 { Cue::Units { a: x as u32, b: y as u32 } } else { Cue::Anchor { a: x as u32, b: y as u32 } };
-        let pair = (a[r], b[r]);
-        if last != Some(pair) {
-            if seen.insert(pair, out.len()).is_some() {
-                return Err(PyValueError::new_err(format!(
-                    "verify_columns: cue row {r}: the rows of pair ({}, {}) are not consecutive (sort the cue rows \
-                     by pair)",
-                    pair.0, pair.1
-                )));
-            }
-            out.push(Candidate { a: index(pair.0, r, "cue_a")?, b: index(pair.1, r, "cue_b")?, cues: Vec::new() });
-            last = Some(pair);
+            if k == 0 { Cue::Units { a: wa as u32, b: wb as u32 } } else { Cue::Anchor { a: wa as u32, b: wb as u32 } };
+        if last != Some((x, y)) {
+            out.push(Candidate { a: index(x, r, "cue_a")?, b: index(y, r, "cue_b")?, cues: Vec::new() });
+            last = Some((x, y));
         }
         let cues = &mut out.last_mut().expect("a pair was pushed").cues;
         if cues.last() != Some(&cue) {

@@ -201,13 +201,13 @@ impl Detector {
     /// n + 1 int64), their boilerplate keys (`bp_keys` int64, as `keys()`
     /// gives them, with `bp_articles` int32 the articles holding each) at
     /// `bp_offsets[i]:bp_offsets[i + 1]` (n + 1 int64). The cue rows, one
-    /// cue each: `cue_a`, `cue_b` (int64 article ids, the pair; each
-    /// pair's rows consecutive), `cue_kind`, `cue_a_at`, `cue_b_at` (int32:
-    /// the `(kind, a, b)` of `verify`; a cue repeated on consecutive rows
-    /// counts once).
+    /// cue each, in any order: `cue_a`, `cue_b` (int64 article ids, the
+    /// pair), `cue_kind`, `cue_a_at`, `cue_b_at` (int32: the `(kind, a,
+    /// b)` of `verify`). Each pair is verified with its distinct cues,
+    /// sorted (a cue on several rows counts once).
     ///
-    /// Returns a dict of `bytes` columns, one row per verified pair in the
-    /// order of the cue rows (rejected pairs left out): `"a"`, `"b"` (ids),
+    /// Returns a dict of `bytes` columns, one row per verified pair in
+    /// increasing `(a, b)` order (rejected pairs left out): `"a"`, `"b"` (ids),
     /// `"a_index"`, `"b_index"` (int64 indices into the articles),
     /// `"candidate_similarity"`, `"a_coverage"`, `"b_coverage"` (float64),
     /// `"a_words"`, `"b_words"`, `"a_covered_words"`, `"b_covered_words"`

@@ -111,7 +111,7 @@ def keys_batches(detector, batches):
 def _verify_part(detector, labelled, articles, cues):
     """Verifies one part: ``articles`` (record batches of kind-0 rows: id
     ``a``, ``text``, ``bp_key``, ``bp_articles``, ``label``) and ``cues``
-    (record batches of its cue rows, sorted by pair) in one
+    (record batches of its cue rows, in any order) in one
     ``Detector.verify_columns`` call, straight from the Arrow buffers.
     Yields the verified pairs as record batches (``pair_arrow_schema``)."""
     if not cues:
@@ -192,34 +192,31 @@ _CUE_COLUMNS = ("a", "b", "k", "ca", "cb")
 
 
 def verify_batches(detector, labelled, batches):
-    """Stage 4, verify: rows sorted by ``(part, kind, a, b, k, ca, cb)`` —
-    for each part, its articles (kind 0: ``a`` is the article's id, with its
-    text, boilerplate and label), then the cue rows of its candidate pairs
-    (kind 1: ``a < b`` and one cue ``(k, ca, cb)``). Each part is verified
-    by one ``Detector.verify_columns`` call on its Arrow buffers. Yields
-    one row per verified pair (``pair_arrow_schema``)."""
-    part = None
-    articles, cues = [], []
+    """Stage 4, verify: the rows of a partition, in any order — for each
+    part, its articles (kind 0: ``a`` is the article's id, with its text,
+    boilerplate and label) and the cue rows of its candidate pairs (kind 1:
+    ``a < b`` and one cue ``(k, ca, cb)``). Each part is verified by one
+    ``Detector.verify_columns`` call on its Arrow buffers, which groups and
+    sorts the cue rows (no sort in the JVM). Yields one row per verified
+    pair (``pair_arrow_schema``), parts in increasing order, pairs in
+    increasing ``(a, b)`` order within a part."""
+    parts = {}  # part -> (article batches, cue batches)
     for batch in batches:
-        n = batch.num_rows
-        if n == 0:
+        if batch.num_rows == 0:
             continue
-        parts = batch.column("part").to_numpy(zero_copy_only=False)
+        part = batch.column("part").to_numpy(zero_copy_only=False)
         kind = batch.column("kind").to_numpy(zero_copy_only=False)
-        cut = np.ones(n, dtype=bool)
-        cut[1:] = (parts[1:] != parts[:-1]) | (kind[1:] != kind[:-1])
-        bounds = np.flatnonzero(cut).tolist() + [n]
-        art_batch = batch.select(list(_ARTICLE_COLUMNS))
-        cue_batch = batch.select(list(_CUE_COLUMNS))
-        for lo, hi in zip(bounds[:-1], bounds[1:]):
-            if parts[lo] != part:
-                yield from _verify_part(detector, labelled, articles, cues)
-                part, articles, cues = parts[lo], [], []
-            if kind[lo] == 0:
-                articles.append(art_batch.slice(lo, hi - lo))
-            else:
-                cues.append(cue_batch.slice(lo, hi - lo))
-    yield from _verify_part(detector, labelled, articles, cues)
+        for p in np.unique(part).tolist():
+            articles, cues = parts.setdefault(p, ([], []))
+            here = part == p
+            for is_article, out, names in ((True, articles, _ARTICLE_COLUMNS), (False, cues, _CUE_COLUMNS)):
+                mask = here & ((kind == 0) if is_article else (kind != 0))
+                if mask.all():
+                    out.append(batch.select(list(names)))
+                elif mask.any():
+                    out.append(batch.select(list(names)).filter(pa.array(mask)))
+    for p in sorted(parts):
+        yield from _verify_part(detector, labelled, *parts[p])
 
 
 #: A passage in the pairs DataFrame: ``Passage.to_dict()`` with each
