@@ -22,6 +22,11 @@ Corpora:
     --corpus PATH     any JSON-lines corpus, e.g. one from
                       `scripts/make-scale-corpus.py --paragraphs 8000000`
 
+Where the time goes: give the Spark job an event log
+(``--conf spark.eventLog.enabled=true --conf spark.eventLog.dir=file:///tmp/ev``),
+then ``--stages /tmp/ev/eventlog_v2_*`` prints its longest stages (wall
+seconds, task seconds, shuffle MB, the code line that made each).
+
 Usage:
     cargo build --release --example corpus
     scripts/measure-spark.py --peer [--threads 2] [--memory 4g] [--python target/py-venv/bin/python]
@@ -29,9 +34,11 @@ Usage:
 """
 
 import argparse
+import contextlib
 import glob
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -77,6 +84,9 @@ class Sampler(threading.Thread):
         self.root = psutil.Process(pid)
         self.peak_total = 0
         self.peak = {}
+        self.cpu = {}  # pid -> (kind, user + system seconds), as last seen
+        self.xmx = {}  # pid -> the -Xmx a JVM was started with
+        self.jvm_rss = {}  # pid -> the JVM's peak RSS
         self.done = threading.Event()
 
     def kind(self, p):
@@ -93,6 +103,22 @@ class Sampler(threading.Thread):
             return "python driver"
         return name
 
+    def heap(self):
+        """The -Xmx of the largest JVM (the driver, the executor in local
+        mode; spark-submit's launcher starts a small one first)."""
+        if not self.jvm_rss:
+            return None
+        return self.xmx.get(max(self.jvm_rss, key=self.jvm_rss.get))
+
+    def cpu_seconds(self):
+        """CPU seconds (user + system) of the tree's processes by kind, as
+        last sampled (a process that ends between two samples loses at most
+        0.2 s)."""
+        by = {}
+        for k, t in self.cpu.values():
+            by[k] = by.get(k, 0.0) + t
+        return by
+
     def run(self):
         while not self.done.is_set():
             try:
@@ -103,11 +129,18 @@ class Sampler(threading.Thread):
             for p in procs:
                 try:
                     rss = p.memory_info().rss
+                    t = p.cpu_times()
                 except self.psutil.Error:
                     continue
                 total += rss
                 k = self.kind(p)
                 by[k] = by.get(k, 0) + rss
+                self.cpu[p.pid] = (k, t.user + t.system)
+                if k == "jvm":
+                    self.jvm_rss[p.pid] = max(self.jvm_rss.get(p.pid, 0), rss)
+                    if p.pid not in self.xmx:
+                        with contextlib.suppress(self.psutil.Error):
+                            self.xmx[p.pid] = next((a for a in p.cmdline() if a.startswith("-Xmx")), "no -Xmx")
             self.peak_total = max(self.peak_total, total)
             for k, v in by.items():
                 self.peak[k] = max(self.peak.get(k, 0), v)
@@ -115,6 +148,10 @@ class Sampler(threading.Thread):
 
 
 def run_measured(cmd, env, stdout):
+    """Runs ``cmd``: exit status, wall seconds, the sampler, stderr, and the
+    CPU seconds of the children this process waited for (the whole tree
+    when every process in it waits for its own)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     p = subprocess.Popen(cmd, env=env, stdout=stdout, stderr=subprocess.PIPE, text=True)
     sampler = Sampler(p.pid)
@@ -123,7 +160,9 @@ def run_measured(cmd, env, stdout):
     wall = time.monotonic() - start
     sampler.done.set()
     sampler.join()
-    return p.returncode, wall, sampler, err
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return p.returncode, wall, sampler, err, cpu
 
 
 def records(lines):
@@ -153,13 +192,72 @@ def compare(rust_path, spark_dir):
             n += 1
 
 
+def event_stages(path):
+    """The stages of a Spark event log (``spark.eventLog.enabled``): per
+    completed stage, its id, the code line that made it, wall seconds
+    (submission to completion), task seconds (executor run time, summed
+    over tasks; a task that waits for its Python worker counts the wait),
+    the CPU seconds of the tasks' JVM threads, tasks, and shuffle MB read
+    and written."""
+    stages = []
+    if os.path.isdir(path):
+        # Spark 4's rolling event log: a directory of events_N_* files.
+        files = sorted(glob.glob(os.path.join(path, "events_*")), key=lambda f: int(os.path.basename(f).split("_")[1]))
+    else:
+        files = [path]
+    lines = []
+    for file in files:
+        if file.endswith(".zstd"):
+            # Spark compresses its event logs with zstd by default.
+            text = subprocess.run(["zstd", "-dc", file], capture_output=True, check=True).stdout.decode("utf-8")
+        else:
+            with open(file, encoding="utf-8") as f:
+                text = f.read()
+        lines.extend(text.splitlines())
+    for line in lines:
+        if line.strip():
+            e = json.loads(line)
+            if e.get("Event") != "SparkListenerStageCompleted":
+                continue
+            info = e["Stage Info"]
+            acc = {a["Name"]: a.get("Value", 0) for a in info.get("Accumulables", [])}
+            stages.append(
+                {
+                    "id": info["Stage ID"],
+                    "name": info["Stage Name"],
+                    "wall": (info.get("Completion Time", 0) - info.get("Submission Time", 0)) / 1000,
+                    "task_seconds": int(acc.get("internal.metrics.executorRunTime", 0)) / 1000,
+                    "jvm_cpu": int(acc.get("internal.metrics.executorCpuTime", 0)) / 1e9,
+                    "tasks": info["Number of Tasks"],
+                    "shuffle_read_mb": int(acc.get("internal.metrics.shuffle.read.remoteBytesRead", 0) or 0) / 2**20
+                    + int(acc.get("internal.metrics.shuffle.read.localBytesRead", 0) or 0) / 2**20,
+                    "shuffle_write_mb": int(acc.get("internal.metrics.shuffle.write.bytesWritten", 0) or 0) / 2**20,
+                }
+            )
+    return stages
+
+
+def print_stages(path, top=15):
+    """The ``top`` stages of an event log by wall time, to stderr."""
+    stages = event_stages(path)
+    total = sum(s["wall"] for s in stages)
+    print(f"{len(stages)} stages, {total:.1f} s of stage wall time; the longest:", file=sys.stderr)
+    for s in sorted(stages, key=lambda s: -s["wall"])[:top]:
+        print(
+            f"  stage {s['id']:>3} {s['wall']:7.1f} s wall {s['task_seconds']:7.1f} task-s "
+            f"({s['jvm_cpu']:6.1f} JVM CPU-s) {s['tasks']:>4} tasks "
+            f"shuffle read {s['shuffle_read_mb']:7.1f} MB write {s['shuffle_write_mb']:7.1f} MB  {s['name'][:70]}",
+            file=sys.stderr,
+        )
+
+
 def mb(x):
     return f"{x / 2**20:,.0f}"
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    g = p.add_mutually_exclusive_group(required=True)
+    g = p.add_mutually_exclusive_group(required="--stages" not in sys.argv)
     g.add_argument("--peer", action="store_true", help="the 115 MB peer corpus")
     g.add_argument("--corpus", help="a JSON-lines corpus")
     p.add_argument("--dir", default="/tmp/neardup-spark", help="where outputs (and the converted peer corpus) go")
@@ -169,7 +267,11 @@ def main():
     p.add_argument("--exe", default=os.path.join(ROOT, "target", "release", "examples", "corpus"))
     p.add_argument("--skip-rust", action="store_true", help="reuse DIR/NAME.rust.jsonl from an earlier run")
     p.add_argument("--conf", action="append", default=[], help="more Spark settings, KEY=VALUE")
+    p.add_argument("--stages", metavar="EVENT_LOG", help="only print the longest stages of a Spark event log")
     args = p.parse_args()
+    if args.stages:
+        print_stages(args.stages, top=40)
+        return 0
     os.makedirs(args.dir, exist_ok=True)
     corpus = peer_corpus(args.dir) if args.peer else args.corpus
     name = os.path.splitext(os.path.basename(corpus))[0]
@@ -181,13 +283,13 @@ def main():
         if not os.path.exists(args.exe):
             sys.exit(f"{args.exe} is missing: run `cargo build --release --example corpus` first")
         with open(rust_out, "w") as out:
-            status, rust_wall, rs, err = run_measured([args.exe, corpus], env, out)
+            status, rust_wall, rs, err, rust_cpu = run_measured([args.exe, corpus], env, out)
         if status not in (0, 1):
             sys.exit(f"corpus example failed ({status}):\n{err}")
-        print(f"rust: {rust_wall:.1f} s wall, peak RSS {mb(rs.peak_total)} MiB", file=sys.stderr)
+        print(f"rust: {rust_wall:.1f} s wall, {rust_cpu:.1f} CPU-s, peak RSS {mb(rs.peak_total)} MiB", file=sys.stderr)
         print(err.strip(), file=sys.stderr)
         with open(os.path.join(args.dir, f"{name}.rust.json"), "w") as f:
-            json.dump({"wall": rust_wall, "peak": rs.peak_total}, f)
+            json.dump({"wall": rust_wall, "peak": rs.peak_total, "cpu": rust_cpu}, f)
     with open(os.path.join(args.dir, f"{name}.rust.json")) as f:
         rust = json.load(f)
 
@@ -199,26 +301,32 @@ def main():
     for c in args.conf:
         cmd += ["--conf", c]
     env = dict(os.environ, PYSPARK_PYTHON=args.python, RAYON_NUM_THREADS=str(args.threads))
-    status, spark_wall, ss, err = run_measured(cmd, env, subprocess.DEVNULL)
+    status, spark_wall, ss, err, waited_cpu = run_measured(cmd, env, subprocess.DEVNULL)
+    cpu_by = ss.cpu_seconds()
+    spark_cpu = max(sum(cpu_by.values()), waited_cpu)
     print(err.strip()[-3000:], file=sys.stderr)
     if status not in (0, 1):
         sys.exit(f"the Spark job failed ({status})")
     with open(summary) as f:
         s = json.load(f)
     identical, n, diff = compare(rust_out, out_dir)
-    print(f"spark: {spark_wall:.1f} s wall; peaks (MiB): " + ", ".join(f"{k} {mb(v)}" for k, v in ss.peak.items())
+    print(f"spark: {spark_wall:.1f} s wall, {spark_cpu:.1f} CPU-s ("
+          + ", ".join(f"{k} {v:.1f}" for k, v in cpu_by.items()) + "); JVM " + str(ss.heap()) + "; peaks (MiB): "
+          + ", ".join(f"{k} {mb(v)}" for k, v in ss.peak.items())
           + f", tree {mb(ss.peak_total)}; {n} records compared: {'identical' if identical else diff}",
           file=sys.stderr)  # fmt: skip
     stages = ", ".join(f"{k} {v:.1f}" for k, v in s["seconds"].items())
     print(
-        "| corpus | MB | articles | pairs | Rust s | Rust peak MiB | Spark s | ratio | JVM peak MiB "
-        "| Python workers peak MiB | tree peak MiB | identical | Spark stages (s) |"
+        "| corpus | MB | articles | pairs | Rust s | Rust CPU-s | Rust peak MiB | Spark s | Spark CPU-s | ratio "
+        "| JVM peak MiB | Python workers peak MiB | tree peak MiB | identical | Spark stages (s) |"
     )
-    print("|" + "---|" * 13)
+    print("|" + "---|" * 15)
+    rust_cpu = rust.get("cpu")
     row = [
-        name, f"{size / 1e6:,.0f}", f"{s['articles']:,}", f"{s['pairs']:,}", f"{rust['wall']:.1f}", mb(rust["peak"]),
-        f"{spark_wall:.1f}", f"{spark_wall / rust['wall']:.1f}×", mb(ss.peak.get("jvm", 0)),
-        mb(ss.peak.get("python workers", 0)), mb(ss.peak_total), "yes" if identical else "NO", stages,
+        name, f"{size / 1e6:,.0f}", f"{s['articles']:,}", f"{s['pairs']:,}", f"{rust['wall']:.1f}",
+        "?" if rust_cpu is None else f"{rust_cpu:.1f}", mb(rust["peak"]), f"{spark_wall:.1f}", f"{spark_cpu:.1f}",
+        f"{spark_wall / rust['wall']:.1f}×", mb(ss.peak.get("jvm", 0)), mb(ss.peak.get("python workers", 0)),
+        mb(ss.peak_total), "yes" if identical else "NO", stages,
     ]  # fmt: skip
     print("| " + " | ".join(row) + " |")
     return 0 if identical else 1

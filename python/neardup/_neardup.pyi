@@ -246,6 +246,32 @@ class Detector:
         ``b`` share a band key, kind 1 a run starts at word ``a`` and word ``b``.
         Result ``j``: ``(candidate_similarity, report)`` or None (rejected).
         """
+    def verify_columns(
+        self,
+        ids: bytes,
+        text_offsets: bytes,
+        text_data: bytes,
+        bp_offsets: bytes,
+        bp_keys: bytes,
+        bp_articles: bytes,
+        cue_a: bytes,
+        cue_b: bytes,
+        cue_kind: bytes,
+        cue_a_at: bytes,
+        cue_b_at: bytes,
+    ) -> dict[str, bytes]:
+        """Stage 4 on flat little-endian columns (Arrow or numpy buffers), no Python object per pair.
+
+        Articles: ``ids`` (int64), texts ``text_data[text_offsets[i]:text_offsets[i+1]]``
+        (UTF-8; n + 1 int64 offsets), boilerplate ``bp_keys`` (int64) and ``bp_articles``
+        (int32) at ``bp_offsets[i]:bp_offsets[i+1]``. Cue rows, in any order: ``cue_a``, ``cue_b``
+        (int64 ids), ``cue_kind``, ``cue_a_at``, ``cue_b_at`` (int32); a pair's distinct cues, sorted.
+        Returns ``bytes`` columns, one row per verified pair in ``(a, b)`` order: ``a``, ``b``,
+        ``a_index``, ``b_index``, the report's words (int64), ``candidate_similarity`` and
+        coverages (float64); ``passages.offsets`` / ``boilerplate.offsets`` (int32) and
+        ``passages.FIELD`` / ``boilerplate.FIELD`` per field of ``Passage.to_dict()`` (spans
+        as ``_start``/``_end``; ``boilerplate`` as uint8). Exactly what ``verify`` gives.
+        """
     def __eq__(self, other: object, /) -> bool: ...
 
 @final
@@ -385,8 +411,26 @@ class Index:
     def save(self, path: _StrPath) -> None:
         """Writes the index to ``path`` atomically; ``OSError`` if it cannot."""
     @classmethod
-    def load(cls, path: _StrPath) -> Index:
-        """Reads a saved index; ``OSError``, ``CorruptIndexError``, ``IndexVersionError``."""
+    def load(cls, path: _StrPath, texts_dir: Optional[_StrPath] = None) -> Index:
+        """Reads a saved index; ``OSError``, ``CorruptIndexError``, ``IndexVersionError``.
+
+        With ``texts_dir``, the texts stream to a file of the index's own in that
+        directory (as ``store_texts_on_disk`` keeps them) and never all sit in memory.
+        """
+    def store_texts_on_disk(self, dir: _StrPath) -> None:
+        """Keeps the texts on disk from now on, in a nameless file of the index's own in ``dir``.
+
+        Texts in memory move there, later insertions go there; each text is read back
+        when an article is verified. ``OSError`` naming ``dir`` if the file cannot be
+        made or written (the index is then unchanged); ``RuntimeError`` while a
+        ``pairs()`` iterator is open.
+        """
+    @property
+    def texts_on_disk(self) -> bool:
+        """Whether the index keeps its texts on disk."""
+    @property
+    def read_errors(self) -> int:
+        """Texts that could not be read back from disk (I/O errors); their pairs and matches are missing."""
     def to_bytes(self) -> bytes: ...
     @classmethod
     def from_bytes(cls, data: bytes) -> Index: ...

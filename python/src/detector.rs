@@ -6,6 +6,7 @@ use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyDict, PyTuple, PyType};
 use rayon::prelude::*;
 
+use crate::columns;
 use crate::errors::IntoPyResult;
 use crate::pool::pool;
 use crate::report::{Report, ReportData};
@@ -188,5 +189,70 @@ impl Detector {
         pairs: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<Option<(f64, Report)>>> {
         stages::verify(py, &self.inner, articles, pairs)
+    }
+
+    /// Stage 4 on flat columns: `verify` for a job that holds its articles
+    /// and cue rows as Arrow or numpy arrays, with no Python object per
+    /// article, pair, cue or passage. Every argument is a `bytes` of
+    /// little-endian values (`numpy.ndarray.tobytes()`, an Arrow buffer).
+    ///
+    /// The `n` articles: `ids` (int64, distinct), their UTF-8 texts
+    /// `text_data[text_offsets[i]:text_offsets[i + 1]]` (`text_offsets`:
+    /// n + 1 int64), their boilerplate keys (`bp_keys` int64, as `keys()`
+    /// gives them, with `bp_articles` int32 the articles holding each) at
+    /// `bp_offsets[i]:bp_offsets[i + 1]` (n + 1 int64). The cue rows, one
+    /// cue each, in any order: `cue_a`, `cue_b` (int64 article ids, the
+    /// pair), `cue_kind`, `cue_a_at`, `cue_b_at` (int32: the `(kind, a,
+    /// b)` of `verify`). Each pair is verified with its distinct cues,
+    /// sorted (a cue on several rows counts once).
+    ///
+    /// Returns a dict of `bytes` columns, one row per verified pair in
+    /// increasing `(a, b)` order (rejected pairs left out): `"a"`, `"b"` (ids),
+    /// `"a_index"`, `"b_index"` (int64 indices into the articles),
+    /// `"candidate_similarity"`, `"a_coverage"`, `"b_coverage"` (float64),
+    /// `"a_words"`, `"b_words"`, `"a_covered_words"`, `"b_covered_words"`
+    /// (int64); and for each of `"passages"` and `"boilerplate"` the
+    /// report's passages: `"passages.offsets"` (int32, pairs + 1: the
+    /// pair's passages are rows `offsets[j]:offsets[j + 1]`) and one column
+    /// per field of `Passage.to_dict()` with each span as `_start`/`_end`
+    /// (`"passages.a_start"` .. character offsets, `"passages.a_byte_start"`
+    /// .., `"passages.a_token_start"` .., `"passages.matched_words"`,
+    /// `"passages.boilerplate_articles"`: int64; `"passages.similarity"`,
+    /// `"passages.containment_a"`, `"passages.containment_b"`: float64;
+    /// `"passages.boilerplate"`: uint8). Exactly what `verify` gives for
+    /// the same pairs. Bad buffers raise `ValueError` naming the argument
+    /// and the row. Runs without the GIL, in parallel, a chunk of 16,384
+    /// pairs at a time (each article prepared once per chunk).
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (ids, text_offsets, text_data, bp_offsets, bp_keys, bp_articles, cue_a, cue_b, cue_kind, cue_a_at, cue_b_at))]
+    fn verify_columns<'py>(
+        &self,
+        py: Python<'py>,
+        ids: &[u8],
+        text_offsets: &[u8],
+        text_data: &[u8],
+        bp_offsets: &[u8],
+        bp_keys: &[u8],
+        bp_articles: &[u8],
+        cue_a: &[u8],
+        cue_b: &[u8],
+        cue_kind: &[u8],
+        cue_a_at: &[u8],
+        cue_b_at: &[u8],
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let inputs = columns::Inputs {
+            ids,
+            text_offsets,
+            text_data,
+            bp_offsets,
+            bp_keys,
+            bp_articles,
+            cue_a,
+            cue_b,
+            cue_kind,
+            cue_a_at,
+            cue_b_at,
+        };
+        columns::verify_columns(py, &self.inner, inputs)
     }
 }

@@ -738,10 +738,56 @@ impl Index {
     /// Reads an index written by `save`. `OSError` if the file cannot be
     /// read, `neardup.CorruptIndexError` or `neardup.IndexVersionError` if
     /// it is not a valid index of this version (nothing is loaded).
+    ///
+    /// With `texts_dir` (str or os.PathLike), the texts stream from the
+    /// file to one of the index's own in that directory, as
+    /// `store_texts_on_disk` keeps them, and never all sit in memory;
+    /// `OSError` naming the directory if the file cannot be made there.
     #[classmethod]
-    fn load(_cls: &Bound<'_, PyType>, py: Python<'_>, path: PathBuf) -> PyResult<Index> {
-        let index = py.detach(|| neardup::Index::load(&path)).py_err(py)?;
+    #[pyo3(signature = (path, texts_dir = None))]
+    fn load(_cls: &Bound<'_, PyType>, py: Python<'_>, path: PathBuf, texts_dir: Option<PathBuf>) -> PyResult<Index> {
+        let index = py
+            .detach(|| match &texts_dir {
+                None => neardup::Index::load(&path),
+                Some(dir) => neardup::Index::load_with_texts_on_disk(&path, dir),
+            })
+            .py_err(py)?;
         Ok(Index::from_index(index))
+    }
+
+    /// Keeps the articles' texts on disk from now on, in a file of the
+    /// index's own in directory `dir` (str or os.PathLike): texts already
+    /// in memory move there, and so do those of later insertions. The index
+    /// then holds in memory only what proposes candidates, and reads each
+    /// text back when an article is verified (one read per article and
+    /// batch of `pairs()` or queries). The file has no name (no other
+    /// process can open or change it) and disappears with the index. An
+    /// index with its texts on disk answers, saves, pickles and copies like
+    /// one without.
+    ///
+    /// `OSError` naming `dir` if the file cannot be made or written (the
+    /// index is then as it was); `RuntimeError` while a `pairs()` iterator
+    /// is open. A text that cannot be read back later is counted in
+    /// `read_errors`.
+    fn store_texts_on_disk(&self, py: Python<'_>, dir: PathBuf) -> PyResult<()> {
+        self.write(py, "store texts on disk", |i| i.store_texts_on_disk(&dir))?.py_err(py)
+    }
+
+    /// Whether the index keeps its texts on disk (`store_texts_on_disk`,
+    /// or `load(path, texts_dir=...)`).
+    #[getter]
+    fn texts_on_disk(&self, py: Python<'_>) -> bool {
+        self.read(py, |i| i.texts_on_disk())
+    }
+
+    /// Texts that could not be read back from the index's text file on
+    /// disk since the index was made (I/O errors of the disk; always 0 for
+    /// texts in memory). The pairs, matches and group edges that needed
+    /// such a text are missing: check that this is 0 after `pairs()` or a
+    /// query to know that none is.
+    #[getter]
+    fn read_errors(&self, py: Python<'_>) -> usize {
+        self.read(py, |i| i.read_errors())
     }
 
     /// The index in its file format, as bytes.

@@ -222,6 +222,84 @@ def test_save_and_load(tmp_path, seed_pair):
     assert back.ids() == ix.ids() and back.detector == ix.detector
 
 
+def test_texts_on_disk(tmp_path, seed_pair):
+    """An index with its texts on disk answers as one in memory: texts,
+    pairs, queries, groups, saved bytes; its file has no name."""
+    a, _ = seed_pair
+    articles = seed_corpus(40, 5)
+    umlauts = "Ein Text mit Umlauten: äöü — und “Anführungszeichen”."
+    ix = neardup.Index(max_df=50)
+    ix.insert_many(articles)
+    ix.insert(5000, umlauts, label="ü.txt")
+    pairs = [(p.a, p.b, p.candidate_similarity, p.report) for p in ix.pairs()]
+    groups = ix.near_duplicate_groups(0.5)
+    query = [(m.id, m.report) for m in ix.query(a)]
+    saved = ix.to_bytes()
+    assert not ix.texts_on_disk and ix.read_errors == 0 and ix.memory()["texts"] > 0
+
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    ix.store_texts_on_disk(texts)
+    assert ix.texts_on_disk and ix.read_errors == 0
+    assert ix.memory()["texts"] == 0 and ix.memory()["texts_on_disk"] > 0
+    assert os.listdir(texts) == [], "the file has no name"
+    assert ix.text(5000) == umlauts and ix.label(5000) == "ü.txt"
+    assert [(p.a, p.b, p.candidate_similarity, p.report) for p in ix.pairs()] == pairs
+    assert ix.near_duplicate_groups(0.5) == groups
+    assert [(m.id, m.report) for m in ix.query(a)] == query
+    assert ix.to_bytes() == saved
+    # Later insertions go to disk too; storing again moves them to another file.
+    ix.insert(5001, "A text written to disk at once, with “quotes”.")
+    assert ix.text(5001) == "A text written to disk at once, with “quotes”."
+    ix.store_texts_on_disk(str(texts))
+    assert ix.text(5000) == umlauts and ix.memory()["texts"] == 0
+    ix.remove(5001)
+    # Saved and loaded, with the texts in memory or on disk.
+    path = tmp_path / "a.ndx"
+    ix.save(path)
+    back = neardup.Index.load(path)
+    assert not back.texts_on_disk and back.text(5000) == umlauts
+    on_disk = neardup.Index.load(path, texts_dir=texts)
+    assert on_disk.texts_on_disk and on_disk.memory()["texts"] == 0
+    assert on_disk.text(5000) == umlauts and on_disk.read_errors == 0
+    assert [(p.a, p.b, p.candidate_similarity, p.report) for p in on_disk.pairs()] == pairs
+    assert neardup.Index.load(str(path), str(texts)).texts_on_disk
+    # A pickled index comes back with its texts in memory.
+    copy = pickle.loads(pickle.dumps(ix))
+    assert not copy.texts_on_disk and copy.text(5000) == umlauts
+    assert os.listdir(texts) == []
+
+
+def test_texts_on_disk_errors(tmp_path):
+    ix = neardup.Index()
+    ix.insert(1, "Some article text that is long enough to be indexed, and then some more words.")
+    missing = tmp_path / "no" / "such" / "dir"
+    with pytest.raises(OSError) as e:
+        ix.store_texts_on_disk(missing)
+    assert str(missing) in str(e.value)
+    assert not ix.texts_on_disk and ix.text(1).startswith("Some article")
+    a_file = tmp_path / "file"
+    a_file.write_text("not a directory")
+    with pytest.raises(OSError) as e:
+        ix.store_texts_on_disk(a_file)
+    assert str(a_file) in str(e.value)
+    with pytest.raises(TypeError):
+        ix.store_texts_on_disk(42)
+    ix.save(tmp_path / "a.ndx")
+    with pytest.raises(OSError) as e:
+        neardup.Index.load(tmp_path / "a.ndx", texts_dir=missing)
+    assert str(missing) in str(e.value)
+    with pytest.raises(FileNotFoundError):
+        neardup.Index.load(tmp_path / "missing.ndx", texts_dir=tmp_path)
+    # Not while a pairs() iterator holds the index.
+    pairs = ix.pairs()
+    with pytest.raises(RuntimeError, match="store texts on disk"):
+        ix.store_texts_on_disk(tmp_path)
+    pairs.close()
+    ix.store_texts_on_disk(tmp_path)
+    assert ix.texts_on_disk
+
+
 def test_load_errors(tmp_path):
     with pytest.raises(FileNotFoundError) as e:
         neardup.Index.load(tmp_path / "missing.ndx")

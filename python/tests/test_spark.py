@@ -131,10 +131,15 @@ def test_empty_and_short_texts_reuse_nothing(spark):
     assert found.exact_duplicates == []
 
 
-def test_the_command_writes_the_corpus_examples_records(tmp_path, seed_pair):
+def test_the_command_writes_the_corpus_examples_records(spark, tmp_path, seed_pair, capsys):
     """The seed pair, then a real corpus with string and integer ids, a
     repeated id, a bad line and a blank line: the same records (and the same
-    skipped lines) as ``cargo run --release --example corpus``."""
+    skipped lines) as ``cargo run --release --example corpus``. The seed
+    pair runs ``python -m neardup.spark`` as a user does (a Spark of its
+    own); the corpus runs the command's ``main`` in this process, on the
+    tests' session (Spark's ``getOrCreate``), to spare CI a JVM."""
+    from neardup.spark._command import main
+
     a, b = seed_pair
     seed = tmp_path / "seed.jsonl"
     write_jsonl(seed, [{"id": "000_7335d4dbf30efac0.txt", "text": a}, {"id": "001_8d763c1f7bf3de18.txt", "text": b}])
@@ -148,7 +153,13 @@ def test_the_command_writes_the_corpus_examples_records(tmp_path, seed_pair):
         rust_status, expected, rust_err = corpus_example([*tuning, str(path)])
         assert rust_status == status, rust_err
         out = tmp_path / (path.stem + ".out")
-        got_status, err = spark_command([str(path), str(out), "--master", "local[2]", *tuning])
+        args = [str(path), str(out), "--master", "local[2]", *tuning]
+        if path == seed:
+            got_status, err = spark_command(args)
+        else:
+            capsys.readouterr()
+            got_status = main(args)
+            err = capsys.readouterr().err
         assert got_status == status, err
         got = output_records(out)
         assert got == expected

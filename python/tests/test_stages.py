@@ -4,6 +4,7 @@ verification) reproduce Index.pairs() exactly: pairs, similarities and
 passages. This is examples/stages.rs and tests/integration/stages.rs in
 Python, and the proof neardup.spark rests on."""
 
+import struct
 from collections import defaultdict
 
 import neardup
@@ -18,11 +19,11 @@ KEY_COLUMNS = {
 }  # fmt: skip
 
 
-def pairs_from_stages(d, articles, shard=None, batch=None):
-    """Every pair (a, b, candidate_similarity, report), a < b, in increasing
-    order, from the stages alone. `shard`: keys() is called on shards of
-    that many articles (as map tasks would); `batch`: verify() on batches of
-    that many pairs (as partitions would)."""
+def candidates_from_stages(d, articles, shard=None):
+    """The input of verify() from the stages alone: ids, the articles
+    ``(text, boilerplate)``, the candidate pairs of ids in increasing order,
+    and for each ``(i_a, i_b, cues)``. `shard`: keys() is called on shards
+    of that many articles (as map tasks would)."""
     ids = [i for i, _ in articles]
     texts = [t for _, t in articles]
     n = len(texts)
@@ -85,6 +86,15 @@ def pairs_from_stages(d, articles, shard=None, batch=None):
     arts = [(texts[i], sorted((k, boilerplate[k]) for k in keys_of[i])) for i in range(n)]
     order = sorted(cands)
     todo = [cands[p] for p in order]
+    return ids, arts, order, todo
+
+
+def pairs_from_stages(d, articles, shard=None, batch=None):
+    """Every pair (a, b, candidate_similarity, report), a < b, in increasing
+    order, from the stages alone. `shard`: keys() is called on shards of
+    that many articles (as map tasks would); `batch`: verify() on batches of
+    that many pairs (as partitions would)."""
+    _, arts, order, todo = candidates_from_stages(d, articles, shard)
     batch = batch or len(todo) or 1
     results = []
     for start in range(0, len(todo), batch):
@@ -238,3 +248,128 @@ def test_keys_bad_input_raises():
         d.keys(["ok", 3])
     with pytest.raises(UnicodeEncodeError):
         d.keys(["ok", "lone \udc80 surrogate"])
+
+
+def _pack(code, values):
+    return struct.pack(f"<{len(values)}{code}", *values)
+
+
+def _unpack(code, data):
+    return list(struct.unpack(f"<{len(data) // struct.calcsize(code)}{code}", data))
+
+
+def _columns(d, ids, arts, pairs, repeat=1, reverse=False):
+    """``verify_columns`` of articles ``arts`` (text, boilerplate) with ids
+    ``ids`` and ``pairs`` (i_a, i_b, cues), each cue row given ``repeat``
+    times in a row; all rows in reverse order with ``reverse``."""
+    data = [t.encode("utf-8") for t, _ in arts]
+    offsets = [0]
+    for t in data:
+        offsets.append(offsets[-1] + len(t))
+    bp_offsets = [0]
+    for _, bp in arts:
+        bp_offsets.append(bp_offsets[-1] + len(bp))
+    rows = [(ids[a], ids[b], cue) for a, b, cues in pairs for cue in cues for _ in range(repeat)]
+    if reverse:
+        rows.reverse()
+    return d.verify_columns(
+        _pack("q", ids), _pack("q", offsets), b"".join(data), _pack("q", bp_offsets),
+        _pack("q", [k for _, bp in arts for k, _ in bp]), _pack("i", [n for _, bp in arts for _, n in bp]),
+        _pack("q", [r[0] for r in rows]), _pack("q", [r[1] for r in rows]),
+        _pack("i", [r[2][0] for r in rows]), _pack("i", [r[2][1] for r in rows]), _pack("i", [r[2][2] for r in rows]),
+    )  # fmt: skip
+
+
+def _passage_rows(res, prefix):
+    """Per verified pair, its passages as dicts of the columns."""
+    offsets = _unpack("i", res[f"{prefix}.offsets"])
+    fields = {}
+    for key, data in res.items():
+        if key.startswith(prefix + ".") and key != f"{prefix}.offsets":
+            name = key[len(prefix) + 1 :]
+            code = "B" if name == "boilerplate" else "d" if name in ("similarity", "containment_a", "containment_b") else "q"
+            fields[name] = _unpack(code, data)
+    rows = [dict(zip(fields, values)) for values in zip(*fields.values())]
+    return [rows[s:e] for s, e in zip(offsets, offsets[1:])]
+
+
+def _passage_columns(p):
+    return {
+        "a_start": p.a_start, "a_end": p.a_end, "b_start": p.b_start, "b_end": p.b_end,
+        "a_byte_start": p.a_bytes[0], "a_byte_end": p.a_bytes[1],
+        "b_byte_start": p.b_bytes[0], "b_byte_end": p.b_bytes[1],
+        "a_token_start": p.a_tokens[0], "a_token_end": p.a_tokens[1],
+        "b_token_start": p.b_tokens[0], "b_token_end": p.b_tokens[1],
+        "matched_words": p.matched_words, "similarity": p.similarity,
+        "containment_a": p.containment_a, "containment_b": p.containment_b,
+        "boilerplate": int(p.boilerplate), "boilerplate_articles": p.boilerplate_articles,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("i", [0, 3])
+def test_verify_columns_is_verify(i):
+    """The flat-column stage gives exactly what verify() gives (and so
+    Index.pairs()), a repeated cue row counting once."""
+    d = neardup.Detector(**CONFIGS[i])
+    articles = seed_corpus(120, 11 + i)
+    ids, arts, order, todo = candidates_from_stages(d, articles)
+    todo = [(a, b, sorted(set(cues))) for a, b, cues in todo]
+    expected = [(ids[a], ids[b], a, b, r) for (a, b, _), r in zip(todo, d.verify(arts, todo)) if r is not None]
+    assert [(a, b, s, r) for a, b, _, _, (s, r) in expected] == index_pairs(d, articles)
+    res = _columns(d, ids, arts, todo, repeat=2)
+    # The cue rows in any order (here reversed) give the same columns.
+    assert _columns(d, ids, arts, todo, repeat=1, reverse=True) == res
+    got = list(zip(_unpack("q", res["a"]), _unpack("q", res["b"]), _unpack("q", res["a_index"]), _unpack("q", res["b_index"])))
+    assert got == [(a, b, ia, ib) for a, b, ia, ib, _ in expected]
+    assert _unpack("d", res["candidate_similarity"]) == [s for *_, (s, _) in expected]
+    reports = [r for *_, (_, r) in expected]
+    for name, code in [("a_words", "q"), ("b_words", "q"), ("a_covered_words", "q"), ("b_covered_words", "q"),
+                       ("a_coverage", "d"), ("b_coverage", "d")]:  # fmt: skip
+        assert _unpack(code, res[name]) == [getattr(r, name) for r in reports], name
+    assert _passage_rows(res, "passages") == [[_passage_columns(p) for p in r.passages] for r in reports]
+    assert _passage_rows(res, "boilerplate") == [[_passage_columns(p) for p in r.boilerplate] for r in reports]
+    if i == 3:
+        assert any(r.boilerplate for r in reports), "boilerplate passages are exercised"
+    # Nothing in, nothing out.
+    empty = _columns(d, [], [], [])
+    assert _unpack("q", empty["a"]) == [] and _unpack("i", empty["passages.offsets"]) == [0]
+
+
+def _good_columns():
+    """Two articles (ids 5 and 7), one pair with one cue: the arguments of
+    verify_columns by name."""
+    return {
+        "ids": _pack("q", [5, 7]), "text_offsets": _pack("q", [0, 3, 6]), "text_data": b"abcdef",
+        "bp_offsets": _pack("q", [0, 1, 1]), "bp_keys": _pack("q", [-3]), "bp_articles": _pack("i", [2]),
+        "cue_a": _pack("q", [5]), "cue_b": _pack("q", [7]), "cue_kind": _pack("i", [1]),
+        "cue_a_at": _pack("i", [0]), "cue_b_at": _pack("i", [0]),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        ({"ids": b"1234567"}, "ids holds 7 bytes"),
+        ({"ids": _pack("q", [5, 5])}, "ids[1] = 5 is repeated"),
+        ({"text_offsets": _pack("q", [0, 3])}, "text_offsets holds 2 offsets, not 3"),
+        ({"text_offsets": _pack("q", [0, 4, 3])}, "text_offsets[1..2] = 4..3"),
+        ({"text_offsets": _pack("q", [0, 3, 9])}, "text_offsets[1..2] = 3..9"),
+        ({"text_data": b"ab\xffdef"}, "article 0 (id 5, text_data[0..3]) is not UTF-8"),
+        ({"bp_articles": _pack("i", [])}, "bp_keys holds 1 keys but bp_articles 0"),
+        ({"bp_articles": _pack("i", [-1])}, "bp_articles[0] = -1"),
+        ({"bp_offsets": _pack("q", [0, 2, 2])}, "bp_offsets[0..1] = 0..2"),
+        ({"cue_b": _pack("q", [9])}, "cue row 0: cue_b = 9 is not among the article ids"),
+        ({"cue_kind": _pack("i", [1, 1])}, "the cue columns differ in length"),
+        ({"cue_kind": _pack("i", [2])}, "cue row 0: (kind, a, b) = (2, 0, 0)"),
+        ({"cue_a_at": _pack("i", [-1])}, "cue row 0: (kind, a, b) = (1, -1, 0)"),
+    ],
+)
+def test_verify_columns_bad_input_raises_naming_it(change, words):
+    d = neardup.Detector()
+    good = _good_columns()
+    assert _unpack("q", d.verify_columns(**good)["a"]) == []  # too short to share a passage, but valid
+    with pytest.raises(ValueError) as e:
+        d.verify_columns(**{**good, **change})
+    assert words in str(e.value)
+    with pytest.raises(TypeError):
+        d.verify_columns(**{**good, "ids": [5, 7]})

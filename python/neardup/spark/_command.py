@@ -167,36 +167,73 @@ def _record_lines(batches, no_boilerplate):
 
     schema = pa.schema([("value", pa.string())])
     for batch in batches:
-        out = []
-        for r in batch.to_pylist():
-            passages = list(r["passages"])
-            if not no_boilerplate:
-                passages += r["boilerplate"]
-                passages.sort(key=lambda p: (p["a_byte_start"], p["a_byte_end"], p["b_byte_start"], p["b_byte_end"]))
-            line = {
-                "a": r["a_label"],
-                "b": r["b_label"],
-                "passages": [_passage_record(p) for p in passages],
-                "a_coverage": r["a_coverage"],
-                "b_coverage": r["b_coverage"],
-            }
-            out.append(json.dumps(line, ensure_ascii=False, separators=(",", ":")))
-        yield pa.RecordBatch.from_pydict({"value": out}, schema=schema)
+        yield pa.RecordBatch.from_pydict({"value": pair_lines(batch, no_boilerplate)}, schema=schema)
 
 
-def _passage_record(p):
-    rec = {
-        "a": {"start": p["a_byte_start"], "end": p["a_byte_end"]},
-        "b": {"start": p["b_byte_start"], "end": p["b_byte_end"]},
-        "similarity": p["similarity"],
-        "containment_a": p["containment_a"],
-        "containment_b": p["containment_b"],
-        "matched_words": p["matched_words"],
-        "boilerplate": p["boilerplate_articles"] > 0,
-    }
-    if p["boilerplate_articles"] > 0:
-        rec["articles"] = p["boilerplate_articles"]
-    return rec
+#: A passage of a pair line as ``json.dumps`` writes the corpus example's
+#: record (floats by ``repr``, as ``json.dumps`` does).
+_PASSAGE = (
+    '{{"a":{{"start":{},"end":{}}},"b":{{"start":{},"end":{}}},"similarity":{!r},"containment_a":{!r},'
+    '"containment_b":{!r},"matched_words":{},"boilerplate":'
+)
+_PASSAGE_COLUMNS = (
+    "a_byte_start", "a_byte_end", "b_byte_start", "b_byte_end", "similarity", "containment_a", "containment_b",
+    "matched_words", "boilerplate_articles",
+)  # fmt: skip
+
+
+def _passage_strings(lists):
+    """The JSON of every passage of a list array of passage structs, the
+    list offsets, and the byte spans (the order of a pair line's passages)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    flat = pc.list_flatten(lists)
+    cols = [flat.field(c).to_numpy(zero_copy_only=False).tolist() for c in _PASSAGE_COLUMNS]
+    out = []
+    for a0, a1, b0, b1, sim, ca, cb, words, n in zip(*cols):
+        head = _PASSAGE.format(a0, a1, b0, b1, sim, ca, cb, words)
+        out.append(head + (f'true,"articles":{n}}}' if n > 0 else "false}"))
+    offsets = np.asarray(lists.offsets)
+    return out, (offsets - offsets[0]).tolist(), list(zip(*cols[:4]))
+
+
+def pair_lines(batch, no_boilerplate):
+    """The corpus example's pair lines of a batch of pair rows (with
+    labels): what ``json.dumps(record, ensure_ascii=False, separators=(",",
+    ":"))`` writes, built column by column. Boilerplate passages are merged
+    in byte order unless ``no_boilerplate``."""
+    a_labels = batch.column("a_label").to_pylist()
+    b_labels = batch.column("b_label").to_pylist()
+    a_cov = batch.column("a_coverage").to_pylist()
+    b_cov = batch.column("b_coverage").to_pylist()
+    passages, p_off, p_keys = _passage_strings(batch.column("passages"))
+    if no_boilerplate:
+        b_off = [0] * (batch.num_rows + 1)
+    else:
+        boiler, b_off, b_keys = _passage_strings(batch.column("boilerplate"))
+    labels = {}
+
+    def label(x):
+        j = labels.get(x)
+        if j is None:
+            j = labels[x] = json.dumps(x, ensure_ascii=False)
+        return j
+
+    out = []
+    for j in range(batch.num_rows):
+        p0, p1, b0, b1 = p_off[j], p_off[j + 1], b_off[j], b_off[j + 1]
+        if b1 > b0:
+            keyed = [(p_keys[i], passages[i]) for i in range(p0, p1)] + [(b_keys[i], boiler[i]) for i in range(b0, b1)]
+            keyed.sort(key=lambda kv: kv[0])
+            items = [v for _, v in keyed]
+        else:
+            items = passages[p0:p1]
+        out.append(
+            f'{{"a":{label(a_labels[j])},"b":{label(b_labels[j])},"passages":[{",".join(items)}],'
+            f'"a_coverage":{a_cov[j]!r},"b_coverage":{b_cov[j]!r}}}'
+        )
+    return out
 
 
 def _group_line(g, labels, key):

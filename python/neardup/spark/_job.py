@@ -14,10 +14,11 @@ the grouping.
    insertion order (every entry sees the first ``max_bucket`` entries and
    keeps those of larger ids; what the cap cuts is counted); the pairs
    ``a < b`` with their cues, deduplicated.
-5. **verify** (``mapInArrow``): the candidate pairs and the texts they need
-   are shuffled together into parts by ``a``, and ``Detector.verify`` runs
-   on each part a chunk of pairs at a time (each article prepared once per
-   chunk).
+5. **verify** (``mapInArrow``): the cue rows of the candidate pairs and
+   the texts they need are shuffled together into parts by ``a``, and
+   ``Detector.verify_columns`` verifies each part in one call on its Arrow
+   buffers (grouping and sorting the cue rows, each article prepared once
+   per chunk of 16,384 pairs).
 6. **groups**: near-duplicate edges collected to the driver and grouped with
    ``neardup.group_near_duplicates``; exact duplicates added as
    ``Index.with_exact_duplicates`` does.
@@ -473,9 +474,10 @@ def _run(docs, d, labelled, min_coverage, groups, clock, partitions):
             null.cast("string").alias("label"), "k", "ca", "cb",
         )
     )  # fmt: skip
+    # No sort: the verify task groups and sorts each part's cue rows in
+    # Rust (sorting them in the JVM cost more than verifying them).
     verified = (
         items.repartition(parts, "part")
-        .sortWithinPartitions("part", "kind", "a", "b", "k", "ca", "cb")
         .mapInArrow(functools.partial(_tasks.verify_batches, d, labelled), pair_schema(labelled))
         .persist(StorageLevel.MEMORY_AND_DISK)
     )

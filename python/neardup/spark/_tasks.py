@@ -1,13 +1,15 @@
 """What runs on the executors: functions over Arrow record batches, called by
 ``mapInArrow`` with the pickled :class:`neardup.Detector` bound in.
 
-Nothing here loops over words in Python: the Rust stages (``Detector.keys``,
-``Detector.verify``) do the per-word work on a whole batch at once, and numpy
-reshapes their columnar output. Python loops over documents and pairs only.
+Nothing here loops over words, cues or passages in Python: the Rust stages
+(``Detector.keys``, ``Detector.verify_columns``) do the work on a whole batch
+or part at once, and numpy and pyarrow reshape their columnar input and
+output.
 """
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 # Spark's Arrow types for the schemas of ``_job``.
 _I64 = pa.int64()
@@ -29,9 +31,7 @@ KEYS_ARROW = pa.schema(
     + [("segment_key", pa.list_(_I64)), ("segment_context", pa.list_(_I64)), ("segment_first", pa.list_(pa.bool_()))]
 )
 
-#: Pairs handed to one ``Detector.verify`` call: its articles are prepared
-#: once for the whole call (the index's own batches hold 16,384 candidate
-#: articles).
+#: Rows per record batch of verified pairs.
 VERIFY_CHUNK = 16384
 
 
@@ -108,117 +108,115 @@ def keys_batches(detector, batches):
         yield pa.RecordBatch.from_pydict(columns, schema=KEYS_ARROW)
 
 
-def _flush(detector, articles, pairs, out):
-    """Verifies ``pairs`` (``(a, b, cues)`` by id) against the ``articles``
-    (id -> (text, boilerplate, label)) they need; appends a row per verified
-    pair to ``out``."""
-    ids = sorted({p[0] for p in pairs} | {p[1] for p in pairs})
-    at = {i: k for k, i in enumerate(ids)}
-    batch_articles = [(articles[i][0], articles[i][1]) for i in ids]
-    batch_pairs = [(at[a], at[b], cues) for a, b, cues in pairs]
-    results = detector.verify(batch_articles, batch_pairs)
-    for (a, b, _), result in zip(pairs, results):
-        if result is None:
-            continue
-        similarity, report = result
-        out.append((a, b, articles[a][2], articles[b][2], similarity, report))
+def _verify_part(detector, labelled, articles, cues):
+    """Verifies one part: ``articles`` (record batches of kind-0 rows: id
+    ``a``, ``text``, ``bp_key``, ``bp_articles``, ``label``) and ``cues``
+    (record batches of its cue rows, in any order) in one
+    ``Detector.verify_columns`` call, straight from the Arrow buffers.
+    Yields the verified pairs as record batches (``pair_arrow_schema``)."""
+    if not cues:
+        return
+    art = pa.Table.from_batches(articles).combine_chunks() if articles else None
+    if art is None or art.num_rows == 0:
+        raise ValueError("verify: a part has cue rows but no articles")
+    ids = art.column("a").combine_chunks().to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    text_offsets, text_data = _string_buffers(art.column("text").combine_chunks())
+    bp_keys = art.column("bp_key").combine_chunks()
+    bp_offsets = np.zeros(len(bp_keys) + 1, dtype=np.int64)
+    np.cumsum(pc.list_value_length(bp_keys).fill_null(0).to_numpy(zero_copy_only=False), out=bp_offsets[1:])
+    bp_key_values = pc.list_flatten(bp_keys).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    bp_counts = pc.list_flatten(art.column("bp_articles").combine_chunks()).to_numpy(zero_copy_only=False)
+    cue = pa.Table.from_batches(cues).combine_chunks()
+
+    def col(name, dtype):
+        return cue.column(name).combine_chunks().to_numpy(zero_copy_only=False).astype(dtype, copy=False).tobytes()
+
+    res = detector.verify_columns(
+        ids.tobytes(), text_offsets, text_data, bp_offsets.tobytes(), bp_key_values.tobytes(),
+        bp_counts.astype(np.int32, copy=False).tobytes(),
+        col("a", np.int64), col("b", np.int64), col("k", np.int32), col("ca", np.int32), col("cb", np.int32),
+    )  # fmt: skip
+    labels = art.column("label").combine_chunks() if labelled else None
+    batch = _columns_batch(res, labels)
+    for lo in range(0, batch.num_rows, VERIFY_CHUNK):
+        yield batch.slice(lo, VERIFY_CHUNK)
 
 
-class _Verifier:
-    """The state of one verify task: the current part's articles, the pair
-    being gathered, the pairs waiting for a ``Detector.verify`` call, and
-    the output rows."""
+def _string_buffers(arr):
+    """The offsets (n + 1 int64, as bytes) and the data buffer (bytes) of a
+    string array; the offsets point into that buffer."""
+    arr = arr.cast(pa.large_string())
+    if arr.null_count:
+        raise ValueError("verify: a null text")
+    _, offsets, data = arr.buffers()
+    off = np.frombuffer(offsets, dtype="<i8")[arr.offset : arr.offset + len(arr) + 1]
+    return off.tobytes(), (data.to_pybytes() if data is not None else b"")
 
-    def __init__(self, detector, labelled):
-        self.detector = detector
-        self.labelled = labelled
-        self.part = None
-        self.articles = {}
-        self.current = None  # [a, b, cues] of the pair whose rows are being read
-        self.pending = []
-        self.out = []
 
-    def enter_part(self, part):
-        self.finish_pair()
-        self.flush()
-        self.part = part
-        self.articles = {}
+def _np(res, name, dtype):
+    return np.frombuffer(res[name], dtype=dtype)
 
-    def finish_pair(self):
-        if self.current is not None:
-            self.pending.append(tuple(self.current))
-            self.current = None
-            if len(self.pending) >= VERIFY_CHUNK:
-                self.flush()
 
-    def flush(self):
-        if self.pending:
-            _flush(self.detector, self.articles, self.pending, self.out)
-            self.pending = []
+def _passage_lists(res, prefix):
+    """The list array of passage structs of ``verify_columns``' columns."""
+    arrays = []
+    for name, t in PASSAGE_FIELDS:
+        key = f"{prefix}.{name}"
+        if pa.types.is_boolean(t):
+            arrays.append(pa.array(_np(res, key, np.uint8).astype(bool), t))
+        elif pa.types.is_floating(t):
+            arrays.append(pa.array(_np(res, key, "<f8"), t))
+        else:
+            arrays.append(pa.array(_np(res, key, "<i8"), t))
+    struct = pa.StructArray.from_arrays(arrays, fields=list(PASSAGE_TYPE))
+    return pa.ListArray.from_arrays(pa.array(_np(res, f"{prefix}.offsets", "<i4"), _I32), struct)
 
-    def add_articles(self, cols, lo, hi):
-        for j in range(lo, hi):
-            bp = list(zip(cols["bp_key"][j] or (), cols["bp_articles"][j] or ()))
-            self.articles[cols["a"][j]] = (cols["text"][j], bp, cols["label"][j] if self.labelled else None)
 
-    def add_cues(self, a, b, k, ca, cb):
-        """Sorted cue rows (numpy arrays) of one part: grouped by pair,
-        repeated cues (a unit pair in several bands) dropped."""
-        n = a.size
-        new_pair = np.ones(n, dtype=bool)
-        new_pair[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
-        keep = new_pair.copy()
-        keep[1:] |= (k[1:] != k[:-1]) | (ca[1:] != ca[:-1]) | (cb[1:] != cb[:-1])
-        a, b, new_pair = a[keep], b[keep], new_pair[keep]
-        cues = list(zip(k[keep].tolist(), ca[keep].tolist(), cb[keep].tolist()))
-        starts = np.flatnonzero(new_pair).tolist() + [len(cues)]
-        for s, e in zip(starts[:-1], starts[1:]):
-            pair = (int(a[s]), int(b[s]))
-            if self.current is not None and (self.current[0], self.current[1]) == pair:
-                # The pair's rows go on from the previous batch.
-                if self.current[2] and self.current[2][-1] == cues[s]:
-                    s += 1
-                self.current[2].extend(cues[s:e])
-            else:
-                self.finish_pair()
-                self.current = [pair[0], pair[1], cues[s:e]]
+def _columns_batch(res, labels):
+    """The verified pairs of a ``verify_columns`` result as a record batch;
+    labels (a string array of the call's articles) when labelled."""
+    cols = {"a": pa.array(_np(res, "a", "<i8"), _I64), "b": pa.array(_np(res, "b", "<i8"), _I64)}
+    if labels is not None:
+        cols["a_label"] = labels.take(pa.array(_np(res, "a_index", "<i8")))
+        cols["b_label"] = labels.take(pa.array(_np(res, "b_index", "<i8")))
+    cols["candidate_similarity"] = pa.array(_np(res, "candidate_similarity", "<f8"), pa.float64())
+    cols["passages"] = _passage_lists(res, "passages")
+    cols["boilerplate"] = _passage_lists(res, "boilerplate")
+    for name, t in REPORT_FIELDS:
+        cols[name] = pa.array(_np(res, name, "<f8" if pa.types.is_floating(t) else "<i8"), t)
+    return pa.RecordBatch.from_pydict(cols, schema=pair_arrow_schema(labels is not None))
+
+
+_ARTICLE_COLUMNS = ("a", "text", "bp_key", "bp_articles", "label")
+_CUE_COLUMNS = ("a", "b", "k", "ca", "cb")
 
 
 def verify_batches(detector, labelled, batches):
-    """Stage 4, verify: rows sorted by ``(part, kind, a, b, k, ca, cb)`` —
-    for each part, its articles (kind 0: ``a`` is the article's id, with its
-    text, boilerplate and label), then the cue rows of its candidate pairs
-    (kind 1: ``a < b`` and one cue ``(k, ca, cb)``). Yields one row per
-    verified pair (``pair_arrow_schema``)."""
-    v = _Verifier(detector, labelled)
+    """Stage 4, verify: the rows of a partition, in any order — for each
+    part, its articles (kind 0: ``a`` is the article's id, with its text,
+    boilerplate and label) and the cue rows of its candidate pairs (kind 1:
+    ``a < b`` and one cue ``(k, ca, cb)``). Each part is verified by one
+    ``Detector.verify_columns`` call on its Arrow buffers, which groups and
+    sorts the cue rows (no sort in the JVM). Yields one row per verified
+    pair (``pair_arrow_schema``), parts in increasing order, pairs in
+    increasing ``(a, b)`` order within a part."""
+    parts = {}  # part -> (article batches, cue batches)
     for batch in batches:
-        n = batch.num_rows
-        if n == 0:
+        if batch.num_rows == 0:
             continue
         part = batch.column("part").to_numpy(zero_copy_only=False)
         kind = batch.column("kind").to_numpy(zero_copy_only=False)
-        cut = np.ones(n, dtype=bool)
-        cut[1:] = (part[1:] != part[:-1]) | (kind[1:] != kind[:-1])
-        bounds = np.flatnonzero(cut).tolist() + [n]
-        articles = None
-        for lo, hi in zip(bounds[:-1], bounds[1:]):
-            if part[lo] != v.part:
-                v.enter_part(part[lo])
-            if kind[lo] == 0:
-                if articles is None:
-                    names = ("a", "text", "bp_key", "bp_articles", "label")
-                    articles = {c: batch.column(c).to_pylist() for c in names}
-                v.add_articles(articles, lo, hi)
-            else:
-                seg = batch.slice(lo, hi - lo)
-                v.add_cues(*(seg.column(c).to_numpy(zero_copy_only=False) for c in ("a", "b", "k", "ca", "cb")))
-        if len(v.out) >= VERIFY_CHUNK:
-            yield _pair_batch(v.out, labelled)
-            v.out = []
-    v.finish_pair()
-    v.flush()
-    if v.out:
-        yield _pair_batch(v.out, labelled)
+        for p in np.unique(part).tolist():
+            articles, cues = parts.setdefault(p, ([], []))
+            here = part == p
+            for is_article, out, names in ((True, articles, _ARTICLE_COLUMNS), (False, cues, _CUE_COLUMNS)):
+                mask = here & ((kind == 0) if is_article else (kind != 0))
+                if mask.all():
+                    out.append(batch.select(list(names)))
+                elif mask.any():
+                    out.append(batch.select(list(names)).filter(pa.array(mask)))
+    for p in sorted(parts):
+        yield from _verify_part(detector, labelled, *parts[p])
 
 
 #: A passage in the pairs DataFrame: ``Passage.to_dict()`` with each
@@ -257,18 +255,8 @@ _SPANS = ("a_bytes", "b_bytes", "a_tokens", "b_tokens")
 _SPAN_NAMES = {"a_bytes": "a_byte", "b_bytes": "b_byte", "a_tokens": "a_token", "b_tokens": "b_token"}
 
 
-def passage_record(p):
-    """A ``Passage.to_dict()`` as a flat record of ``PASSAGE_FIELDS``."""
-    out = dict(p)
-    for span in _SPANS:
-        start, end = out.pop(span)
-        out[_SPAN_NAMES[span] + "_start"] = start
-        out[_SPAN_NAMES[span] + "_end"] = end
-    return out
-
-
 def passage_dict(record):
-    """The inverse of :func:`passage_record`: ``Passage.to_dict()``'s shape."""
+    """A passage struct of the pairs DataFrame in ``Passage.to_dict()``'s shape."""
     out = {}
     for name, _ in PASSAGE_FIELDS[:4]:
         out[name] = record[name]
@@ -292,36 +280,3 @@ def pair_arrow_schema(labelled):
     ]
     fields += [pa.field(name, t) for name, t in REPORT_FIELDS]
     return pa.schema(fields)
-
-
-def _passages(lists):
-    """A list array of passage structs from lists of ``Passage`` objects,
-    built column by column from their attributes."""
-    offsets = np.zeros(len(lists) + 1, dtype=np.int32)
-    np.cumsum([len(x) for x in lists], out=offsets[1:])
-    flat = [p for x in lists for p in x]
-    columns = {}
-    for span, prefix in _SPAN_NAMES.items():
-        pairs = [getattr(p, span) for p in flat]
-        columns[prefix + "_start"] = [x[0] for x in pairs]
-        columns[prefix + "_end"] = [x[1] for x in pairs]
-    arrays = [
-        pa.array(columns[name] if name in columns else [getattr(p, name) for p in flat], t)
-        for name, t in PASSAGE_FIELDS
-    ]
-    struct = pa.StructArray.from_arrays(arrays, fields=list(PASSAGE_TYPE))
-    return pa.ListArray.from_arrays(pa.array(offsets, _I32), struct)
-
-
-def _pair_batch(rows, labelled):
-    cols = {"a": [r[0] for r in rows], "b": [r[1] for r in rows]}
-    if labelled:
-        cols["a_label"] = [r[2] for r in rows]
-        cols["b_label"] = [r[3] for r in rows]
-    cols["candidate_similarity"] = [r[4] for r in rows]
-    reports = [r[5] for r in rows]
-    cols["passages"] = _passages([r.passages for r in reports])
-    cols["boilerplate"] = _passages([r.boilerplate for r in reports])
-    for name, _ in REPORT_FIELDS:
-        cols[name] = [getattr(r, name) for r in reports]
-    return pa.RecordBatch.from_pydict(cols, schema=pair_arrow_schema(labelled))
