@@ -106,11 +106,17 @@ class Passage:
     def matched_words(self) -> int:
         """Words matched word for word (the same seen from either side)."""
     @property
+    def kind(self) -> Literal["exact", "edited", "rewritten"]:
+        """How the passage was reused: ``"exact"``, ``"edited"`` or ``"rewritten"``."""
+    @property
     def similarity(self) -> float:
         """Exact Jaccard similarity of the two spans' shingle sets."""
     @property
+    def bag_similarity(self) -> float:
+        """Cosine similarity of the two spans as weighted bags of word stems."""
+    @property
     def score(self) -> float:
-        """The passage's score: its ``similarity``."""
+        """The passage's score, of its kind: ``bag_similarity`` if rewritten, else ``similarity``."""
     @property
     def containment_a(self) -> float:
         """How much of ``a``'s span's shingle set is in ``b``'s."""
@@ -193,6 +199,8 @@ class Detector:
         similar_units: bool = False,
         boilerplate_contexts: int = 10,
         report_boilerplate: bool = True,
+        rewritten: bool = True,
+        stem_chars: int = 5,
     ) -> Detector: ...
     def settings(self) -> dict[str, Any]:
         """Every setting as a dict: ``Detector(**d.settings())`` is the same detector."""

@@ -148,8 +148,8 @@ struct Out {
 /// passage and field.
 struct Passages {
     offsets: Vec<i32>,
-    ints: [Vec<i64>; 14],
-    floats: [Vec<f64>; 3],
+    ints: [Vec<i64>; 15],
+    floats: [Vec<f64>; 4],
     boilerplate: Vec<u8>,
 }
 
@@ -160,7 +160,7 @@ impl Default for Passages {
 }
 
 /// The names of `Passages::ints`, in order.
-const INT_FIELDS: [&str; 14] = [
+const INT_FIELDS: [&str; 15] = [
     "a_start",
     "a_end",
     "b_start",
@@ -175,35 +175,49 @@ const INT_FIELDS: [&str; 14] = [
     "b_token_end",
     "matched_words",
     "boilerplate_articles",
+    "kind",
 ];
 
 /// The names of `Passages::floats`, in order.
-const FLOAT_FIELDS: [&str; 3] = ["similarity", "containment_a", "containment_b"];
+const FLOAT_FIELDS: [&str; 4] = ["similarity", "containment_a", "containment_b", "bag_similarity"];
+
+/// The `kind` column's value of a passage kind: 0 exact, 1 edited, 2
+/// rewritten.
+pub fn kind_code(kind: neardup::PassageKind) -> i64 {
+    match kind {
+        neardup::PassageKind::Exact => 0,
+        neardup::PassageKind::Edited => 1,
+        neardup::PassageKind::Rewritten => 2,
+    }
+}
 
 impl Passages {
     fn push(&mut self, list: &[PassageData]) -> PyResult<()> {
         for d in list {
             let p = &d.inner;
-            let ints = [
-                d.chars[0],
-                d.chars[1],
-                d.chars[2],
-                d.chars[3],
-                p.a.start,
-                p.a.end,
-                p.b.start,
-                p.b.end,
-                p.a_tokens.start,
-                p.a_tokens.end,
-                p.b_tokens.start,
-                p.b_tokens.end,
-                p.matched_words,
-                p.boilerplate_articles as usize,
+            let ints: [i64; 15] = [
+                d.chars[0] as i64,
+                d.chars[1] as i64,
+                d.chars[2] as i64,
+                d.chars[3] as i64,
+                p.a.start as i64,
+                p.a.end as i64,
+                p.b.start as i64,
+                p.b.end as i64,
+                p.a_tokens.start as i64,
+                p.a_tokens.end as i64,
+                p.b_tokens.start as i64,
+                p.b_tokens.end as i64,
+                p.matched_words as i64,
+                i64::from(p.boilerplate_articles),
+                kind_code(p.kind),
             ];
             for (col, v) in self.ints.iter_mut().zip(ints) {
-                col.push(v as i64);
+                col.push(v);
             }
-            for (col, v) in self.floats.iter_mut().zip([p.similarity, p.containment_a, p.containment_b]) {
+            for (col, v) in
+                self.floats.iter_mut().zip([p.similarity, p.containment_a, p.containment_b, p.bag_similarity])
+            {
                 col.push(v);
             }
             self.boilerplate.push(d.boilerplate as u8);

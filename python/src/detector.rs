@@ -217,8 +217,10 @@ impl Detector {
     /// per field of `Passage.to_dict()` with each span as `_start`/`_end`
     /// (`"passages.a_start"` .. character offsets, `"passages.a_byte_start"`
     /// .., `"passages.a_token_start"` .., `"passages.matched_words"`,
-    /// `"passages.boilerplate_articles"`: int64; `"passages.similarity"`,
-    /// `"passages.containment_a"`, `"passages.containment_b"`: float64;
+    /// `"passages.boilerplate_articles"`, `"passages.kind"` (0 exact, 1
+    /// edited, 2 rewritten): int64; `"passages.similarity"`,
+    /// `"passages.bag_similarity"`, `"passages.containment_a"`,
+    /// `"passages.containment_b"`: float64;
     /// `"passages.boilerplate"`: uint8). Exactly what `verify` gives for
     /// the same pairs. Bad buffers raise `ValueError` naming the argument
     /// and the row. Runs without the GIL, in parallel, a chunk of 16,384

@@ -49,9 +49,26 @@ impl CharMap {
 }
 
 /// The pickled state of a passage: the crate's fields, then the
-/// character offsets and whether it is boilerplate.
-pub type PassageState =
-    ((usize, usize, usize, usize), (usize, usize, usize, usize), usize, (f64, f64, f64), u32, [usize; 4], bool);
+/// character offsets, whether it is boilerplate, and its kind (0 exact, 1
+/// edited, 2 rewritten).
+pub type PassageState = (
+    (usize, usize, usize, usize),
+    (usize, usize, usize, usize),
+    usize,
+    (f64, f64, f64, f64),
+    u32,
+    [usize; 4],
+    bool,
+    u8,
+);
+
+fn kind_of(code: u8) -> neardup::PassageKind {
+    match code {
+        0 => neardup::PassageKind::Exact,
+        1 => neardup::PassageKind::Edited,
+        _ => neardup::PassageKind::Rewritten,
+    }
+}
 
 impl PassageData {
     fn state(&self) -> PassageState {
@@ -60,10 +77,11 @@ impl PassageData {
             (p.a.start, p.a.end, p.b.start, p.b.end),
             (p.a_tokens.start, p.a_tokens.end, p.b_tokens.start, p.b_tokens.end),
             p.matched_words,
-            (p.similarity, p.containment_a, p.containment_b),
+            (p.similarity, p.containment_a, p.containment_b, p.bag_similarity),
             p.boilerplate_articles,
             self.chars,
             self.boilerplate,
+            crate::columns::kind_code(p.kind) as u8,
         )
     }
 
@@ -72,10 +90,11 @@ impl PassageData {
             (a0, a1, b0, b1),
             (ta0, ta1, tb0, tb1),
             matched_words,
-            (similarity, containment_a, containment_b),
+            (similarity, containment_a, containment_b, bag_similarity),
             n,
             chars,
             boilerplate,
+            kind,
         ) = s;
         PassageData {
             inner: neardup::Passage {
@@ -84,7 +103,9 @@ impl PassageData {
                 a_tokens: ta0..ta1,
                 b_tokens: tb0..tb1,
                 matched_words,
+                kind: kind_of(kind),
                 similarity,
+                bag_similarity,
                 containment_a,
                 containment_b,
                 boilerplate_articles: n,
@@ -228,16 +249,30 @@ impl Passage {
     fn matched_words(&self) -> usize {
         self.0.inner.matched_words
     }
+    /// How the passage was reused: `"exact"` (every word matched),
+    /// `"edited"` (changed words bridged) or `"rewritten"` (words
+    /// reordered, substituted or paraphrased).
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.0.inner.kind.as_str()
+    }
     /// Exact Jaccard similarity of the two spans' shingle sets.
     #[getter]
     fn similarity(&self) -> f64 {
         self.0.inner.similarity
     }
-    /// The passage's score: its `similarity` (the name the corpus
-    /// example's output gives it is `similarity` too).
+    /// Cosine similarity of the two spans as weighted bags of word stems
+    /// (the similarity of rewritten reuse).
+    #[getter]
+    fn bag_similarity(&self) -> f64 {
+        self.0.inner.bag_similarity
+    }
+    /// The passage's score, of its kind: `bag_similarity` for a rewritten
+    /// passage, `similarity` for the others.
     #[getter]
     fn score(&self) -> f64 {
-        self.0.inner.similarity
+        let p = &self.0.inner;
+        if p.kind == neardup::PassageKind::Rewritten { p.bag_similarity } else { p.similarity }
     }
     /// How much of `a`'s span's shingle set is in `b`'s.
     #[getter]
@@ -284,7 +319,9 @@ impl Passage {
         d.set_item("a_tokens", self.a_tokens())?;
         d.set_item("b_tokens", self.b_tokens())?;
         d.set_item("matched_words", self.matched_words())?;
+        d.set_item("kind", self.kind())?;
         d.set_item("similarity", self.similarity())?;
+        d.set_item("bag_similarity", self.bag_similarity())?;
         d.set_item("containment_a", self.containment_a())?;
         d.set_item("containment_b", self.containment_b())?;
         d.set_item("boilerplate", self.boilerplate())?;

@@ -14,7 +14,7 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString, PyTuple};
 use crate::errors::{ConfigError, type_name};
 
 /// Every setting, in the order of `Config`'s fields.
-pub const NAMES: [&str; 14] = [
+pub const NAMES: [&str; 16] = [
     "shingle_size",
     "num_hashes",
     "threshold",
@@ -29,6 +29,8 @@ pub const NAMES: [&str; 14] = [
     "similar_units",
     "boilerplate_contexts",
     "report_boilerplate",
+    "rewritten",
+    "stem_chars",
 ];
 
 /// A `ConfigError` for `setting`, with its attributes.
@@ -139,6 +141,8 @@ pub fn config(kwargs: Option<&Bound<'_, PyDict>>, caller: &str) -> PyResult<Conf
             "similar_units" => c.similar_units = flag(&name, v)?,
             "boilerplate_contexts" => c.boilerplate_contexts = count(&name, v)?,
             "report_boilerplate" => c.report_boilerplate = flag(&name, v)?,
+            "rewritten" => c.rewritten = flag(&name, v)?,
+            "stem_chars" => c.stem_chars = count(&name, v)?,
             _ => {
                 return Err(PyTypeError::new_err(format!(
                     "{caller}() got an unexpected keyword argument '{name}' (the settings are: {})",
@@ -181,6 +185,8 @@ pub fn settings<'py>(py: Python<'py>, c: &Config) -> PyResult<Bound<'py, PyDict>
     d.set_item("similar_units", c.similar_units)?;
     d.set_item("boilerplate_contexts", c.boilerplate_contexts)?;
     d.set_item("report_boilerplate", c.report_boilerplate)?;
+    d.set_item("rewritten", c.rewritten)?;
+    d.set_item("stem_chars", c.stem_chars)?;
     Ok(d)
 }
 

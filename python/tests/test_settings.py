@@ -23,6 +23,8 @@ DEFAULTS = {
     "similar_units": False,
     "boilerplate_contexts": 10,
     "report_boilerplate": True,
+    "rewritten": True,
+    "stem_chars": 5,
 }
 
 CHANGED = {
@@ -40,6 +42,8 @@ CHANGED = {
     "similar_units": True,
     "boilerplate_contexts": 0,
     "report_boilerplate": False,
+    "rewritten": False,
+    "stem_chars": 0,
 }
 
 

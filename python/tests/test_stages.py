@@ -287,7 +287,8 @@ def _passage_rows(res, prefix):
     for key, data in res.items():
         if key.startswith(prefix + ".") and key != f"{prefix}.offsets":
             name = key[len(prefix) + 1 :]
-            code = "B" if name == "boilerplate" else "d" if name in ("similarity", "containment_a", "containment_b") else "q"
+            floats = ("similarity", "containment_a", "containment_b", "bag_similarity")
+            code = "B" if name == "boilerplate" else "d" if name in floats else "q"
             fields[name] = _unpack(code, data)
     rows = [dict(zip(fields, values)) for values in zip(*fields.values())]
     return [rows[s:e] for s, e in zip(offsets, offsets[1:])]
@@ -301,6 +302,7 @@ def _passage_columns(p):
         "a_token_start": p.a_tokens[0], "a_token_end": p.a_tokens[1],
         "b_token_start": p.b_tokens[0], "b_token_end": p.b_tokens[1],
         "matched_words": p.matched_words, "similarity": p.similarity,
+        "kind": ["exact", "edited", "rewritten"].index(p.kind), "bag_similarity": p.bag_similarity,
         "containment_a": p.containment_a, "containment_b": p.containment_b,
         "boilerplate": int(p.boilerplate), "boilerplate_articles": p.boilerplate_articles,
     }  # fmt: skip

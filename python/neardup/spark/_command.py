@@ -173,13 +173,15 @@ def _record_lines(batches, no_boilerplate):
 #: A passage of a pair line as ``json.dumps`` writes the corpus example's
 #: record (floats by ``repr``, as ``json.dumps`` does).
 _PASSAGE = (
-    '{{"a":{{"start":{},"end":{}}},"b":{{"start":{},"end":{}}},"similarity":{!r},"containment_a":{!r},'
-    '"containment_b":{!r},"matched_words":{},"boilerplate":'
+    '{{"a":{{"start":{},"end":{}}},"b":{{"start":{},"end":{}}},"kind":"{}","similarity":{!r},'
+    '"bag_similarity":{!r},"containment_a":{!r},"containment_b":{!r},"matched_words":{},"boilerplate":'
 )
 _PASSAGE_COLUMNS = (
-    "a_byte_start", "a_byte_end", "b_byte_start", "b_byte_end", "similarity", "containment_a", "containment_b",
-    "matched_words", "boilerplate_articles",
+    "a_byte_start", "a_byte_end", "b_byte_start", "b_byte_end", "kind", "similarity", "bag_similarity",
+    "containment_a", "containment_b", "matched_words", "boilerplate_articles",
 )  # fmt: skip
+#: The names of the ``kind`` column's codes.
+_KINDS = ("exact", "edited", "rewritten")
 
 
 def _passage_strings(lists):
@@ -191,8 +193,8 @@ def _passage_strings(lists):
     flat = pc.list_flatten(lists)
     cols = [flat.field(c).to_numpy(zero_copy_only=False).tolist() for c in _PASSAGE_COLUMNS]
     out = []
-    for a0, a1, b0, b1, sim, ca, cb, words, n in zip(*cols):
-        head = _PASSAGE.format(a0, a1, b0, b1, sim, ca, cb, words)
+    for a0, a1, b0, b1, kind, sim, bag, ca, cb, words, n in zip(*cols):
+        head = _PASSAGE.format(a0, a1, b0, b1, _KINDS[kind], sim, bag, ca, cb, words)
         out.append(head + (f'true,"articles":{n}}}' if n > 0 else "false}"))
     offsets = np.asarray(lists.offsets)
     return out, (offsets - offsets[0]).tolist(), list(zip(*cols[:4]))
