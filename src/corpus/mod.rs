@@ -10,14 +10,14 @@
 //! similar units), verifies them and aligns the articles
 //! ([`crate::score`]).
 //!
-//! # Index file format (version 3)
+//! # Index file format (version 4)
 //!
 //! All integers little-endian.
 //!
 //! | offset | bytes | field |
 //! |---|---|---|
 //! | 0 | 8 | magic `NEARDUPI` |
-//! | 8 | 4 | format version ([`FORMAT_VERSION`], 3) |
+//! | 8 | 4 | format version ([`FORMAT_VERSION`], 4) |
 //! | 12 | 4 | signature version ([`SIGNATURE_VERSION`](crate::fingerprint::SIGNATURE_VERSION)) |
 //! | 16 | 4 | Unicode version of the normalisation tables (`major << 16 \| minor << 8 \| patch`) |
 //! | 20 | 4 | reserved, 0 |
@@ -39,14 +39,17 @@
 //! returned: a bad file never yields a partial index. Loading does not
 //! analyse or hash any text.
 //!
-//! **Version 2** (development versions of 0.3) has no run table and no
+//! **Version 3** (development versions of 0.3) has no `rewritten` and
+//! `stem_chars` settings: it loads with rewritten passages off (the
+//! reports it gave) and the default stem. **Version 2** (earlier
+//! development versions of 0.3) has no run table and no
 //! `anchor_words`, `max_df` and `similar_units` settings: it loads with
 //! the defaults of those two and LSH candidates on, and the run table is
 //! built by analysing each article once. **Version 1** (neardup 0.1 and
 //! 0.2) is version 2 with a checksum of the body alone. Files of 0.2 still
 //! load (their reserved bytes must be zero too; those of 0.1 are refused
 //! for their signature version: rebuild them); saving always writes
-//! version 3.
+//! version 4.
 //! Any other format version is [`Error::IndexVersion`].
 
 use std::borrow::Cow;

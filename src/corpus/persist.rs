@@ -18,10 +18,14 @@ use crate::lsh::{Entry, LshParams, Table};
 
 /// The version of the index file format this build writes (and reads).
 ///
-/// Version 3 added the run table and its settings; version 2 added the
-/// header to the checksum. Files of versions 1 and 2 (neardup 0.2 and its
-/// development versions) still load. See [the format](crate::corpus#index-file-format-version-3).
-pub const FORMAT_VERSION: u32 = 3;
+/// Version 4 added the `rewritten` and `stem_chars` settings; version 3
+/// added the run table and its settings; version 2 added the header to
+/// the checksum. Files of versions 1 to 3 (neardup 0.2 and the development
+/// versions of 0.3) still load. See [the format](crate::corpus#index-file-format-version-4).
+pub const FORMAT_VERSION: u32 = 4;
+
+/// The format before the `rewritten` and `stem_chars` settings.
+const FORMAT_V3: u32 = 3;
 
 /// The format of neardup 0.1 and 0.2: the checksum covers the body only.
 const FORMAT_V1: u32 = 1;
@@ -223,6 +227,8 @@ fn write_config<W: Write>(w: &mut Writer<W>, c: &Config) {
     w.usize32(c.anchor_words);
     w.usize32(c.max_df);
     w.u8(u8::from(c.similar_units));
+    w.u8(u8::from(c.rewritten));
+    w.usize32(c.stem_chars);
 }
 
 #[allow(clippy::field_reassign_with_default)] // Config is #[non_exhaustive]: fields in file order
@@ -252,7 +258,7 @@ fn read_config<R: Read>(r: &mut Reader<R>, version: u32) -> Parse<Config> {
     c.max_bucket = r.u32("max_bucket")? as usize;
     c.boilerplate_contexts = r.u32("boilerplate_contexts")? as usize;
     c.report_boilerplate = r.flag("report_boilerplate")?;
-    if version >= FORMAT_VERSION {
+    if version >= FORMAT_V3 {
         c.anchor_words = r.u32("anchor_words")? as usize;
         c.max_df = r.u32("max_df")? as usize;
         c.similar_units = r.flag("similar_units")?;
@@ -260,12 +266,19 @@ fn read_config<R: Read>(r: &mut Reader<R>, version: u32) -> Parse<Config> {
         // Files without a run table keep the LSH candidates they had.
         c.similar_units = true;
     }
+    if version >= FORMAT_VERSION {
+        c.rewritten = r.flag("rewritten")?;
+        c.stem_chars = r.u32("stem_chars")? as usize;
+    } else {
+        // Files from before rewritten passages keep the reports they gave.
+        c.rewritten = false;
+    }
     Ok(c)
 }
 
 impl Index {
     /// The index in the file format described in the
-    /// [corpus docs](crate::corpus#index-file-format-version-3): header, checksum and body.
+    /// [corpus docs](crate::corpus#index-file-format-version-4): header, checksum and body.
     ///
     /// ```
     /// let mut index = neardup::Detector::builder().build()?.index();
@@ -290,7 +303,7 @@ impl Index {
         Ok(out)
     }
 
-    /// Writes the body (see the [corpus docs](crate::corpus#index-file-format-version-3)).
+    /// Writes the body (see the [corpus docs](crate::corpus#index-file-format-version-4)).
     fn write_body<W: Write>(&self, w: &mut Writer<W>) {
         write_config(w, self.detector.config());
         let lsh = self.detector.lsh();
@@ -702,7 +715,7 @@ fn read_index(header: &[u8; HEADER], src: impl Read, have: u64, name: &str, text
     }
     let word = |at: usize| u32::from_le_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
     let version = word(8);
-    if ![FORMAT_VERSION, FORMAT_V2, FORMAT_V1].contains(&version) {
+    if ![FORMAT_VERSION, FORMAT_V3, FORMAT_V2, FORMAT_V1].contains(&version) {
         return Err(Error::IndexVersion { path: name.to_string(), found: version, expected: FORMAT_VERSION });
     }
     if word(12) != SIGNATURE_VERSION {
@@ -841,7 +854,7 @@ fn parse_body<R: Read>(r: &mut Reader<R>, version: u32, texts: Texts) -> Parse<I
         }
         index.tables[band] = Table::from_sorted(main);
     }
-    if version >= FORMAT_VERSION {
+    if version >= FORMAT_V3 {
         index.runs = read_runs(r, &units, &index)?;
     } else {
         index.compute_runs().map_err(|e| format!("reading a text back: {}", index.text_file_error(&e)))?;

@@ -447,3 +447,42 @@ fn a_format_1_index_with_exact_duplicates_loads_as_one_class() {
     assert_eq!(again.query(&index.text(2).unwrap().unwrap()), found);
     assert!(again.to_bytes().unwrap().len() < std::fs::read(path).unwrap().len());
 }
+
+#[test]
+fn the_rewritten_settings_travel_with_the_index_and_a_format_3_file_loads_without_them() {
+    let d = Detector::builder().rewritten(false).stem_chars(7).build().unwrap();
+    let mut index = d.index();
+    index.insert(1, "The committee approved the new budget for public schools on Monday evening.").unwrap();
+    let bytes = index.to_bytes().unwrap();
+    let back = Index::from_bytes(&bytes).unwrap();
+    assert!(!back.detector().config().rewritten);
+    assert_eq!(back.detector().config().stem_chars, 7);
+    assert!(
+        Index::from_bytes(&Detector::builder().build().unwrap().index().to_bytes().unwrap())
+            .unwrap()
+            .detector()
+            .config()
+            .rewritten
+    );
+    // The same file as format 3 wrote it: without the 5 bytes of the two
+    // settings at the end of the configuration (body offset 64), the
+    // header's version 3, length and checksum (xxh3_64 of the body, then
+    // header bytes 0..32 with the checksum field zero).
+    let mut index = Detector::builder().build().unwrap().index();
+    index.insert(1, "The committee approved the new budget for public schools on Monday evening.").unwrap();
+    let v4 = index.to_bytes().unwrap();
+    let mut body = v4[40..].to_vec();
+    assert_eq!(&body[64..69], &[1, 5, 0, 0, 0], "rewritten = true, stem_chars = 5");
+    body.drain(64..69);
+    let mut header = v4[..40].to_vec();
+    header[8..12].copy_from_slice(&3u32.to_le_bytes());
+    header[24..32].copy_from_slice(&(body.len() as u64).to_le_bytes());
+    header[32..40].fill(0);
+    let mut hashed = body.clone();
+    hashed.extend_from_slice(&header[..32]);
+    header[32..40].copy_from_slice(&xxhash_rust::xxh3::xxh3_64(&hashed).to_le_bytes());
+    let v3 = [header, body].concat();
+    let old = Index::from_bytes(&v3).expect("a format 3 file loads");
+    assert!(!old.detector().config().rewritten, "a format 3 index keeps the reports it gave");
+    assert_eq!(old.ids().collect::<Vec<_>>(), [1]);
+}
