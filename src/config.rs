@@ -144,9 +144,11 @@ pub struct Config {
     /// (words reordered, substituted or paraphrased), extended across
     /// small gaps into whole passages that absorb the exact and edited
     /// passages inside them ([`PassageKind::Rewritten`](crate::PassageKind::Rewritten);
-    /// [`score::rewritten`](crate::score::rewritten) has the rules), and
-    /// whether an [`Index`](crate::Index) proposes pairs of articles with
-    /// such sentences. Default true.
+    /// [`score::rewritten`](crate::score::rewritten) has the rules), with
+    /// every passage's [`bag_similarity`](crate::Passage::bag_similarity).
+    /// Default false: it costs about 2× the CPU of all pairs on the peer
+    /// corpus today (`DESIGN.md`, "Rewritten reuse"), and an index does not
+    /// yet propose pairs for rewritten text on its own.
     pub rewritten: bool,
     /// Characters of a word's normalised form that make its stem, the
     /// conflation of word forms that rewritten-passage detection compares
@@ -172,7 +174,7 @@ impl Default for Config {
             similar_units: false,
             boilerplate_contexts: 10,
             report_boilerplate: true,
-            rewritten: true,
+            rewritten: false,
             stem_chars: 5,
         }
     }

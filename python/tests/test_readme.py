@@ -22,7 +22,7 @@ def test_the_readme_example_runs(tmp_path, monkeypatch):
     with contextlib.redirect_stdout(out):
         exec(compile(blocks[0], "README.md", "exec"), {})
     lines = out.getvalue().splitlines()
-    assert "[1]" in lines and "1 3 3" in lines
-    assert lines[0].startswith("rewritten 20 'discussed the state"), lines[0]
+    assert "[1]" in lines and "1 3 4" in lines
+    assert lines[0].startswith("exact 8 'discussed the state"), lines[0]
     assert lines[-1] == "[Group(representative=1, members=[1, 3])]"
     assert (tmp_path / "archive.ndx").is_file()

@@ -23,7 +23,7 @@ DEFAULTS = {
     "similar_units": False,
     "boilerplate_contexts": 10,
     "report_boilerplate": True,
-    "rewritten": True,
+    "rewritten": False,
     "stem_chars": 5,
 }
 
@@ -42,7 +42,7 @@ CHANGED = {
     "similar_units": True,
     "boilerplate_contexts": 0,
     "report_boilerplate": False,
-    "rewritten": False,
+    "rewritten": True,
     "stem_chars": 0,
 }
 

@@ -155,8 +155,7 @@ impl DetectorBuilder {
         self
     }
 
-    /// Whether reports also hold rewritten passages, and an index proposes
-    /// pairs for them (default true; see
+    /// Whether reports also hold rewritten passages (default false; see
     /// [`Config::rewritten`](crate::Config::rewritten)).
     pub fn rewritten(&mut self, yes: bool) -> &mut Self {
         self.config.rewritten = yes;

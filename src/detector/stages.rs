@@ -582,7 +582,7 @@ impl Detector {
         } else {
             let table = b.table.get_or_init(|| SeedTable::new(b.shingles));
             let exact = align_shingles(a.analysis, b.analysis, a.shingles, b.shingles, table, &opts);
-            if exact.is_empty() && !self.config.rewritten {
+            if !self.config.rewritten {
                 exact
             } else {
                 let (chars, seed) = (self.config.stem_chars, self.config.seed);

@@ -138,9 +138,9 @@ pub struct Passage {
     /// elsewhere in either moves it a little): the similarity of rewritten
     /// reuse, which word order and a few substituted words do not change;
     /// exactly 1 when both spans have the same stems the same number of
-    /// times. Set by [`rewritten`], which every
-    /// [`Detector`](crate::Detector) report goes through; 0 in the output
-    /// of [`align`] and [`align_shingles`] alone.
+    /// times. Set by [`rewritten`], which a [`Detector`](crate::Detector)
+    /// with [`Config::rewritten`](crate::Config::rewritten) runs; 0 when it
+    /// is off and in the output of [`align`] and [`align_shingles`].
     pub bag_similarity: f64,
     /// How much of the first span's shingle set is in the second's.
     pub containment_a: f64,

@@ -82,7 +82,7 @@ fn two_texts_prints_the_passages_the_library_finds() {
         assert_eq!(block[2], format!("  A: {}", one_line(&a[p.a])));
         assert_eq!(block[3], format!("  B: {}", one_line(&b[p.b])));
     }
-    assert!(lines.last().unwrap().starts_with("3 passages; they cover "), "{out}");
+    assert!(lines.last().unwrap().starts_with("4 passages; they cover "), "{out}");
 
     // Its own two texts: one passage, a quoted sentence with one word changed.
     let out = run_ok(two_texts_exe(), &[]);

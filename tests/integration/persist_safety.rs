@@ -450,7 +450,7 @@ fn a_format_1_index_with_exact_duplicates_loads_as_one_class() {
 
 #[test]
 fn the_rewritten_settings_travel_with_the_index_and_a_format_3_file_loads_without_them() {
-    let d = Detector::builder().rewritten(false).stem_chars(7).build().unwrap();
+    let d = Detector::builder().stem_chars(7).build().unwrap();
     let mut index = d.index();
     index.insert(1, "The committee approved the new budget for public schools on Monday evening.").unwrap();
     let bytes = index.to_bytes().unwrap();
@@ -458,7 +458,7 @@ fn the_rewritten_settings_travel_with_the_index_and_a_format_3_file_loads_withou
     assert!(!back.detector().config().rewritten);
     assert_eq!(back.detector().config().stem_chars, 7);
     assert!(
-        Index::from_bytes(&Detector::builder().build().unwrap().index().to_bytes().unwrap())
+        Index::from_bytes(&Detector::builder().rewritten(true).build().unwrap().index().to_bytes().unwrap())
             .unwrap()
             .detector()
             .config()
@@ -468,7 +468,7 @@ fn the_rewritten_settings_travel_with_the_index_and_a_format_3_file_loads_withou
     // settings at the end of the configuration (body offset 64), the
     // header's version 3, length and checksum (xxh3_64 of the body, then
     // header bytes 0..32 with the checksum field zero).
-    let mut index = Detector::builder().build().unwrap().index();
+    let mut index = Detector::builder().rewritten(true).build().unwrap().index();
     index.insert(1, "The committee approved the new budget for public schools on Monday evening.").unwrap();
     let v4 = index.to_bytes().unwrap();
     let mut body = v4[40..].to_vec();

@@ -62,7 +62,7 @@ fn found(d: &Detector) -> std::collections::BTreeMap<String, (usize, usize)> {
 
 #[test]
 fn heavy_and_light_revisions_are_found_and_answers_written_without_copying_are_not() {
-    let with = found(&Detector::builder().build().unwrap());
+    let with = found(&Detector::builder().rewritten(true).build().unwrap());
     let without = found(&Detector::builder().rewritten(false).build().unwrap());
     assert_eq!(with["non"], (0, 38), "no answer written without copying is reuse: {with:?}");
     assert!(with["heavy"].0 >= 15, "heavy revisions found: {with:?}");
@@ -78,7 +78,7 @@ fn a_heavily_revised_answer_is_one_rewritten_passage() {
     // Labelled `heavy` and `light`; both rewrite the source's sentences.
     for name in ["g2pE_taska.txt", "g4pD_taska.txt"] {
         let (a, b) = (read(&format!("{dir}/docs/{name}")), read(&format!("{dir}/docs/orig_taska.txt")));
-        let report = compare(&Detector::builder().build().unwrap(), &a, &b);
+        let report = compare(&Detector::builder().rewritten(true).build().unwrap(), &a, &b);
         let rewritten: Vec<_> = report.passages.iter().filter(|p| p.kind == PassageKind::Rewritten).collect();
         assert!(!rewritten.is_empty(), "{name}: {report:#?}");
         let p = rewritten[0];
@@ -122,7 +122,7 @@ fn a_paragraph_with_every_sentence_reversed_is_one_rewritten_passage() {
     let other = format!(
         "A note from the editors about the weekly schedule of the paper.\n\n{reversed}\n\nThe weather will be cold in the mountains this week."
     );
-    let d = Detector::builder().build().unwrap();
+    let d = Detector::builder().rewritten(true).build().unwrap();
     let without = compare(&Detector::builder().rewritten(false).build().unwrap(), &a, &other);
     assert!(without.passages.is_empty(), "no exact run survives: {without:#?}");
     let report = compare(&d, &a, &other);
@@ -147,7 +147,7 @@ fn a_paragraph_with_every_sentence_reversed_is_one_rewritten_passage() {
 #[test]
 fn the_seed_pairs_rewritten_lead_is_one_passage_and_the_rest_is_unchanged() {
     let (a, b) = seed_pair();
-    let with = compare(&Detector::builder().build().unwrap(), &a, &b);
+    let with = compare(&Detector::builder().rewritten(true).build().unwrap(), &a, &b);
     let without = compare(&Detector::builder().rewritten(false).build().unwrap(), &a, &b);
     let spans = |r: &Report| r.passages.iter().map(|p| (p.a, p.b, p.kind)).collect::<Vec<_>>();
     // 001's lead swaps the two halves of 000's sentence: two exact pieces

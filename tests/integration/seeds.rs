@@ -123,9 +123,9 @@ fn unrelated_paragraphs_and_the_byline_are_not_reported() {
 #[test]
 fn every_passage_slices_both_originals_and_scores_are_sane() {
     let (a, b, report) = report();
-    // 4 before issue 13: 001's lead swaps the halves of 000's sentence,
-    // two exact pieces that are now one rewritten passage.
-    assert_eq!(report.passages.len(), 3, "{:#?}", report.passages);
+    // Four (with `rewritten`, three: 001's lead swaps the halves of 000's
+    // sentence, one rewritten passage; tests/integration/rewritten.rs).
+    assert_eq!(report.passages.len(), 4, "{:#?}", report.passages);
     for p in &report.passages {
         assert!(a.is_char_boundary(p.a.start) && a.is_char_boundary(p.a.end));
         assert!(b.is_char_boundary(p.b.start) && b.is_char_boundary(p.b.end));
