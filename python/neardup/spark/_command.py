@@ -180,8 +180,7 @@ _PASSAGE_COLUMNS = (
     "a_byte_start", "a_byte_end", "b_byte_start", "b_byte_end", "kind", "similarity", "bag_similarity",
     "containment_a", "containment_b", "matched_words", "boilerplate_articles",
 )  # fmt: skip
-#: The names of the ``kind`` column's codes.
-_KINDS = ("exact", "edited", "rewritten")
+
 
 
 def _passage_strings(lists):
@@ -194,7 +193,7 @@ def _passage_strings(lists):
     cols = [flat.field(c).to_numpy(zero_copy_only=False).tolist() for c in _PASSAGE_COLUMNS]
     out = []
     for a0, a1, b0, b1, kind, sim, bag, ca, cb, words, n in zip(*cols):
-        head = _PASSAGE.format(a0, a1, b0, b1, _KINDS[kind], sim, bag, ca, cb, words)
+        head = _PASSAGE.format(a0, a1, b0, b1, kind, sim, bag, ca, cb, words)
         out.append(head + (f'true,"articles":{n}}}' if n > 0 else "false}"))
     offsets = np.asarray(lists.offsets)
     return out, (offsets - offsets[0]).tolist(), list(zip(*cols[:4]))

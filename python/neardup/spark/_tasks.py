@@ -162,7 +162,10 @@ def _passage_lists(res, prefix):
     arrays = []
     for name, t in PASSAGE_FIELDS:
         key = f"{prefix}.{name}"
-        if pa.types.is_boolean(t):
+        if name == "kind":
+            # The codes 0, 1, 2 of verify_columns, as Passage.kind names them.
+            arrays.append(pa.array(np.array(KINDS, dtype=object)[_np(res, key, "<i8")], t))
+        elif pa.types.is_boolean(t):
             arrays.append(pa.array(_np(res, key, np.uint8).astype(bool), t))
         elif pa.types.is_floating(t):
             arrays.append(pa.array(_np(res, key, "<f8"), t))
@@ -235,7 +238,7 @@ PASSAGE_FIELDS = (
     ("b_token_start", _I64),
     ("b_token_end", _I64),
     ("matched_words", _I64),
-    ("kind", _I64),
+    ("kind", pa.string()),
     ("similarity", pa.float64()),
     ("bag_similarity", pa.float64()),
     ("containment_a", pa.float64()),
@@ -243,6 +246,8 @@ PASSAGE_FIELDS = (
     ("boilerplate", pa.bool_()),
     ("boilerplate_articles", _I64),
 )
+#: A passage's kind by its code in ``verify_columns``' ``kind`` column.
+KINDS = ("exact", "edited", "rewritten")
 PASSAGE_TYPE = pa.struct([pa.field(name, t) for name, t in PASSAGE_FIELDS])
 #: The report's own fields, after its passage lists.
 REPORT_FIELDS = (
