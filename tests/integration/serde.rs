@@ -70,7 +70,7 @@ fn a_seed_pair_passage_has_the_documented_json_shape() {
     let json = serde_json::to_string(&report.passages[0]).unwrap();
     assert_eq!(
         json,
-        r#"{"a":{"start":1203,"end":1259},"b":{"start":176,"end":232},"a_tokens":{"start":179,"end":187},"b_tokens":{"start":24,"end":32},"matched_words":8,"similarity":1.0,"containment_a":1.0,"containment_b":1.0,"boilerplate_articles":0}"#
+        r#"{"a":{"start":1203,"end":1259},"b":{"start":176,"end":232},"a_tokens":{"start":179,"end":187},"b_tokens":{"start":24,"end":32},"matched_words":8,"kind":"exact","similarity":1.0,"bag_similarity":0.0,"containment_a":1.0,"containment_b":1.0,"boilerplate_articles":0}"#
     );
     // The offsets are the ones `compare --json` prints and slice the files.
     let (a, b) = crate::seed_pair();
@@ -95,7 +95,7 @@ fn a_seed_pair_passage_has_the_documented_json_shape() {
 fn the_default_config_has_the_documented_json_shape() {
     assert_eq!(
         serde_json::to_string(&Config::default()).unwrap(),
-        r#"{"shingle_size":3,"num_hashes":128,"threshold":0.5,"bands_rows":null,"seed":0,"unit":"Sentence","min_words":15,"max_gap":5,"max_bucket":1000,"anchor_words":8,"max_df":1000,"similar_units":false,"boilerplate_contexts":10,"report_boilerplate":true}"#
+        r#"{"shingle_size":3,"num_hashes":128,"threshold":0.5,"bands_rows":null,"seed":0,"unit":"Sentence","min_words":15,"max_gap":5,"max_bucket":1000,"anchor_words":8,"max_df":1000,"similar_units":false,"boilerplate_contexts":10,"report_boilerplate":true,"rewritten":false,"stem_chars":5}"#
     );
     let mut config = Config::default();
     config.unit = Unit::Window { size: 20 };
