@@ -89,8 +89,10 @@ pub struct SentenceBags {
     vocab: Vec<(u64, u32)>,
     /// Per token, the index of its stem in `vocab`.
     tokens: Vec<u32>,
-    /// Per sentence, `(stem index, count)` sorted by stem index.
-    sentences: Vec<Vec<(u32, u32)>>,
+    /// Per sentence, `(stem index, count)` sorted by stem index:
+    /// `bags[bag_at[i]..bag_at[i + 1]]`.
+    bag_at: Vec<u32>,
+    bags: Vec<(u32, u32)>,
     /// Per token, its sentence.
     sentence_of: Vec<u32>,
     /// Per sentence, the first and last sentence of its paragraph.
@@ -123,41 +125,61 @@ impl SentenceBags {
             return SentenceBags::default();
         }
         let stems = word_stems(text, &analysis.tokens, stem_chars, seed);
+        let n_sentences = analysis.sentences.len();
         let mut sentence_of = vec![0u32; stems.len()];
-        let mut entries: Vec<(u64, u32)> = Vec::with_capacity(stems.len());
+        // (stem, token) as one integer, sorted: each stem's tokens, so its
+        // sentences, in order.
+        let mut entries: Vec<u128> = Vec::with_capacity(stems.len());
         for (i, s) in analysis.sentences.iter().enumerate() {
             sentence_of[s.tokens.clone()].iter_mut().for_each(|x| *x = i as u32);
-            entries.extend(stems[s.tokens.clone()].iter().map(|&st| (st, i as u32)));
+            entries.extend(s.tokens.clone().map(|t| (u128::from(stems[t]) << 32) | t as u128));
         }
-        entries.sort_unstable();
+        sort_by_stem(&mut entries);
+        let split = |e: u128| {
+            let token = e as u32;
+            ((e >> 32) as u64, sentence_of[token as usize], token)
+        };
         let mut vocab: Vec<(u64, u32)> = Vec::new();
-        let mut sentences: Vec<Vec<(u32, u32)>> = vec![Vec::new(); analysis.sentences.len()];
-        let (mut at, mut postings): (Vec<u32>, Vec<(u32, u32)>) = (vec![0u32], Vec::new());
-        for (k, &(stem, sentence)) in entries.iter().enumerate() {
+        let mut tokens = vec![0u32; stems.len()];
+        let (mut at, mut postings): (Vec<u32>, Vec<(u32, u32)>) = (vec![0u32], Vec::with_capacity(entries.len()));
+        // Distinct stems per sentence, for the flat layout of the bags.
+        let mut bag_at = vec![0u32; n_sentences + 1];
+        let mut previous: Option<(u64, u32)> = None;
+        for &e in &entries {
+            let (stem, sentence, token) = split(e);
             if vocab.last().is_none_or(|v| v.0 != stem) {
                 if !vocab.is_empty() {
                     at.push(postings.len() as u32);
                 }
                 vocab.push((stem, 0));
             }
-            let idx = (vocab.len() - 1) as u32;
-            if k > 0 && entries[k - 1] == (stem, sentence) {
-                if let Some(last) = sentences[sentence as usize].last_mut() {
-                    last.1 += 1;
-                }
+            tokens[token as usize] = (vocab.len() - 1) as u32;
+            if previous.replace((stem, sentence)) == Some((stem, sentence)) {
                 if let Some(last) = postings.last_mut() {
                     last.1 += 1;
                 }
                 continue;
             }
-            sentences[sentence as usize].push((idx, 1));
             postings.push((sentence, 1));
+            bag_at[sentence as usize + 1] += 1;
             if let Some(v) = vocab.last_mut() {
                 v.1 += 1;
             }
         }
         at.push(postings.len() as u32);
-        let tokens: Vec<u32> = stems.iter().map(|s| vocab.partition_point(|v| v.0 < *s) as u32).collect();
+        for i in 0..n_sentences {
+            bag_at[i + 1] += bag_at[i];
+        }
+        // The bags: walking the postings stem by stem fills each
+        // sentence's bag in stem order.
+        let mut bags = vec![(0u32, 0u32); postings.len()];
+        let mut fill: Vec<u32> = bag_at[..n_sentences].to_vec();
+        for idx in 0..vocab.len() {
+            for &(sentence, count) in &postings[at[idx] as usize..at[idx + 1] as usize] {
+                bags[fill[sentence as usize] as usize] = (idx as u32, count);
+                fill[sentence as usize] += 1;
+            }
+        }
         let mut paragraph = vec![(0u32, 0u32); analysis.sentences.len()];
         for p in &analysis.paragraphs {
             let of = |t: usize| sentence_of.get(t).copied();
@@ -168,12 +190,17 @@ impl SentenceBags {
             }
         }
         let numbers = analysis.sentences.iter().map(|s| figures(text, &analysis.tokens[s.tokens.clone()])).collect();
-        SentenceBags { vocab, tokens, sentences, sentence_of, paragraph, numbers, at, postings }
+        SentenceBags { vocab, tokens, bag_at, bags, sentence_of, paragraph, numbers, at, postings }
     }
 
     /// Number of sentences.
     pub fn sentences(&self) -> usize {
-        self.sentences.len()
+        self.bag_at.len().saturating_sub(1)
+    }
+
+    /// The bag of sentence `i`.
+    fn bag(&self, i: usize) -> &[(u32, u32)] {
+        &self.bags[self.bag_at[i] as usize..self.bag_at[i + 1] as usize]
     }
 
     /// Number of distinct stems.
@@ -267,7 +294,7 @@ pub fn rewritten(
     opts: &RewriteOptions,
 ) -> Vec<Passage> {
     let fits = |an: &Analysis, bags: &SentenceBags| {
-        bags.tokens.len() == an.tokens.len() && bags.sentences.len() == an.sentences.len()
+        bags.tokens.len() == an.tokens.len() && bags.sentences() == an.sentences.len()
     };
     if !fits(a, a_bags) || !fits(b, b_bags) {
         return passages;
@@ -275,7 +302,11 @@ pub fn rewritten(
     let pair = Pair::new(Side { an: a, bags: a_bags }, Side { an: b, bags: b_bags });
     let mut out = if opts.find { pair.find(passages, sa, sb, opts) } else { passages };
     for p in &mut out {
-        p.bag_similarity = pair.span_cosine(&p.a_tokens, &p.b_tokens);
+        // An exact passage is the same words, so the same bag.
+        p.bag_similarity = match p.kind {
+            PassageKind::Exact if !p.a_tokens.is_empty() => 1.0,
+            _ => pair.span_cosine(&p.a_tokens, &p.b_tokens),
+        };
     }
     out.sort_by_key(|p| (p.a, p.b));
     out
@@ -336,7 +367,19 @@ struct Item {
 
 impl<'a> Pair<'a> {
     fn new(a: Side<'a>, b: Side<'a>) -> Pair<'a> {
-        let n = (a.bags.sentences.len() + b.bags.sentences.len()) as f64;
+        let sentences = a.bags.sentences() + b.bags.sentences();
+        let n = sentences as f64;
+        // ln(1 + n / sf) for each sentence frequency, computed once (NaN
+        // until needed): a few distinct frequencies serve the whole
+        // vocabulary.
+        let mut table = vec![f64::NAN; sentences + 1];
+        let mut weight = |sf: u32| {
+            let w = &mut table[(sf as usize).min(sentences)];
+            if w.is_nan() {
+                *w = (1.0 + n / f64::from(sf)).ln();
+            }
+            *w
+        };
         let (va, vb) = (&a.bags.vocab, &b.bags.vocab);
         let mut wa = Vec::with_capacity(va.len());
         let mut a_to_b = Vec::with_capacity(va.len());
@@ -349,10 +392,10 @@ impl<'a> Pair<'a> {
                 Some(&(s, f)) if s == stem => (f, j as u32),
                 _ => (0, NONE),
             };
-            wa.push((1.0 + n / f64::from(sf + other)).ln());
+            wa.push(weight(sf + other));
             a_to_b.push(to);
         }
-        let mut wb: Vec<f64> = vb.iter().map(|&(_, sf)| (1.0 + n / f64::from(sf)).ln()).collect();
+        let mut wb: Vec<f64> = vb.iter().map(|&(_, sf)| weight(sf)).collect();
         for (i, &to) in a_to_b.iter().enumerate() {
             if to != NONE {
                 wb[to as usize] = wa[i];
@@ -437,17 +480,23 @@ impl<'a> Pair<'a> {
         let (ab, bb) = (self.a.bags, self.b.bags);
         let eligible =
             |an: &Analysis, free: &[bool], i: usize| free[i] && an.sentences[i].tokens.len() >= SENTENCE_WORDS;
-        let b_ok: Vec<bool> = (0..bb.sentences.len()).map(|j| eligible(self.b.an, b_free, j)).collect();
-        let b_norms: Vec<f64> = bb.sentences.iter().map(|bag| self.norm_b(bag)).collect();
+        let b_ok: Vec<bool> = (0..bb.sentences()).map(|j| eligible(self.b.an, b_free, j)).collect();
+        let mut seeds = Vec::new();
+        if !b_ok.contains(&true) {
+            return seeds;
+        }
+        // The norms of the sentences of `b`, as they are first needed (NaN
+        // until then).
+        let mut b_norms: Vec<f64> = vec![f64::NAN; bb.sentences()];
         // Per sentence of `b`: the dot product and shared stems so far
         // (over the stems with short postings).
-        let mut acc: Vec<(f64, u32)> = vec![(0.0, 0); bb.sentences.len()];
+        let mut acc: Vec<(f64, u32)> = vec![(0.0, 0); bb.sentences()];
         let mut touched: Vec<u32> = Vec::new();
-        let mut seeds = Vec::new();
-        for (i, bag) in ab.sentences.iter().enumerate() {
+        for i in 0..ab.sentences() {
             if !eligible(self.a.an, a_free, i) {
                 continue;
             }
+            let bag = ab.bag(i);
             // The stems left out (long postings): their norm and number
             // bound what they can add to a cosine and a Dice coefficient.
             let (mut left_out, mut left_out_norm) = (0u32, 0.0f64);
@@ -481,7 +530,10 @@ impl<'a> Pair<'a> {
             for j in touched.drain(..) {
                 let j = j as usize;
                 let (mut dot, mut shared) = std::mem::take(&mut acc[j]);
-                let other = &bb.sentences[j];
+                let other = bb.bag(j);
+                if b_norms[j].is_nan() {
+                    b_norms[j] = self.norm_b(other);
+                }
                 let size = (bag.len() + other.len()) as f64;
                 // Two distinct stems of short postings at least (one
                 // shared word is no seed), and the best the left-out stems
@@ -667,14 +719,58 @@ impl<'a> Pair<'a> {
     }
 }
 
+/// Sorts `(stem << 32) | token` entries: stems are hashes, spread
+/// uniformly, so a stable scatter into buckets by their top bits leaves
+/// only the few entries sharing a bucket to sort (a linear pass in all, where
+/// a comparison sort of the whole took most of the time of
+/// [`SentenceBags::new`]).
+fn sort_by_stem(entries: &mut Vec<u128>) {
+    let n = entries.len();
+    if n < 64 {
+        entries.sort_unstable();
+        return;
+    }
+    let bits = (n.next_power_of_two().trailing_zeros()).min(16);
+    let bucket = |e: u128| (e >> (96 - bits)) as usize; // the top bits of the stem
+    let mut at = vec![0u32; (1 << bits) + 1];
+    for &e in entries.iter() {
+        at[bucket(e) + 1] += 1;
+    }
+    for i in 0..1 << bits {
+        at[i + 1] += at[i];
+    }
+    let mut out = vec![0u128; n];
+    let mut fill = at.clone();
+    for &e in entries.iter() {
+        let b = bucket(e);
+        out[fill[b] as usize] = e;
+        fill[b] += 1;
+    }
+    for b in 0..1 << bits {
+        let slice = &mut out[at[b] as usize..at[b + 1] as usize];
+        if slice.len() > 1 {
+            slice.sort_unstable();
+        }
+    }
+    *entries = out;
+}
+
 /// The figures of a sentence's `tokens`, sorted and distinct: each is a
 /// run of words holding a digit with nothing but punctuation between them
 /// (`1.3.13`, `3,500`, `10:30` are one figure each, whatever splits them
 /// into words), hashed from its words' hashes.
 fn figures(text: &str, tokens: &[crate::text::Token]) -> Vec<u64> {
-    let numeric = |t: &crate::text::Token| {
-        text.get(t.span.start..t.span.end).is_some_and(|w| w.bytes().any(|b| b.is_ascii_digit()))
-    };
+    let bytes = text.as_bytes();
+    let (Some(first), Some(last)) = (tokens.first(), tokens.last()) else { return Vec::new() };
+    // Most sentences hold no digit: one pass over their bytes (a fold, not
+    // a search, so that it vectorises) tells.
+    let any_digit =
+        bytes.get(first.span.start..last.span.end).unwrap_or(&[]).iter().fold(false, |acc, b| acc | b.is_ascii_digit());
+    if !any_digit {
+        return Vec::new();
+    }
+    let numeric =
+        |t: &crate::text::Token| bytes.get(t.span.start..t.span.end).is_some_and(|w| w.iter().any(u8::is_ascii_digit));
     let mut out: Vec<u64> = Vec::new();
     let mut current: Option<(u64, usize)> = None;
     for t in tokens {
@@ -794,7 +890,7 @@ mod tests {
         assert_eq!(b.sentences(), 3);
         assert_eq!(b.stems(), 5); // cats chase dogs birds sing
         let cats = b.tokens[0];
-        assert_eq!(b.sentences[0].iter().find(|e| e.0 == cats), Some(&(cats, 2)));
+        assert_eq!(b.bag(0).iter().find(|e| e.0 == cats), Some(&(cats, 2)));
         assert_eq!(b.postings(cats), &[(0, 2), (1, 1)]);
         assert_eq!(b.paragraph, [(0, 1), (0, 1), (2, 2)]);
     }
@@ -870,6 +966,24 @@ mod tests {
                  The minimum supported version of SQLite is increased from 3.8.0 to 4.8.0 in this release. \
                  The minimum supported version of Pillow is increased from 7.1.0 to 7.3.1 in this release.";
         assert!(find(a, b).is_empty(), "{:#?}", find(a, b));
+    }
+
+    #[test]
+    fn the_bucket_sort_sorts() {
+        let mut state = 7u64;
+        for n in [0usize, 1, 63, 64, 65, 1000, 5000] {
+            let mut v: Vec<u128> = (0..n)
+                .map(|t| {
+                    state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                    // Few distinct stems, so that buckets hold many.
+                    (u128::from((state >> 33) % 97 * 0x0123_4567_89ab_cdef) << 32) | t as u128
+                })
+                .collect();
+            let mut want = v.clone();
+            want.sort_unstable();
+            sort_by_stem(&mut v);
+            assert_eq!(v, want, "{n}");
+        }
     }
 
     #[test]
