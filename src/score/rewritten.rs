@@ -593,11 +593,17 @@ impl<'a> Pair<'a> {
         // seeds across a few sentences, passages only next to each other.
         let link = |x: &Item, y: &Item| match (x.passage, y.passage) {
             // Two passages: next to each other with no sentence between,
-            // and apart on both sides (two passages sharing words on one
-            // side are two copies, never one passage).
+            // and not one over the other on either side. Two passages
+            // sharing half the words of the longer on one side are two
+            // copies, never one passage; the pieces of a split, merged or
+            // reordered sentence overlap by a few words, or one short piece
+            // lies inside a long one that bridged it.
             (Some(p), Some(q)) => {
                 let (p, q) = (&passages[p], &passages[q]);
-                let apart = |x: &Range<usize>, y: &Range<usize>| x.end <= y.start || y.end <= x.start;
+                let apart = |x: &Range<usize>, y: &Range<usize>| {
+                    let shared = x.end.min(y.end).saturating_sub(x.start.max(y.start));
+                    2 * shared < x.len().max(y.len())
+                };
                 apart(&p.a_tokens, &q.a_tokens)
                     && apart(&p.b_tokens, &q.b_tokens)
                     && self.a.bags.near(x.a, y.a, 0)
