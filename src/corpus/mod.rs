@@ -226,12 +226,16 @@ pub struct Memory {
     /// Entries of the run table (one per distinct run fingerprint of each
     /// article in the tables; dead ones until purged).
     pub run_entries: usize,
+    /// The rewritten-candidate tables (empty unless
+    /// [`rewritten`](crate::Config::rewritten)): 16 entries of 16 bytes per
+    /// sentence of at least 5 distinct stems.
+    pub bag_tables: usize,
 }
 
 impl Memory {
     /// All parts together: [`Index::memory_usage`].
     pub fn total(&self) -> usize {
-        self.texts + self.articles + self.boilerplate + self.band_tables + self.run_table
+        self.texts + self.articles + self.boilerplate + self.band_tables + self.run_table + self.bag_tables
     }
 }
 
@@ -362,6 +366,11 @@ pub struct Index {
     /// ([`Detector::anchors`]), an entry `(slot, first word)` per distinct
     /// fingerprint.
     runs: Table,
+    /// With [`rewritten`](crate::Config::rewritten), the
+    /// rewritten-candidate tables, one per band of
+    /// [`BAG_LSH`](crate::lsh::BAG_LSH): an entry `(slot, sentence)` per
+    /// sentence of [`Detector::sentence_bags`] and band; empty otherwise.
+    bags: Vec<Table>,
     /// Boilerplate statistics of the live articles.
     counts: ContextCounts,
     /// Entries of removed articles still in the tables.
@@ -569,6 +578,7 @@ impl Index {
             band_tables: self.tables.iter().map(Table::memory_usage).sum(),
             run_table: self.runs.memory_usage(),
             run_entries: self.runs.len(),
+            bag_tables: self.bags.iter().map(Table::memory_usage).sum(),
         }
     }
 
@@ -655,17 +665,17 @@ impl Index {
                 .store
                 .at(next)
                 .and_then(|s| self.store.text(s).ok())
-                .map(|text| self.detector.article_keys(&self.detector.analyze(&text)));
+                .map(|text| self.detector.text_keys(&text, &self.detector.analyze(&text)));
             let entries = keys.map_or(0, |k| self.insert_entries(next, &k));
             self.store.set_entries(next, entries);
-            for t in self.tables.iter_mut().chain([&mut self.runs]) {
+            for t in self.tables.iter_mut().chain([&mut self.runs]).chain(&mut self.bags) {
                 t.flush();
             }
         }
-        let total: usize = self.tables.iter().chain([&self.runs]).map(Table::len).sum();
+        let total: usize = self.tables.iter().chain([&self.runs]).chain(&self.bags).map(Table::len).sum();
         if self.dead_entries > 1024 && self.dead_entries * 4 > total {
             let store = &self.store;
-            for t in self.tables.iter_mut().chain([&mut self.runs]) {
+            for t in self.tables.iter_mut().chain([&mut self.runs]).chain(&mut self.bags) {
                 t.retain_live(|s| store.at(s).is_some());
             }
             self.dead_entries = 0;
@@ -934,11 +944,13 @@ impl Detector {
 impl Index {
     fn new(detector: Detector) -> Index {
         let bands = detector.lsh().bands;
+        let bags = if detector.config().rewritten { crate::lsh::BAG_LSH.bands } else { 0 };
         Index {
             detector,
             store: Store::default(),
             tables: vec![Table::default(); bands],
             runs: Table::default(),
+            bags: vec![Table::default(); bags],
             counts: ContextCounts::default(),
             dead_entries: 0,
         }

@@ -27,6 +27,22 @@ pub struct LshParams {
     pub rows: usize,
 }
 
+/// The banding of the rewritten-candidate tables (an index with
+/// [`Config::rewritten`](crate::Config::rewritten)): MinHash signatures of
+/// 48 values over each sentence's set of word stems, in 16 bands of 3
+/// rows. Two sentences whose stem sets have Jaccard similarity 0.4 meet in
+/// at least one band with probability 0.65, at 0.5 with 0.88, at 0.6 with
+/// 0.97; unrelated sentences sharing common words (0.15) with 0.05
+/// (`DESIGN.md`, "Rewritten candidates", has the measurement). Each
+/// sentence takes 16 entries of [`MERGED_ENTRY_BYTES`]: 256 bytes.
+///
+/// ```
+/// let p = neardup::lsh::BAG_LSH;
+/// assert!(p.probability(0.4) > 0.6 && p.probability(0.5) > 0.85);
+/// assert!(p.probability(0.15) < 0.06);
+/// ```
+pub const BAG_LSH: LshParams = LshParams { bands: 16, rows: 3 };
+
 /// Midpoint-rule integral of `f` over `[lo, hi]`.
 fn integrate(f: impl Fn(f64) -> f64, lo: f64, hi: f64) -> f64 {
     const STEPS: usize = 256;
