@@ -458,15 +458,17 @@ impl Detector {
 
     /// Stage 3d: the sentences of `text` (`analysis` is its analysis) that
     /// take entries in the rewritten-candidate tables of an index, with
-    /// their sets of word stems
+    /// their sets of content stems
     /// ([`fingerprint::sentence_stem_sets`](crate::fingerprint::sentence_stem_sets)
     /// with [`stem_chars`](crate::Config::stem_chars) and the seed): each
     /// sentence of at least [`BAG_MIN_STEMS`](crate::fingerprint::BAG_MIN_STEMS)
-    /// distinct stems whose set no earlier sentence has.
+    /// distinct stems of words of at least
+    /// [`BAG_MIN_CHARS`](crate::fingerprint::BAG_MIN_CHARS) characters whose
+    /// set no earlier sentence has.
     ///
     /// ```
     /// let d = neardup::Detector::builder().build()?;
-    /// let text = "Short one. The order of these words changed. Changed these words the order of!";
+    /// let text = "Short one. The order of these five words changed. Changed: these five words, order!";
     /// let bags = d.sentence_bags(text, &d.analyze(text));
     /// assert_eq!(bags.iter().map(|b| b.0).collect::<Vec<_>>(), [1]);
     /// # Ok::<(), neardup::Error>(())
@@ -518,7 +520,7 @@ impl Detector {
     ///
     /// ```
     /// let d = neardup::Detector::builder().rewritten(true).build()?;
-    /// let text = "A first sentence of enough words. A second sentence of enough words too.";
+    /// let text = "A first sentence with enough long words. A second sentence with enough long words too.";
     /// let an = d.analyze(text);
     /// let keys = d.text_keys(text, &an);
     /// assert_eq!(keys.bag_sentences, [0, 1]);
