@@ -3,12 +3,15 @@
 //! boilerplate statistics, save and load.
 //!
 //! An article's run fingerprints ([`Detector::anchors`]: winnowed hashes
-//! of its runs of `anchor_words` words) are entered in the run table, and
-//! its units ([`Detector::units`], MinHash, LSH band keys from
-//! [`crate::lsh`]) in one band table per band; a query (or the all-pairs
-//! plan) reads candidates off the buckets (a shared run, or a pair of
-//! similar units), verifies them and aligns the articles
-//! ([`crate::score`]).
+//! of its runs of `anchor_words` words) are entered in the run table, its
+//! units ([`Detector::units`], MinHash, LSH band keys from
+//! [`crate::lsh`]) in one band table per band, and with
+//! [`rewritten`](crate::Config::rewritten) its sentences' sets of stems
+//! ([`Detector::sentence_bags`], MinHash, [`BAG_LSH`](crate::lsh::BAG_LSH)
+//! band keys) in the rewritten-candidate tables; a query (or the all-pairs
+//! plan) reads candidates off the buckets (a shared run, a pair of
+//! similar units, a pair of sentences alike as unordered bags of stems),
+//! verifies them and aligns the articles ([`crate::score`]).
 //!
 //! # Index file format (version 4)
 //!
@@ -37,7 +40,10 @@
 //! every structural invariant (UTF-8 texts, unique ids, sorted entries
 //! pointing at existing units, counts that add up) before anything is
 //! returned: a bad file never yields a partial index. Loading does not
-//! analyse or hash any text.
+//! analyse or hash any text, except with
+//! [`rewritten`](crate::Config::rewritten) on: the rewritten-candidate
+//! tables are not in the file (so the format is the same with them), and
+//! loading rebuilds them by analysing each article in the tables once.
 //!
 //! **Version 3** (development versions of 0.3) has no `rewritten` and
 //! `stem_chars` settings: it loads with rewritten passages off (the
@@ -165,6 +171,9 @@ pub struct QueryResult {
     /// than [`Config::max_df`](crate::Config::max_df) live articles, which
     /// proposed no candidate: runs recurring across the corpus. An article
     /// sharing only such runs with the query is not among the matches.
+    /// With [`rewritten`](crate::Config::rewritten), also the keys of the
+    /// query's sentences in the rewritten-candidate tables held by more
+    /// than `max_df` entries, which proposed nothing either.
     pub capped_fingerprints: usize,
 }
 
@@ -186,7 +195,10 @@ pub struct Saturation {
     pub articles: usize,
     /// Run fingerprints held by more than [`Config::max_df`](crate::Config::max_df)
     /// live articles: they propose no pair (runs recurring across the
-    /// corpus). A pair sharing only such runs is not proposed.
+    /// corpus). A pair sharing only such runs is not proposed. With
+    /// [`rewritten`](crate::Config::rewritten), also the keys of the
+    /// rewritten-candidate tables held by more than `max_df` live entries
+    /// (sentences), which propose no pair either.
     pub fingerprints: usize,
     /// The entries (one per article) of those fingerprints.
     pub fingerprint_entries: usize,
@@ -332,7 +344,12 @@ impl std::fmt::Debug for Pairs<'_> {
 /// - its id, label and exact-duplicate class: about 100 bytes;
 /// - with [`similar_units`](crate::Config::similar_units) only, one
 ///   16-byte entry per unit and band in the band tables (25 bands: 400
-///   bytes per sentence of at least `min_words` words).
+///   bytes per sentence of at least `min_words` words);
+/// - with [`rewritten`](crate::Config::rewritten) only, one 16-byte entry
+///   per band of [`BAG_LSH`](crate::lsh::BAG_LSH) (20) and sentence of at
+///   least 5 distinct content stems in the rewritten-candidate tables:
+///   320 bytes per such sentence, one sentence per 25.8 words on the peer
+///   corpus (12.4 bytes per word, about four times the run table).
 ///
 /// On the 1M-article scale corpus (1.27 GB of text) that is 1.9 KB per
 /// article, 1.5 times the text, with the texts on disk (README, "Scale").
@@ -341,7 +358,9 @@ impl std::fmt::Debug for Pairs<'_> {
 /// and the reports of at most 16,384 candidate articles.
 ///
 /// A query analyses the query text, probes the run table with its run
-/// fingerprints (each held by at most `max_df` live articles) and, with
+/// fingerprints (each held by at most `max_df` live articles), with
+/// `rewritten` the rewritten-candidate tables with its sentences' keys
+/// (each held by at most `max_df` live entries) and, with
 /// `similar_units`, `bands` buckets per unit (each capped at `max_bucket`
 /// live entries), then verifies and aligns each candidate article once:
 /// its cost does not grow with the size of a bucket beyond the cap.
