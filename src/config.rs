@@ -152,7 +152,8 @@ pub struct Config {
     /// [`BAG_LSH`](crate::lsh::BAG_LSH)), so that a rewrite sharing no run
     /// of words with its source is still compared.
     /// Default false: it costs about 2× the CPU of all pairs on the peer
-    /// corpus today (`DESIGN.md`, "Rewritten reuse").
+    /// corpus without those candidates, and about 10× with them
+    /// (`DESIGN.md`, "Rewritten reuse" and "Rewritten candidates").
     pub rewritten: bool,
     /// Characters of a word's normalised form that make its stem, the
     /// conflation of word forms that rewritten-passage detection compares
