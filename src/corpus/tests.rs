@@ -84,11 +84,10 @@ fn scanned_pairs_are_probed_pairs() {
         (1000, 5, 100, true, false),
         (2, 0, 3, true, false),
         (1000, 5, 3, false, false),
-        // Rewritten candidates: alone, with a cap that bites, and with
-        // the band tables.
-        (1000, 5, 100, false, true),
-        (1000, 0, 3, false, true),
+        // Rewritten candidates: with the band tables, and alone with a
+        // cap that bites.
         (3, 5, 100, true, true),
+        (1000, 0, 3, false, true),
     ] {
         let d = Detector::builder()
             .max_bucket(cap)
