@@ -12,19 +12,22 @@
 //! The steps, each a plain function over plain records, so each can run
 //! where the data is:
 //!
-//! 1. **Map, per article:** `Detector::article_keys` gives the article's
+//! 1. **Map, per article:** `Detector::text_keys` gives the article's
 //!    run fingerprints (`anchors`), the band keys of its units, its
-//!    sentence and paragraph keys, and its exact-duplicate key.
+//!    sentence and paragraph keys, its exact-duplicate key and, with
+//!    `rewritten`, the bag keys of its sentences.
 //! 2. **Reduce:** boilerplate counts (`ContextCounts`) are summed over
-//!    shards; buckets gather `(article, word)` entries by run fingerprint
-//!    and `(article, unit)` entries by `(band, key)`, in insertion order;
-//!    of each exact-duplicate class only the first article takes entries.
-//! 3. **Candidates:** a run fingerprint held by at most `max_df` articles
-//!    pairs all of them; in each band bucket, every entry sees the first
-//!    `max_bucket` entries and keeps those of articles with a larger id.
+//!    shards; buckets gather `(article, word)` entries by run fingerprint,
+//!    `(article, unit)` entries by `(band, key)` and `(article, sentence)`
+//!    entries by `(bag band, key)`, in insertion order; of each
+//!    exact-duplicate class only the first article takes entries.
+//! 3. **Candidates:** a run fingerprint (or a bag key) held by at most
+//!    `max_df` entries pairs all of them; in each band bucket, every entry
+//!    sees the first `max_bucket` entries and keeps those of articles with
+//!    a larger id.
 //! 4. **Verify, per candidate pair:** `Detector::prepare` both articles,
 //!    `Detector::verify` the pair with its cues (shared runs, candidate
-//!    unit pairs).
+//!    unit pairs, candidate sentence pairs).
 
 use std::collections::{BTreeMap, HashMap};
 use std::process::ExitCode;
@@ -89,13 +92,14 @@ type Candidates = (usize, usize, Vec<Cue>);
 fn pairs_from_stages(d: &Detector, articles: &[(u64, String)]) -> Vec<(u64, u64, neardup::Report)> {
     let bands = d.lsh().bands;
     // 1. Map.
-    let keys: Vec<ArticleKeys> = articles.iter().map(|(_, text)| d.article_keys(&d.analyze(text))).collect();
+    let keys: Vec<ArticleKeys> = articles.iter().map(|(_, text)| d.text_keys(text, &d.analyze(text))).collect();
     // 2. Reduce: counts (one shard here; `ContextCounts::merge` sums more),
     //    exact-duplicate classes, buckets.
     let mut counts = ContextCounts::default();
     let mut first_of_class: HashMap<u128, usize> = HashMap::new();
     let mut runs: HashMap<u64, Vec<(usize, u32)>> = HashMap::new();
     let mut buckets: HashMap<(usize, u64), Vec<(usize, u32)>> = HashMap::new();
+    let mut bags: HashMap<(usize, u64), Vec<(usize, u32)>> = HashMap::new();
     for (slot, k) in keys.iter().enumerate() {
         counts.add(&k.segment_keys);
         if let Some(class) = k.duplicate_key
@@ -111,6 +115,11 @@ fn pairs_from_stages(d: &Detector, articles: &[(u64, String)]) -> Vec<(u64, u64,
                 buckets.entry((band, key)).or_default().push((slot, unit));
             }
         }
+        for (sentence, bag_keys) in k.bag_entries() {
+            for (band, &key) in bag_keys.iter().enumerate() {
+                bags.entry((band, key)).or_default().push((slot, sentence));
+            }
+        }
     }
     // 3. Candidates, by pair of article slots.
     let id = |slot: usize| articles[slot].0;
@@ -124,6 +133,15 @@ fn pairs_from_stages(d: &Detector, articles: &[(u64, String)]) -> Vec<(u64, u64,
             for &(b, word_b) in bucket {
                 if id(b) > id(a) {
                     add(a, b, Cue::Anchor { a: word_a, b: word_b });
+                }
+            }
+        }
+    }
+    for bucket in bags.values().filter(|b| b.len() <= d.config().max_df) {
+        for &(a, sentence_a) in bucket {
+            for &(b, sentence_b) in bucket {
+                if id(b) > id(a) {
+                    add(a, b, Cue::Bags { a: sentence_a, b: sentence_b });
                 }
             }
         }

@@ -146,9 +146,14 @@ pub struct Config {
     /// passages inside them ([`PassageKind::Rewritten`](crate::PassageKind::Rewritten);
     /// [`score::rewritten`](crate::score::rewritten) has the rules), with
     /// every passage's [`bag_similarity`](crate::Passage::bag_similarity).
+    /// An [`Index`](crate::Index) then also proposes pairs whose
+    /// sentences are alike as unordered sets of stems (its
+    /// rewritten-candidate tables: [`Detector::sentence_bags`](crate::Detector::sentence_bags),
+    /// [`BAG_LSH`](crate::lsh::BAG_LSH)), so that a rewrite sharing no run
+    /// of words with its source is still compared.
     /// Default false: it costs about 2× the CPU of all pairs on the peer
-    /// corpus today (`DESIGN.md`, "Rewritten reuse"), and an index does not
-    /// yet propose pairs for rewritten text on its own.
+    /// corpus without those candidates, and about 10× with them
+    /// (`DESIGN.md`, "Rewritten reuse" and "Rewritten candidates").
     pub rewritten: bool,
     /// Characters of a word's normalised form that make its stem, the
     /// conflation of word forms that rewritten-passage detection compares

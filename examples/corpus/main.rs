@@ -594,10 +594,11 @@ fn all_pairs(index: &Index, cli: &Cli, status: &mut Status, out: &mut Output) ->
     let cut = all.saturation();
     if cut.fingerprints > 0 {
         status.warn(&format!(
-            "warning: {} run fingerprints were shared by more than --max-df {} articles ({} entries): they \
+            "warning: {} run fingerprints{} were shared by more than --max-df {} articles ({} entries): they \
              proposed no pair, so pairs that share only such recurring runs are missing (raise --max-df to \
              find them)",
             cut.fingerprints,
+            if index.detector().config().rewritten { " (or keys of rewritten candidates)" } else { "" },
             index.detector().config().max_df,
             cut.fingerprint_entries
         ));
@@ -685,8 +686,9 @@ fn query_articles(
     result?;
     if capped > 0 {
         status.warn(&format!(
-            "warning: {capped} run fingerprints of the queries were shared by more than --max-df {} indexed \
+            "warning: {capped} run fingerprints{} of the queries were shared by more than --max-df {} indexed \
              articles: they proposed no match (raise --max-df to find articles sharing only such runs)",
+            if index.detector().config().rewritten { " (or keys of rewritten candidates)" } else { "" },
             index.detector().config().max_df
         ));
     }

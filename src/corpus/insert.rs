@@ -39,7 +39,7 @@ impl Index {
         let mut kept = kept.into_iter();
         for chunk in articles.chunks(4096) {
             let d = &self.detector;
-            let keys = exec.map(chunk, |a| d.article_keys(&d.analyze(a.text)));
+            let keys = exec.map(chunk, |a| d.text_keys(a.text, &d.analyze(a.text)));
             for ((a, keys), text) in chunk.iter().zip(keys).zip(kept.by_ref()) {
                 self.commit(a, text, keys);
             }
@@ -69,6 +69,12 @@ impl Index {
         for &(key, word) in &keys.anchors {
             self.runs.insert(Entry { key, slot, unit: word });
             entries += 1;
+        }
+        for (sentence, bag_keys) in keys.bag_entries() {
+            for (table, &key) in self.bags.iter_mut().zip(bag_keys) {
+                table.insert(Entry { key, slot, unit: sentence });
+                entries += 1;
+            }
         }
         entries
     }
@@ -100,6 +106,35 @@ impl Index {
         Ok(())
     }
 
+    /// Builds the rewritten-candidate tables of a loaded index (they are
+    /// not stored in the file): each article in the tables is analysed
+    /// once. Nothing to do unless [`rewritten`](crate::Config::rewritten).
+    pub(super) fn compute_bags(&mut self) -> std::io::Result<()> {
+        if self.bags.is_empty() {
+            return Ok(());
+        }
+        let d = &self.detector;
+        let mut entries: Vec<Vec<Entry>> = vec![Vec::new(); self.bags.len()];
+        for slot in 0..self.store.slots() as u32 {
+            let Some(stored) = self.store.at(slot) else { continue };
+            if self.store.is_copy(slot) {
+                continue;
+            }
+            let text = self.store.text(stored)?;
+            let (sentences, keys) = d.sentence_bag_keys(&text, &d.analyze(&text));
+            for (&sentence, keys) in sentences.iter().zip(keys.chunks_exact(entries.len())) {
+                for (band, &key) in entries.iter_mut().zip(keys) {
+                    band.push(Entry { key, slot, unit: sentence });
+                }
+            }
+        }
+        for (table, mut band) in self.bags.iter_mut().zip(entries) {
+            band.sort_unstable();
+            *table = crate::lsh::Table::from_sorted(band);
+        }
+        Ok(())
+    }
+
     /// The error of a failed write to (or read from) the index's text
     /// file, naming its directory.
     pub(super) fn text_file_error(&self, e: &std::io::Error) -> Error {
@@ -110,7 +145,7 @@ impl Index {
     /// Sets the entry counts of loaded articles from their tables.
     pub(super) fn count_loaded_entries(&mut self) {
         let mut counts = vec![0u32; self.store.slots()];
-        for t in self.tables.iter().chain([&self.runs]) {
+        for t in self.tables.iter().chain([&self.runs]).chain(&self.bags) {
             for e in t.live_entries() {
                 if let Some(c) = counts.get_mut(e.slot as usize) {
                     *c += 1;

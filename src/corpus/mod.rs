@@ -3,12 +3,15 @@
 //! boilerplate statistics, save and load.
 //!
 //! An article's run fingerprints ([`Detector::anchors`]: winnowed hashes
-//! of its runs of `anchor_words` words) are entered in the run table, and
-//! its units ([`Detector::units`], MinHash, LSH band keys from
-//! [`crate::lsh`]) in one band table per band; a query (or the all-pairs
-//! plan) reads candidates off the buckets (a shared run, or a pair of
-//! similar units), verifies them and aligns the articles
-//! ([`crate::score`]).
+//! of its runs of `anchor_words` words) are entered in the run table, its
+//! units ([`Detector::units`], MinHash, LSH band keys from
+//! [`crate::lsh`]) in one band table per band, and with
+//! [`rewritten`](crate::Config::rewritten) its sentences' sets of stems
+//! ([`Detector::sentence_bags`], MinHash, [`BAG_LSH`](crate::lsh::BAG_LSH)
+//! band keys) in the rewritten-candidate tables; a query (or the all-pairs
+//! plan) reads candidates off the buckets (a shared run, a pair of
+//! similar units, a pair of sentences alike as unordered bags of stems),
+//! verifies them and aligns the articles ([`crate::score`]).
 //!
 //! # Index file format (version 4)
 //!
@@ -37,7 +40,10 @@
 //! every structural invariant (UTF-8 texts, unique ids, sorted entries
 //! pointing at existing units, counts that add up) before anything is
 //! returned: a bad file never yields a partial index. Loading does not
-//! analyse or hash any text.
+//! analyse or hash any text, except with
+//! [`rewritten`](crate::Config::rewritten) on: the rewritten-candidate
+//! tables are not in the file (so the format is the same with them), and
+//! loading rebuilds them by analysing each article in the tables once.
 //!
 //! **Version 3** (development versions of 0.3) has no `rewritten` and
 //! `stem_chars` settings: it loads with rewritten passages off (the
@@ -165,6 +171,9 @@ pub struct QueryResult {
     /// than [`Config::max_df`](crate::Config::max_df) live articles, which
     /// proposed no candidate: runs recurring across the corpus. An article
     /// sharing only such runs with the query is not among the matches.
+    /// With [`rewritten`](crate::Config::rewritten), also the keys of the
+    /// query's sentences in the rewritten-candidate tables held by more
+    /// than `max_df` entries, which proposed nothing either.
     pub capped_fingerprints: usize,
 }
 
@@ -186,7 +195,10 @@ pub struct Saturation {
     pub articles: usize,
     /// Run fingerprints held by more than [`Config::max_df`](crate::Config::max_df)
     /// live articles: they propose no pair (runs recurring across the
-    /// corpus). A pair sharing only such runs is not proposed.
+    /// corpus). A pair sharing only such runs is not proposed. With
+    /// [`rewritten`](crate::Config::rewritten), also the keys of the
+    /// rewritten-candidate tables held by more than `max_df` live entries
+    /// (sentences), which propose no pair either.
     pub fingerprints: usize,
     /// The entries (one per article) of those fingerprints.
     pub fingerprint_entries: usize,
@@ -226,12 +238,16 @@ pub struct Memory {
     /// Entries of the run table (one per distinct run fingerprint of each
     /// article in the tables; dead ones until purged).
     pub run_entries: usize,
+    /// The rewritten-candidate tables (empty unless
+    /// [`rewritten`](crate::Config::rewritten)): 16 entries of 16 bytes per
+    /// sentence of at least 5 distinct stems.
+    pub bag_tables: usize,
 }
 
 impl Memory {
     /// All parts together: [`Index::memory_usage`].
     pub fn total(&self) -> usize {
-        self.texts + self.articles + self.boilerplate + self.band_tables + self.run_table
+        self.texts + self.articles + self.boilerplate + self.band_tables + self.run_table + self.bag_tables
     }
 }
 
@@ -328,7 +344,12 @@ impl std::fmt::Debug for Pairs<'_> {
 /// - its id, label and exact-duplicate class: about 100 bytes;
 /// - with [`similar_units`](crate::Config::similar_units) only, one
 ///   16-byte entry per unit and band in the band tables (25 bands: 400
-///   bytes per sentence of at least `min_words` words).
+///   bytes per sentence of at least `min_words` words);
+/// - with [`rewritten`](crate::Config::rewritten) only, one 16-byte entry
+///   per band of [`BAG_LSH`](crate::lsh::BAG_LSH) (20) and sentence of at
+///   least 5 distinct content stems in the rewritten-candidate tables:
+///   320 bytes per such sentence, one sentence per 25.8 words on the peer
+///   corpus (12.4 bytes per word, about four times the run table).
 ///
 /// On the 1M-article scale corpus (1.27 GB of text) that is 1.9 KB per
 /// article, 1.5 times the text, with the texts on disk (README, "Scale").
@@ -337,7 +358,9 @@ impl std::fmt::Debug for Pairs<'_> {
 /// and the reports of at most 16,384 candidate articles.
 ///
 /// A query analyses the query text, probes the run table with its run
-/// fingerprints (each held by at most `max_df` live articles) and, with
+/// fingerprints (each held by at most `max_df` live articles), with
+/// `rewritten` the rewritten-candidate tables with its sentences' keys
+/// (each held by at most `max_df` live entries) and, with
 /// `similar_units`, `bands` buckets per unit (each capped at `max_bucket`
 /// live entries), then verifies and aligns each candidate article once:
 /// its cost does not grow with the size of a bucket beyond the cap.
@@ -362,6 +385,11 @@ pub struct Index {
     /// ([`Detector::anchors`]), an entry `(slot, first word)` per distinct
     /// fingerprint.
     runs: Table,
+    /// With [`rewritten`](crate::Config::rewritten), the
+    /// rewritten-candidate tables, one per band of
+    /// [`BAG_LSH`](crate::lsh::BAG_LSH): an entry `(slot, sentence)` per
+    /// sentence of [`Detector::sentence_bags`] and band; empty otherwise.
+    bags: Vec<Table>,
     /// Boilerplate statistics of the live articles.
     counts: ContextCounts,
     /// Entries of removed articles still in the tables.
@@ -569,6 +597,7 @@ impl Index {
             band_tables: self.tables.iter().map(Table::memory_usage).sum(),
             run_table: self.runs.memory_usage(),
             run_entries: self.runs.len(),
+            bag_tables: self.bags.iter().map(Table::memory_usage).sum(),
         }
     }
 
@@ -655,17 +684,17 @@ impl Index {
                 .store
                 .at(next)
                 .and_then(|s| self.store.text(s).ok())
-                .map(|text| self.detector.article_keys(&self.detector.analyze(&text)));
+                .map(|text| self.detector.text_keys(&text, &self.detector.analyze(&text)));
             let entries = keys.map_or(0, |k| self.insert_entries(next, &k));
             self.store.set_entries(next, entries);
-            for t in self.tables.iter_mut().chain([&mut self.runs]) {
+            for t in self.tables.iter_mut().chain([&mut self.runs]).chain(&mut self.bags) {
                 t.flush();
             }
         }
-        let total: usize = self.tables.iter().chain([&self.runs]).map(Table::len).sum();
+        let total: usize = self.tables.iter().chain([&self.runs]).chain(&self.bags).map(Table::len).sum();
         if self.dead_entries > 1024 && self.dead_entries * 4 > total {
             let store = &self.store;
-            for t in self.tables.iter_mut().chain([&mut self.runs]) {
+            for t in self.tables.iter_mut().chain([&mut self.runs]).chain(&mut self.bags) {
                 t.retain_live(|s| store.at(s).is_some());
             }
             self.dead_entries = 0;
@@ -934,11 +963,13 @@ impl Detector {
 impl Index {
     fn new(detector: Detector) -> Index {
         let bands = detector.lsh().bands;
+        let bags = if detector.config().rewritten { crate::lsh::BAG_LSH.bands } else { 0 };
         Index {
             detector,
             store: Store::default(),
             tables: vec![Table::default(); bands],
             runs: Table::default(),
+            bags: vec![Table::default(); bags],
             counts: ContextCounts::default(),
             dead_entries: 0,
         }

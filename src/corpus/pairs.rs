@@ -45,6 +45,9 @@ pub(super) struct PairPlan {
     bands: Vec<BandPlan>,
     /// The run table's plan (its `unit`s are word indices).
     runs: BandPlan,
+    /// The rewritten-candidate tables' plans (their `unit`s are sentence
+    /// indices), capped like the run table.
+    bags: Vec<BandPlan>,
     /// What the caps cut.
     pub(super) saturation: Saturation,
 }
@@ -81,12 +84,16 @@ enum Cap {
 }
 
 impl PairPlan {
-    fn new(by_rank: Vec<(u64, u32)>, mut bands: Vec<BandPlan>, runs: BandPlan) -> PairPlan {
+    fn new(by_rank: Vec<(u64, u32)>, mut bands: Vec<BandPlan>, runs: BandPlan, bags: Vec<BandPlan>) -> PairPlan {
         let mut saturation = Saturation {
             fingerprints: runs.saturated.0,
             fingerprint_entries: runs.saturated.1,
             ..Saturation::default()
         };
+        for b in &bags {
+            saturation.fingerprints += b.saturated.0;
+            saturation.fingerprint_entries += b.saturated.1;
+        }
         let mut cut = vec![0u64; by_rank.len().div_ceil(64)];
         for b in &mut bands {
             saturation.buckets += b.saturated.0;
@@ -96,7 +103,7 @@ impl PairPlan {
             }
         }
         saturation.articles = cut.iter().map(|c| c.count_ones() as usize).sum();
-        PairPlan { by_rank, bands, runs, saturation }
+        PairPlan { by_rank, bands, runs, bags, saturation }
     }
 }
 
@@ -230,10 +237,12 @@ impl Index {
         let config = self.detector.config();
         let tables: Vec<(&Table, Cap)> = std::iter::once((&self.runs, Cap::Drop(config.max_df)))
             .chain(self.tables.iter().map(|t| (t, Cap::Visible(config.max_bucket))))
+            .chain(self.bags.iter().map(|t| (t, Cap::Drop(config.max_df))))
             .collect();
         let mut plans = exec.map(&tables, |&(t, cap)| self.band_plan(t, cap, &rank, by_rank.len()));
+        let bags = plans.split_off(1 + self.tables.len());
         let runs = plans.remove(0);
-        PairPlan::new(by_rank, plans, runs)
+        PairPlan::new(by_rank, plans, runs, bags)
     }
 
     /// The article of rank `rank`, prepared, with its candidates among
@@ -244,7 +253,8 @@ impl Index {
         let (id, slot) = plan.by_rank[rank as usize];
         let probes: Vec<&[(u32, u32)]> = plan.bands.iter().map(|b| b.probes_of(rank)).collect();
         let runs = plan.runs.probes_of(rank);
-        if runs.is_empty() && probes.iter().all(|p| p.is_empty()) {
+        let bags: Vec<&[(u32, u32)]> = plan.bags.iter().map(|b| b.probes_of(rank)).collect();
+        if runs.is_empty() && probes.iter().chain(&bags).all(|p| p.is_empty()) {
             return None;
         }
         let (text, prepared) = self.prepare_stored(slot)?;
@@ -272,6 +282,17 @@ impl Index {
                 cands.extend(band.visible_after(bucket, rank).iter().map(|&(r, unit)| {
                     let (id, slot) = plan.by_rank[r as usize];
                     Candidate { id, slot, cue: Cue::Units { a: q, b: unit } }
+                }));
+            }
+            compact(&mut cands, &mut compact_at);
+        }
+        // Rewritten candidates: every sentence entry of the article, as in
+        // `candidates` (boilerplate is judged by `verify`).
+        for (band, probes) in plan.bags.iter().zip(bags) {
+            for &(s, bucket) in probes {
+                cands.extend(band.visible_after(bucket, rank).iter().map(|&(r, at)| {
+                    let (id, slot) = plan.by_rank[r as usize];
+                    Candidate { id, slot, cue: Cue::Bags { a: s, b: at } }
                 }));
             }
             compact(&mut cands, &mut compact_at);

@@ -859,6 +859,7 @@ fn parse_body<R: Read>(r: &mut Reader<R>, version: u32, texts: Texts) -> Parse<I
     } else {
         index.compute_runs().map_err(|e| format!("reading a text back: {}", index.text_file_error(&e)))?;
     }
+    index.compute_bags().map_err(|e| format!("reading a text back: {}", index.text_file_error(&e)))?;
     index.count_loaded_entries();
     if r.pos != r.end {
         return Err(format!("{} unexpected bytes after the run table", r.end - r.pos));

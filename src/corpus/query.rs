@@ -1,5 +1,6 @@
-//! Queries: a query's candidates, read off the run table and the band
-//! tables bucket by bucket, verified by the batch engine.
+//! Queries: a query's candidates, read off the run table, the band tables
+//! and the rewritten-candidate tables bucket by bucket, verified by the
+//! batch engine.
 
 use super::batch::{Candidate, Pending, compact, finish, grouped, next_batch};
 use super::par::Exec;
@@ -28,7 +29,7 @@ impl Index {
     /// gives its first `max_bucket` live entries. The list is compacted as
     /// it grows, so it holds at most twice the distinct candidates plus one
     /// unit's worth.
-    pub(super) fn candidates(&self, probe: &Prepared) -> (Vec<Candidate>, Cut) {
+    pub(super) fn candidates(&self, text: &str, probe: &Prepared) -> (Vec<Candidate>, Cut) {
         let config = self.detector.config();
         let mut out = Vec::new();
         let mut cut = Cut::default();
@@ -52,6 +53,30 @@ impl Index {
                 out.extend_from_slice(&bucket);
             }
             compact(&mut out, &mut compact_at);
+        }
+        // Each sentence of the query's rewritten-candidate entries looks
+        // its bag keys up; a key held by at most `max_df` live entries
+        // gives them all, a larger one none (counted with the runs).
+        if !self.bags.is_empty() {
+            let (sentences, keys) = self.detector.sentence_bag_keys(text, probe.analysis());
+            for (&s, keys) in sentences.iter().zip(keys.chunks_exact(self.bags.len())) {
+                for (table, &key) in self.bags.iter().zip(keys) {
+                    bucket.clear();
+                    for (slot, at) in table.bucket(key) {
+                        let Some(stored) = self.store.at(slot) else { continue };
+                        bucket.push(Candidate { id: stored.id, slot, cue: Cue::Bags { a: s, b: at } });
+                        if bucket.len() > config.max_df {
+                            break;
+                        }
+                    }
+                    if bucket.len() > config.max_df {
+                        cut.capped += 1;
+                    } else {
+                        out.extend_from_slice(&bucket);
+                    }
+                }
+                compact(&mut out, &mut compact_at);
+            }
         }
         if !config.similar_units {
             return (finish(out), cut);
@@ -91,7 +116,7 @@ impl Index {
             let batch = next_batch(exec, &mut at, queries.len(), |i| {
                 let text = queries[i];
                 let prepared = d.prepare(d.analyze(text), None, self.boilerplate());
-                let (cands, cut) = self.candidates(&prepared);
+                let (cands, cut) = self.candidates(text, &prepared);
                 Some((Pending { id: 0, text: text.into(), prepared, cands }, cut))
             });
             let checked = self.check_batch(exec, &batch);

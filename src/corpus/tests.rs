@@ -49,7 +49,7 @@ fn assert_scan_is_probe(index: &Index) -> (usize, usize) {
     let mut probed_pairs = Vec::new();
     for (rank, &(id, slot)) in plan.by_rank.iter().enumerate() {
         let (text, probe) = index.prepare_stored(slot).unwrap();
-        let (mut probed, _) = index.candidates(&probe);
+        let (mut probed, _) = index.candidates(&text, &probe);
         probed.retain(|c| c.id > id);
         if index.store.is_copy(slot) {
             // An exact duplicate is not in the tables: it pairs through
@@ -79,16 +79,28 @@ fn assert_scan_is_probe(index: &Index) -> (usize, usize) {
 
 #[test]
 fn scanned_pairs_are_probed_pairs() {
-    for (cap, boiler, max_df, lsh) in [(3, 5, 100, true), (1000, 5, 100, true), (2, 0, 3, true), (1000, 5, 3, false)] {
+    for (cap, boiler, max_df, lsh, rewritten) in [
+        (3, 5, 100, true, false),
+        (1000, 5, 100, true, false),
+        (2, 0, 3, true, false),
+        (1000, 5, 3, false, false),
+        // Rewritten candidates: with the band tables, and alone with a
+        // cap that bites.
+        (3, 5, 100, true, true),
+        (1000, 0, 3, false, true),
+    ] {
         let d = Detector::builder()
             .max_bucket(cap)
             .boilerplate_contexts(boiler)
             .max_df(max_df)
             .similar_units(lsh)
+            .rewritten(rewritten)
             .build()
             .unwrap();
         let mut index = d.index();
-        let articles = random_articles(300, 7 + cap as u64);
+        // Fewer articles with rewritten candidates: every two articles
+        // drawing on the pool share sentences, so far more candidates.
+        let articles = random_articles(if rewritten { 100 } else { 300 }, 7 + cap as u64);
         for (i, (id, text)) in articles.iter().enumerate() {
             // Some bands merged now and then: sorted array and pending
             // entries mix.
@@ -100,6 +112,7 @@ fn scanned_pairs_are_probed_pairs() {
                 }
                 if i % 100 == 99 {
                     index.runs.flush();
+                    index.bags.iter_mut().step_by(2).for_each(Table::flush);
                 }
             }
         }
@@ -111,7 +124,13 @@ fn scanned_pairs_are_probed_pairs() {
         let mut capped = false;
         index.runs.for_each_bucket(|b| capped |= b.len() > max_df);
         assert_eq!(capped, max_df < 100);
-        assert_eq!(index.saturation().fingerprints > 0, capped);
+        let mut bags_capped = false;
+        for t in &index.bags {
+            t.for_each_bucket(|b| bags_capped |= b.len() > max_df);
+        }
+        assert_eq!(index.bags.is_empty(), !rewritten);
+        assert_eq!(bags_capped, rewritten && max_df < 100);
+        assert_eq!(index.saturation().fingerprints > 0, capped || bags_capped);
         // Dead slots in the tables, then some ids again with new text.
         for (id, _) in articles.iter().step_by(7) {
             assert!(index.remove(*id));
@@ -123,9 +142,15 @@ fn scanned_pairs_are_probed_pairs() {
         assert_scan_is_probe(&index);
         // Everything merged, dead entries dropped.
         let store = &index.store;
-        for t in index.tables.iter_mut().chain([&mut index.runs]) {
+        for t in index.tables.iter_mut().chain([&mut index.runs]).chain(&mut index.bags) {
             t.retain_live(|s| store.at(s).is_some());
         }
         assert_scan_is_probe(&index);
+        // Saved and loaded: the rewritten-candidate tables are rebuilt,
+        // and give the same pairs.
+        let loaded = Index::from_bytes(&index.to_bytes().unwrap()).unwrap();
+        assert_eq!(loaded.bags.len(), index.bags.len());
+        assert_eq!(loaded.pairs().collect::<Vec<_>>(), index.pairs().collect::<Vec<_>>());
+        assert_eq!(loaded.memory().bag_tables > 0, rewritten);
     }
 }

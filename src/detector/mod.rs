@@ -5,11 +5,15 @@ use std::sync::Arc;
 use crate::config::{Config, Unit};
 use crate::error::Result;
 use crate::fingerprint::{MinHasher, OnePermutationHasher, Shingler, Signature};
-use crate::lsh::LshParams;
+use crate::lsh::{BAG_LSH, LshParams};
 use crate::score::{AlignOptions, Report, align};
 use crate::text::{Analysis, for_each_word};
 
 mod stages;
+
+/// Mixed into the seed of the stem-set MinHash, so that its hash functions
+/// are not those of the unit signatures.
+const BAG_SEED: u64 = 0xba95_5e7c_0dd1_7e55;
 
 pub use stages::{ArticleKeys, Cue, Prepared};
 
@@ -30,7 +34,9 @@ pub use stages::{ArticleKeys, Cue, Prepared};
 /// [`signature`](Self::signature) (unit → MinHash),
 /// [`band_keys`](Self::band_keys) (signature → LSH keys),
 /// [`segment_keys`](Self::segment_keys) (→ what boilerplate counts count),
-/// or all of these at once with [`article_keys`](Self::article_keys); then
+/// [`sentence_bags`](Self::sentence_bags) and [`bag_keys`](Self::bag_keys)
+/// (→ rewritten candidates),
+/// or all of these at once with [`text_keys`](Self::text_keys); then
 /// [`prepare`](Self::prepare) and [`verify`](Self::verify) (candidate pair
 /// → verified, aligned passages). `examples/stages.rs` reproduces
 /// [`Index::pairs`](crate::Index::pairs) with them.
@@ -40,6 +46,8 @@ pub struct Detector {
     lsh: LshParams,
     minhasher: Arc<MinHasher>,
     document_hasher: OnePermutationHasher,
+    /// The MinHash of sentences' stem sets (rewritten candidates).
+    bag_hasher: Arc<MinHasher>,
 }
 
 /// Builds a [`Detector`]; every setter documents its default.
@@ -205,7 +213,8 @@ impl Detector {
         let lsh = config.lsh();
         let minhasher = Arc::new(MinHasher::new(config.num_hashes, config.seed));
         let document_hasher = OnePermutationHasher::new(config.num_hashes, config.seed);
-        Ok(Detector { config, lsh, minhasher, document_hasher })
+        let bag_hasher = Arc::new(MinHasher::new(BAG_LSH.bands * BAG_LSH.rows, config.seed ^ BAG_SEED));
+        Ok(Detector { config, lsh, minhasher, document_hasher, bag_hasher })
     }
 
     /// The configuration.

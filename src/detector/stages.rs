@@ -18,10 +18,13 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use super::Detector;
 use crate::config::Unit;
-use crate::fingerprint::{SegmentKey, Signature, duplicate_key, segment_keys, shingles, winnow};
-use crate::lsh::band_keys;
+use crate::fingerprint::{
+    SegmentKey, Signature, duplicate_key, overlap, segment_keys, sentence_stem_sets, shingles, stem_set, winnow,
+};
+use crate::lsh::{BAG_LSH, band_keys};
 use crate::score::{
-    Passage, Report, RewriteOptions, SeedTable, SentenceBags, align_shingles, rewritten, sorted_set, sorted_similarity,
+    Passage, Report, RewriteOptions, SEED_SIMILARITY, SeedTable, SentenceBags, align_shingles, rewritten, sorted_set,
+    sorted_similarity,
 };
 use crate::text::{Analysis, Segment};
 
@@ -55,6 +58,15 @@ pub struct ArticleKeys {
     /// articles with the same key are one class, whose first article alone
     /// takes entries. `None` for an article without units.
     pub duplicate_key: Option<u128>,
+    /// With [`rewritten`](crate::Config::rewritten) only (and only from
+    /// [`Detector::text_keys`], which has the text): the sentences that
+    /// take entries in the rewritten-candidate tables
+    /// ([`Detector::sentence_bags`]), in increasing order.
+    pub bag_sentences: Vec<u32>,
+    /// The [`bag_keys`](Detector::bag_keys) of each sentence of
+    /// `bag_sentences`, [`BAG_LSH`](crate::lsh::BAG_LSH)`.bands` per
+    /// sentence, sentence after sentence.
+    pub bag_keys: Vec<u64>,
 }
 
 impl ArticleKeys {
@@ -71,6 +83,23 @@ impl ArticleKeys {
     /// ```
     pub fn entries(&self, bands: usize) -> impl Iterator<Item = (u32, &[u64])> + '_ {
         self.entry_units.iter().copied().zip(self.band_keys.chunks_exact(bands.max(1)))
+    }
+
+    /// `(sentence, bag keys)` of every sentence in the rewritten-candidate
+    /// tables (none unless [`rewritten`](crate::Config::rewritten) is set):
+    /// the entry of sentence `s` in bag band `j` has key `keys[j]`.
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().rewritten(true).build()?;
+    /// let text = "Students copied the answer and changed the order of its words.";
+    /// let keys = d.text_keys(text, &d.analyze(text));
+    /// let entries: Vec<(u32, &[u64])> = keys.bag_entries().collect();
+    /// assert_eq!(entries.len(), 1);
+    /// assert_eq!(entries[0].1.len(), neardup::lsh::BAG_LSH.bands);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn bag_entries(&self) -> impl Iterator<Item = (u32, &[u64])> + '_ {
+        self.bag_sentences.iter().copied().zip(self.bag_keys.chunks_exact(BAG_LSH.bands))
     }
 }
 
@@ -94,6 +123,15 @@ pub enum Cue {
         /// Word index in the first article.
         a: u32,
         /// Word index in the second article.
+        b: u32,
+    },
+    /// Sentence `a` of the first article and sentence `b` of the second
+    /// (indices into [`Analysis::sentences`]) share a key of the
+    /// rewritten-candidate tables ([`Detector::bag_keys`]).
+    Bags {
+        /// The first article's sentence.
+        a: u32,
+        /// The second article's sentence.
         b: u32,
     },
 }
@@ -406,7 +444,93 @@ impl Detector {
         let anchors = self.anchors(analysis);
         let segment_keys = self.segment_keys(analysis);
         let duplicate_key = duplicate_key(&segment_keys, units.len());
-        ArticleKeys { units: units.len() as u32, entry_units, band_keys: keys, segment_keys, anchors, duplicate_key }
+        ArticleKeys {
+            units: units.len() as u32,
+            entry_units,
+            band_keys: keys,
+            segment_keys,
+            anchors,
+            duplicate_key,
+            bag_sentences: Vec::new(),
+            bag_keys: Vec::new(),
+        }
+    }
+
+    /// Stage 3d: the sentences of `text` (`analysis` is its analysis) that
+    /// take entries in the rewritten-candidate tables of an index, with
+    /// their sets of content stems
+    /// ([`fingerprint::sentence_stem_sets`](crate::fingerprint::sentence_stem_sets)
+    /// with [`stem_chars`](crate::Config::stem_chars) and the seed): each
+    /// sentence of at least [`BAG_MIN_STEMS`](crate::fingerprint::BAG_MIN_STEMS)
+    /// distinct stems of words of at least
+    /// [`BAG_MIN_CHARS`](crate::fingerprint::BAG_MIN_CHARS) characters whose
+    /// set no earlier sentence has.
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// let text = "Short one. The order of these five words changed. Changed: these five words, order!";
+    /// let bags = d.sentence_bags(text, &d.analyze(text));
+    /// assert_eq!(bags.iter().map(|b| b.0).collect::<Vec<_>>(), [1]);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn sentence_bags(&self, text: &str, analysis: &Analysis) -> Vec<(u32, Vec<u64>)> {
+        sentence_stem_sets(text, analysis, self.config.stem_chars, self.config.seed)
+    }
+
+    /// Stage 3e: the keys of a sentence's stem set in the
+    /// rewritten-candidate tables: its MinHash signature of
+    /// [`BAG_LSH`]` bands × rows` values, banded ([`lsh::band_keys`](crate::lsh::band_keys)).
+    /// Two sentences whose stem sets have Jaccard similarity `J` share a
+    /// key with probability [`BAG_LSH`]`.probability(J)`, whatever the
+    /// order of their words.
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().build()?;
+    /// let (a, b) = ("the order of these words changed here", "here these words changed the order of");
+    /// let key = |t: &str| d.bag_keys(&d.sentence_bags(t, &d.analyze(t))[0].1);
+    /// assert_eq!(key(a), key(b));
+    /// assert_eq!(key(a).len(), neardup::lsh::BAG_LSH.bands);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn bag_keys(&self, stems: &[u64]) -> Vec<u64> {
+        band_keys(&self.bag_hasher.signature(stems.iter().copied()), BAG_LSH)
+    }
+
+    /// `(sentences, keys)` of the rewritten-candidate entries of a text
+    /// (see [`ArticleKeys::bag_sentences`]); empty unless
+    /// [`rewritten`](crate::Config::rewritten).
+    pub(crate) fn sentence_bag_keys(&self, text: &str, analysis: &Analysis) -> (Vec<u32>, Vec<u64>) {
+        let (mut sentences, mut keys) = (Vec::new(), Vec::new());
+        if self.config.rewritten {
+            for (s, set) in self.sentence_bags(text, analysis) {
+                sentences.push(s);
+                keys.extend(self.bag_keys(&set));
+            }
+        }
+        (sentences, keys)
+    }
+
+    /// Everything an index enters for an article: its
+    /// [`article_keys`](Self::article_keys) and, with
+    /// [`rewritten`](crate::Config::rewritten), the keys of its sentences
+    /// in the rewritten-candidate tables
+    /// ([`ArticleKeys::bag_sentences`], [`ArticleKeys::bag_keys`]), which
+    /// need the text itself (its words' stems). What an
+    /// [`Index`](crate::Index) enters; `analysis` is `text`'s analysis.
+    ///
+    /// ```
+    /// let d = neardup::Detector::builder().rewritten(true).build()?;
+    /// let text = "A first sentence with enough long words. A second sentence with enough long words too.";
+    /// let an = d.analyze(text);
+    /// let keys = d.text_keys(text, &an);
+    /// assert_eq!(keys.bag_sentences, [0, 1]);
+    /// assert_eq!(keys.anchors, d.article_keys(&an).anchors);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn text_keys(&self, text: &str, analysis: &Analysis) -> ArticleKeys {
+        let mut keys = self.article_keys(analysis);
+        (keys.bag_sentences, keys.bag_keys) = self.sentence_bag_keys(text, analysis);
+        keys
     }
 
     /// Prepares an analysed article for [`verify`](Self::verify).
@@ -475,7 +599,11 @@ impl Detector {
     ///   [`anchor`](crate::Config::anchor) words: an exact match);
     /// * a [`Cue::Units`] pair of units, with `a`'s unit replaced by its
     ///   [`probing_unit`](Prepared::probing_unit), whose exact similarity
-    ///   (Jaccard or containment) is at least the threshold.
+    ///   (Jaccard or containment) is at least the threshold;
+    /// * a [`Cue::Bags`] pair of sentences, neither of them all
+    ///   boilerplate, whose sets of word stems could seed a rewritten
+    ///   passage (Dice coefficient above 0.33, the seed rule of rewritten
+    ///   passages).
     ///
     /// Then the articles are aligned ([`compare`](Self::compare)'s report)
     /// and passages with fewer than [`anchor`](crate::Config::anchor) words outside boilerplate
@@ -483,7 +611,8 @@ impl Detector {
     /// [`report_boilerplate`](crate::Config::report_boilerplate) is set).
     /// `Some((candidate similarity, report))` if a passage remains: the
     /// best unit similarity, or 1 when an anchor (an exact run) let the
-    /// pair pass.
+    /// pair pass, or else the best Jaccard similarity of the stem sets of a
+    /// bag cue that passed.
     ///
     /// ```
     /// use neardup::Cue;
@@ -509,6 +638,8 @@ impl Detector {
         cues: impl IntoIterator<Item = Cue>,
     ) -> Option<(f64, Report)> {
         let mut best = 0.0f64;
+        // The best stem-set Jaccard similarity of a passing bag cue.
+        let mut bags = 0.0f64;
         let anchor = self.config.anchor();
         for cue in cues {
             match cue {
@@ -523,13 +654,21 @@ impl Detector {
                         best = 1.0;
                     }
                 }
+                Cue::Bags { a: sa, b: sb } => {
+                    if let Some(j) = self.bag_cue(a, pa, sa, b, pb, sb) {
+                        bags = bags.max(j);
+                    }
+                }
             }
             if best >= 1.0 {
                 break;
             }
         }
         if best < self.config.threshold {
-            return None;
+            if bags == 0.0 {
+                return None;
+            }
+            best = bags;
         }
         let full = self.ordered_report(
             Side { text: a, analysis: &pa.analysis, shingles: &pa.shingles, table: &pa.table, bags: &pa.bags },
@@ -540,6 +679,24 @@ impl Detector {
             return None;
         }
         Some((best, report))
+    }
+
+    /// Whether a [`Cue::Bags`] pair of sentences passes: neither is
+    /// boilerplate (all its words) and their stem sets could seed a
+    /// rewritten passage (Dice coefficient above the seed similarity,
+    /// 0.33); then `Some(Jaccard similarity of the sets)`.
+    fn bag_cue(&self, a: &str, pa: &Prepared, sa: u32, b: &str, pb: &Prepared, sb: u32) -> Option<f64> {
+        let set = |text: &str, p: &Prepared, s: u32| {
+            let s = p.analysis.sentences.get(s as usize)?;
+            if s.tokens.is_empty() || p.boilerplate.get(s.tokens.clone())?.iter().all(|&x| x > 0) {
+                return None;
+            }
+            Some(stem_set(text, &p.analysis, s.tokens.clone(), self.config.stem_chars, self.config.seed))
+        };
+        let (x, y) = (set(a, pa, sa)?, set(b, pb, sb)?);
+        let (common, nx, ny) = overlap(&x, &y);
+        let dice = 2.0 * common as f64 / (nx + ny).max(1) as f64;
+        (dice > SEED_SIMILARITY).then(|| common as f64 / (nx + ny - common) as f64)
     }
 
     /// Moves passages with fewer than [`anchor`](crate::Config::anchor)

@@ -27,6 +27,26 @@ pub struct LshParams {
     pub rows: usize,
 }
 
+/// The banding of the rewritten-candidate tables (an index with
+/// [`Config::rewritten`](crate::Config::rewritten)): MinHash signatures of
+/// 80 values over each sentence's set of content stems
+/// ([`Detector::sentence_bags`](crate::Detector::sentence_bags)), in 20
+/// bands of 4 rows. Two sentences whose sets have Jaccard similarity 0.5
+/// meet in at least one band with probability 0.72, at 0.6 with 0.94, at
+/// 0.7 with 0.995, at 0.4 with 0.40 (two texts sharing several such
+/// sentences meet once one pair does); unrelated sentences sharing a word
+/// or two (0.2) with 0.03. Three rows instead of four meet more often
+/// below 0.5 but cost three times the CPU in all pairs of long texts
+/// (`DESIGN.md`, "Rewritten candidates", has the measurement). Each
+/// sentence takes 20 entries of [`MERGED_ENTRY_BYTES`]: 320 bytes.
+///
+/// ```
+/// let p = neardup::lsh::BAG_LSH;
+/// assert!(p.probability(0.5) > 0.7 && p.probability(0.6) > 0.93);
+/// assert!(p.probability(0.2) < 0.04);
+/// ```
+pub const BAG_LSH: LshParams = LshParams { bands: 20, rows: 4 };
+
 /// Midpoint-rule integral of `f` over `[lo, hi]`.
 fn integrate(f: impl Fn(f64) -> f64, lo: f64, hi: f64) -> f64 {
     const STEPS: usize = 256;

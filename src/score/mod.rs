@@ -74,6 +74,7 @@ mod substance;
 mod verify;
 
 pub use align::{AlignOptions, MAX_SEED_OCCURRENCES, SeedTable, align, align_shingles};
+pub(crate) use rewritten::SEED_SIMILARITY;
 pub use rewritten::{RewriteOptions, SentenceBags, rewritten};
 pub use verify::{Similarity, similarity, sorted_set, sorted_similarity};
 

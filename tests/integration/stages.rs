@@ -71,7 +71,7 @@ fn pairs_from_stages(d: &Detector, articles: &[(u64, String)], shard: usize) -> 
     let bands = d.lsh().bands;
     let cap = d.config().max_bucket;
     // Map: every article's keys (in any order, on any machine).
-    let keys: Vec<ArticleKeys> = articles.iter().map(|(_, t)| d.article_keys(&d.analyze(t))).collect();
+    let keys: Vec<ArticleKeys> = articles.iter().map(|(_, t)| d.text_keys(t, &d.analyze(t))).collect();
     // Reduce: boilerplate counts, summed over shards.
     let mut counts = ContextCounts::default();
     for part in keys.chunks(shard) {
@@ -86,6 +86,7 @@ fn pairs_from_stages(d: &Detector, articles: &[(u64, String)], shard: usize) -> 
     let mut first_of_class: HashMap<u128, usize> = HashMap::new();
     let mut runs: HashMap<u64, Vec<(usize, u32)>> = HashMap::new();
     let mut buckets: HashMap<(usize, u64), Vec<(usize, u32)>> = HashMap::new();
+    let mut bags: HashMap<(usize, u64), Vec<(usize, u32)>> = HashMap::new();
     for (slot, k) in keys.iter().enumerate() {
         if let Some(dk) = k.duplicate_key
             && *first_of_class.entry(dk).or_insert(slot) != slot
@@ -98,6 +99,11 @@ fn pairs_from_stages(d: &Detector, articles: &[(u64, String)], shard: usize) -> 
         for (unit, band_keys) in k.entries(bands) {
             for (band, &key) in band_keys.iter().enumerate() {
                 buckets.entry((band, key)).or_default().push((slot, unit));
+            }
+        }
+        for (sentence, bag_keys) in k.bag_entries() {
+            for (band, &key) in bag_keys.iter().enumerate() {
+                bags.entry((band, key)).or_default().push((slot, sentence));
             }
         }
     }
@@ -113,6 +119,16 @@ fn pairs_from_stages(d: &Detector, articles: &[(u64, String)], shard: usize) -> 
             for &(b, wb) in bucket {
                 if id(b) > id(a) {
                     add(a, b, Cue::Anchor { a: wa, b: wb });
+                }
+            }
+        }
+    }
+    // So does a rewritten-candidate key of at most `max_df` entries.
+    for bucket in bags.values().filter(|b| b.len() <= d.config().max_df) {
+        for &(a, sa) in bucket {
+            for &(b, sb) in bucket {
+                if id(b) > id(a) {
+                    add(a, b, Cue::Bags { a: sa, b: sb });
                 }
             }
         }
@@ -161,12 +177,18 @@ fn the_public_stages_reproduce_index_pairs() {
         Detector::builder().boilerplate_contexts(3).report_boilerplate(true).similar_units(true).build().unwrap(),
         Detector::builder().boilerplate_contexts(0).unit(Unit::Paragraph).similar_units(true).build().unwrap(),
         Detector::builder().unit(Unit::Window { size: 12 }).threshold(0.4).similar_units(true).build().unwrap(),
+        // Rewritten candidates, with a cap that bites.
+        Detector::builder().rewritten(true).build().unwrap(),
+        Detector::builder().rewritten(true).max_df(4).boilerplate_contexts(3).build().unwrap(),
     ];
     for (i, d) in configs.iter().enumerate() {
         let articles = corpus(120, 11 + i as u64);
         let expected = index_pairs(d, &articles);
         assert!(expected.len() > 20, "config {i}: the corpus has reuse ({} pairs)", expected.len());
-        for shard in [1, 7, articles.len()] {
+        // Sharding touches the boilerplate counts alone: one sharding is
+        // enough for the rewritten candidates.
+        let shards = if d.config().rewritten { vec![7] } else { vec![1, 7, articles.len()] };
+        for shard in shards {
             let got = pairs_from_stages(d, &articles, shard);
             assert_eq!(got.len(), expected.len(), "config {i}, shards of {shard}: number of pairs");
             assert!(got == expected, "config {i}, shards of {shard}: the pairs differ");

@@ -1,0 +1,140 @@
+//! Sentences as unordered sets of word stems: what the index's
+//! rewritten-reuse candidates are sketched from.
+//!
+//! A sentence whose words were reordered, or partly replaced, keeps most of
+//! its stems ([`word_stems`]), in any order: the Jaccard similarity of two
+//! such stem sets is what a MinHash of each set estimates, so that LSH
+//! bands over those signatures make shuffled and partly substituted
+//! sentences meet (see `DESIGN.md`, "Rewritten candidates").
+
+use crate::text::{Analysis, Token, word_stems};
+
+/// Fewest distinct stems of a sentence that takes entries in the
+/// rewritten-candidate tables (the fewest words of a rewritten seed,
+/// [`score::rewritten`](crate::score::rewritten)'s `SENTENCE_WORDS`).
+pub const BAG_MIN_STEMS: usize = 5;
+
+/// The sorted, distinct stems of the words `tokens` (a range of
+/// `analysis`'s tokens) of `text`, each the [`word_stems`] of `stem_chars`
+/// characters with `seed`; empty when `analysis` is not an analysis of
+/// `text` (a token outside it).
+///
+/// ```
+/// use neardup::fingerprint::stem_set;
+/// use neardup::text::analyze;
+///
+/// let text = "Inheritance lets classes inherit; classes inherit methods.";
+/// let a = analyze(text, 0);
+/// // "inher", "lets", "class", "metho"
+/// assert_eq!(stem_set(text, &a, 0..a.tokens.len(), 5, 0).len(), 4);
+/// ```
+pub fn stem_set(
+    text: &str,
+    analysis: &Analysis,
+    tokens: std::ops::Range<usize>,
+    stem_chars: usize,
+    seed: u64,
+) -> Vec<u64> {
+    let Some(words) = analysis.tokens.get(tokens) else { return Vec::new() };
+    if words.iter().any(|t| text.get(t.span.start..t.span.end).is_none()) {
+        return Vec::new();
+    }
+    let mut stems = word_stems(text, words, stem_chars, seed);
+    stems.sort_unstable();
+    stems.dedup();
+    stems
+}
+
+/// Fewest characters of a word whose stem goes into a sentence's sketch.
+pub const BAG_MIN_CHARS: usize = 4;
+
+/// `(sentence, content stems)` of each sentence of `text` that takes
+/// entries in the rewritten-candidate tables, in text order: the stems
+/// ([`stem_set`]) of its words of at least [`BAG_MIN_CHARS`] characters, for
+/// a sentence with at least [`BAG_MIN_STEMS`] of them whose set no earlier
+/// sentence of the text has (a repeated sentence would take the same
+/// entries).
+///
+/// Short words are left out: the most frequent words of a language are
+/// its shortest (Zipf's law of abbreviation: `the`, `of`, `и`, `в`,
+/// `di`, `في`), and two unrelated sentences that share them would meet in
+/// the tables of every long text. Scripts written without spaces (one
+/// character per word) take no entries.
+///
+/// ```
+/// use neardup::fingerprint::sentence_stem_sets;
+/// use neardup::text::analyze;
+///
+/// let text = "Too short here. These five long words count here. \
+///             Here count these five long words! It is the end of it, so it is.";
+/// let sets = sentence_stem_sets(text, &analyze(text, 0), 5, 0);
+/// // The third sentence reorders the second; the last has no long words.
+/// assert_eq!(sets.len(), 1);
+/// // "these", "five", "long", "words", "count", "here".
+/// assert_eq!((sets[0].0, sets[0].1.len()), (1, 6));
+/// ```
+pub fn sentence_stem_sets(text: &str, analysis: &Analysis, stem_chars: usize, seed: u64) -> Vec<(u32, Vec<u64>)> {
+    let mut out: Vec<(u32, Vec<u64>)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let long =
+        |t: &Token| text.get(t.span.start..t.span.end).is_some_and(|w| w.chars().nth(BAG_MIN_CHARS - 1).is_some());
+    for (i, s) in analysis.sentences.iter().enumerate() {
+        let Some(words) = analysis.tokens.get(s.tokens.clone()) else { continue };
+        if words.len() < BAG_MIN_STEMS {
+            continue;
+        }
+        let content: Vec<Token> = words.iter().copied().filter(|t| long(t)).collect();
+        if content.len() < BAG_MIN_STEMS {
+            continue;
+        }
+        let mut set = word_stems(text, &content, stem_chars, seed);
+        set.sort_unstable();
+        set.dedup();
+        if set.len() >= BAG_MIN_STEMS && seen.insert(set.clone()) {
+            out.push((i as u32, set));
+        }
+    }
+    out
+}
+
+/// `(|a ∩ b|, |a|, |b|)` of two sorted sets of distinct values.
+pub(crate) fn overlap(a: &[u64], b: &[u64]) -> (usize, usize, usize) {
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (common, a.len(), b.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::analyze;
+
+    #[test]
+    fn shuffled_sentences_have_the_same_set() {
+        let text = "The minister met the Latvian delegation in Baku today. In Baku today the Latvian delegation met the ministers.";
+        let sets = sentence_stem_sets(text, &analyze(text, 3), 5, 3);
+        // The second is the first reordered (and "ministers" stems as
+        // "minister"): one set, one entry.
+        assert_eq!(sets.len(), 1);
+        let a = analyze(text, 3);
+        let s = &a.sentences;
+        assert_eq!(stem_set(text, &a, s[0].tokens.clone(), 5, 3), stem_set(text, &a, s[1].tokens.clone(), 5, 3));
+    }
+
+    #[test]
+    fn another_texts_analysis_gives_nothing() {
+        let a = analyze("A long sentence of many words that would count here.", 0);
+        assert!(sentence_stem_sets("short", &a, 5, 0).is_empty());
+        assert_eq!(overlap(&[1, 2, 3], &[2, 3, 4, 5]), (2, 3, 4));
+    }
+}
