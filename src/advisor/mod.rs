@@ -51,9 +51,7 @@ mod edits;
 mod memory;
 
 pub use edits::EditTolerance;
-pub use memory::{
-    ARTICLE_BYTES, BOILERPLATE_BYTES_PER_WORD, IndexMemory, IndexSize, SEGMENT_KEY_BYTES_PER_WORD, TEXT_BYTES_PER_WORD,
-};
+pub use memory::{ARTICLE_BYTES, BOILERPLATE_BYTES_PER_WORD, IndexMemory, IndexSize, TEXT_BYTES_PER_WORD};
 
 /// Number of evenly spaced similarities in [`Advice::curve`] (0, 0.05, …, 1),
 /// before the threshold is added.
