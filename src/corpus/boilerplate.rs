@@ -290,6 +290,17 @@ impl ContextCounts {
         }
     }
 
+    /// Merges the pending records into the sorted array and frees the
+    /// spare capacity of the maps.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        if !self.pending.is_empty() {
+            self.merge_pending();
+        }
+        self.main.shrink_to_fit();
+        self.in_context.shrink_to_fit();
+        self.multi.shrink_to_fit();
+    }
+
     /// Merges the pending records into the sorted array once there are
     /// enough of them.
     fn maybe_merge(&mut self) {

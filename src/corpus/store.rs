@@ -239,6 +239,12 @@ impl Store {
         self.texts.get(&stored.text)
     }
 
+    /// Frees spare capacity.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.slots.shrink_to_fit();
+        self.classes.shrink_to_fit();
+    }
+
     /// Heap bytes of the texts kept in memory.
     pub(crate) fn text_memory(&self) -> usize {
         self.live().map(|d| d.text.heap_bytes()).sum()
