@@ -350,8 +350,11 @@ impl std::fmt::Debug for Pairs<'_> {
 ///   16-byte entry per unit and band in the band tables (25 bands: 400
 ///   bytes per sentence of at least `min_words` words).
 ///
-/// On the 1M-article scale corpus (1.27 GB of text) that is 1.9 KB per
-/// article, 1.5 times the text, with the texts on disk (README, "Scale").
+/// On the 1M-article scale corpus (1.27 GB of text) that was 1.9 KB per
+/// article, 1.5 times the text, with the texts on disk, when articles still
+/// kept their sentence and paragraph keys (about 360 MB of it; README,
+/// "Scale"). Call [`shrink_to_fit`](Self::shrink_to_fit) after the last
+/// insertion to free what recent insertions hold besides.
 /// [`pairs`](Self::pairs) and queries add a bounded working set: a batch
 /// of at most 1024 probing articles (and 2^18 of their words), prepared,
 /// and the reports of at most 16,384 candidate articles.
