@@ -314,6 +314,7 @@ fn build_index<'a>(docs: &[&'a str], skip: &[usize], texts_on_disk: bool) -> Res
         index.store_texts_on_disk(std::env::temp_dir()).map_err(|e| e.to_string())?;
     }
     index.par_insert_many(&articles).map_err(|e| e.to_string())?;
+    index.shrink_to_fit();
     let insert_s = t.elapsed().as_secs_f64();
     let index_mb = index.memory_usage() as f64 / 1e6;
     Ok(Built { articles, index, insert_s, index_mb })

@@ -503,6 +503,9 @@ fn add_articles(index: &mut Index, paths: &[PathBuf], max_bytes: u64, status: &m
         status.progress(done, added);
     });
     flush(index, &mut batch, status);
+    // Recent insertions wait in hash maps: merged into the sorted tables,
+    // the index gives back up to a fifth of its memory before all pairs.
+    index.shrink_to_fit();
     let memory = index.memory_usage();
     let mut not_read = Vec::new();
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });

@@ -11,8 +11,8 @@ use crate::lsh::{MERGE_AFTER_ENTRIES, MERGED_ENTRY_BYTES, PENDING_ENTRY_BYTES};
 /// sorted array ([`MERGED_ENTRY_BYTES`] each) once the map holds more than
 /// [`MERGE_AFTER_ENTRIES`] entries or a quarter of the array. The article
 /// texts, kept for verification, come on top (about the length of the text
-/// in bytes), as do the boilerplate statistics (16 bytes per sentence plus
-/// hash-map entries per distinct sentence and context).
+/// in bytes), as do the boilerplate statistics (a 24-byte record per
+/// distinct sentence and paragraph key).
 ///
 /// ```
 /// let memory = neardup::advisor::advise(0.5, 128)?.memory;
@@ -86,11 +86,6 @@ pub const TEXT_BYTES_PER_WORD: f64 = 6.5;
 /// sentences need fewer records.
 pub const BOILERPLATE_BYTES_PER_WORD: f64 = 2.75;
 
-/// Measured bytes per word of the keys of each article's sentences and
-/// paragraphs (16 bytes each, kept to take an article's counts back when
-/// it is removed): 1.85 on the scale corpus.
-pub const SEGMENT_KEY_BYTES_PER_WORD: f64 = 1.85;
-
 /// Measured words per sentence that takes entries in the
 /// rewritten-candidate tables (a sentence of at least 5 distinct stems of
 /// words of 4 characters or more): 25.8 on the peer corpus (21,607
@@ -132,8 +127,8 @@ pub struct IndexSize {
     pub run_table: u64,
     /// Boilerplate statistics.
     pub boilerplate: u64,
-    /// Ids, labels, text positions, exact-duplicate classes, and the keys
-    /// of the articles' sentences and paragraphs.
+    /// Ids, labels, text positions and exact-duplicate classes (an
+    /// article's sentence and paragraph keys are not kept).
     pub articles: u64,
     /// The band tables (none unless [`Config::similar_units`](crate::Config::similar_units)),
     /// counting a unit per 20 words.
@@ -171,7 +166,7 @@ impl IndexSize {
         IndexSize {
             run_table: (entries * worst_entry) as u64,
             boilerplate: (words as f64 * BOILERPLATE_BYTES_PER_WORD) as u64,
-            articles: articles * ARTICLE_BYTES + (words as f64 * SEGMENT_KEY_BYTES_PER_WORD) as u64,
+            articles: articles * ARTICLE_BYTES,
             band_tables,
             bag_tables,
             texts: if texts_in_memory { (words as f64 * TEXT_BYTES_PER_WORD) as u64 } else { 0 },

@@ -52,8 +52,7 @@ mod memory;
 
 pub use edits::EditTolerance;
 pub use memory::{
-    ARTICLE_BYTES, BOILERPLATE_BYTES_PER_WORD, IndexMemory, IndexSize, SEGMENT_KEY_BYTES_PER_WORD, TEXT_BYTES_PER_WORD,
-    WORDS_PER_BAG_SENTENCE,
+    ARTICLE_BYTES, BOILERPLATE_BYTES_PER_WORD, IndexMemory, IndexSize, TEXT_BYTES_PER_WORD, WORDS_PER_BAG_SENTENCE,
 };
 
 /// Number of evenly spaced similarities in [`Advice::curve`] (0, 0.05, …, 1),

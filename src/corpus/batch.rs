@@ -129,7 +129,7 @@ impl Index {
         let stored = self.store.at(slot)?;
         let text = self.store.text(stored).ok()?;
         let d = &self.detector;
-        let prepared = d.prepare(d.analyze(&text), Some(&stored.segment_keys), self.boilerplate());
+        let prepared = d.prepare(d.analyze(&text), None, self.boilerplate());
         Some((text, prepared))
     }
 

@@ -286,13 +286,19 @@ impl ContextCounts {
         let was_multi = record.contexts & MULTI != 0;
         record.add(&mut self.in_context, in_context, articles);
         if !was_multi && record.contexts & MULTI != 0 {
-            self.multi.insert(key);
-            if self.filter.is_empty() {
-                self.filter = vec![0; 1 << (FILTER_BITS - 6)];
-            }
-            let bit = key >> (64 - FILTER_BITS);
-            self.filter[(bit >> 6) as usize] |= 1 << (bit & 63);
+            self.mark_multi(key);
         }
+    }
+
+    /// Merges the pending records into the sorted array and frees the
+    /// spare capacity of the maps.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        if !self.pending.is_empty() {
+            self.merge_pending();
+        }
+        self.main.shrink_to_fit();
+        self.in_context.shrink_to_fit();
+        self.multi.shrink_to_fit();
     }
 
     /// Merges the pending records into the sorted array once there are
@@ -365,6 +371,130 @@ impl ContextCounts {
             Some(i) => Some(&self.main[i]),
             None => self.pending.get(&key),
         }
+    }
+
+    /// The records as an index file holds them (format 5): `(key, context,
+    /// contexts, articles)` of every key held by an article, in increasing
+    /// key order, and their number. `contexts` has bit 31 set for a key
+    /// once seen in two or more contexts ([`in_context`](Self::saved_in_context)
+    /// then holds its counts per context, and `context` means nothing);
+    /// otherwise it is 1 and `context` is the key's only context. Streamed:
+    /// the sorted array as it is, merged with the pending records (sorted
+    /// apart, at most an eighth of the array).
+    pub(crate) fn saved_records(&self) -> (usize, impl Iterator<Item = (u64, u64, u32, u32)> + '_) {
+        let mut pending: Vec<&Record> = self.pending.values().filter(|r| r.articles > 0).collect();
+        pending.sort_unstable_by_key(|r| r.key);
+        let count = self.main.iter().filter(|r| r.articles > 0).count() + pending.len();
+        let mut main = self.main.iter().filter(|r| r.articles > 0).peekable();
+        let mut pending = pending.into_iter().peekable();
+        let merged = std::iter::from_fn(move || match (main.peek(), pending.peek()) {
+            (Some(a), Some(b)) if b.key < a.key => pending.next(),
+            (Some(_), _) => main.next(),
+            (None, _) => pending.next(),
+        });
+        (count, merged.map(|r| (r.key, r.context, r.contexts, r.articles)))
+    }
+
+    /// The counts per context of the keys seen in two or more contexts, as
+    /// an index file holds them: `(key, context, articles)`, sorted.
+    pub(crate) fn saved_in_context(&self) -> Vec<(u64, u64, u32)> {
+        let mut v: Vec<(u64, u64, u32)> = self.in_context.iter().map(|(&(k, c), &n)| (k, c, n)).collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// The records of counts read back from an index file (see
+    /// [`saved_records`](Self::saved_records)): `records` records, each
+    /// from `record`; [`load_in_context`](Self::load_in_context) must
+    /// follow. Every invariant is checked (keys in increasing order,
+    /// counts that add up), so a file that passed its checksum but was
+    /// written wrong is an error, never a panic or a wrong count.
+    pub(crate) fn load_records(
+        records: usize,
+        mut record: impl FnMut() -> std::result::Result<(u64, u64, u32, u32), String>,
+    ) -> std::result::Result<ContextCounts, String> {
+        let mut main = Vec::with_capacity(records);
+        for i in 0..records {
+            let (key, context, contexts, articles) = record()?;
+            let r = Record { key, context, contexts, articles };
+            let fine = articles > 0 && if contexts & MULTI == 0 { contexts == 1 } else { r.contexts() >= 1 };
+            if !fine {
+                return Err(format!(
+                    "boilerplate record {i} (key {key:#x}) has {} contexts{} and {articles} articles",
+                    r.contexts(),
+                    if contexts & MULTI == 0 { "" } else { " (multi)" }
+                ));
+            }
+            if main.last().is_some_and(|last: &Record| last.key >= key) {
+                return Err(format!("boilerplate record {i} (key {key:#x}) is out of order or repeated"));
+            }
+            main.push(r);
+        }
+        let mut counts = ContextCounts { main, ..ContextCounts::default() };
+        counts.set_dir();
+        Ok(counts)
+    }
+
+    /// The counts per context of the multi keys of counts read back with
+    /// [`load_records`](Self::load_records): `pairs` of them, each from
+    /// `in_context`, checked against the records.
+    pub(crate) fn load_in_context(
+        &mut self,
+        pairs: usize,
+        mut in_context: impl FnMut() -> std::result::Result<(u64, u64, u32), String>,
+    ) -> std::result::Result<(), String> {
+        self.in_context = HashMap::with_capacity_and_hasher(pairs, BuildHasherDefault::default());
+        // Each multi key's contexts are counted to check them against its
+        // record; `keys` counts the distinct keys.
+        let (mut last, mut seen, mut keys): (Option<(u64, u64)>, u32, usize) = (None, 0, 0);
+        let check_seen = |counts: &ContextCounts, key: u64, seen: u32| match counts.find(key) {
+            Some(r) if r.contexts & MULTI != 0 && r.contexts() == seen => Ok(()),
+            Some(r) if r.contexts & MULTI != 0 => {
+                Err(format!("boilerplate key {key:#x} has {} contexts but {seen} counts per context", r.contexts()))
+            }
+            _ => Err(format!("counts per context of boilerplate key {key:#x}, which has no multi record")),
+        };
+        for i in 0..pairs {
+            let (key, context, n) = in_context()?;
+            if last.is_some_and(|l| l >= (key, context)) {
+                return Err(format!("count per context {i} (key {key:#x}) is out of order or repeated"));
+            }
+            if let Some((k, _)) = last.filter(|l| l.0 != key) {
+                check_seen(self, k, seen)?;
+                seen = 0;
+            }
+            if seen == 0 {
+                keys += 1;
+            }
+            let articles = self.find(key).map_or(0, |r| r.articles);
+            if n == 0 || n > articles {
+                return Err(format!("count per context {i} (key {key:#x}) is {n}, with {articles} articles"));
+            }
+            self.in_context.insert((key, context), n);
+            seen += 1;
+            last = Some((key, context));
+        }
+        if let Some((k, _)) = last {
+            check_seen(self, k, seen)?;
+        }
+        let multi: Vec<u64> = self.main.iter().filter(|r| r.contexts & MULTI != 0).map(|r| r.key).collect();
+        if keys != multi.len() {
+            return Err(format!("{} boilerplate keys are multi but {keys} have counts per context", multi.len()));
+        }
+        for key in multi {
+            self.mark_multi(key);
+        }
+        Ok(())
+    }
+
+    /// Records that `key` is a multi key.
+    fn mark_multi(&mut self, key: u64) {
+        self.multi.insert(key);
+        if self.filter.is_empty() {
+            self.filter = vec![0; 1 << (FILTER_BITS - 6)];
+        }
+        let bit = key >> (64 - FILTER_BITS);
+        self.filter[(bit >> 6) as usize] |= 1 << (bit & 63);
     }
 }
 

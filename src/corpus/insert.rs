@@ -47,9 +47,9 @@ impl Index {
         Ok(())
     }
 
-    fn commit(&mut self, a: &Article<'_>, text: Text, mut keys: ArticleKeys) {
-        let segment_keys = std::mem::take(&mut keys.segment_keys).into_boxed_slice();
-        let (slot, indexed) = self.push_stored(Stored::new(a.id, a.label, text, keys.units, segment_keys));
+    fn commit(&mut self, a: &Article<'_>, text: Text, keys: ArticleKeys) {
+        self.counts.add(&keys.segment_keys);
+        let (slot, indexed) = self.store.push(Stored::new(a.id, a.label, text, keys.units, keys.duplicate_key));
         if indexed {
             let entries = self.insert_entries(slot, &keys);
             self.store.set_entries(slot, entries);
@@ -77,14 +77,6 @@ impl Index {
             }
         }
         entries
-    }
-
-    /// Records an article (inserted or loaded) at the next slot of the
-    /// store and in the boilerplate statistics; its slot, and whether it
-    /// is in the tables (the first of its class, or in none).
-    pub(super) fn push_stored(&mut self, stored: Stored) -> (u32, bool) {
-        self.counts.add(&stored.segment_keys);
-        self.store.push(stored)
     }
 
     /// Builds the run table of a loaded index whose file had none (format

@@ -13,14 +13,14 @@
 //! similar units, a pair of sentences alike as unordered bags of stems),
 //! verifies them and aligns the articles ([`crate::score`]).
 //!
-//! # Index file format (version 4)
+//! # Index file format (version 5)
 //!
 //! All integers little-endian.
 //!
 //! | offset | bytes | field |
 //! |---|---|---|
 //! | 0 | 8 | magic `NEARDUPI` |
-//! | 8 | 4 | format version ([`FORMAT_VERSION`], 4) |
+//! | 8 | 4 | format version ([`FORMAT_VERSION`], 5) |
 //! | 12 | 4 | signature version ([`SIGNATURE_VERSION`](crate::fingerprint::SIGNATURE_VERSION)) |
 //! | 16 | 4 | Unicode version of the normalisation tables (`major << 16 \| minor << 8 \| patch`) |
 //! | 20 | 4 | reserved, 0 |
@@ -28,34 +28,54 @@
 //! | 32 | 8 | checksum: `xxh3_64` of the body followed by header bytes 0..32 |
 //! | 40 | … | body |
 //!
-//! The body holds the [`Config`](crate::Config) (every field, so the configuration travels
-//! with the index), the LSH bands and rows in use, the articles in insertion
-//! order (id, label, text, number of indexed units, and the sentence and
-//! context keys of every sentence), then for each band its entries sorted
-//! by `(key, article ordinal, unit)`, then the run table's entries sorted
-//! by `(key, article ordinal, word)`. Loading checks the magic, the
-//! versions, that the reserved bytes are zero, the length (a file shorter
-//! or longer than the header announces is an error that says which), the
-//! checksum (a flipped bit in the body or the header is an error), then
-//! every structural invariant (UTF-8 texts, unique ids, sorted entries
-//! pointing at existing units, counts that add up) before anything is
-//! returned: a bad file never yields a partial index. Loading does not
-//! analyse or hash any text, except with
+//! The body, in order (a count is a `u64`; strings are a `u64` length then
+//! UTF-8 bytes):
+//!
+//! 1. the [`Config`](crate::Config) (every field, so the configuration
+//!    travels with the index: 69 bytes), then the LSH bands and rows in use
+//!    (`u32` each);
+//! 2. the articles in insertion order: their count, then per article its
+//!    id (`u64`), label, text, number of units (`u32`) and the 128-bit key
+//!    of its exact-duplicate class ([`duplicate_key`](crate::fingerprint::duplicate_key):
+//!    low then high `u64`; 0 for an article without units);
+//! 3. for each band, its entries: a count, then `(key u64, article
+//!    ordinal u32, unit u32)` sorted;
+//! 4. the run table's entries the same way, `(key, article ordinal,
+//!    word)`;
+//! 5. the boilerplate statistics ([`ContextCounts`]): a count of records,
+//!    then per sentence or paragraph key held by an article, in increasing
+//!    key order, `(key u64, context u64, contexts u32, articles u32)`,
+//!    where `contexts` has bit 31 set once the key has been seen in two or
+//!    more contexts (then `context` is not used); then a count of counts
+//!    per context, and for the keys so marked `(key u64, context u64,
+//!    articles u32)`, sorted.
+//!
+//! Loading checks the magic, the versions, that the reserved bytes are
+//! zero, the length (a file shorter or longer than the header announces is
+//! an error that says which), the checksum (a flipped bit in the body or
+//! the header is an error), then every structural invariant (UTF-8 texts,
+//! unique ids, sorted entries pointing at existing units, boilerplate
+//! counts that add up) before anything is returned: a bad file never
+//! yields a partial index. It streams the file (a 1 MiB buffer), reads
+//! every part as it is stored, and does not analyse or hash any text
+//! (peak memory is the index itself), except with
 //! [`rewritten`](crate::Config::rewritten) on: the rewritten-candidate
 //! tables are not in the file (so the format is the same with them), and
 //! loading rebuilds them by analysing each article in the tables once.
 //!
-//! **Version 3** (development versions of 0.3) has no `rewritten` and
-//! `stem_chars` settings: it loads with rewritten passages off (the
-//! reports it gave) and the default stem. **Version 2** (earlier
-//! development versions of 0.3) has no run table and no
-//! `anchor_words`, `max_df` and `similar_units` settings: it loads with
-//! the defaults of those two and LSH candidates on, and the run table is
-//! built by analysing each article once. **Version 1** (neardup 0.1 and
-//! 0.2) is version 2 with a checksum of the body alone. Files of 0.2 still
-//! load (their reserved bytes must be zero too; those of 0.1 are refused
-//! for their signature version: rebuild them); saving always writes
-//! version 4.
+//! **Version 4** (development versions of 0.3) has, in place of each
+//! article's duplicate key, its sentence and paragraph keys (a count, then
+//! `(key, context)` pairs of `u64`), and no boilerplate statistics: loading
+//! counts them from those keys. **Version 3** is version 4 without the
+//! `rewritten` and `stem_chars` settings: it loads with rewritten passages
+//! off (the reports it gave) and the default stem. **Version 2** (earlier
+//! development versions of 0.3) has no run table and no `anchor_words`,
+//! `max_df` and `similar_units` settings: it loads with the defaults of
+//! those two and LSH candidates on, and the run table is built by
+//! analysing each article once. **Version 1** (neardup 0.1 and 0.2) is
+//! version 2 with a checksum of the body alone. Files of 0.2 still load
+//! (their reserved bytes must be zero too; those of 0.1 are refused for
+//! their signature version: rebuild them); saving always writes version 5.
 //! Any other format version is [`Error::IndexVersion`].
 
 use std::borrow::Cow;
@@ -225,7 +245,7 @@ pub struct Memory {
     /// Bytes of the index's text file on disk (not memory: counted apart
     /// from [`total`](Self::total)), texts of removed articles included.
     pub texts_on_disk: u64,
-    /// Ids, labels, segment keys and exact-duplicate classes.
+    /// Ids, labels and exact-duplicate classes.
     pub articles: usize,
     /// Boilerplate statistics (contexts and articles per sentence and
     /// paragraph key).
@@ -337,10 +357,10 @@ impl std::fmt::Debug for Pairs<'_> {
 ///   when the article is verified);
 /// - **the run table**: one 16-byte entry per distinct winnowed run
 ///   fingerprint, about 0.21 per word (3.3 bytes per word);
-/// - **boilerplate statistics**: 16 bytes per sentence and paragraph (its
-///   key and context), plus a 24-byte record per distinct sentence or
+/// - **boilerplate statistics**: a 24-byte record per distinct sentence or
 ///   paragraph key of the corpus (more for the few seen in several
-///   contexts);
+///   contexts); an article's own sentence and paragraph keys are not kept
+///   (removing it analyses its text again to take them back);
 /// - its id, label and exact-duplicate class: about 100 bytes;
 /// - with [`similar_units`](crate::Config::similar_units) only, one
 ///   16-byte entry per unit and band in the band tables (25 bands: 400
@@ -351,8 +371,11 @@ impl std::fmt::Debug for Pairs<'_> {
 ///   320 bytes per such sentence, one sentence per 25.8 words on the peer
 ///   corpus (12.4 bytes per word, about four times the run table).
 ///
-/// On the 1M-article scale corpus (1.27 GB of text) that is 1.9 KB per
-/// article, 1.5 times the text, with the texts on disk (README, "Scale").
+/// On the 1M-article scale corpus (1.27 GB of text) that was 1.9 KB per
+/// article, 1.5 times the text, with the texts on disk, when articles still
+/// kept their sentence and paragraph keys (about 360 MB of it; README,
+/// "Scale"). Call [`shrink_to_fit`](Self::shrink_to_fit) after the last
+/// insertion to free what recent insertions hold besides.
 /// [`pairs`](Self::pairs) and queries add a bounded working set: a batch
 /// of at most 1024 probing articles (and 2^18 of their words), prepared,
 /// and the reports of at most 16,384 candidate articles.
@@ -601,6 +624,36 @@ impl Index {
         }
     }
 
+    /// Merges recent insertions into the sorted tables and frees what
+    /// held them: the run table, band tables and boilerplate statistics
+    /// keep their latest entries in hash maps until those grow past a
+    /// fraction of the sorted arrays (a quarter, an eighth), which costs up
+    /// to about a fifth of the index more than the entries themselves.
+    /// Call it after the last insertion, before [`pairs`](Self::pairs) or
+    /// a run of queries, to give that memory back (the `corpus` example
+    /// does; on the 115 MB peer corpus the index goes from 126 to 108 MB).
+    /// It changes no result; the merge moves each table once, in place.
+    ///
+    /// ```
+    /// let mut index = neardup::Detector::builder().build()?.index();
+    /// for i in 0..500 {
+    ///     let text = format!("Report {i}: the minister met delegation {} in Baku on day {} about item {}.", i * 3, i * 7, i * 13);
+    ///     index.insert(i, &text)?;
+    /// }
+    /// let (before, pairs) = (index.memory_usage(), index.pairs().count());
+    /// index.shrink_to_fit();
+    /// assert!(index.memory_usage() < before);
+    /// assert_eq!(index.pairs().count(), pairs);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn shrink_to_fit(&mut self) {
+        for t in self.tables.iter_mut().chain(self.bags.iter_mut()).chain([&mut self.runs]) {
+            t.flush();
+        }
+        self.counts.shrink_to_fit();
+        self.store.shrink_to_fit();
+    }
+
     /// Adds article `id` with its text.
     ///
     /// Fails with [`Error::DuplicateId`] if `id` is already present (the
@@ -664,6 +717,14 @@ impl Index {
 
     /// Removes article `id`; returns whether it was present.
     ///
+    /// The article's text is read back (from disk, when the index keeps
+    /// its texts there) and analysed again, to take its sentences and
+    /// paragraphs back out of the boilerplate statistics: the index does
+    /// not keep them per article. Should that read fail (an I/O error of
+    /// the disk, counted in [`read_errors`](Self::read_errors)), the
+    /// article is removed all the same but its counts stay in the
+    /// statistics.
+    ///
     /// ```
     /// let mut index = neardup::Detector::builder().build()?.index();
     /// index.insert(1, "some text")?;
@@ -675,7 +736,9 @@ impl Index {
         let Some((stored, promoted)) = self.store.remove(id) else {
             return false;
         };
-        self.counts.remove(&stored.segment_keys);
+        if let Ok(text) = self.store.text(&stored) {
+            self.counts.remove(&self.detector.segment_keys(&self.detector.analyze(&text)));
+        }
         self.dead_entries += stored.entries as usize;
         if let Some(next) = promoted {
             // The oldest copy takes the removed article's place in the

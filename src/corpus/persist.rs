@@ -9,20 +9,27 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use xxhash_rust::xxh3::Xxh3Default;
 
 use super::texts::{DiskTexts, Texts};
-use super::{Index, Stored};
+use super::{ContextCounts, Index, Stored};
 use crate::config::{Config, Unit};
 use crate::detector::Detector;
 use crate::error::{Error, Result};
-use crate::fingerprint::SIGNATURE_VERSION;
+use crate::fingerprint::{SIGNATURE_VERSION, duplicate_key};
 use crate::lsh::{Entry, LshParams, Table};
 
 /// The version of the index file format this build writes (and reads).
 ///
-/// Version 4 added the `rewritten` and `stem_chars` settings; version 3
-/// added the run table and its settings; version 2 added the header to
-/// the checksum. Files of versions 1 to 3 (neardup 0.2 and the development
-/// versions of 0.3) still load. See [the format](crate::corpus#index-file-format-version-4).
-pub const FORMAT_VERSION: u32 = 4;
+/// Version 5 stores the boilerplate statistics themselves, and each
+/// article's exact-duplicate key instead of its sentence and paragraph
+/// keys; version 4 added the `rewritten` and `stem_chars` settings;
+/// version 3 added the run table and its settings; version 2 added the
+/// header to the checksum. Files of versions 1 to 4 (neardup 0.2 and the
+/// development versions of 0.3) still load. See [the
+/// format](crate::corpus#index-file-format-version-5).
+pub const FORMAT_VERSION: u32 = 5;
+
+/// The format before the boilerplate statistics were stored: each article
+/// carries its sentence and paragraph keys, counted again on load.
+const FORMAT_V4: u32 = 4;
 
 /// The format before the `rewritten` and `stem_chars` settings.
 const FORMAT_V3: u32 = 3;
@@ -266,7 +273,7 @@ fn read_config<R: Read>(r: &mut Reader<R>, version: u32) -> Parse<Config> {
         // Files without a run table keep the LSH candidates they had.
         c.similar_units = true;
     }
-    if version >= FORMAT_VERSION {
+    if version >= FORMAT_V4 {
         c.rewritten = r.flag("rewritten")?;
         c.stem_chars = r.u32("stem_chars")? as usize;
     } else {
@@ -278,7 +285,7 @@ fn read_config<R: Read>(r: &mut Reader<R>, version: u32) -> Parse<Config> {
 
 impl Index {
     /// The index in the file format described in the
-    /// [corpus docs](crate::corpus#index-file-format-version-4): header, checksum and body.
+    /// [corpus docs](crate::corpus#index-file-format-version-5): header, checksum and body.
     ///
     /// ```
     /// let mut index = neardup::Detector::builder().build()?.index();
@@ -303,7 +310,7 @@ impl Index {
         Ok(out)
     }
 
-    /// Writes the body (see the [corpus docs](crate::corpus#index-file-format-version-4)).
+    /// Writes the body (see the [corpus docs](crate::corpus#index-file-format-version-5)).
     fn write_body<W: Write>(&self, w: &mut Writer<W>) {
         write_config(w, self.detector.config());
         let lsh = self.detector.lsh();
@@ -335,11 +342,9 @@ impl Index {
                 }
             }
             w.u32(s.units);
-            w.u64(s.segment_keys.len() as u64);
-            for &(k, c) in s.segment_keys.iter() {
-                w.u64(k);
-                w.u64(c);
-            }
+            let key = s.duplicate_key().unwrap_or(0);
+            w.u64(key as u64);
+            w.u64((key >> 64) as u64);
         }
         for table in self.tables.iter().chain([&self.runs]) {
             // Streamed: the sorted array as it is, merged with the pending
@@ -352,6 +357,23 @@ impl Index {
                 w.u32(e.slot);
                 w.u32(e.unit);
             }
+        }
+        // The boilerplate statistics, so that loading reads them instead of
+        // counting every article's keys again.
+        let (count, records) = self.counts.saved_records();
+        w.u64(count as u64);
+        for (key, context, contexts, articles) in records {
+            w.u64(key);
+            w.u64(context);
+            w.u32(contexts);
+            w.u32(articles);
+        }
+        let in_context = self.counts.saved_in_context();
+        w.u64(in_context.len() as u64);
+        for (key, context, articles) in in_context {
+            w.u64(key);
+            w.u64(context);
+            w.u32(articles);
         }
     }
 
@@ -715,7 +737,7 @@ fn read_index(header: &[u8; HEADER], src: impl Read, have: u64, name: &str, text
     }
     let word = |at: usize| u32::from_le_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
     let version = word(8);
-    if ![FORMAT_VERSION, FORMAT_V3, FORMAT_V2, FORMAT_V1].contains(&version) {
+    if ![FORMAT_VERSION, FORMAT_V4, FORMAT_V3, FORMAT_V2, FORMAT_V1].contains(&version) {
         return Err(Error::IndexVersion { path: name.to_string(), found: version, expected: FORMAT_VERSION });
     }
     if word(12) != SIGNATURE_VERSION {
@@ -786,7 +808,9 @@ fn parse_body<R: Read>(r: &mut Reader<R>, version: u32, texts: Texts) -> Parse<I
     }
     let mut index = Index::new(detector);
     index.store.texts = texts;
-    let n = r.count(8 + 8 + 8 + 4 + 8, "article count")?;
+    // Id, label and text lengths, units, then the duplicate key (format 5)
+    // or the number of segment keys.
+    let n = r.count(8 + 8 + 8 + 4 + if version >= FORMAT_VERSION { 16 } else { 8 }, "article count")?;
     if n > u32::MAX as usize {
         return Err(format!("{n} articles exceed the 2^32 - 1 limit"));
     }
@@ -797,11 +821,24 @@ fn parse_body<R: Read>(r: &mut Reader<R>, version: u32, texts: Texts) -> Parse<I
         let text_at = r.pos;
         let text = r.string("text")?;
         let u = r.u32("unit count")?;
-        let ns = r.count(16, "sentence count")?;
-        let mut sentences = Vec::with_capacity(ns);
-        for _ in 0..ns {
-            sentences.push((r.u64("sentence key")?, r.u64("context key")?));
-        }
+        let duplicate = if version >= FORMAT_VERSION {
+            let at = r.pos;
+            let key = u128::from(r.u64("duplicate key")?) | u128::from(r.u64("duplicate key")?) << 64;
+            if u == 0 && key != 0 {
+                return Err(format!("article {id} has no units but a duplicate key at body offset {at}"));
+            }
+            (u > 0).then_some(key)
+        } else {
+            // Older formats keep every article's segment keys: counted
+            // here (and then dropped), the statistics are the saved ones.
+            let ns = r.count(16, "sentence count")?;
+            let mut sentences = Vec::with_capacity(ns);
+            for _ in 0..ns {
+                sentences.push((r.u64("sentence key")?, r.u64("context key")?));
+            }
+            index.counts.add(&sentences);
+            duplicate_key(&sentences, u as usize)
+        };
         if index.store.contains(id) {
             return Err(format!("article id {id} appears twice"));
         }
@@ -814,7 +851,7 @@ fn parse_body<R: Read>(r: &mut Reader<R>, version: u32, texts: Texts) -> Parse<I
             .keep(&[&text])
             .map_err(|e| format!("keeping the text at body offset {text_at}: {}", index.text_file_error(&e)))?;
         let text = text.into_iter().next().expect("one text kept");
-        let (_, indexed) = index.push_stored(Stored::new(id, &label, text, u, sentences.into()));
+        let (_, indexed) = index.store.push(Stored::new(id, &label, text, u, duplicate));
         units.push((u, indexed));
     }
     // At most one entry per unit of the articles in the tables (a unit
@@ -859,12 +896,28 @@ fn parse_body<R: Read>(r: &mut Reader<R>, version: u32, texts: Texts) -> Parse<I
     } else {
         index.compute_runs().map_err(|e| format!("reading a text back: {}", index.text_file_error(&e)))?;
     }
+    if version >= FORMAT_VERSION {
+        index.counts = read_counts(r)?;
+    }
     index.compute_bags().map_err(|e| format!("reading a text back: {}", index.text_file_error(&e)))?;
     index.count_loaded_entries();
     if r.pos != r.end {
-        return Err(format!("{} unexpected bytes after the run table", r.end - r.pos));
+        let after = if version >= FORMAT_VERSION { "the boilerplate statistics" } else { "the run table" };
+        return Err(format!("{} unexpected bytes after {after}", r.end - r.pos));
     }
     Ok(index)
+}
+
+/// The boilerplate statistics of a version 5 body: the records sorted by
+/// key, then the counts per context of the keys seen in several.
+fn read_counts<R: Read>(r: &mut Reader<R>) -> Parse<ContextCounts> {
+    let records = r.count(24, "boilerplate record count")?;
+    let mut counts = ContextCounts::load_records(records, || {
+        Ok((r.u64("boilerplate key")?, r.u64("context")?, r.u32("contexts")?, r.u32("articles")?))
+    })?;
+    let pairs = r.count(20, "count per context count")?;
+    counts.load_in_context(pairs, || Ok((r.u64("boilerplate key")?, r.u64("context")?, r.u32("articles")?)))?;
+    Ok(counts)
 }
 
 /// The run table of a version 3 body: entries sorted by `(key, article
@@ -872,25 +925,32 @@ fn parse_body<R: Read>(r: &mut Reader<R>, version: u32, texts: Texts) -> Parse<I
 /// inside its text, at most one per article and key.
 fn read_runs<R: Read>(r: &mut Reader<R>, units: &[(u32, bool)], index: &Index) -> Parse<Table> {
     let m = r.count(16, "run entry count")?;
+    // Per article ordinal, the bound on a word index: the text's length for
+    // an article in the tables, 0 for a copy. Entries are sorted by key, so
+    // their ordinals are random: 4 bytes per article stay in the cache
+    // where the articles themselves would not (a miss per entry was half
+    // of loading).
+    let bounds: Vec<u32> = (0..units.len() as u32)
+        .map(|slot| match (units[slot as usize], index.store.at(slot)) {
+            ((_, true), Some(stored)) => u32::try_from(stored.text.len()).unwrap_or(u32::MAX),
+            _ => 0,
+        })
+        .collect();
     let mut main = Vec::with_capacity(m);
     for _ in 0..m {
         let e = Entry { key: r.u64("run key")?, slot: r.u32("article ordinal")?, unit: r.u32("word")? };
         let at = r.pos - 16;
-        let (Some(&(_, indexed)), Some(stored)) = (units.get(e.slot as usize), index.store.at(e.slot)) else {
+        let Some(&bound) = bounds.get(e.slot as usize) else {
             return Err(format!("run entry at body offset {at} points at article {} of {}", e.slot, units.len()));
         };
-        if !indexed {
-            return Err(format!(
-                "run entry at body offset {at} points at article {}, an exact duplicate (not in the tables)",
-                e.slot
-            ));
-        }
-        if e.unit as usize >= stored.text.len() {
-            return Err(format!(
-                "run entry at body offset {at} points at word {} of a text of {} bytes",
-                e.unit,
-                stored.text.len()
-            ));
+        if e.unit >= bound {
+            if !units[e.slot as usize].1 {
+                return Err(format!(
+                    "run entry at body offset {at} points at article {}, an exact duplicate (not in the tables)",
+                    e.slot
+                ));
+            }
+            return Err(format!("run entry at body offset {at} points at word {} of a text of {bound} bytes", e.unit));
         }
         if main.last().is_some_and(|last: &Entry| (last.key, last.slot) >= (e.key, e.slot)) {
             return Err(format!("run entries out of order (or repeated) at body offset {at}"));

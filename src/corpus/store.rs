@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::BuildHasherDefault;
 
 use super::texts::{Text, Texts};
-use crate::fingerprint::{SegmentKey, duplicate_key};
 use crate::group::Group;
 use crate::lsh::KeyHasher;
 
@@ -19,23 +18,30 @@ pub(crate) struct Stored {
     /// whether or not the article is in the tables (an exact duplicate is
     /// not).
     pub(crate) units: u32,
-    /// `(key, context)` of every sentence, then of every paragraph, for
-    /// boilerplate (see [`segment_keys`](crate::fingerprint::segment_keys)).
-    pub(crate) segment_keys: Box<[SegmentKey]>,
+    /// The key of the article's exact-duplicate class
+    /// ([`duplicate_key`](crate::fingerprint::duplicate_key)) as two
+    /// halves (an `Option<u128>` would take twice the bytes); meaningless
+    /// when `units` is 0. The article's segment keys are not kept: its
+    /// boilerplate counts are taken back on removal from its text, analysed
+    /// again.
+    duplicate: [u64; 2],
     /// The article's entries in the band tables (one per band and entry
     /// unit; 0 for an exact duplicate of an earlier article).
     pub(crate) entries: u32,
 }
 
 impl Stored {
-    pub(crate) fn new(id: u64, label: &str, text: Text, units: u32, segment_keys: Box<[SegmentKey]>) -> Stored {
-        Stored { id, label: label.into(), text, units, segment_keys, entries: 0 }
+    /// An article of `units` units whose exact-duplicate class is
+    /// `duplicate` (`None` exactly when `units` is 0).
+    pub(crate) fn new(id: u64, label: &str, text: Text, units: u32, duplicate: Option<u128>) -> Stored {
+        let key = duplicate.unwrap_or(0);
+        Stored { id, label: label.into(), text, units, duplicate: [key as u64, (key >> 64) as u64], entries: 0 }
     }
 
     /// The key of the article's exact-duplicate class
     /// ([`duplicate_key`](crate::fingerprint::duplicate_key)).
     pub(crate) fn duplicate_key(&self) -> Option<u128> {
-        duplicate_key(&self.segment_keys, self.units as usize)
+        (self.units > 0).then(|| u128::from(self.duplicate[0]) | u128::from(self.duplicate[1]) << 64)
     }
 }
 
@@ -233,6 +239,12 @@ impl Store {
         self.texts.get(&stored.text)
     }
 
+    /// Frees spare capacity.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.slots.shrink_to_fit();
+        self.classes.shrink_to_fit();
+    }
+
     /// Heap bytes of the texts kept in memory.
     pub(crate) fn text_memory(&self) -> usize {
         self.live().map(|d| d.text.heap_bytes()).sum()
@@ -240,10 +252,8 @@ impl Store {
 
     /// Heap bytes, approximately.
     pub(crate) fn memory_usage(&self) -> usize {
-        let docs: usize = self
-            .live()
-            .map(|d| std::mem::size_of::<Stored>() + d.text.heap_bytes() + d.label.len() + 16 * d.segment_keys.len())
-            .sum();
+        let docs: usize =
+            self.live().map(|d| std::mem::size_of::<Stored>() + d.text.heap_bytes() + d.label.len()).sum();
         let classes = 24 * self.classes.capacity() + self.copies.values().map(|c| 40 + 4 * c.capacity()).sum::<usize>();
         docs + classes + 8 * self.slots.capacity() + 40 * self.ids.len()
     }

@@ -622,15 +622,21 @@ fn index_file_errors_name_the_field_and_the_offset() {
     index.insert(2, "They discussed cooperation within NATO and military education programs.").expect("new id");
     let bytes = index.to_bytes().unwrap();
     let body = bytes.len() - 40;
+    // The boilerplate statistics end the body: four records (a sentence
+    // and a paragraph key per article) of 24 bytes and no count per
+    // context, each part after its count.
+    let counts = body - (8 + 4 * 24 + 8);
     let cases: Vec<(Vec<u8>, String)> = vec![
         (patched(&bytes, 16, &[7]), "bands_rows flag at body offset 16 is 7, expected 0 or 1".into()),
         (patched(&bytes, 33, &[9]), "unit tag at body offset 33 is 9, expected 0, 1 or 2".into()),
         (patched(&bytes, 54, &[2]), "report_boilerplate at body offset 54 is 2, expected 0 or 1".into()),
         (patched(&bytes, 0, &0u32.to_le_bytes()), "shingle_size = 0".into()),
         (
-            patched(&bytes, body - 8, &99u32.to_le_bytes()),
-            format!("entry at body offset {} points at article 99 of 2", body - 16),
+            patched(&bytes, counts - 8, &99u32.to_le_bytes()),
+            format!("entry at body offset {} points at article 99 of 2", counts - 16),
         ),
+        (patched(&bytes, counts + 8 + 20, &0u32.to_le_bytes()), "has 1 contexts and 0 articles".into()),
+        (patched(&bytes, counts + 8 + 24, &[0; 8]), "boilerplate record 1 (key 0x0) is out of order".into()),
         (bytes[..bytes.len() - 1].to_vec(), format!("a {body}-byte body but the file holds {}", body - 1)),
         (bytes[..20].to_vec(), "20 bytes is shorter than the 40-byte header".into()),
     ];

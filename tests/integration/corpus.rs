@@ -98,6 +98,33 @@ fn all_pairs_match_a_brute_force_oracle() {
     }
 }
 
+/// Merging the recent insertions into the sorted tables changes nothing
+/// but memory: the same pairs, queries and file, before and after more
+/// insertions and a removal.
+#[test]
+fn shrink_to_fit_changes_no_result() {
+    let texts = corpus();
+    let d = Detector::builder().build().unwrap();
+    let mut index = build(&texts[..30], &d);
+    let mut shrunk = index.clone();
+    shrunk.shrink_to_fit();
+    assert!(shrunk.memory_usage() < index.memory_usage());
+    for step in 0..2 {
+        let pairs: Vec<_> = index.pairs().collect();
+        assert!(!pairs.is_empty());
+        assert_eq!(shrunk.pairs().collect::<Vec<_>>(), pairs, "step {step}");
+        assert_eq!(shrunk.query(&texts[31]), index.query(&texts[31]), "step {step}");
+        assert_eq!(shrunk.to_bytes().unwrap(), index.to_bytes().unwrap(), "step {step}");
+        if step == 0 {
+            for (i, t) in texts.iter().enumerate().skip(32) {
+                index.insert(i as u64, t).unwrap();
+                shrunk.insert(i as u64, t).unwrap();
+            }
+            assert!(index.remove(3) && shrunk.remove(3));
+        }
+    }
+}
+
 #[cfg(feature = "rayon")]
 #[test]
 fn parallel_pairs_are_identical_on_any_pool() {

@@ -464,25 +464,111 @@ fn the_rewritten_settings_travel_with_the_index_and_a_format_3_file_loads_withou
             .config()
             .rewritten
     );
-    // The same file as format 3 wrote it: without the 5 bytes of the two
-    // settings at the end of the configuration (body offset 64), the
-    // header's version 3, length and checksum (xxh3_64 of the body, then
-    // header bytes 0..32 with the checksum field zero).
+    // The same file as format 3 wrote it: format 4's bytes without the 5
+    // bytes of the two settings at the end of the configuration (body
+    // offset 64).
     let mut index = Detector::builder().rewritten(true).build().unwrap().index();
     index.insert(1, "The committee approved the new budget for public schools on Monday evening.").unwrap();
-    let v4 = index.to_bytes().unwrap();
+    let v4 = as_format_4(&index);
     let mut body = v4[40..].to_vec();
     assert_eq!(&body[64..69], &[1, 5, 0, 0, 0], "rewritten = true, stem_chars = 5");
     body.drain(64..69);
-    let mut header = v4[..40].to_vec();
-    header[8..12].copy_from_slice(&3u32.to_le_bytes());
-    header[24..32].copy_from_slice(&(body.len() as u64).to_le_bytes());
-    header[32..40].fill(0);
-    let mut hashed = body.clone();
-    hashed.extend_from_slice(&header[..32]);
-    header[32..40].copy_from_slice(&xxhash_rust::xxh3::xxh3_64(&hashed).to_le_bytes());
-    let v3 = [header, body].concat();
+    let v3 = with_header(&v4, 3, body);
     let old = Index::from_bytes(&v3).expect("a format 3 file loads");
     assert!(!old.detector().config().rewritten, "a format 3 index keeps the reports it gave");
     assert_eq!(old.ids().collect::<Vec<_>>(), [1]);
+}
+
+/// `body` under the header of `file` with format version `version`, the
+/// body's length and the checksum (`xxh3_64` of the body, then header
+/// bytes 0..32).
+fn with_header(file: &[u8], version: u32, body: Vec<u8>) -> Vec<u8> {
+    let mut header = file[..40].to_vec();
+    header[8..12].copy_from_slice(&version.to_le_bytes());
+    header[24..32].copy_from_slice(&(body.len() as u64).to_le_bytes());
+    let mut hashed = body.clone();
+    hashed.extend_from_slice(&header[..32]);
+    header[32..40].copy_from_slice(&xxhash_rust::xxh3::xxh3_64(&hashed).to_le_bytes());
+    [header, body].concat()
+}
+
+/// The file format 4 wrote for `index`, made from its format 5 bytes: the
+/// same configuration, articles and tables, but each article with its
+/// sentence and paragraph keys (computed from its text with the public
+/// `Detector::segment_keys`) where format 5 has its exact-duplicate key,
+/// and no boilerplate statistics after the run table (format 4 loads
+/// count them from the keys).
+fn as_format_4(index: &Index) -> Vec<u8> {
+    let v5 = index.to_bytes().unwrap();
+    let body = &v5[40..];
+    let d = index.detector();
+    let u64_at = |at: usize| u64::from_le_bytes(body[at..at + 8].try_into().unwrap()) as usize;
+    // The configuration (69 bytes), the bands and rows, the article count.
+    let mut at = 77 + 8;
+    let mut out = body[..at].to_vec();
+    for _ in 0..u64_at(77) {
+        let start = at;
+        at += 8; // id
+        at += 8 + u64_at(at); // label
+        let len = u64_at(at);
+        let text = std::str::from_utf8(&body[at + 8..at + 8 + len]).unwrap();
+        at += 8 + len + 4; // text, units
+        out.extend_from_slice(&body[start..at]);
+        at += 16; // the duplicate key of format 5
+        let keys = d.segment_keys(&d.analyze(text));
+        out.extend_from_slice(&(keys.len() as u64).to_le_bytes());
+        for (key, context) in keys {
+            out.extend_from_slice(&key.to_le_bytes());
+            out.extend_from_slice(&context.to_le_bytes());
+        }
+    }
+    // The band tables and the run table: a count, then 16-byte entries.
+    for _ in 0..=d.lsh().bands {
+        let entries = u64_at(at);
+        out.extend_from_slice(&body[at..at + 8 + 16 * entries]);
+        at += 8 + 16 * entries;
+    }
+    with_header(&v5, 4, out)
+}
+
+#[test]
+fn a_format_4_file_loads_as_the_index_it_was() {
+    // Boilerplate (a byline in twelve contexts), an exact duplicate, a
+    // removed article, texts in memory and on disk.
+    let d = Detector::builder().build().unwrap();
+    let mut index = d.index();
+    let story = |i: usize| {
+        format!(
+            "Reporting by the wire desk. Story {i} says the council met on day {i} to discuss the budget \
+             of district {i} and its {i} schools, which need repairs before the winter term begins.{}",
+            if i.is_multiple_of(2) {
+                " The mayor said the city would publish the full list of the schools that need repairs on its \
+                 website next week, with the cost of each."
+            } else {
+                ""
+            }
+        )
+    };
+    for i in 0..14 {
+        index.insert(i as u64, &story(i)).unwrap();
+    }
+    index.insert(20, &story(3).to_uppercase()).unwrap();
+    assert!(index.remove(5));
+    let bytes = index.to_bytes().unwrap();
+    let v4 = as_format_4(&index);
+    assert_eq!(u32::from_le_bytes([v4[8], v4[9], v4[10], v4[11]]), 4);
+    let old = Index::from_bytes(&v4).expect("a format 4 file loads");
+    assert_eq!(old.to_bytes().unwrap(), bytes, "the same index, boilerplate statistics included");
+    assert_eq!(old.exact_duplicates(), index.exact_duplicates());
+    let pairs = |i: &Index| {
+        i.pairs().map(|p| (p.a, p.b, p.report.passages.len(), p.report.boilerplate.len())).collect::<Vec<_>>()
+    };
+    assert_eq!(pairs(&old), pairs(&index));
+    assert!(!pairs(&index).is_empty());
+    // Loaded with its texts on disk, the same.
+    let dir = TempDir::new("v4");
+    let path = dir.join("v4.ndx");
+    std::fs::write(&path, &v4).unwrap();
+    let on_disk = Index::load_with_texts_on_disk(&path, &dir.0).unwrap();
+    assert_eq!(on_disk.to_bytes().unwrap(), bytes);
 }
