@@ -516,21 +516,37 @@ def _run(docs, d, labelled, min_coverage, groups, clock, partitions):
     )
 
 
+def spark_hash_int(k):
+    """Spark's ``hash`` of an int column's value ``k``: Murmur3 x86 32 of the
+    4-byte int with seed 42, as a signed int (``Murmur3_x86_32.hashInt``)."""
+    m = 0xFFFFFFFF
+
+    def rotl(x, r):
+        return ((x << r) | (x >> (32 - r))) & m
+
+    k1 = (k & m) * 0xCC9E2D51 & m
+    k1 = rotl(k1, 15) * 0x1B873593 & m
+    h = 42 ^ k1
+    h = (rotl(h, 13) * 5 + 0xE6546B64) & m
+    h ^= 4
+    h ^= h >> 16
+    h = h * 0x85EBCA6B & m
+    h ^= h >> 13
+    h = h * 0xC2B2AE35 & m
+    h ^= h >> 16
+    return h - (1 << 32) if h >= 1 << 31 else h
+
+
 def _partition_keys(spark, n):
     """``n`` ints that ``repartition(n, col)`` sends to partitions 0, 1, ..,
-    n - 1 (Spark hash-partitions by ``pmod(hash(col), n)``), so that each
-    verify part has a partition of its own."""
+    n - 1 (Spark hash-partitions an int column by ``pmod(hash(col), n)``,
+    :func:`spark_hash_int`), so that each bucket or verify part has a
+    partition of its own."""
     found = {}
-    start = 0
+    k = 0
     while len(found) < n:
-        rows = (
-            spark.range(start, start + 64 * n)
-            .select(F.col("id").cast("int").alias("k"), F.pmod(F.hash(F.col("id").cast("int")), F.lit(n)).alias("p"))
-            .collect()
-        )
-        for r in rows:
-            found.setdefault(r["p"], r["k"])
-        start += 64 * n
+        found.setdefault(spark_hash_int(k) % n, k)
+        k += 1
     return [found[p] for p in range(n)]
 
 
