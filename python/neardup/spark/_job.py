@@ -422,7 +422,7 @@ def _run(docs, d, labelled, min_coverage, groups, clock, partitions):
         .mapInArrow(functools.partial(_tasks.cue_batches, d, copy_pos, parts, part_keys), CUES_SCHEMA)
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
-    stats = np.zeros(4, dtype=np.int64)
+    stats = np.zeros(5, dtype=np.int64)
     for r in cues.where(F.col("kind") == 2).select("data").collect():
         stats += np.frombuffer(r["data"], dtype="<i8")
     saturation = {
@@ -434,8 +434,10 @@ def _run(docs, d, labelled, min_coverage, groups, clock, partitions):
     }
     if saturation["buckets"]:
         saturation["articles"] = cues.where(F.col("kind") == 3).select("id").distinct().count()
-    need = cues.where(F.col("kind") == 0).select("part", "id").distinct().persist(StorageLevel.MEMORY_AND_DISK)
-    n_need = need.count()
+    # The (part, article) rows, distinct in each task (their count bounds
+    # the distinct ones).
+    need = cues.where(F.col("kind") == 0).select("part", "id").distinct()
+    n_need = int(stats[4])
     clock.lap("candidates")
 
     # 5. Verify: each part's articles (text, boilerplate, label), then the
@@ -499,7 +501,7 @@ def _run(docs, d, labelled, min_coverage, groups, clock, partitions):
     clock.lap("groups")
     # Freed last: a cache freed while one computed from it is still to be
     # filled would be recomputed from scratch.
-    for cached in (need, cues, keys):
+    for cached in (cues, keys):
         cached.unpersist()
     return SparkPairs(
         pairs=verified,

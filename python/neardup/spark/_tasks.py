@@ -35,9 +35,9 @@ CUE = np.dtype([("a", "<i8"), ("b", "<i8"), ("k", "<i4"), ("ca", "<i4"), ("cb", 
 
 #: The Arrow schema of what the candidates task gives (``_job.CUES_SCHEMA``):
 #: ``kind`` 0, an article ``id`` that ``part`` needs; 1, packed cue rows of
-#: ``part`` in ``data``; 2, the counts of what the caps cut in ``data``
-#: (4 int64); 3, the position ``id`` of an article with an entry past
-#: ``max_bucket``.
+#: ``part`` in ``data``; 2, in ``data`` (5 int64) the counts of what the caps
+#: cut (``Detector.cue_columns``' ``stats``) and of the task's kind-0 rows;
+#: 3, the position ``id`` of an article with an entry past ``max_bucket``.
 CUES_ARROW = pa.schema([("part", _I32), ("kind", _I32), ("id", _I64), ("data", pa.binary())])
 
 #: Most bytes of packed entries or cues in one row (Spark moves a few large
@@ -238,7 +238,8 @@ def cue_batches(detector, copies, parts, part_keys, batches):
             schema=CUES_ARROW,
         )
 
-    yield rows(np.array([-1], dtype=np.int32), 2, np.zeros(1, dtype=np.int64), [res["stats"]])
+    stats = res["stats"] + np.int64(need_id.size).tobytes()
+    yield rows(np.array([-1], dtype=np.int32), 2, np.zeros(1, dtype=np.int64), [stats])
     if past.size:
         yield rows(np.full(past.size, -1, dtype=np.int32), 3, past, None)
     yield rows(need_part, 0, need_id, None)
