@@ -46,8 +46,11 @@ import neardup
 
 from . import _tasks
 
-#: Most text bytes a verify part should need (it may need more when one
-#: article has candidates all over the corpus).
+#: Input text per verify part (and one part per core at least). A part
+#: needs the texts of its articles' partners too, so every part more copies
+#: texts through the shuffle (on the dense peer corpus, 2 parts moved 178 MB
+#: of text, 8 parts 488 MB); ``verify_columns`` runs on every core of its
+#: executor, so a part per core keeps them busy.
 PART_BYTES = 64 << 20
 
 #: Input text per shuffle partition (and at least two per core): Spark's
@@ -413,7 +416,7 @@ def _run(docs, d, labelled, min_coverage, groups, clock, partitions):
     # (Detector.cue_columns: the max_df and max_bucket rules, counted) into
     # cue rows packed by verify part: few large rows, no row per entry or
     # cue in the JVM.
-    parts = max(4 * spark.sparkContext.defaultParallelism, math.ceil(n_bytes / PART_BYTES))
+    parts = max(spark.sparkContext.defaultParallelism, math.ceil(n_bytes / PART_BYTES))
     part_keys = _partition_keys(spark, parts)
     cues = (
         keys.where(F.col("bucket").isNotNull())
