@@ -254,6 +254,29 @@ class Detector:
         ``b`` share a band key, kind 1 a run starts at word ``a`` and word ``b``.
         Result ``j``: ``(candidate_similarity, report)`` or None (rejected).
         """
+    def cue_columns(
+        self,
+        kind: bytes,
+        band: bytes,
+        key: bytes,
+        pos: bytes,
+        id: bytes,
+        at: bytes,
+        parts: int,
+    ) -> dict[str, bytes]:
+        """Stage 3 on flat little-endian columns: the cues of whole groups of entries.
+
+        One entry per row: ``kind`` (int32: 1 run fingerprint ``key``, 0 band entry of
+        bucket ``(band, key)``), ``pos`` (int64 insertion position), ``id`` (int64),
+        ``at`` (int32 word or unit). Fingerprints of at most ``max_df`` entries pair every
+        two; buckets, in ``(pos, at)`` order, pair each entry with the first
+        ``max_bucket``; pairs ``a < b`` by id. Returns ``cues`` (28-byte rows: ``a``, ``b``
+        int64, ``kind``, ``a_at``, ``b_at`` int32), part ``p``'s at
+        ``cue_offsets[p]:cue_offsets[p+1]`` (int64); ``need_part`` (int32) / ``need_id``
+        (int64), the articles each part's cues name; ``past_cap`` (int64 positions of
+        articles with an entry past ``max_bucket``); ``stats`` (4 int64: fingerprints past
+        ``max_df``, their entries, buckets past ``max_bucket``, entries past it).
+        """
     def verify_columns(
         self,
         ids: bytes,
@@ -274,7 +297,8 @@ class Detector:
         (UTF-8; n + 1 int64 offsets), boilerplate ``bp_keys`` (int64) and ``bp_articles``
         (int32) at ``bp_offsets[i]:bp_offsets[i+1]``. Cue rows, in any order: ``cue_a``, ``cue_b``
         (int64 ids), ``cue_kind``, ``cue_a_at``, ``cue_b_at`` (int32); a pair's distinct cues, sorted.
-        Returns ``bytes`` columns, one row per verified pair in ``(a, b)`` order: ``a``, ``b``,
+        Returns ``candidates`` (one int64: distinct pairs verified) and ``bytes`` columns, one
+        row per verified pair in ``(a, b)`` order: ``a``, ``b``,
         ``a_index``, ``b_index``, the report's words (int64), ``candidate_similarity`` and
         coverages (float64); ``passages.offsets`` / ``boilerplate.offsets`` (int32) and
         ``passages.FIELD`` / ``boilerplate.FIELD`` per field of ``Passage.to_dict()`` (spans

@@ -258,6 +258,7 @@ pub fn verify_columns<'py>(py: Python<'py>, d: &Detector, cols: Inputs<'_>) -> P
     let ca = i32s(cols.cue_a_at, "cue_a_at")?;
     let cb = i32s(cols.cue_b_at, "cue_b_at")?;
     let pairs = candidates(&at, &cue_a, &cue_b, &kind, &ca, &cb)?;
+    let n_candidates = pairs.len() as i64;
     let mut texts = Vec::with_capacity(n);
     for (i, r) in text_ranges.into_iter().enumerate() {
         let t = std::str::from_utf8(&cols.text_data[r.clone()]).map_err(|e| {
@@ -321,7 +322,9 @@ pub fn verify_columns<'py>(py: Python<'py>, d: &Detector, cols: Inputs<'_>) -> P
             Ok::<Out, PyErr>(out)
         })
     })?;
-    out.into_dict(py)
+    let d = out.into_dict(py)?;
+    d.set_item("candidates", PyBytes::new(py, &n_candidates.to_le_bytes()))?;
+    Ok(d)
 }
 
 impl Out {

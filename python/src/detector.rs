@@ -7,6 +7,7 @@ use pyo3::types::{PyDict, PyTuple, PyType};
 use rayon::prelude::*;
 
 use crate::columns;
+use crate::cues;
 use crate::errors::IntoPyResult;
 use crate::pool::pool;
 use crate::report::{Report, ReportData};
@@ -191,6 +192,46 @@ impl Detector {
         stages::verify(py, &self.inner, articles, pairs)
     }
 
+    /// Stage 3 on flat columns: the candidate pairs' cues of whole groups of
+    /// entries, for a job that has gathered every entry of a run
+    /// fingerprint or an LSH bucket into one call. Every argument is a
+    /// `bytes` of little-endian values, one per entry: `kind` (int32: 1 a
+    /// run fingerprint, `key` its hash; 0 an LSH band entry, `band` and
+    /// `key` its bucket), `pos` (int64, the article's insertion position),
+    /// `id` (int64, the article's id, non-negative), `at` (int32: the
+    /// run's first word, or the unit). A fingerprint of at most `max_df`
+    /// entries pairs every two (more: none, counted); a bucket, in order of
+    /// `(pos, at)`, pairs every entry with its first `max_bucket` (the rest
+    /// counted); a pair is `a < b` by id, as the index does.
+    ///
+    /// Returns a dict of `bytes`: `"cues"`, the packed cue rows (28 bytes
+    /// each: `a`, `b` int64, `kind`, `a_at`, `b_at` int32, the cue columns
+    /// of `verify_columns`), part `p`'s at
+    /// `cues[cue_offsets[p]:cue_offsets[p + 1]]` (`"cue_offsets"`: `parts`
+    /// + 1 int64), a pair's part in `0..parts` a hash of `a`;
+    /// `"need_part"` (int32) and `"need_id"` (int64): the distinct
+    /// `(part, id)` of every article a part's cues name; `"past_cap"`
+    /// (int64): the distinct positions of articles with an entry past
+    /// `max_bucket`; `"stats"` (4 int64): fingerprints past `max_df`, their
+    /// entries, buckets past `max_bucket`, entries past it. Bad buffers
+    /// raise `ValueError` naming the argument and the row. Runs without
+    /// the GIL.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (kind, band, key, pos, id, at, parts))]
+    fn cue_columns<'py>(
+        &self,
+        py: Python<'py>,
+        kind: &[u8],
+        band: &[u8],
+        key: &[u8],
+        pos: &[u8],
+        id: &[u8],
+        at: &[u8],
+        parts: u32,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        cues::cue_columns(py, &self.inner, cues::Inputs { kind, band, key, pos, id, at }, parts)
+    }
+
     /// Stage 4 on flat columns: `verify` for a job that holds its articles
     /// and cue rows as Arrow or numpy arrays, with no Python object per
     /// article, pair, cue or passage. Every argument is a `bytes` of
@@ -206,7 +247,8 @@ impl Detector {
     /// b)` of `verify`). Each pair is verified with its distinct cues,
     /// sorted (a cue on several rows counts once).
     ///
-    /// Returns a dict of `bytes` columns, one row per verified pair in
+    /// Returns a dict of `bytes` columns: `"candidates"` (one int64: the
+    /// distinct pairs verified), then one row per verified pair in
     /// increasing `(a, b)` order (rejected pairs left out): `"a"`, `"b"` (ids),
     /// `"a_index"`, `"b_index"` (int64 indices into the articles),
     /// `"candidate_similarity"`, `"a_coverage"`, `"b_coverage"` (float64),

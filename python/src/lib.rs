@@ -5,7 +5,7 @@
 //! concern: [`settings`] (keyword arguments to a `Config` and back),
 //! [`detector`] (the `Detector` class), [`report`] (`Report` and `Passage`
 //! with character offsets), [`stages`] (`Detector.keys` and
-//! `Detector.verify`), [`columns`] (`Detector.verify_columns`, stage 4 on flat columns), [`index`] (`Index` and what it returns), [`errors`] (exceptions) and [`pool`] (the threads
+//! `Detector.verify`), [`cues`] (`Detector.cue_columns`, stage 3 on flat columns), [`columns`] (`Detector.verify_columns`, stage 4 on flat columns), [`index`] (`Index` and what it returns), [`errors`] (exceptions) and [`pool`] (the threads
 //! that parallel work runs on).
 //!
 //! Every call that does real work releases the GIL (`Python::detach`), and
@@ -15,6 +15,7 @@
 use pyo3::prelude::*;
 
 mod columns;
+mod cues;
 mod detector;
 mod errors;
 mod index;

@@ -181,3 +181,20 @@ def test_the_command_refuses_bad_usage(tmp_path):
     assert status == 2 and "exists already" in err
     status, err = spark_command([str(tmp_path / "in.jsonl"), str(tmp_path / "o2"), "--min-coverage", "2"])
     assert status == 2 and "--min-coverage" in err
+
+
+def test_partition_keys_are_sparks_hash_partitioning(spark):
+    """The job gives each bucket and verify part a partition of its own by
+    computing Spark's hash of an int in Python: it is Spark's."""
+    from pyspark.sql import functions as F
+
+    from neardup.spark._job import _partition_keys, spark_hash_int
+
+    ks = list(range(-5, 300)) + [2**31 - 1, -(2**31), 123456789]
+    df = spark.createDataFrame([(k,) for k in ks], "k int")
+    assert [r["h"] for r in df.select(F.hash("k").alias("h")).collect()] == [spark_hash_int(k) for k in ks]
+    for n in (1, 4, 7):
+        keys = _partition_keys(spark, n)
+        df = spark.createDataFrame([(k,) for k in keys], "k int").repartition(n, "k")
+        assert sorted(r["p"] for r in df.select(F.spark_partition_id().alias("p"), "k").collect()) == list(range(n))
+        assert df.rdd.glom().map(len).collect() == [1] * n

@@ -375,3 +375,94 @@ def test_verify_columns_bad_input_raises_naming_it(change, words):
     assert words in str(e.value)
     with pytest.raises(TypeError):
         d.verify_columns(**{**good, "ids": [5, 7]})
+
+
+def _entries_of(d, articles):
+    """Every entry an index takes (the exact duplicates' copies take none),
+    as the rows of ``cue_columns``: ``(kind, band, key, pos, id, at)``, in
+    insertion order."""
+    ids = [i for i, _ in articles]
+    k = d.keys([t for _, t in articles])
+    first, takes = {}, [True] * len(articles)
+    for i, dk in enumerate(k["duplicate_key"]):
+        if dk is not None and first.setdefault(dk, i) != i:
+            takes[i] = False
+    rows = [(1, 0, h, art, ids[art], w) for art, h, w in zip(k["anchor_article"], k["anchor_hash"], k["anchor_word"])]
+    rows += [
+        (0, band, key, art, ids[art], unit)
+        for art, unit, band, key in zip(k["band_article"], k["band_unit"], k["band"], k["band_key"])
+    ]
+    return [r for r in rows if takes[r[3]]]
+
+
+def _cue_columns(d, rows, parts):
+    return d.cue_columns(
+        *(_pack(code, [r[j] for r in rows]) for j, code in enumerate("iiqqqi")), parts
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("i", [1, 2])
+def test_cue_columns_are_the_candidates_of_the_stages(i):
+    """cue_columns on the entries split into shards by key (as the job's
+    shuffle does) gives every candidate pair of the stages with exactly its
+    cues, each in the part of its first article, the articles each part
+    needs, and the index's saturation."""
+    d = neardup.Detector(**CONFIGS[i])
+    articles = seed_corpus(120, 11 + i)
+    ids, _, order, todo = candidates_from_stages(d, articles)
+    expected = {(a, b): sorted(cues) for (a, b), (_, _, cues) in zip(order, todo)}
+    rows = _entries_of(d, articles)
+    parts = 3
+    got, part_of, stats, past = defaultdict(list), defaultdict(set), [0, 0, 0, 0], set()
+    for shard in range(2):
+        res = _cue_columns(d, [r for r in rows if hash((r[0], r[1], r[2])) % 2 == shard], parts)
+        offsets = _unpack("q", res["cue_offsets"])
+        assert len(offsets) == parts + 1 and offsets[-1] == len(res["cues"])
+        for p in range(parts):
+            for a, b, kind, wa, wb in struct.iter_unpack("<qqiii", res["cues"][offsets[p] : offsets[p + 1]]):
+                got[(a, b)].append((kind, wa, wb))
+                part_of[a].add(p)
+        pairs_needed = set(zip(_unpack("i", res["need_part"]), _unpack("q", res["need_id"])))
+        assert len(pairs_needed) == len(_unpack("q", res["need_id"])), "need rows are distinct"
+        for j, n in enumerate(_unpack("q", res["stats"])):
+            stats[j] += n
+        past.update(_unpack("q", res["past_cap"]))
+        need_here = {(p, x) for p in range(parts) for a, b, *_ in struct.iter_unpack(
+            "<qqiii", res["cues"][offsets[p] : offsets[p + 1]]) for x in (a, b)}  # fmt: skip
+        assert pairs_needed == need_here
+    assert {k: sorted(v) for k, v in got.items()} == expected
+    # An article's pairs (as the first) are all in one part, and the parts share the work.
+    assert all(len(p) == 1 for p in part_of.values())
+    assert len({p for ps in part_of.values() for p in ps}) == parts
+    index = neardup.Index(d)
+    index.insert_many(articles)
+    sat = index.saturation()
+    assert stats == [sat.fingerprints, sat.fingerprint_entries, sat.buckets, sat.entries]
+    assert len(past) == sat.articles
+    assert sum(stats) > 0, "a cap bites"
+    # verify_columns counts the distinct candidate pairs.
+    _, arts, _, _ = candidates_from_stages(d, articles)
+    res = _columns(d, ids, arts, todo, repeat=2)
+    assert _unpack("q", res["candidates"]) == [len(todo)]
+
+
+@pytest.mark.parametrize(
+    "rows, parts, words",
+    [
+        ([(2, 0, 7, 0, 1, 0)], 2, "row 0: (kind, id, at) = (2, 1, 0)"),
+        ([(1, 0, 7, 0, -1, 0)], 2, "row 0: (kind, id, at) = (1, -1, 0)"),
+        ([(1, 0, 7, 0, 1, -4)], 2, "row 0: (kind, id, at) = (1, 1, -4)"),
+        ([(1, 0, 7, 0, 1, 0)], 0, "parts must be at least 1"),
+    ],
+)
+def test_cue_columns_bad_input_raises_naming_it(rows, parts, words):
+    d = neardup.Detector()
+    with pytest.raises(ValueError) as e:
+        _cue_columns(d, rows, parts)
+    assert words in str(e.value)
+    good = [(1, 0, 7, 0, 1, 0), (1, 0, 7, 1, 2, 0)]
+    cols = [_pack(code, [r[j] for r in good]) for j, code in enumerate("iiqqqi")]
+    with pytest.raises(ValueError, match="key holds 7 bytes"):
+        d.cue_columns(cols[0], cols[1], cols[2][:7], *cols[3:], 2)
+    with pytest.raises(ValueError, match="the columns differ in length"):
+        d.cue_columns(cols[0][:4], *cols[1:], 2)

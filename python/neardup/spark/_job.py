@@ -3,25 +3,31 @@ crate's public stages (the plan of ``examples/stages.rs``), with Spark doing
 the grouping.
 
 1. **keys** (map, ``mapInArrow``): ``Detector.keys`` on each Arrow batch of
-   texts, one row of key lists per article; persisted.
+   texts, one row of keys per article, and the batch's run fingerprints and
+   band entries packed (numpy) into a few large rows per bucket of the
+   candidates' shuffle; persisted.
 2. **exact duplicates**: the first article of each ``duplicate_key`` class
    by insertion order takes entries, the others (its copies) none.
 3. **boilerplate**: ``ContextCounts`` as an aggregation: per segment key,
    its distinct contexts and the articles holding it; keys in at least
    ``boilerplate_contexts`` contexts are boilerplate.
-4. **candidates**: run fingerprints grouped by hash (a bucket of more than
-   ``max_df`` entries proposes nothing and is counted), band buckets in
-   insertion order (every entry sees the first ``max_bucket`` entries and
-   keeps those of larger ids; what the cap cuts is counted); the pairs
-   ``a < b`` with their cues, deduplicated.
-5. **verify** (``mapInArrow``): the cue rows of the candidate pairs and
-   the texts they need are shuffled together into parts by ``a``, and
-   ``Detector.verify_columns`` verifies each part in one call on its Arrow
-   buffers (grouping and sorting the cue rows, each article prepared once
-   per chunk of 16,384 pairs).
+4. **candidates** (``mapInArrow``): the packed entries shuffled by bucket,
+   so that every entry of a run fingerprint or an LSH bucket meets in one
+   task; ``Detector.cue_columns`` pairs them by the index's rules (a
+   fingerprint of more than ``max_df`` entries proposes nothing, a bucket's
+   entries see its first ``max_bucket`` in insertion order; what the caps
+   cut is counted) into cue rows packed by verify part, and lists the
+   articles each part needs.
+5. **verify** (``mapInArrow``): each part's packed cue rows and the texts
+   it needs are shuffled together, and ``Detector.verify_columns`` verifies
+   the part in one call on its Arrow buffers (grouping and sorting the cue
+   rows, each article prepared once per chunk of 16,384 pairs).
 6. **groups**: near-duplicate edges collected to the driver and grouped with
    ``neardup.group_near_duplicates``; exact duplicates added as
    ``Index.with_exact_duplicates`` does.
+
+The JVM never holds a row per entry, cue or candidate pair: those move as
+packed bytes between the Rust stages.
 """
 
 import contextlib
@@ -29,6 +35,7 @@ import functools
 import math
 import time
 
+import numpy as np
 import pyarrow as pa
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, Window
@@ -39,18 +46,21 @@ import neardup
 
 from . import _tasks
 
-#: Most text bytes a verify part should need (it may need more when one
-#: article has candidates all over the corpus).
+#: Input text per verify part (and one part per core at least). A part
+#: needs the texts of its articles' partners too, so every part more copies
+#: texts through the shuffle (on the dense peer corpus, 2 parts moved 178 MB
+#: of text, 8 parts 488 MB); ``verify_columns`` runs on every core of its
+#: executor, so a part per core keeps them busy.
 PART_BYTES = 64 << 20
 
 #: Input text per shuffle partition (and at least two per core): Spark's
 #: default of 200 partitions makes thousands of tiny tasks on a small corpus.
 SHUFFLE_BYTES = 64 << 20
 
-#: Up to this many candidate pairs, the articles they need are looked up by
-#: broadcasting the list (16 bytes per pair and side) instead of shuffling
-#: every text.
-BROADCAST_PAIRS = 2_000_000
+#: Up to this many (part, article) rows, the articles the verify parts need
+#: are looked up by broadcasting the list (16 bytes a row) instead of
+#: shuffling every text.
+BROADCAST_NEED = 4_000_000
 
 
 def spark_type(t):
@@ -79,6 +89,7 @@ def _schema(fields):
 
 
 KEYS_SCHEMA = _schema([(f.name, f.type) for f in _tasks.KEYS_ARROW])
+CUES_SCHEMA = _schema([(f.name, f.type) for f in _tasks.CUES_ARROW])
 
 
 def pair_schema(labelled):
@@ -148,7 +159,7 @@ class SparkPairs:
 
     def unpersist(self):
         """Frees the cached pairs."""
-        self.pairs.unpersist()
+        self.cached.unpersist()
 
 
 def report_dict(row):
@@ -264,17 +275,28 @@ def find_pairs(
     # The articles, stored once: every later use sees the same rows and
     # positions, whatever the lineage of `df`.
     docs = df.select(*cols).persist(StorageLevel.DISK_ONLY)
-    # One aggregation checks the ids and texts.
+    # One aggregation checks the ids and texts and measures the texts; a
+    # second one names what is wrong, if anything is.
     spark = df.sparkSession
     with shuffle_partitions(spark, partitions or 2 * spark.sparkContext.defaultParallelism):
-        bad = (
-            docs.groupBy("id")
-            .agg(F.count("*").alias("n"), F.count(F.when(F.col("text").isNull(), 1)).alias("null_texts"))
-            .where(F.col("id").isNull() | (F.col("id") < 0) | (F.col("n") > 1) | (F.col("null_texts") > 0))
-            .orderBy("id")
-            .limit(5)
-            .collect()
-        )
+        check = docs.agg(
+            F.count("*").alias("n"), F.countDistinct("id").alias("ids"), F.min("id").alias("min"),
+            F.count(F.when(F.col("id").isNull(), 1)).alias("null_ids"),
+            F.count(F.when(F.col("text").isNull(), 1)).alias("null_texts"),
+            F.sum(F.octet_length("text")).alias("bytes"),
+        ).collect()[0]  # fmt: skip
+        ok = check["null_ids"] == 0 and check["null_texts"] == 0 and check["ids"] == check["n"]
+        ok = ok and (check["min"] is None or check["min"] >= 0)
+        bad = None
+        if not ok:
+            bad = (
+                docs.groupBy("id")
+                .agg(F.count("*").alias("n"), F.count(F.when(F.col("text").isNull(), 1)).alias("null_texts"))
+                .where(F.col("id").isNull() | (F.col("id") < 0) | (F.col("n") > 1) | (F.col("null_texts") > 0))
+                .orderBy("id")
+                .limit(5)
+                .collect()
+            )
     if bad:
         docs.unpersist()
         r = bad[0]
@@ -287,9 +309,11 @@ def find_pairs(
             raise ValueError(f"find_pairs: repeated ids in column {id!r}: {', '.join(repeated)} (ids must be distinct)")
         raise ValueError(f"find_pairs: a null text (id {r['id']}) in column {text!r}")
     try:
-        return run(
-            docs, d, labelled=labelled, min_coverage=min_coverage, groups=groups, clock=clock, partitions=partitions
-        )
+        with shuffle_partitions(spark, partitions or default_partitions(spark, check["bytes"] or 0)):
+            return run(
+                docs, d, labelled=labelled, min_coverage=min_coverage, groups=groups, clock=clock,
+                partitions=partitions,
+            )  # fmt: skip
     finally:
         docs.unpersist()
 
@@ -334,10 +358,16 @@ def run(docs, d, *, labelled, min_coverage, groups, clock=None, partitions=None)
 def _run(docs, d, labelled, min_coverage, groups, clock, partitions):
     spark = docs.sparkSession
 
-    # 1. Keys.
-    keys = docs.select("pos", "id", "text").mapInArrow(functools.partial(_tasks.keys_batches, d), KEYS_SCHEMA)
+    # 1. Keys, and the run fingerprints' and band entries packed by bucket
+    # of the candidates' shuffle.
+    buckets = partitions or int(spark.conf.get("spark.sql.shuffle.partitions"))
+    bucket_keys = _partition_keys(spark, buckets)
+    keys = docs.select("pos", "id", "text").mapInArrow(
+        functools.partial(_tasks.keys_batches, d, buckets, bucket_keys), KEYS_SCHEMA
+    )
     keys = keys.persist(StorageLevel.MEMORY_AND_DISK)
-    totals = keys.agg(F.count("*").alias("n"), F.sum("bytes").alias("bytes")).collect()[0]
+    article_keys = keys.where(F.col("bucket").isNull())
+    totals = article_keys.agg(F.count("*").alias("n"), F.sum("bytes").alias("bytes")).collect()[0]
     n_articles, n_bytes = totals["n"], totals["bytes"] or 0
     spark.conf.set("spark.sql.shuffle.partitions", str(partitions or default_partitions(spark, n_bytes)))
     clock.lap("keys")
@@ -346,7 +376,7 @@ def _run(docs, d, labelled, min_coverage, groups, clock, partitions):
     # entries; the others are its copies.
     by_class = Window.partitionBy("duplicate_key").orderBy("pos")
     copies = (
-        keys.where(F.col("duplicate_key").isNotNull())
+        article_keys.where(F.col("duplicate_key").isNotNull())
         .select("duplicate_key", "pos", "id", F.first("id").over(by_class).alias("rep"),
                 F.row_number().over(by_class).alias("r"))
         .where("r > 1")
@@ -357,17 +387,13 @@ def _run(docs, d, labelled, min_coverage, groups, clock, partitions):
     for r in copy_rows:
         classes.setdefault(r["rep"], []).append(r["id"])
     exact = [Group(rep, sorted([rep] + ids)) for rep, ids in sorted(classes.items())]
-    if copy_rows:
-        copy_pos = spark.createDataFrame([(r["pos"],) for r in copy_rows], "pos long")
-        indexed = keys.join(F.broadcast(copy_pos), "pos", "left_anti")
-    else:
-        indexed = keys
+    copy_pos = np.array(sorted(r["pos"] for r in copy_rows), dtype=np.int64)
     clock.lap("duplicates")
 
     # 3. Boilerplate: ContextCounts as an aggregation.
     boiler = None
     if d.boilerplate_contexts > 0:
-        seg = keys.select(
+        seg = article_keys.select(
             "id", F.explode(F.arrays_zip("segment_key", "segment_context", "segment_first")).alias("z")
         ).select("id", F.col("z.segment_key").alias("s"), F.col("z.segment_context").alias("c"),
                  F.col("z.segment_first").alias("first"))  # fmt: skip
@@ -385,74 +411,41 @@ def _run(docs, d, labelled, min_coverage, groups, clock, partitions):
         )
     clock.lap("boilerplate")
 
-    # 4. Candidates: run fingerprints, then band buckets.
-    saturation = {"fingerprints": 0, "fingerprint_entries": 0, "buckets": 0, "entries": 0, "articles": 0}
-    runs = (
-        indexed.select("pos", "id", F.explode(F.arrays_zip("anchor_hash", "anchor_word")).alias("z"))
-        .select(F.col("z.anchor_hash").alias("h"), "id", F.col("z.anchor_word").alias("w"))
-        .withColumn("n", F.count("*").over(Window.partitionBy("h")))
-        .where("n >= 2")
+    # 4. Candidates: the packed entries of each bucket (every entry of a run
+    # fingerprint or an LSH bucket together) paired in Rust
+    # (Detector.cue_columns: the max_df and max_bucket rules, counted) into
+    # cue rows packed by verify part: few large rows, no row per entry or
+    # cue in the JVM.
+    parts = max(spark.sparkContext.defaultParallelism, math.ceil(n_bytes / PART_BYTES))
+    part_keys = _partition_keys(spark, parts)
+    cues = (
+        keys.where(F.col("bucket").isNotNull())
+        .select("bucket", "data")
+        .repartition(buckets, "bucket")
+        .mapInArrow(functools.partial(_tasks.cue_batches, d, copy_pos, parts, part_keys), CUES_SCHEMA)
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
-    cut = runs.where(F.col("n") > d.max_df).agg(F.countDistinct("h").alias("f"), F.count("*").alias("e")).collect()[0]
-    saturation["fingerprints"], saturation["fingerprint_entries"] = cut["f"], cut["e"]
-    ok = runs.where(F.col("n") <= d.max_df)
-    x, y = ok.alias("x"), ok.alias("y")
-    cues = x.join(y, (F.col("x.h") == F.col("y.h")) & (F.col("y.id") > F.col("x.id"))).select(
-        F.col("x.id").alias("a"), F.col("y.id").alias("b"), F.lit(1).alias("k"),
-        F.col("x.w").alias("ca"), F.col("y.w").alias("cb"),
-    )  # fmt: skip
-    entries = None
-    if d.settings()["similar_units"]:
-        in_bucket = Window.partitionBy("band", "key").orderBy("pos", "unit")
-        whole = in_bucket.rowsBetween(Window.unboundedPreceding, Window.unboundedFollowing)
-        entries = (
-            indexed.select("pos", "id", F.explode(F.arrays_zip("band_unit", "band", "band_key")).alias("z"))
-            .select(F.col("z.band").alias("band"), F.col("z.band_key").alias("key"), "pos", "id",
-                    F.col("z.band_unit").alias("unit"))
-            .withColumn("r", F.row_number().over(in_bucket))
-            .withColumn("n", F.count("*").over(whole))
-            .where("n >= 2")
-            .persist(StorageLevel.MEMORY_AND_DISK)
-        )  # fmt: skip
-        cap = d.max_bucket
-        cut = (
-            entries.where(F.col("n") > cap)
-            .agg(
-                F.countDistinct("band", "key").alias("buckets"),
-                F.count(F.when(F.col("r") > cap, 1)).alias("entries"),
-                F.countDistinct(F.when(F.col("r") > cap, F.col("pos"))).alias("articles"),
-            )
-            .collect()[0]
-        )
-        saturation.update(buckets=cut["buckets"], entries=cut["entries"], articles=cut["articles"])
-        x, y = entries.alias("x"), entries.where(F.col("r") <= cap).alias("y")
-        same = (F.col("x.band") == F.col("y.band")) & (F.col("x.key") == F.col("y.key"))
-        band_cues = x.join(y, same & (F.col("y.id") > F.col("x.id"))).select(
-            F.col("x.id").alias("a"), F.col("y.id").alias("b"), F.lit(0).alias("k"),
-            F.col("x.unit").alias("ca"), F.col("y.unit").alias("cb"),
-        )  # fmt: skip
-        cues = cues.unionByName(band_cues)
-    # Cue rows go to the part of their pair's first article; they are not
-    # grouped here (the verify task groups the sorted rows of each pair).
-    parts = max(4 * spark.sparkContext.defaultParallelism, math.ceil(n_bytes / PART_BYTES))
-    part_keys = _partition_keys(spark, parts)
-    part = F.element_at(
-        F.array(*[F.lit(k) for k in part_keys]), (F.pmod(F.xxhash64("a"), F.lit(parts)) + 1).cast("int")
-    )
-    cue_rows = cues.select(
-        part.alias("part"), "a", "b", F.col("k").cast("int").alias("k"),
-        F.col("ca").cast("int").alias("ca"), F.col("cb").cast("int").alias("cb"),
-    ).persist(StorageLevel.MEMORY_AND_DISK)  # fmt: skip
-    candidates = cue_rows.groupBy("part", "a", "b").count().persist(StorageLevel.MEMORY_AND_DISK)
-    n_candidates = candidates.count()
+    stats = np.zeros(5, dtype=np.int64)
+    for r in cues.where(F.col("kind") == 2).select("data").collect():
+        stats += np.frombuffer(r["data"], dtype="<i8")
+    saturation = {
+        "fingerprints": int(stats[0]),
+        "fingerprint_entries": int(stats[1]),
+        "buckets": int(stats[2]),
+        "entries": int(stats[3]),
+        "articles": 0,
+    }
+    if saturation["buckets"]:
+        saturation["articles"] = cues.where(F.col("kind") == 3).select("id").distinct().count()
+    # The (part, article) rows, distinct in each task (their count bounds
+    # the distinct ones).
+    need = cues.where(F.col("kind") == 0).select("part", "id").distinct()
+    n_need = int(stats[4])
     clock.lap("candidates")
 
     # 5. Verify: each part's articles (text, boilerplate, label), then the
-    # cue rows of its pairs, sorted.
-    need = candidates.select("part", F.col("a").alias("id"))
-    need = need.union(candidates.select("part", F.col("b").alias("id"))).distinct()
-    if n_candidates <= BROADCAST_PAIRS:
+    # packed cue rows of its pairs.
+    if n_need <= BROADCAST_NEED:
         need = F.broadcast(need)
     articles = docs.join(need, "id")
     if boiler is not None:
@@ -464,24 +457,27 @@ def _run(docs, d, labelled, min_coverage, groups, clock, partitions):
         articles = articles.withColumn("label", F.lit(None).cast("string"))
     null = F.lit(None)
     items = articles.select(
-        "part", F.lit(0).alias("kind"), F.col("id").alias("a"), F.lit(-1).cast("long").alias("b"), "text",
-        "bp_key", "bp_articles", "label", null.cast("int").alias("k"), null.cast("int").alias("ca"),
-        null.cast("int").alias("cb"),
+        "part", F.lit(0).alias("kind"), F.col("id").alias("a"), "text", "bp_key", "bp_articles", "label",
+        null.cast("binary").alias("data"),
     ).unionByName(
-        cue_rows.select(
-            "part", F.lit(1).alias("kind"), "a", "b", null.cast("string").alias("text"),
+        cues.where(F.col("kind") == 1).select(
+            "part", F.lit(1).alias("kind"), null.cast("long").alias("a"), null.cast("string").alias("text"),
             null.cast("array<long>").alias("bp_key"), null.cast("array<int>").alias("bp_articles"),
-            null.cast("string").alias("label"), "k", "ca", "cb",
+            null.cast("string").alias("label"), "data",
         )
     )  # fmt: skip
     # No sort: the verify task groups and sorts each part's cue rows in
-    # Rust (sorting them in the JVM cost more than verifying them).
-    verified = (
+    # Rust. Each part's row a = -1 carries its number of candidate pairs.
+    raw = (
         items.repartition(parts, "part")
         .mapInArrow(functools.partial(_tasks.verify_batches, d, labelled), pair_schema(labelled))
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
-    n_pairs = verified.count()
+    counts = raw.agg(
+        F.count(F.when(F.col("a") >= 0, 1)).alias("pairs"), F.sum(F.when(F.col("a") < 0, F.col("b"))).alias("cand")
+    ).collect()[0]
+    n_pairs, n_candidates = counts["pairs"], counts["cand"] or 0
+    verified = raw.where(F.col("a") >= 0)
     clock.lap("verify")
 
     # 6. Groups.
@@ -508,11 +504,11 @@ def _run(docs, d, labelled, min_coverage, groups, clock, partitions):
     clock.lap("groups")
     # Freed last: a cache freed while one computed from it is still to be
     # filled would be recomputed from scratch.
-    for cached in (candidates, cue_rows, runs, entries, keys):
-        if cached is not None:
-            cached.unpersist()
+    for cached in (cues, keys):
+        cached.unpersist()
     return SparkPairs(
         pairs=verified,
+        cached=raw,
         groups=near,
         exact_duplicates=exact,
         labels=labels,
@@ -525,21 +521,37 @@ def _run(docs, d, labelled, min_coverage, groups, clock, partitions):
     )
 
 
+def spark_hash_int(k):
+    """Spark's ``hash`` of an int column's value ``k``: Murmur3 x86 32 of the
+    4-byte int with seed 42, as a signed int (``Murmur3_x86_32.hashInt``)."""
+    m = 0xFFFFFFFF
+
+    def rotl(x, r):
+        return ((x << r) | (x >> (32 - r))) & m
+
+    k1 = (k & m) * 0xCC9E2D51 & m
+    k1 = rotl(k1, 15) * 0x1B873593 & m
+    h = 42 ^ k1
+    h = (rotl(h, 13) * 5 + 0xE6546B64) & m
+    h ^= 4
+    h ^= h >> 16
+    h = h * 0x85EBCA6B & m
+    h ^= h >> 13
+    h = h * 0xC2B2AE35 & m
+    h ^= h >> 16
+    return h - (1 << 32) if h >= 1 << 31 else h
+
+
 def _partition_keys(spark, n):
     """``n`` ints that ``repartition(n, col)`` sends to partitions 0, 1, ..,
-    n - 1 (Spark hash-partitions by ``pmod(hash(col), n)``), so that each
-    verify part has a partition of its own."""
+    n - 1 (Spark hash-partitions an int column by ``pmod(hash(col), n)``,
+    :func:`spark_hash_int`), so that each bucket or verify part has a
+    partition of its own."""
     found = {}
-    start = 0
+    k = 0
     while len(found) < n:
-        rows = (
-            spark.range(start, start + 64 * n)
-            .select(F.col("id").cast("int").alias("k"), F.pmod(F.hash(F.col("id").cast("int")), F.lit(n)).alias("p"))
-            .collect()
-        )
-        for r in rows:
-            found.setdefault(r["p"], r["k"])
-        start += 64 * n
+        found.setdefault(spark_hash_int(k) % n, k)
+        k += 1
     return [found[p] for p in range(n)]
 
 

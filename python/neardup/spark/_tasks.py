@@ -15,21 +15,34 @@ import pyarrow.compute as pc
 _I64 = pa.int64()
 _I32 = pa.int32()
 
-#: The columns of a keys record, one row per article (see ``keys_schema``).
-KEY_LISTS = (
-    ("anchor_hash", _I64, "anchor_article", "anchor_hash"),
-    ("anchor_word", _I32, "anchor_article", "anchor_word"),
-    ("band_unit", _I32, "band_article", "band_unit"),
-    ("band", _I32, "band_article", "band"),
-    ("band_key", _I64, "band_article", "band_key"),
-)
-
-#: The Arrow schema of a keys record (``_job.KEYS_SCHEMA``).
+#: The Arrow schema of a keys record (``_job.KEYS_SCHEMA``): one row per
+#: article (``bucket`` null), and rows of packed entries (``bucket`` and
+#: ``data``, the rest null) of the run fingerprints and LSH bands of a batch
+#: of articles, one bucket of the candidates' shuffle each.
 KEYS_ARROW = pa.schema(
     [("pos", _I64), ("id", _I64), ("bytes", _I64), ("units", _I32), ("duplicate_key", pa.binary())]
-    + [(name, pa.list_(t)) for name, t, _, _ in KEY_LISTS]
     + [("segment_key", pa.list_(_I64)), ("segment_context", pa.list_(_I64)), ("segment_first", pa.list_(pa.bool_()))]
+    + [("bucket", _I32), ("data", pa.binary())]
 )
+
+#: An entry of a run fingerprint (``kind`` 1, ``key`` its hash, ``at`` the
+#: run's first word) or of an LSH bucket (``kind`` 0, ``band`` and ``key``,
+#: ``at`` the unit), packed: what ``Detector.cue_columns`` takes.
+ENTRY = np.dtype([("kind", "<i4"), ("band", "<i4"), ("key", "<i8"), ("pos", "<i8"), ("id", "<i8"), ("at", "<i4")])
+
+#: A packed cue row of ``Detector.cue_columns``.
+CUE = np.dtype([("a", "<i8"), ("b", "<i8"), ("k", "<i4"), ("ca", "<i4"), ("cb", "<i4")])
+
+#: The Arrow schema of what the candidates task gives (``_job.CUES_SCHEMA``):
+#: ``kind`` 0, an article ``id`` that ``part`` needs; 1, packed cue rows of
+#: ``part`` in ``data``; 2, in ``data`` (5 int64) the counts of what the caps
+#: cut (``Detector.cue_columns``' ``stats``) and of the task's kind-0 rows;
+#: 3, the position ``id`` of an article with an entry past ``max_bucket``.
+CUES_ARROW = pa.schema([("part", _I32), ("kind", _I32), ("id", _I64), ("data", pa.binary())])
+
+#: Most bytes of packed entries or cues in one row (Spark moves a few large
+#: rows far faster than many small ones; past some MB a row costs memory).
+BLOB_BYTES = 4 << 20
 
 #: Rows per record batch of verified pairs.
 VERIFY_CHUNK = 16384
@@ -37,23 +50,12 @@ VERIFY_CHUNK = 16384
 
 def _offsets(article, n):
     """List offsets for entries owned by ``article`` (indices into a batch of
-    ``n`` articles, in increasing order) and the order that sorts them so."""
+    ``n`` articles, in increasing order)."""
     article = np.asarray(article, dtype=np.int64)
-    order = None
-    if article.size and np.any(article[1:] < article[:-1]):
-        order = np.argsort(article, kind="stable")
-        article = article[order]
     counts = np.bincount(article, minlength=n) if article.size else np.zeros(n, dtype=np.int64)
     offsets = np.zeros(n + 1, dtype=np.int32)
     np.cumsum(counts, out=offsets[1:])
-    return offsets, order
-
-
-def _list(offsets, values, order, dtype):
-    values = np.asarray(values, dtype=dtype.to_pandas_dtype())
-    if order is not None:
-        values = values[order]
-    return pa.ListArray.from_arrays(pa.array(offsets, _I32), pa.array(values, dtype))
+    return offsets
 
 
 def _segment_lists(keys, n):
@@ -73,8 +75,7 @@ def _segment_lists(keys, n):
         first[1:] = (art[1:] != art[:-1]) | (s[1:] != s[:-1])
     else:
         first = np.zeros(0, dtype=bool)
-    offsets, _ = _offsets(art, n)
-    off = pa.array(offsets, _I32)
+    off = pa.array(_offsets(art, n), _I32)
     return (
         pa.ListArray.from_arrays(off, pa.array(s, _I64)),
         pa.ListArray.from_arrays(off, pa.array(c, _I64)),
@@ -82,38 +83,187 @@ def _segment_lists(keys, n):
     )
 
 
-def keys_batches(detector, batches):
+def bucket_of(entries, buckets):
+    """The bucket of the candidates' shuffle of each packed entry, in
+    ``0..buckets``: a mix of its ``(kind, band, key)``, so that every entry
+    of a run fingerprint or an LSH bucket goes to the same one."""
+    h = entries["key"].view(np.uint64) ^ (entries["band"].astype(np.uint64) << np.uint64(32))
+    h = h ^ entries["kind"].astype(np.uint64)
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xFF51AFD7ED558CCD)
+    h = h ^ (h >> np.uint64(33))
+    return (h % np.uint64(buckets)).astype(np.int64)
+
+
+def _entries(keys, pos, ids):
+    """The packed entries (``ENTRY``) of a batch's keys: run fingerprints,
+    then band entries; ``pos`` and ``ids`` of the batch's articles."""
+    aa = np.asarray(keys["anchor_article"], dtype=np.int64)
+    ba = np.asarray(keys["band_article"], dtype=np.int64)
+    na = aa.size
+    e = np.empty(na + ba.size, dtype=ENTRY)
+    e["kind"][:na] = 1
+    e["band"][:na] = 0
+    e["key"][:na] = np.asarray(keys["anchor_hash"], dtype=np.int64)
+    e["pos"][:na] = pos[aa]
+    e["id"][:na] = ids[aa]
+    e["at"][:na] = np.asarray(keys["anchor_word"], dtype=np.int64)
+    e["kind"][na:] = 0
+    e["band"][na:] = np.asarray(keys["band"], dtype=np.int64)
+    e["key"][na:] = np.asarray(keys["band_key"], dtype=np.int64)
+    e["pos"][na:] = pos[ba]
+    e["id"][na:] = ids[ba]
+    e["at"][na:] = np.asarray(keys["band_unit"], dtype=np.int64)
+    return e
+
+
+def _blobs(rows, lo, hi, size):
+    """``rows[lo:hi]`` (a structured array) as bytes of at most about
+    ``BLOB_BYTES`` each."""
+    step = max(1, BLOB_BYTES // size)
+    return [rows[i : min(hi, i + step)].tobytes() for i in range(lo, hi, step)]
+
+
+def keys_batches(detector, buckets, bucket_keys, batches):
     """Stage 1, map: for each batch of ``(pos, id, text)`` rows, the keys of
-    every article, one row each (``_job.KEYS_SCHEMA``)."""
+    every article, one row each, and its run fingerprints' and band entries
+    packed by bucket of the candidates' shuffle (``bucket_keys[b]``: the
+    value that sends bucket ``b`` to a partition of its own)
+    (``_job.KEYS_SCHEMA``)."""
     for batch in batches:
         n = batch.num_rows
         if n == 0:
             continue
         texts = batch.column("text").to_pylist()
         keys = detector.keys(texts)
-        columns = {
-            "pos": batch.column("pos"),
-            "id": batch.column("id"),
-            "bytes": pa.array([len(t.encode("utf-8")) for t in texts], _I64),
-            "units": pa.array(keys["units"], _I32),
-            "duplicate_key": pa.array(keys["duplicate_key"], pa.binary()),
-        }
-        groups = {}
-        for name, dtype, article, values in KEY_LISTS:
-            if article not in groups:
-                groups[article] = _offsets(keys[article], n)
-            offsets, order = groups[article]
-            columns[name] = _list(offsets, keys[values], order, dtype)
-        columns["segment_key"], columns["segment_context"], columns["segment_first"] = _segment_lists(keys, n)
-        yield pa.RecordBatch.from_pydict(columns, schema=KEYS_ARROW)
+        seg_key, seg_context, seg_first = _segment_lists(keys, n)
+        yield pa.RecordBatch.from_pydict(
+            {
+                "pos": batch.column("pos"),
+                "id": batch.column("id"),
+                "bytes": pa.array([len(t.encode("utf-8")) for t in texts], _I64),
+                "units": pa.array(keys["units"], _I32),
+                "duplicate_key": pa.array(keys["duplicate_key"], pa.binary()),
+                "segment_key": seg_key,
+                "segment_context": seg_context,
+                "segment_first": seg_first,
+                "bucket": pa.nulls(n, _I32),
+                "data": pa.nulls(n, pa.binary()),
+            },
+            schema=KEYS_ARROW,
+        )
+        pos = batch.column("pos").to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+        ids = batch.column("id").to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+        entries = _entries(keys, pos, ids)
+        if entries.size == 0:
+            continue
+        bucket = bucket_of(entries, buckets)
+        order = np.argsort(bucket, kind="stable")
+        entries = entries[order]
+        ends = np.cumsum(np.bincount(bucket, minlength=buckets))
+        out_bucket, out_data = [], []
+        lo = 0
+        for b, hi in enumerate(ends.tolist()):
+            for blob in _blobs(entries, lo, hi, ENTRY.itemsize):
+                out_bucket.append(bucket_keys[b])
+                out_data.append(blob)
+            lo = hi
+        m = len(out_data)
+        yield pa.RecordBatch.from_pydict(
+            {
+                **{f.name: pa.nulls(m, f.type) for f in KEYS_ARROW if f.name not in ("bucket", "data")},
+                "bucket": pa.array(out_bucket, _I32),
+                "data": pa.array(out_data, pa.binary()),
+            },
+            schema=KEYS_ARROW,
+        )
+
+
+def _packed(batches, dtype, what):
+    """The packed rows of the ``data`` column of ``batches``, concatenated,
+    as a structured array of ``dtype``."""
+    chunks = []
+    for batch in batches:
+        arr = batch.column("data")
+        if arr.null_count:
+            raise ValueError(f"{what}: a row without data")
+        _, offsets, data = arr.buffers()
+        if data is None:
+            continue
+        width = "<i8" if pa.types.is_large_binary(arr.type) else "<i4"
+        off = np.frombuffer(offsets, dtype=width)[arr.offset : arr.offset + len(arr) + 1]
+        chunks.append(memoryview(data)[off[0] : off[-1]])
+    buf = b"".join(chunks)
+    if len(buf) % dtype.itemsize:
+        raise ValueError(f"{what}: {len(buf)} bytes of packed rows, not a whole number of {dtype.itemsize}-byte rows")
+    return np.frombuffer(buf, dtype=dtype)
+
+
+def cue_batches(detector, copies, parts, part_keys, batches):
+    """Stage 3, candidates: the packed entries of a partition (rows
+    ``bucket``, ``data`` of the keys; every entry of a run fingerprint or an
+    LSH bucket in the same partition), less those of the exact duplicates'
+    copies (positions ``copies``, sorted), paired by
+    ``Detector.cue_columns`` into cue rows for ``parts`` verify parts
+    (``part_keys[p]``: the value that sends part ``p`` to a partition of its
+    own). Yields ``CUES_ARROW`` rows: the articles each part needs, its
+    packed cue rows, what the caps cut."""
+    entries = _packed([b for b in batches if b.num_rows], ENTRY, "candidates")
+    if copies.size and entries.size:
+        entries = entries[~np.isin(entries["pos"], copies)]
+    if entries.size == 0:
+        return
+
+    def col(name, dtype):
+        return np.ascontiguousarray(entries[name], dtype=dtype).tobytes()
+
+    res = detector.cue_columns(
+        col("kind", "<i4"), col("band", "<i4"), col("key", "<i8"), col("pos", "<i8"), col("id", "<i8"),
+        col("at", "<i4"), parts,
+    )  # fmt: skip
+    keys = np.asarray(part_keys, dtype=np.int32)
+    need_part = keys[np.frombuffer(res["need_part"], dtype="<i4")]
+    need_id = np.frombuffer(res["need_id"], dtype="<i8")
+    past = np.frombuffer(res["past_cap"], dtype="<i8")
+
+    def rows(part, kind, ids, data):
+        m = len(ids)
+        return pa.RecordBatch.from_pydict(
+            {
+                "part": pa.array(part, _I32),
+                "kind": pa.array(np.full(m, kind, dtype=np.int32), _I32),
+                "id": pa.array(ids, _I64),
+                "data": pa.array(data, pa.binary()) if data is not None else pa.nulls(m, pa.binary()),
+            },
+            schema=CUES_ARROW,
+        )
+
+    stats = res["stats"] + np.int64(need_id.size).tobytes()
+    yield rows(np.array([-1], dtype=np.int32), 2, np.zeros(1, dtype=np.int64), [stats])
+    if past.size:
+        yield rows(np.full(past.size, -1, dtype=np.int32), 3, past, None)
+    yield rows(need_part, 0, need_id, None)
+    cues = np.frombuffer(res["cues"], dtype=CUE)
+    offsets = np.frombuffer(res["cue_offsets"], dtype="<i8") // CUE.itemsize
+    blob_parts, blobs = [], []
+    for p in range(parts):
+        for blob in _blobs(cues, int(offsets[p]), int(offsets[p + 1]), CUE.itemsize):
+            blob_parts.append(part_keys[p])
+            blobs.append(blob)
+            if len(blobs) == 16:
+                yield rows(np.array(blob_parts, dtype=np.int32), 1, np.zeros(len(blobs), dtype=np.int64), blobs)
+                blob_parts, blobs = [], []
+    if blobs:
+        yield rows(np.array(blob_parts, dtype=np.int32), 1, np.zeros(len(blobs), dtype=np.int64), blobs)
 
 
 def _verify_part(detector, labelled, articles, cues):
     """Verifies one part: ``articles`` (record batches of kind-0 rows: id
     ``a``, ``text``, ``bp_key``, ``bp_articles``, ``label``) and ``cues``
-    (record batches of its cue rows, in any order) in one
+    (record batches of ``data``: packed cue rows, in any order) in one
     ``Detector.verify_columns`` call, straight from the Arrow buffers.
-    Yields the verified pairs as record batches (``pair_arrow_schema``)."""
+    Yields the verified pairs as record batches (``pair_arrow_schema``),
+    then the part's number of candidate pairs (``_candidates_row``)."""
     if not cues:
         return
     art = pa.Table.from_batches(articles).combine_chunks() if articles else None
@@ -126,10 +276,10 @@ def _verify_part(detector, labelled, articles, cues):
     np.cumsum(pc.list_value_length(bp_keys).fill_null(0).to_numpy(zero_copy_only=False), out=bp_offsets[1:])
     bp_key_values = pc.list_flatten(bp_keys).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
     bp_counts = pc.list_flatten(art.column("bp_articles").combine_chunks()).to_numpy(zero_copy_only=False)
-    cue = pa.Table.from_batches(cues).combine_chunks()
+    cue = _packed(cues, CUE, "verify")
 
     def col(name, dtype):
-        return cue.column(name).combine_chunks().to_numpy(zero_copy_only=False).astype(dtype, copy=False).tobytes()
+        return np.ascontiguousarray(cue[name], dtype=dtype).tobytes()
 
     res = detector.verify_columns(
         ids.tobytes(), text_offsets, text_data, bp_offsets.tobytes(), bp_key_values.tobytes(),
@@ -140,6 +290,22 @@ def _verify_part(detector, labelled, articles, cues):
     batch = _columns_batch(res, labels)
     for lo in range(0, batch.num_rows, VERIFY_CHUNK):
         yield batch.slice(lo, VERIFY_CHUNK)
+    yield _candidates_row(int(np.frombuffer(res["candidates"], dtype="<i8")[0]), labelled)
+
+
+def _candidates_row(n, labelled):
+    """The row that reports a part's ``n`` candidate pairs: ``a`` = -1 (no
+    id is negative), ``b`` = ``n``, the rest empty (``_job`` counts and
+    drops it)."""
+    schema = pair_arrow_schema(labelled)
+    cols = {f.name: pa.array([0], f.type) for f in schema if pa.types.is_integer(f.type) or pa.types.is_floating(f.type)}
+    cols["a"], cols["b"] = pa.array([-1], _I64), pa.array([n], _I64)
+    for f in schema:
+        if pa.types.is_list(f.type):
+            cols[f.name] = pa.array([[]], f.type)
+        elif f.name not in cols:
+            cols[f.name] = pa.nulls(1, f.type)
+    return pa.RecordBatch.from_pydict({f.name: cols[f.name] for f in schema}, schema=schema)
 
 
 def _string_buffers(arr):
@@ -191,18 +357,20 @@ def _columns_batch(res, labels):
 
 
 _ARTICLE_COLUMNS = ("a", "text", "bp_key", "bp_articles", "label")
-_CUE_COLUMNS = ("a", "b", "k", "ca", "cb")
+_CUE_COLUMNS = ("data",)
 
 
 def verify_batches(detector, labelled, batches):
     """Stage 4, verify: the rows of a partition, in any order — for each
     part, its articles (kind 0: ``a`` is the article's id, with its text,
     boilerplate and label) and the cue rows of its candidate pairs (kind 1:
-    ``a < b`` and one cue ``(k, ca, cb)``). Each part is verified by one
-    ``Detector.verify_columns`` call on its Arrow buffers, which groups and
-    sorts the cue rows (no sort in the JVM). Yields one row per verified
-    pair (``pair_arrow_schema``), parts in increasing order, pairs in
-    increasing ``(a, b)`` order within a part."""
+    ``data``, cue rows packed by ``Detector.cue_columns``, ``a < b``). Each
+    part is verified by one ``Detector.verify_columns`` call on its Arrow
+    buffers, which groups and sorts the cue rows (no sort in the JVM).
+    Yields one row per verified pair (``pair_arrow_schema``), parts in
+    increasing order, pairs in increasing ``(a, b)`` order within a part,
+    each part followed by the row of its number of candidate pairs
+    (``a`` = -1)."""
     parts = {}  # part -> (article batches, cue batches)
     for batch in batches:
         if batch.num_rows == 0:
