@@ -51,8 +51,11 @@
 //! in the temporary directory), as the `corpus` example does.
 //!
 //! `--only` leaves the MinHash task out, so that `peak_rss_mb` is that of
-//! neardup's own task alone: the corpus the harness holds (115 MB), the
-//! index and the work of the pairs or queries.
+//! neardup's own task alone: with `--passages`, the corpus the harness
+//! holds (115 MB), the index and the work of the queries; `--pairs --only`
+//! reads the corpus as a stream, 1,024 articles at a time (as the `corpus`
+//! example reads its input), so its peak is the index and the work of the
+//! pairs alone, end to end.
 //!
 //! `NDD_LIMIT=n` keeps the first `n` articles (recall is then left empty).
 //! A missing or unreadable corpus prints one line on stderr and exits with
@@ -118,6 +121,9 @@ fn run() -> Result<(), String> {
         Err(_) => None,
     };
     let corpus_dir = base_dir()?.join("corpus");
+    if pairs && only && !passages {
+        return pairs_only(&corpus_dir, limit);
+    }
 
     let t = Instant::now();
     let raw = std::fs::read(corpus_dir.join("articles.txt"))
@@ -153,7 +159,7 @@ fn run() -> Result<(), String> {
         passage_task(&docs, &failed, truth.as_deref(), &mut rec)?;
     }
     if pairs {
-        pairs_task(&docs, &failed, truth.as_deref(), &mut rec)?;
+        pairs_task(build_index(&docs, &failed, true)?, truth.as_deref(), &mut rec)?;
     }
     rec.float("peak_rss_mb", peak_rss_mb());
     println!("{}", rec.finish());
@@ -324,7 +330,7 @@ fn build_index<'a>(docs: &[&'a str], skip: &[usize], texts_on_disk: bool) -> Res
 fn passage_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec: &mut Json) -> Result<(), String> {
     /// Queries per `par_query_many` call: keeps only the pairs, not every
     /// report, in memory.
-    const CHUNK: usize = 2048;
+    const CHUNK: usize = 1024;
 
     let Built { articles, index, insert_s, index_mb } = build_index(docs, skip, false)?;
 
@@ -385,8 +391,8 @@ fn passage_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec:
 /// ids are kept). `pairs_digest` hashes the whole pair stream (ids, similarities, every passage's spans, token ranges,
 /// counts and scores), so two builds that print the same digest computed
 /// the same reports.
-fn pairs_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec: &mut Json) -> Result<(), String> {
-    let Built { index, insert_s, index_mb, .. } = build_index(docs, skip, true)?;
+fn pairs_task(built: Built<'_>, truth: Option<&[TruthPair]>, rec: &mut Json) -> Result<(), String> {
+    let Built { index, insert_s, index_mb, .. } = built;
     let after_insert_rss = peak_rss_mb();
 
     let t = Instant::now();
@@ -412,6 +418,79 @@ fn pairs_task(docs: &[&str], skip: &[usize], truth: Option<&[TruthPair]>, rec: &
         .num("pairs_passages", passages)
         .str("pairs_digest", &format!("{:016x}", digest.0))
         .value("pairs_recall", recall_json(truth, found));
+    Ok(())
+}
+
+/// `--pairs --only`: the pairs task on the corpus read as a stream, a
+/// chunk of articles at a time, as the `corpus` example reads its input:
+/// the harness never holds the whole corpus, so `peak_rss_mb` is that of
+/// neardup's index and its work (the same pairs and digest as `--pairs`).
+fn pairs_only(corpus_dir: &std::path::Path, limit: Option<usize>) -> Result<(), String> {
+    use std::io::BufRead;
+    /// Articles per `par_insert_many`.
+    const CHUNK: usize = 1024;
+    let path = corpus_dir.join("articles.txt");
+    let name = path.display().to_string();
+    let file = std::fs::File::open(&path).map_err(|e| format!("{name}: {e} (build it with make-corpus)"))?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let truth = if limit.is_none() { Some(load_truth(&corpus_dir.join("truth.tsv"))?) } else { None };
+    let mut index = Detector::new(Config::default()).map_err(|e| e.to_string())?.index();
+    index.store_texts_on_disk(std::env::temp_dir()).map_err(|e| e.to_string())?;
+    let (mut docs, mut bytes) = (0usize, 0usize);
+    let mut chunk: Vec<(u64, String)> = Vec::with_capacity(CHUNK);
+    let mut flush = |chunk: &mut Vec<(u64, String)>| -> Result<(), String> {
+        let refs: Vec<(u64, &str)> = chunk.iter().map(|(id, t)| (*id, t.as_str())).collect();
+        index.par_insert_many(&refs).map_err(|e| e.to_string())?;
+        chunk.clear();
+        Ok(())
+    };
+    let t = Instant::now();
+    let (sep, mut pending, mut at) = (SEPARATOR.as_bytes(), Vec::new(), 0usize);
+    loop {
+        if limit.is_some_and(|n| docs >= n) {
+            break;
+        }
+        // An article ends at the separator "\n\x1e\n" (or the end of the
+        // file); a lone \x1e inside one is kept.
+        let read = reader.read_until(sep[1], &mut pending).map_err(|e| format!("{name}: {e}"))?;
+        let ended = read == 0;
+        let at_separator = pending.ends_with(&sep[..2])
+            && reader.fill_buf().map_err(|e| format!("{name}: {e}"))?.first() == Some(&sep[2]);
+        if !ended && !at_separator {
+            continue;
+        }
+        if at_separator {
+            reader.consume(1);
+            pending.truncate(pending.len() - 2);
+        }
+        if !(ended && pending.is_empty()) {
+            let doc = text::decode(&pending).map_err(|e| format!("{name}: the article at byte {at}: {e}"))?;
+            bytes += doc.len();
+            chunk.push((docs as u64, doc.to_string()));
+            docs += 1;
+            if chunk.len() == CHUNK {
+                flush(&mut chunk)?;
+            }
+        }
+        at += pending.len() + if at_separator { sep.len() } else { 0 };
+        pending.clear();
+        if ended {
+            break;
+        }
+    }
+    flush(&mut chunk)?;
+    index.shrink_to_fit();
+    let insert_s = t.elapsed().as_secs_f64();
+    let index_mb = index.memory_usage() as f64 / 1e6;
+    let mut rec = Json::default();
+    rec.str("peer", "neardup")
+        .num("threads", rayon::current_num_threads())
+        .num("docs", docs)
+        .num("bytes", bytes)
+        .value("streamed", true);
+    pairs_task(Built { articles: Vec::new(), index, insert_s, index_mb }, truth.as_deref(), &mut rec)?;
+    rec.float("peak_rss_mb", peak_rss_mb());
+    println!("{}", rec.finish());
     Ok(())
 }
 
