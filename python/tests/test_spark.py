@@ -120,6 +120,11 @@ def test_find_pairs_refuses_bad_input(spark):
         find_pairs(good, max_df=0)
     with pytest.raises(TypeError, match="no_such_setting"):
         find_pairs(good, no_such_setting=1)
+    # The job has no rewritten-candidate keys yet: refused, never fewer pairs.
+    with pytest.raises(ValueError, match="rewritten"):
+        find_pairs(good, rewritten=True)
+    with pytest.raises(ValueError, match="rewritten"):
+        find_pairs(good, neardup.Detector(rewritten=True))
 
 
 def test_empty_and_short_texts_reuse_nothing(spark):
