@@ -23,11 +23,17 @@ use crate::report::{PassageData, ReportData};
 const CHUNK: usize = 16384;
 
 /// A buffer of `bytes` read as little-endian values of `N` bytes, checked
-/// to hold whole values (`what` names the argument in the error).
-fn values<const N: usize, T>(data: &[u8], what: &str, from: fn([u8; N]) -> T) -> PyResult<Vec<T>> {
+/// to hold whole values (`method` and `what` name the method and the
+/// argument in the error).
+pub(crate) fn values<const N: usize, T>(
+    method: &str,
+    data: &[u8],
+    what: &str,
+    from: fn([u8; N]) -> T,
+) -> PyResult<Vec<T>> {
     if !data.len().is_multiple_of(N) {
         return Err(PyValueError::new_err(format!(
-            "verify_columns: {what} holds {} bytes, not a whole number of {N}-byte values",
+            "{method}: {what} holds {} bytes, not a whole number of {N}-byte values",
             data.len()
         )));
     }
@@ -35,11 +41,11 @@ fn values<const N: usize, T>(data: &[u8], what: &str, from: fn([u8; N]) -> T) ->
 }
 
 fn i64s(data: &[u8], what: &str) -> PyResult<Vec<i64>> {
-    values::<8, i64>(data, what, i64::from_le_bytes)
+    values::<8, i64>("verify_columns", data, what, i64::from_le_bytes)
 }
 
 fn i32s(data: &[u8], what: &str) -> PyResult<Vec<i32>> {
-    values::<4, i32>(data, what, i32::from_le_bytes)
+    values::<4, i32>("verify_columns", data, what, i32::from_le_bytes)
 }
 
 /// `offsets` (n + 1 of them, non-decreasing, the last at most `len`) as

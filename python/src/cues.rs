@@ -14,6 +14,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
+use crate::columns::values;
 use neardup::Detector;
 
 /// Bytes of one packed cue row: `a`, `b` (int64), `kind`, `a_at`, `b_at`
@@ -38,16 +39,6 @@ pub fn part_of(id: i64, parts: u32) -> u32 {
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^= z >> 31;
     (z % u64::from(parts)) as u32
-}
-
-fn le<const N: usize, T>(data: &[u8], what: &str, from: fn([u8; N]) -> T) -> PyResult<Vec<T>> {
-    if !data.len().is_multiple_of(N) {
-        return Err(PyValueError::new_err(format!(
-            "cue_columns: {what} holds {} bytes, not a whole number of {N}-byte values",
-            data.len()
-        )));
-    }
-    Ok(data.chunks_exact(N).map(|c| from(c.try_into().expect("chunks of N bytes"))).collect())
 }
 
 /// One entry: the group it belongs to `(kind, band, key)`, its insertion
@@ -154,12 +145,12 @@ pub fn cue_columns<'py>(py: Python<'py>, d: &Detector, cols: Inputs<'_>, parts: 
     if parts == 0 {
         return Err(PyValueError::new_err("cue_columns: parts must be at least 1, not 0"));
     }
-    let kind = le::<4, i32>(cols.kind, "kind", i32::from_le_bytes)?;
-    let band = le::<4, i32>(cols.band, "band", i32::from_le_bytes)?;
-    let key = le::<8, i64>(cols.key, "key", i64::from_le_bytes)?;
-    let pos = le::<8, i64>(cols.pos, "pos", i64::from_le_bytes)?;
-    let id = le::<8, i64>(cols.id, "id", i64::from_le_bytes)?;
-    let at = le::<4, i32>(cols.at, "at", i32::from_le_bytes)?;
+    let kind = values::<4, i32>("cue_columns", cols.kind, "kind", i32::from_le_bytes)?;
+    let band = values::<4, i32>("cue_columns", cols.band, "band", i32::from_le_bytes)?;
+    let key = values::<8, i64>("cue_columns", cols.key, "key", i64::from_le_bytes)?;
+    let pos = values::<8, i64>("cue_columns", cols.pos, "pos", i64::from_le_bytes)?;
+    let id = values::<8, i64>("cue_columns", cols.id, "id", i64::from_le_bytes)?;
+    let at = values::<4, i32>("cue_columns", cols.at, "at", i32::from_le_bytes)?;
     let n = kind.len();
     if [band.len(), key.len(), pos.len(), id.len(), at.len()].iter().any(|&m| m != n) {
         return Err(PyValueError::new_err(format!(

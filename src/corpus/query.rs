@@ -17,6 +17,31 @@ pub(super) struct Cut {
 }
 
 impl Index {
+    /// The live entries of `table`'s bucket `key` as candidates with
+    /// `cue(their unit)`, added to `out`; none when there are more than
+    /// `max_df` (counted in `cut`). `bucket` is scratch space.
+    fn take_bucket(
+        &self,
+        table: &crate::lsh::Table,
+        key: u64,
+        cue: impl Fn(u32) -> Cue,
+        bucket: &mut Vec<Candidate>,
+        out: &mut Vec<Candidate>,
+        cut: &mut Cut,
+    ) {
+        let max_df = self.detector.config().max_df;
+        bucket.clear();
+        for (slot, at) in table.bucket(key) {
+            let Some(stored) = self.store.at(slot) else { continue };
+            bucket.push(Candidate { id: stored.id, slot, cue: cue(at) });
+            if bucket.len() > max_df {
+                cut.capped += 1;
+                return;
+            }
+        }
+        out.extend_from_slice(bucket);
+    }
+
     /// The candidates of a prepared query text, sorted and deduplicated,
     /// and what the caps cut.
     ///
@@ -39,19 +64,7 @@ impl Index {
             if probe.run_is_boilerplate(word, config.anchor()) {
                 continue;
             }
-            bucket.clear();
-            for (slot, at) in self.runs.bucket(key) {
-                let Some(stored) = self.store.at(slot) else { continue };
-                bucket.push(Candidate { id: stored.id, slot, cue: Cue::Anchor { a: word, b: at } });
-                if bucket.len() > config.max_df {
-                    break;
-                }
-            }
-            if bucket.len() > config.max_df {
-                cut.capped += 1;
-            } else {
-                out.extend_from_slice(&bucket);
-            }
+            self.take_bucket(&self.runs, key, |b| Cue::Anchor { a: word, b }, &mut bucket, &mut out, &mut cut);
             compact(&mut out, &mut compact_at);
         }
         // Each sentence of the query's rewritten-candidate entries looks
@@ -61,19 +74,7 @@ impl Index {
             let (sentences, keys) = self.detector.sentence_bag_keys(text, probe.analysis());
             for (&s, keys) in sentences.iter().zip(keys.chunks_exact(self.bags.len())) {
                 for (table, &key) in self.bags.iter().zip(keys) {
-                    bucket.clear();
-                    for (slot, at) in table.bucket(key) {
-                        let Some(stored) = self.store.at(slot) else { continue };
-                        bucket.push(Candidate { id: stored.id, slot, cue: Cue::Bags { a: s, b: at } });
-                        if bucket.len() > config.max_df {
-                            break;
-                        }
-                    }
-                    if bucket.len() > config.max_df {
-                        cut.capped += 1;
-                    } else {
-                        out.extend_from_slice(&bucket);
-                    }
+                    self.take_bucket(table, key, |b| Cue::Bags { a: s, b }, &mut bucket, &mut out, &mut cut);
                 }
                 compact(&mut out, &mut compact_at);
             }

@@ -97,7 +97,10 @@ pub fn sentence_stem_sets(text: &str, analysis: &Analysis, stem_chars: usize, se
     out
 }
 
-/// `(|a ∩ b|, |a|, |b|)` of two sorted sets of distinct values.
+/// `(|a ∩ b|, |a|, |b|)` of two sorted sets of distinct values (of two
+/// sorted slices with repeats, the values they share counted with repeats,
+/// each value of one matched to at most one of the other).
+#[inline]
 pub(crate) fn overlap(a: &[u64], b: &[u64]) -> (usize, usize, usize) {
     let (mut i, mut j, mut common) = (0, 0, 0usize);
     while i < a.len() && j < b.len() {

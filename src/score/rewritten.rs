@@ -412,10 +412,10 @@ impl<'a> Pair<'a> {
         bag.iter().map(|&(i, c)| (f64::from(c) * self.wb[i as usize]).powi(2)).sum::<f64>().sqrt()
     }
 
-    /// Dot product of a bag of `a` and a bag of `b`, and their shared
-    /// stems.
-    fn dot(&self, x: &[(u32, u32)], y: &[(u32, u32)]) -> (f64, usize) {
-        let (mut j, mut dot, mut shared) = (0, 0.0, 0);
+    /// Calls `f(stem of a, count in x, count in y)` for each stem that bag
+    /// `x` of `a` and bag `y` of `b` share (a merge of the two sorted bags).
+    fn for_each_shared(&self, x: &[(u32, u32)], y: &[(u32, u32)], mut f: impl FnMut(u32, u32, u32)) {
+        let mut j = 0;
         for &(i, c) in x {
             let to = self.a_to_b[i as usize];
             if to == NONE {
@@ -427,11 +427,20 @@ impl<'a> Pair<'a> {
             if let Some(&(k, d)) = y.get(j)
                 && k == to
             {
-                let w = self.wa[i as usize];
-                dot += f64::from(c) * f64::from(d) * w * w;
-                shared += 1;
+                f(i, c, d);
             }
         }
+    }
+
+    /// Dot product of a bag of `a` and a bag of `b`, and their shared
+    /// stems.
+    fn dot(&self, x: &[(u32, u32)], y: &[(u32, u32)]) -> (f64, usize) {
+        let (mut dot, mut shared) = (0.0, 0);
+        self.for_each_shared(x, y, |i, c, d| {
+            let w = self.wa[i as usize];
+            dot += f64::from(c) * f64::from(d) * w * w;
+            shared += 1;
+        });
         (dot, shared)
     }
 
@@ -449,22 +458,8 @@ impl<'a> Pair<'a> {
     /// Words shared stem for stem by tokens `ta` of `a` and `tb` of `b`.
     fn shared_words(&self, ta: &Range<usize>, tb: &Range<usize>) -> usize {
         let (x, y) = (self.a.bags.span_bag(ta), self.b.bags.span_bag(tb));
-        let mut j = 0;
         let mut n = 0usize;
-        for &(i, c) in &x {
-            let to = self.a_to_b[i as usize];
-            if to == NONE {
-                continue;
-            }
-            while j < y.len() && y[j].0 < to {
-                j += 1;
-            }
-            if let Some(&(k, d)) = y.get(j)
-                && k == to
-            {
-                n += c.min(d) as usize;
-            }
-        }
+        self.for_each_shared(&x, &y, |_, c, d| n += c.min(d) as usize);
         n
     }
 

@@ -78,19 +78,7 @@ pub fn sorted_similarity(a: &[u64], b: &[u64]) -> Similarity {
 /// one matched to at most one of the other).
 #[inline]
 pub(super) fn sorted_common(a: &[u64], b: &[u64]) -> usize {
-    let (mut i, mut j, mut common) = (0, 0, 0usize);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                common += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    common
+    crate::fingerprint::overlap(a, b).0
 }
 
 #[cfg(test)]
