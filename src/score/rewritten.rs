@@ -99,6 +99,8 @@ pub struct SentenceBags {
     paragraph: Vec<(u32, u32)>,
     /// Per sentence, its figures ([`figures`]), sorted.
     numbers: Vec<Vec<u64>>,
+    /// Per sentence, its words of prose ([`prose_words`]).
+    prose: Vec<u32>,
     /// The sentences of each stem (by stem index) with the stem's count
     /// in each, `postings[at[i]..at[i + 1]]`.
     at: Vec<u32>,
@@ -190,7 +192,10 @@ impl SentenceBags {
             }
         }
         let numbers = analysis.sentences.iter().map(|s| figures(text, &analysis.tokens[s.tokens.clone()])).collect();
-        SentenceBags { vocab, tokens, bag_at, bags, sentence_of, paragraph, numbers, at, postings }
+        let prose = prose_words(text, &analysis.tokens);
+        let prose =
+            analysis.sentences.iter().map(|s| prose[s.tokens.clone()].iter().filter(|&&p| p).count() as u32).collect();
+        SentenceBags { vocab, tokens, bag_at, bags, sentence_of, paragraph, numbers, prose, at, postings }
     }
 
     /// Number of sentences.
@@ -201,6 +206,14 @@ impl SentenceBags {
     /// The bag of sentence `i`.
     fn bag(&self, i: usize) -> &[(u32, u32)] {
         &self.bags[self.bag_at[i] as usize..self.bag_at[i + 1] as usize]
+    }
+
+    /// Whether sentence `i` may seed: at least [`SENTENCE_WORDS`] words of
+    /// prose, and prose for at least half its words (code, lists of
+    /// identifiers and tables of figures do not seed).
+    fn seeds_prose(&self, i: usize, words: usize) -> bool {
+        let prose = self.prose[i] as usize;
+        prose >= SENTENCE_WORDS && 2 * prose >= words
     }
 
     /// Number of distinct stems.
@@ -473,9 +486,10 @@ impl<'a> Pair<'a> {
     /// The seeds: pairs of sentences (of `a`, of `b`), sorted.
     fn seeds(&self, a_free: &[bool], b_free: &[bool]) -> Vec<(usize, usize, f64)> {
         let (ab, bb) = (self.a.bags, self.b.bags);
-        let eligible =
-            |an: &Analysis, free: &[bool], i: usize| free[i] && an.sentences[i].tokens.len() >= SENTENCE_WORDS;
-        let b_ok: Vec<bool> = (0..bb.sentences()).map(|j| eligible(self.b.an, b_free, j)).collect();
+        let eligible = |an: &Analysis, bags: &SentenceBags, free: &[bool], i: usize| {
+            free[i] && bags.seeds_prose(i, an.sentences[i].tokens.len())
+        };
+        let b_ok: Vec<bool> = (0..bb.sentences()).map(|j| eligible(self.b.an, bb, b_free, j)).collect();
         let mut seeds = Vec::new();
         if !b_ok.contains(&true) {
             return seeds;
@@ -488,7 +502,7 @@ impl<'a> Pair<'a> {
         let mut acc: Vec<(f64, u32)> = vec![(0.0, 0); bb.sentences()];
         let mut touched: Vec<u32> = Vec::new();
         for i in 0..ab.sentences() {
-            if !eligible(self.a.an, a_free, i) {
+            if !eligible(self.a.an, ab, a_free, i) {
                 continue;
             }
             let bag = ab.bag(i);
@@ -798,6 +812,51 @@ fn figures(text: &str, tokens: &[crate::text::Token]) -> Vec<u64> {
     out
 }
 
+/// Per token, whether it is a word of prose: no digit, no capital after
+/// a small letter inside it (`CharField`), and no ASCII punctuation but
+/// `-',;!?` between it and the whitespace around it once the punctuation
+/// at either end is left out. So `max_length`,
+/// `models.CharField(max_length=100)`, `django.utils`, `P(A|B)` and
+/// `3.2.9` are words of code, identifiers or figures; `object-oriented`,
+/// `don't`, `(often` and `end.` are prose. Script-agnostic: the
+/// punctuation of code is ASCII whatever the language around it, and a
+/// script without case has only the other tests.
+fn prose_words(text: &str, tokens: &[crate::text::Token]) -> Vec<bool> {
+    let bytes = text.as_bytes();
+    // The chunk (a run without whitespace) holding a token, and whether it
+    // is code, for the last chunk seen: tokens of one chunk come in a row.
+    let mut chunk: Option<(usize, usize, bool)> = None;
+    tokens
+        .iter()
+        .map(|t| {
+            let (start, end) = (t.span.start, t.span.end);
+            let Some(word) = text.get(start..end) else { return false };
+            if word.bytes().any(|b| b.is_ascii_digit()) || word.chars().any(char::is_numeric) {
+                return false;
+            }
+            let mut lower = false;
+            for c in word.chars() {
+                if c.is_uppercase() && lower {
+                    return false;
+                }
+                lower = c.is_lowercase();
+            }
+            let code = match chunk {
+                Some((s, e, code)) if s <= start && end <= e => code,
+                _ => {
+                    let s = bytes[..start].iter().rposition(u8::is_ascii_whitespace).map_or(0, |p| p + 1);
+                    let e = bytes[end..].iter().position(u8::is_ascii_whitespace).map_or(bytes.len(), |p| end + p);
+                    let inner = text.get(s..e).unwrap_or("").trim_matches(|c: char| !c.is_alphanumeric());
+                    let code = inner.bytes().any(|b| b.is_ascii_punctuation() && !b"-',;!?".contains(&b));
+                    chunk = Some((s, e, code));
+                    code
+                }
+            };
+            !code
+        })
+        .collect()
+}
+
 fn overlaps(x: &Range<usize>, y: &Range<usize>) -> bool {
     x.start < y.end && y.start < x.end
 }
@@ -966,6 +1025,35 @@ mod tests {
         let b = "The minimum supported version of mysqlclient is increased from 3.6.0 to 3.7.0 in this release. \
                  The minimum supported version of SQLite is increased from 3.8.0 to 4.8.0 in this release. \
                  The minimum supported version of Pillow is increased from 7.1.0 to 7.3.1 in this release.";
+        assert!(find(a, b).is_empty(), "{:#?}", find(a, b));
+    }
+
+    #[test]
+    fn code_identifiers_and_figures_are_not_prose() {
+        let text = "name = models.CharField(max_length=100) in P(A|B) at 3.2.9, \
+                    the object-oriented don't (often) end. Модель «данных» и ключ.";
+        let an = analyze(text, 0);
+        let words: Vec<(&str, bool)> =
+            an.tokens.iter().zip(prose_words(text, &an.tokens)).map(|(t, p)| (&text[t.span], p)).collect();
+        let prose: Vec<&str> = words.iter().filter(|w| w.1).map(|w| w.0).collect();
+        assert_eq!(
+            prose,
+            ["name", "in", "at", "the", "object", "oriented", "don't", "often", "end", "Модель", "данных", "и", "ключ"],
+            "{words:?}"
+        );
+    }
+
+    #[test]
+    fn alike_code_seeds_no_passage() {
+        let a = "class Article(models.Model):\n    headline = models.CharField(max_length=100)\n    \
+                 pub_date = models.DateField()\n    reporter = models.ForeignKey(Reporter, on_delete=models.CASCADE)\n\n\
+                 class Reporter(models.Model):\n    first_name = models.CharField(max_length=30)\n    \
+                 last_name = models.CharField(max_length=30)\n    email = models.EmailField()";
+        let b = "class Book(models.Model):\n    title = models.CharField(max_length=100)\n    \
+                 authors = models.ManyToManyField(Author)\n    publisher = models.ForeignKey(Publisher, on_delete=models.CASCADE)\n    \
+                 publication_date = models.DateField()\n\n\
+                 class Publisher(models.Model):\n    name = models.CharField(max_length=30)\n    \
+                 address = models.CharField(max_length=50)\n    website = models.URLField()";
         assert!(find(a, b).is_empty(), "{:#?}", find(a, b));
     }
 
