@@ -209,11 +209,13 @@ impl SentenceBags {
     }
 
     /// Whether sentence `i` may seed: at least [`SENTENCE_WORDS`] words of
-    /// prose, and prose for at least half its words (code, lists of
-    /// identifiers and tables of figures do not seed).
+    /// prose, prose for at least half its words (code, lists of
+    /// identifiers and tables of figures do not seed), and distinct stems
+    /// for at least half its words (a block of lines repeating the same
+    /// words, as `from x import y` lines, does not seed).
     fn seeds_prose(&self, i: usize, words: usize) -> bool {
         let prose = self.prose[i] as usize;
-        prose >= SENTENCE_WORDS && 2 * prose >= words
+        prose >= SENTENCE_WORDS && 2 * prose >= words && 2 * self.bag(i).len() >= words
     }
 
     /// Number of distinct stems.
@@ -1054,6 +1056,12 @@ mod tests {
                  publication_date = models.DateField()\n\n\
                  class Publisher(models.Model):\n    name = models.CharField(max_length=30)\n    \
                  address = models.CharField(max_length=50)\n    website = models.URLField()";
+        assert!(find(a, b).is_empty(), "{:#?}", find(a, b));
+        // Lines repeating the same words: few distinct stems for their words.
+        let a = "from sqlalchemy import Column\nfrom sqlalchemy import Integer\nfrom sqlalchemy import String\n\
+                 from sqlalchemy import Table\nfrom sqlalchemy import select\nfrom sqlalchemy import registry";
+        let b = "from sqlalchemy import ForeignKey\nfrom sqlalchemy import Integer\nfrom sqlalchemy import String\n\
+                 from sqlalchemy import Table\nfrom sqlalchemy import Column\nfrom sqlalchemy import relationship";
         assert!(find(a, b).is_empty(), "{:#?}", find(a, b));
     }
 
