@@ -54,10 +54,10 @@ pub const SENTENCE_WORDS: usize = 5;
 pub const SEED_SIMILARITY: f64 = 0.33;
 /// Cosine similarity of the two spans that a rewritten passage must keep
 /// as a whole.
-pub const PASSAGE_SIMILARITY: f64 = 0.65;
+pub const PASSAGE_SIMILARITY: f64 = 0.7;
 /// Cosine similarity of a seed that makes a passage on its own (a long
 /// sentence with its words reordered).
-pub const STRONG_SEED: f64 = 0.8;
+pub const STRONG_SEED: f64 = 0.9;
 /// Most sentences between two seeds (or a seed and a passage) of one
 /// rewritten passage, on each side.
 pub const SENTENCE_GAP: usize = 3;
@@ -294,7 +294,7 @@ impl SentenceBags {
 /// let found = rewritten(&an_a, &bags(a, &an_a), &an_b, &bags(b, &an_b), &sa, &sb, exact, &opts);
 /// assert_eq!(found.len(), 1);
 /// assert_eq!(found[0].kind, PassageKind::Rewritten);
-/// assert!(found[0].bag_similarity >= 0.65); // the passage cosine it must keep
+/// assert!(found[0].bag_similarity >= 0.7); // the passage cosine it must keep
 /// # Ok::<(), neardup::Error>(())
 /// ```
 #[allow(clippy::too_many_arguments)]
