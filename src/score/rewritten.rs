@@ -816,47 +816,61 @@ fn figures(text: &str, tokens: &[crate::text::Token]) -> Vec<u64> {
 
 /// Per token, whether it is a word of prose: no digit, no capital after
 /// a small letter inside it (`CharField`), and no ASCII punctuation but
-/// `-',;!?` between it and the whitespace around it once the punctuation
-/// at either end is left out. So `max_length`,
+/// `-',;!?` between two ASCII letters or digits of the run without
+/// whitespace that holds it. So `max_length`,
 /// `models.CharField(max_length=100)`, `django.utils`, `P(A|B)` and
 /// `3.2.9` are words of code, identifiers or figures; `object-oriented`,
-/// `don't`, `(often` and `end.` are prose. Script-agnostic: the
+/// `don't`, `(often)` and `end.` are prose. Script-agnostic: the
 /// punctuation of code is ASCII whatever the language around it, and a
-/// script without case has only the other tests.
+/// script without case has only the other tests. One pass over the bytes.
 fn prose_words(text: &str, tokens: &[crate::text::Token]) -> Vec<bool> {
     let bytes = text.as_bytes();
-    // The chunk (a run without whitespace) holding a token, and whether it
-    // is code, for the last chunk seen: tokens of one chunk come in a row.
-    let mut chunk: Option<(usize, usize, bool)> = None;
-    tokens
-        .iter()
-        .map(|t| {
-            let (start, end) = (t.span.start, t.span.end);
-            let Some(word) = text.get(start..end) else { return false };
-            if word.bytes().any(|b| b.is_ascii_digit()) || word.chars().any(char::is_numeric) {
-                return false;
-            }
-            let mut lower = false;
-            for c in word.chars() {
-                if c.is_uppercase() && lower {
-                    return false;
+    let mut out = Vec::with_capacity(tokens.len());
+    // The end of the run without whitespace holding the last token, and
+    // whether it is code.
+    let (mut chunk_end, mut code) = (0usize, false);
+    for t in tokens {
+        let (start, end) = (t.span.start, t.span.end);
+        let Some(word) = text.get(start..end) else {
+            out.push(false);
+            continue;
+        };
+        if start >= chunk_end {
+            // The byte at `chunk_end` (if any) is whitespace, so the run
+            // starts after the last whitespace in `chunk_end..start`.
+            let from = chunk_end.min(start);
+            let mut at = bytes[from..start].iter().rposition(u8::is_ascii_whitespace).map_or(from, |p| from + p + 1);
+            let (mut alnum, mut pending) = (false, false);
+            code = false;
+            while let Some(&b) = bytes.get(at).filter(|b| !b.is_ascii_whitespace()) {
+                if b.is_ascii_alphanumeric() {
+                    code |= pending;
+                    alnum = true;
+                } else if alnum && b.is_ascii_punctuation() && !b"-',;!?".contains(&b) {
+                    pending = true;
                 }
-                lower = c.is_lowercase();
+                at += 1;
             }
-            let code = match chunk {
-                Some((s, e, code)) if s <= start && end <= e => code,
-                _ => {
-                    let s = bytes[..start].iter().rposition(u8::is_ascii_whitespace).map_or(0, |p| p + 1);
-                    let e = bytes[end..].iter().position(u8::is_ascii_whitespace).map_or(bytes.len(), |p| end + p);
-                    let inner = text.get(s..e).unwrap_or("").trim_matches(|c: char| !c.is_alphanumeric());
-                    let code = inner.bytes().any(|b| b.is_ascii_punctuation() && !b"-',;!?".contains(&b));
-                    chunk = Some((s, e, code));
-                    code
-                }
+            chunk_end = at;
+        }
+        let mut lower = false;
+        let prose = !code
+            && if word.is_ascii() {
+                word.bytes().all(|b| {
+                    let ok = !(b.is_ascii_digit() || lower && b.is_ascii_uppercase());
+                    lower = b.is_ascii_lowercase();
+                    ok
+                })
+            } else {
+                word.chars().all(|c| {
+                    let ok = !(c.is_numeric() || lower && c.is_uppercase());
+                    lower = c.is_lowercase();
+                    ok
+                })
             };
-            !code
-        })
-        .collect()
+        out.push(prose);
+    }
+    out
 }
 
 fn overlaps(x: &Range<usize>, y: &Range<usize>) -> bool {
