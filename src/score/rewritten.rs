@@ -15,7 +15,9 @@
 //!    inverted list of the second text's stems; a stem in more than
 //!    [`MAX_POSTINGS`] sentences proposes no pair (it weighs little and
 //!    would make the search quadratic), and each sentence keeps its
-//!    [`MAX_SEEDS`] best partners. Two sentences that both hold figures
+//!    [`MAX_SEEDS`] best partners. Only sentences of prose seed: code,
+//!    identifiers and figures (`models.CharField(max_length=100)`,
+//!    `3.2.9`) are alike as bags wherever two pages show the same models. Two sentences that both hold figures
 //!    (words with a digit) but share none are no seed: they are a
 //!    template filled in twice (`Django 4.2 supports MariaDB 10.4 and
 //!    higher` / `Django 5.1 supports MariaDB 10.5 and higher`), and a
@@ -284,7 +286,7 @@ impl SentenceBags {
 ///          This helps programmers reuse existing code with little modification.";
 /// let b = "Programmers can reuse existing code with little modification thanks to this. \
 ///          Attributes and behaviour of the base classes are taken over by derived classes. \
-///          New classes reuse existing classes' code through inheritance.";
+///          New classes reuse the code of existing classes through inheritance.";
 /// let (an_a, an_b) = (d.analyze(a), d.analyze(b));
 /// let (sa, sb) = (d.shingles(&an_a), d.shingles(&an_b));
 /// let exact = align_shingles(&an_a, &an_b, &sa, &sb, &SeedTable::new(&sb), &d.align_options());
