@@ -136,6 +136,14 @@ pub enum Cue {
     },
 }
 
+/// Least cosine of the one seed of a pair that passes on rewritten
+/// candidates alone ([`Cue::Bags`]) with passing cues in one sentence on
+/// each side: two alike sentences on one side are reuse, one is mostly a
+/// topic (the rewritten detector's own filter asks one seed alone for 0.8;
+/// an edited passage beside it may need less). Measured in `DESIGN.md`,
+/// "Rewritten candidates".
+const LONE_SEED_COSINE: f64 = 0.5;
+
 /// One article prepared for verification and alignment, from
 /// [`Detector::prepare`]: analysed once, then shared by every comparison it
 /// takes part in (its shingle sets and seed table are built on first use,
@@ -603,7 +611,9 @@ impl Detector {
     /// * a [`Cue::Bags`] pair of sentences, neither of them all
     ///   boilerplate, that would seed a rewritten passage (the seed test
     ///   of rewritten passages on the pair's weights: Dice coefficient of
-    ///   their stems and tf-isf cosine above 0.33, no different figures).
+    ///   their stems and tf-isf cosine above 0.33, no different figures),
+    ///   when such cues hold two sentences on one side or one of cosine at
+    ///   least 0.5.
     ///
     /// Then the articles are aligned ([`compare`](Self::compare)'s report)
     /// and passages with fewer than [`anchor`](crate::Config::anchor) words outside boilerplate
@@ -640,6 +650,9 @@ impl Detector {
         let mut best = 0.0f64;
         // The best stem-set Jaccard similarity of a passing bag cue.
         let mut bags = 0.0f64;
+        // The sentences of passing bag cues on each side, and their best
+        // cosine.
+        let (mut seeds_a, mut seeds_b, mut cosine) = (Vec::new(), Vec::new(), 0.0f64);
         let anchor = self.config.anchor();
         for cue in cues {
             match cue {
@@ -658,8 +671,11 @@ impl Detector {
                 // nothing.
                 Cue::Bags { .. } if best >= self.config.threshold => continue,
                 Cue::Bags { a: sa, b: sb } => {
-                    if let Some((j, _)) = self.bag_cue(a, pa, sa, b, pb, sb) {
+                    if let Some((j, c)) = self.bag_cue(a, pa, sa, b, pb, sb) {
                         bags = bags.max(j);
+                        cosine = cosine.max(c);
+                        seeds_a.push(sa);
+                        seeds_b.push(sb);
                     }
                 }
             }
@@ -668,7 +684,12 @@ impl Detector {
             }
         }
         if best < self.config.threshold {
-            if bags == 0.0 {
+            let two = |s: &mut Vec<u32>| {
+                s.sort_unstable();
+                s.dedup();
+                s.len() >= 2
+            };
+            if bags == 0.0 || !(two(&mut seeds_a) || two(&mut seeds_b) || cosine >= LONE_SEED_COSINE) {
                 return None;
             }
             best = bags;
