@@ -19,7 +19,8 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 use super::Detector;
 use crate::config::Unit;
 use crate::fingerprint::{
-    SegmentKey, Signature, duplicate_key, overlap_by, segment_keys, sentence_stem_sets, shingles, winnow,
+    SegmentKey, Signature, duplicate_key, overlap, overlap_by, segment_keys, sentence_stem_sets, shingles, stem_set,
+    winnow,
 };
 use crate::lsh::{BAG_LSH, band_keys};
 use crate::score::{
@@ -721,6 +722,19 @@ impl Detector {
         };
         free(pa, sa)?;
         free(pb, sb)?;
+        // Before an article's bags are built, the two sentences' own stems
+        // decide the Dice test (most cues fail it), so that an article
+        // whose cues all fail it is never bagged.
+        if pa.bags.get().is_none() || pb.bags.get().is_none() {
+            let set = |text: &str, p: &Prepared, s: u32| {
+                let s = &p.analysis.sentences[s as usize];
+                stem_set(text, &p.analysis, s.tokens.clone(), self.config.stem_chars, self.config.seed)
+            };
+            let (common, nx, ny) = overlap(&set(a, pa, sa), &set(b, pb, sb));
+            if common < 2 || 2.0 * common as f64 / (nx + ny).max(1) as f64 <= SEED_SIMILARITY {
+                return None;
+            }
+        }
         let (xa, xb) = (self.sentence_bags_of(a, pa), self.sentence_bags_of(b, pb));
         let (sa, sb) = (sa as usize, sb as usize);
         // Distinct stems shared, first: most cues stop at the Dice test.
