@@ -19,7 +19,8 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 use super::Detector;
 use crate::config::Unit;
 use crate::fingerprint::{
-    SegmentKey, Signature, duplicate_key, overlap, segment_keys, sentence_stem_sets, shingles, stem_set, winnow,
+    SegmentKey, Signature, duplicate_key, overlap, overlap_by, segment_keys, sentence_stem_sets, shingles, stem_set,
+    winnow,
 };
 use crate::lsh::{BAG_LSH, band_keys};
 use crate::score::{
@@ -135,6 +136,14 @@ pub enum Cue {
         b: u32,
     },
 }
+
+/// Least cosine of the one seed of a pair that passes on rewritten
+/// candidates alone ([`Cue::Bags`]) with passing cues in one sentence on
+/// each side: two alike sentences on one side are reuse, one is mostly a
+/// topic (the rewritten detector's own filter asks one seed alone for 0.8;
+/// an edited passage beside it may need less). Measured in `DESIGN.md`,
+/// "Rewritten candidates".
+const LONE_SEED_COSINE: f64 = 0.5;
 
 /// One article prepared for verification and alignment, from
 /// [`Detector::prepare`]: analysed once, then shared by every comparison it
@@ -601,9 +610,11 @@ impl Detector {
     ///   [`probing_unit`](Prepared::probing_unit), whose exact similarity
     ///   (Jaccard or containment) is at least the threshold;
     /// * a [`Cue::Bags`] pair of sentences, neither of them all
-    ///   boilerplate, whose sets of word stems could seed a rewritten
-    ///   passage (Dice coefficient above 0.33, the seed rule of rewritten
-    ///   passages).
+    ///   boilerplate, that would seed a rewritten passage (the seed test
+    ///   of rewritten passages on the pair's weights: Dice coefficient of
+    ///   their stems and tf-isf cosine above 0.33, no different figures),
+    ///   when such cues hold two sentences on one side or one of cosine at
+    ///   least 0.5.
     ///
     /// Then the articles are aligned ([`compare`](Self::compare)'s report)
     /// and passages with fewer than [`anchor`](crate::Config::anchor) words outside boilerplate
@@ -640,6 +651,9 @@ impl Detector {
         let mut best = 0.0f64;
         // The best stem-set Jaccard similarity of a passing bag cue.
         let mut bags = 0.0f64;
+        // The sentences of passing bag cues on each side, and their best
+        // cosine.
+        let (mut seeds_a, mut seeds_b, mut cosine) = (Vec::new(), Vec::new(), 0.0f64);
         let anchor = self.config.anchor();
         for cue in cues {
             match cue {
@@ -654,9 +668,15 @@ impl Detector {
                         best = 1.0;
                     }
                 }
+                // Once another cue let the pair pass, a bag cue decides
+                // nothing.
+                Cue::Bags { .. } if best >= self.config.threshold => continue,
                 Cue::Bags { a: sa, b: sb } => {
-                    if let Some(j) = self.bag_cue(a, pa, sa, b, pb, sb) {
+                    if let Some((j, c)) = self.bag_cue(a, pa, sa, b, pb, sb) {
                         bags = bags.max(j);
+                        cosine = cosine.max(c);
+                        seeds_a.push(sa);
+                        seeds_b.push(sb);
                     }
                 }
             }
@@ -665,7 +685,12 @@ impl Detector {
             }
         }
         if best < self.config.threshold {
-            if bags == 0.0 {
+            let two = |s: &mut Vec<u32>| {
+                s.sort_unstable();
+                s.dedup();
+                s.len() >= 2
+            };
+            if bags == 0.0 || !(two(&mut seeds_a) || two(&mut seeds_b) || cosine >= LONE_SEED_COSINE) {
                 return None;
             }
             best = bags;
@@ -682,21 +707,72 @@ impl Detector {
     }
 
     /// Whether a [`Cue::Bags`] pair of sentences passes: neither is
-    /// boilerplate (all its words) and their stem sets could seed a
-    /// rewritten passage (Dice coefficient above the seed similarity,
-    /// 0.33); then `Some(Jaccard similarity of the sets)`.
-    fn bag_cue(&self, a: &str, pa: &Prepared, sa: u32, b: &str, pb: &Prepared, sb: u32) -> Option<f64> {
-        let set = |text: &str, p: &Prepared, s: u32| {
+    /// boilerplate (all its words) and the two would seed a rewritten
+    /// passage ([`score::rewritten`](crate::score::rewritten)'s seed test
+    /// on the pair's own weights: Dice coefficient of their stems and
+    /// tf-isf cosine both above [`SEED_SIMILARITY`], and not two sentences
+    /// holding different figures); then `Some((Jaccard similarity of their
+    /// stem sets, cosine))`. The sentences' bags are the ones alignment uses
+    /// (built once per prepared article).
+    fn bag_cue(&self, a: &str, pa: &Prepared, sa: u32, b: &str, pb: &Prepared, sb: u32) -> Option<(f64, f64)> {
+        let free = |p: &Prepared, s: u32| {
             let s = p.analysis.sentences.get(s as usize)?;
-            if s.tokens.is_empty() || p.boilerplate.get(s.tokens.clone())?.iter().all(|&x| x > 0) {
+            let mask = p.boilerplate.get(s.tokens.clone())?;
+            (!s.tokens.is_empty() && mask.contains(&0)).then_some(())
+        };
+        free(pa, sa)?;
+        free(pb, sb)?;
+        // Before an article's bags are built, the two sentences' own stems
+        // decide the Dice test (most cues fail it), so that an article
+        // whose cues all fail it is never bagged.
+        if pa.bags.get().is_none() || pb.bags.get().is_none() {
+            let set = |text: &str, p: &Prepared, s: u32| {
+                let s = &p.analysis.sentences[s as usize];
+                stem_set(text, &p.analysis, s.tokens.clone(), self.config.stem_chars, self.config.seed)
+            };
+            let (common, nx, ny) = overlap(&set(a, pa, sa), &set(b, pb, sb));
+            if common < 2 || 2.0 * common as f64 / (nx + ny).max(1) as f64 <= SEED_SIMILARITY {
                 return None;
             }
-            Some(stem_set(text, &p.analysis, s.tokens.clone(), self.config.stem_chars, self.config.seed))
-        };
-        let (x, y) = (set(a, pa, sa)?, set(b, pb, sb)?);
-        let (common, nx, ny) = overlap(&x, &y);
-        let dice = 2.0 * common as f64 / (nx + ny).max(1) as f64;
-        (dice > SEED_SIMILARITY).then(|| common as f64 / (nx + ny - common) as f64)
+        }
+        let (xa, xb) = (self.sentence_bags_of(a, pa), self.sentence_bags_of(b, pb));
+        let (sa, sb) = (sa as usize, sb as usize);
+        // Distinct stems shared, first: most cues stop at the Dice test.
+        let (x, y) = (xa.sentence_stems(sa), xb.sentence_stems(sb));
+        let (common, nx, ny) = overlap_by(x, y, |e| e.0);
+        if common < 2 || 2.0 * common as f64 / (nx + ny) as f64 <= SEED_SIMILARITY {
+            return None;
+        }
+        let (fa, fb) = (xa.figures_of(sa), xb.figures_of(sb));
+        if !fa.is_empty() && !fb.is_empty() && !fa.iter().any(|v| fb.binary_search(v).is_ok()) {
+            return None;
+        }
+        // tf × ln(1 + N / sf), sf counted in both texts, as the seeds.
+        let n = (xa.sentences() + xb.sentences()) as f64;
+        let weight = |sf: u32| (1.0 + n / f64::from(sf.max(1))).ln();
+        let (mut dot, mut norm_x, mut norm_y) = (0.0f64, 0.0f64, 0.0f64);
+        let mut y = xb.sentence_stems(sb).peekable();
+        for (stem, c, f) in xa.sentence_stems(sa) {
+            let w = f64::from(c) * weight(f + xb.frequency(stem));
+            norm_x += w * w;
+            while y.next_if(|e| e.0 < stem).is_some() {}
+            if let Some((_, d, g)) = y.next_if(|e| e.0 == stem) {
+                // The same stem has the same sentence frequency on both
+                // sides: f + g.
+                dot += w * f64::from(d) * weight(f + g);
+            }
+        }
+        for (stem, d, g) in xb.sentence_stems(sb) {
+            let w = f64::from(d) * weight(g + xa.frequency(stem));
+            norm_y += w * w;
+        }
+        let cosine = dot / (norm_x.sqrt() * norm_y.sqrt());
+        (cosine > SEED_SIMILARITY).then(|| (common as f64 / (nx + ny - common) as f64, cosine))
+    }
+
+    /// The [`SentenceBags`] of a prepared article, built on first use.
+    fn sentence_bags_of<'p>(&self, text: &str, p: &'p Prepared) -> &'p SentenceBags {
+        p.bags.get_or_init(|| SentenceBags::new(text, &p.analysis, self.config.stem_chars, self.config.seed))
     }
 
     /// Moves passages with fewer than [`anchor`](crate::Config::anchor)

@@ -117,6 +117,29 @@ pub(crate) fn overlap(a: &[u64], b: &[u64]) -> (usize, usize, usize) {
     (common, a.len(), b.len())
 }
 
+/// [`overlap`] of two sequences sorted by `key`, with distinct keys.
+pub(crate) fn overlap_by<T, K: Ord>(
+    a: impl Iterator<Item = T>,
+    b: impl Iterator<Item = T>,
+    key: impl Fn(&T) -> K,
+) -> (usize, usize, usize) {
+    let (mut a, mut b) = (a.peekable(), b.peekable());
+    let (mut na, mut nb, mut common) = (0, 0, 0);
+    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+        let order = key(x).cmp(&key(y));
+        if order.is_le() {
+            a.next();
+            na += 1;
+        }
+        if order.is_ge() {
+            b.next();
+            nb += 1;
+        }
+        common += usize::from(order.is_eq());
+    }
+    (common, na + a.count(), nb + b.count())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +162,9 @@ mod tests {
         let a = analyze("A long sentence of many words that would count here.", 0);
         assert!(sentence_stem_sets("short", &a, 5, 0).is_empty());
         assert_eq!(overlap(&[1, 2, 3], &[2, 3, 4, 5]), (2, 3, 4));
+        let by = |a: &[u64], b: &[u64]| overlap_by(a.iter(), b.iter(), |&&x| x);
+        assert_eq!(by(&[1, 2, 3], &[2, 3, 4, 5]), (2, 3, 4));
+        assert_eq!(by(&[], &[2, 3]), (0, 0, 2));
+        assert_eq!(by(&[7, 9], &[1]), (0, 2, 1));
     }
 }

@@ -220,6 +220,23 @@ impl SentenceBags {
         prose >= SENTENCE_WORDS && 2 * prose >= words && 2 * self.bag(i).len() >= words
     }
 
+    /// `(stem, count, sentence frequency)` of each distinct stem of
+    /// sentence `i` (none past the last sentence), in stem order.
+    pub(crate) fn sentence_stems(&self, i: usize) -> impl Iterator<Item = (u64, u32, u32)> + '_ {
+        let bag = if i < self.sentences() { self.bag(i) } else { &[] };
+        bag.iter().map(|&(idx, c)| (self.vocab[idx as usize].0, c, self.vocab[idx as usize].1))
+    }
+
+    /// Sentences holding `stem`.
+    pub(crate) fn frequency(&self, stem: u64) -> u32 {
+        self.vocab.binary_search_by_key(&stem, |v| v.0).map_or(0, |k| self.vocab[k].1)
+    }
+
+    /// The sorted figures of sentence `i` (none past the last sentence).
+    pub(crate) fn figures_of(&self, i: usize) -> &[u64] {
+        self.numbers.get(i).map_or(&[], Vec::as_slice)
+    }
+
     /// Number of distinct stems.
     pub fn stems(&self) -> usize {
         self.vocab.len()
