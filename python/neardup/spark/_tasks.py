@@ -43,8 +43,10 @@ CUE = np.dtype([("a", "<i8"), ("b", "<i8"), ("k", "<i4"), ("ca", "<i4"), ("cb", 
 CUES_ARROW = pa.schema([("part", _I32), ("kind", _I32), ("id", _I64), ("data", pa.binary())])
 
 #: Most bytes of packed entries or cues in one row (Spark moves a few large
-#: rows far faster than many small ones; past some MB a row costs memory).
-BLOB_BYTES = 4 << 20
+#: rows far faster than many small ones; a row of half a G1 heap region or
+#: more, 1 MB of a 2 GiB heap, is a humongous object, which the JVM
+#: allocates and collects at a cost).
+BLOB_BYTES = 256 << 10
 
 #: Rows per record batch of verified pairs.
 VERIFY_CHUNK = 16384
