@@ -2,10 +2,10 @@
 crate's public stages (the plan of ``examples/stages.rs``), with Spark doing
 the grouping.
 
-1. **keys** (map, ``mapInArrow``): ``Detector.keys`` on each Arrow batch of
-   texts, one row of keys per article, and the batch's run fingerprints and
-   band entries packed (numpy) into a few large rows per bucket of the
-   candidates' shuffle; persisted.
+1. **keys** (map, ``mapInArrow``): ``Detector.keys_columns`` on the buffers
+   of each Arrow batch of texts, one row of keys per article, and the
+   batch's run fingerprints and band entries packed (numpy) into a few
+   large rows per bucket of the candidates' shuffle; persisted.
 2. **exact duplicates**: the first article of each ``duplicate_key`` class
    by insertion order takes entries, the others (its copies) none.
 3. **boilerplate**: ``ContextCounts`` as an aggregation: per segment key,
@@ -21,7 +21,9 @@ the grouping.
 5. **verify** (``mapInArrow``): each part's packed cue rows and the texts
    it needs are shuffled together, and ``Detector.verify_columns`` verifies
    the part in one call on its Arrow buffers (grouping and sorting the cue
-   rows, each article prepared once per chunk of 16,384 pairs).
+   rows, each article prepared once per chunk of 16,384 pairs); for the
+   command (``lines``), the same task writes each pair's line of the
+   ``corpus`` example.
 6. **groups**: near-duplicate edges collected to the driver and grouped with
    ``neardup.group_near_duplicates``; exact duplicates added as
    ``Index.with_exact_duplicates`` does.

@@ -2,7 +2,7 @@
 ``mapInArrow`` with the pickled :class:`neardup.Detector` bound in.
 
 Nothing here loops over words, cues or passages in Python: the Rust stages
-(``Detector.keys``, ``Detector.verify_columns``) do the work on a whole batch
+(``Detector.keys_columns``, ``Detector.cue_columns``, ``Detector.verify_columns``) do the work on a whole batch
 or part at once, and numpy and pyarrow reshape their columnar input and
 output.
 """
