@@ -1,10 +1,12 @@
 """What runs on the executors: functions over Arrow record batches, called by
 ``mapInArrow`` with the pickled :class:`neardup.Detector` bound in.
 
-Nothing here loops over words, cues or passages in Python: the Rust stages
-(``Detector.keys_columns``, ``Detector.cue_columns``, ``Detector.verify_columns``) do the work on a whole batch
-or part at once, and numpy and pyarrow reshape their columnar input and
-output.
+Nothing here loops over words, entries or cues in Python: the Rust stages
+(``Detector.keys_columns``, ``Detector.cue_columns``,
+``Detector.verify_columns``) do the work on a whole batch or part at once,
+and numpy and pyarrow reshape their columnar input and output. Only the
+command's pair lines (``_lines``) are formatted in Python, a passage at a
+time.
 """
 
 import numpy as np
