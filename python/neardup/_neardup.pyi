@@ -241,6 +241,16 @@ class Detector:
         ``segment_article``, ``segment_key``, ``segment_context``. 64-bit hashes
         and keys are signed ints with the same bits.
         """
+    def keys_columns(self, text_offsets: bytes, text_data: bytes) -> dict[str, bytes]:
+        """Stage 1 on flat little-endian columns (an Arrow large-string array's buffers).
+
+        Texts ``text_data[text_offsets[i]:text_offsets[i+1]]`` (UTF-8; n + 1 int64
+        offsets). Returns the columns of ``keys()`` as ``bytes``: per text ``units``
+        (uint32), ``has_duplicate_key`` (uint8), ``duplicate_key`` (16 bytes each, zeros
+        when none); per entry ``*_article``, ``anchor_word``, ``band_unit``, ``band``
+        (uint32) and ``anchor_hash``, ``band_key``, ``segment_key``, ``segment_context``
+        (int64), in the order of ``keys()``.
+        """
     def verify(
         self,
         articles: Sequence[Tuple[str, Sequence[Tuple[int, int]]]],

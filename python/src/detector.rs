@@ -169,6 +169,31 @@ impl Detector {
         stages::keys(py, &self.inner, texts)
     }
 
+    /// Stage 1 on flat columns: `keys` for a job that holds its texts as
+    /// an Arrow string array, with no Python object per text or entry.
+    /// The texts are `text_data[text_offsets[i]:text_offsets[i + 1]]`
+    /// (UTF-8; `text_offsets`: n + 1 little-endian int64, an Arrow
+    /// large-string array's buffers).
+    ///
+    /// Returns the columns of `keys` as `bytes` of little-endian values
+    /// (`numpy.frombuffer` reads each one): per text, `"units"` (uint32),
+    /// `"has_duplicate_key"` (uint8, 0 for a text without units) and
+    /// `"duplicate_key"` (16 bytes each, the big-endian u128, zeros when
+    /// there is none); per entry, `"anchor_article"`, `"anchor_word"`,
+    /// `"band_article"`, `"band_unit"`, `"band"`, `"segment_article"`
+    /// (uint32) and `"anchor_hash"`, `"band_key"`, `"segment_key"`,
+    /// `"segment_context"` (int64): the same values in the same order as
+    /// `keys`. Bad buffers raise `ValueError` naming the argument and the
+    /// text. Runs without the GIL, in parallel on neardup's threads.
+    fn keys_columns<'py>(
+        &self,
+        py: Python<'py>,
+        text_offsets: &[u8],
+        text_data: &[u8],
+    ) -> PyResult<Bound<'py, PyDict>> {
+        stages::keys_columns(py, &self.inner, text_offsets, text_data)
+    }
+
     /// Stage 4 of a distributed job: verify and align candidate pairs.
     ///
     /// `articles[i] = (text, boilerplate)`, where `boilerplate` lists

@@ -92,6 +92,79 @@ pub fn keys<'py>(py: Python<'py>, d: &Detector, texts: Vec<PyBackedStr>) -> PyRe
     Ok(out)
 }
 
+/// `values` as little-endian bytes, `N` each.
+fn le_bytes<T: Copy, const N: usize>(values: &[T], f: fn(T) -> [u8; N]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(values.len() * N);
+    for &v in values {
+        out.extend_from_slice(&f(v));
+    }
+    out
+}
+
+/// `keys` on the UTF-8 texts `text_data[text_offsets[i]..text_offsets[i + 1]]`
+/// (`text_offsets`: n + 1 little-endian int64), every column as `bytes` of
+/// little-endian values (see `Detector.keys_columns`).
+pub fn keys_columns<'py>(
+    py: Python<'py>,
+    d: &Detector,
+    text_offsets: &[u8],
+    text_data: &[u8],
+) -> PyResult<Bound<'py, PyDict>> {
+    let offsets = crate::columns::values::<8, i64>("keys_columns", text_offsets, "text_offsets", i64::from_le_bytes)?;
+    let Some(n) = offsets.len().checked_sub(1) else {
+        return Err(PyValueError::new_err(
+            "keys_columns: text_offsets holds no offset (it holds n + 1 for n texts, starting with 0)",
+        ));
+    };
+    if u32::try_from(n).is_err() {
+        return Err(PyValueError::new_err(format!("keys_columns takes at most 4294967295 texts at a time, not {n}")));
+    }
+    let mut texts = Vec::with_capacity(n);
+    for (i, w) in offsets.windows(2).enumerate() {
+        let (s, e) = (w[0], w[1]);
+        if s < 0 || e < s || e as u64 > text_data.len() as u64 {
+            return Err(PyValueError::new_err(format!(
+                "keys_columns: text_offsets[{i}..{}] = {s}..{e} is not a range of the {} bytes of text_data",
+                i + 1,
+                text_data.len()
+            )));
+        }
+        let t = std::str::from_utf8(&text_data[s as usize..e as usize]).map_err(|err| {
+            PyValueError::new_err(format!("keys_columns: text {i} (text_data[{s}..{e}]) is not UTF-8: {err}"))
+        })?;
+        texts.push(t);
+    }
+    let pool = pool(py)?;
+    let bands = d.lsh().bands;
+    let c = py.detach(|| {
+        let keys: Vec<ArticleKeys> = pool.install(|| texts.par_iter().map(|t| d.article_keys(&d.analyze(t))).collect());
+        let mut c = Columns::default();
+        for (i, k) in keys.iter().enumerate() {
+            c.push(i as u32, k, bands);
+        }
+        c
+    });
+    let out = PyDict::new(py);
+    let u32s = |v: &[u32]| PyBytes::new(py, &le_bytes(v, u32::to_le_bytes));
+    let i64s = |v: &[i64]| PyBytes::new(py, &le_bytes(v, i64::to_le_bytes));
+    out.set_item("units", u32s(&c.units))?;
+    let has: Vec<u8> = c.duplicate_key.iter().map(|k| u8::from(k.is_some())).collect();
+    out.set_item("has_duplicate_key", PyBytes::new(py, &has))?;
+    let dup: Vec<u8> = c.duplicate_key.iter().flat_map(|k| k.unwrap_or([0; 16])).collect();
+    out.set_item("duplicate_key", PyBytes::new(py, &dup))?;
+    out.set_item("anchor_article", u32s(&c.anchor_article))?;
+    out.set_item("anchor_hash", i64s(&c.anchor_hash))?;
+    out.set_item("anchor_word", u32s(&c.anchor_word))?;
+    out.set_item("band_article", u32s(&c.band_article))?;
+    out.set_item("band_unit", u32s(&c.band_unit))?;
+    out.set_item("band", u32s(&c.band))?;
+    out.set_item("band_key", i64s(&c.band_key))?;
+    out.set_item("segment_article", u32s(&c.segment_article))?;
+    out.set_item("segment_key", i64s(&c.segment_key))?;
+    out.set_item("segment_context", i64s(&c.segment_context))?;
+    Ok(out)
+}
+
 /// One article of `verify`: its text and its boilerplate keys.
 struct Article {
     text: PyBackedStr,

@@ -196,6 +196,40 @@ def test_keys_columns(seed_pair):
     assert d.keys([])["units"] == []
 
 
+def test_keys_columns_on_buffers_are_keys(seed_pair):
+    """keys_columns on an Arrow-style string buffer gives the columns of
+    keys(), as little-endian bytes; bad buffers raise naming them."""
+    a, b = seed_pair
+    texts = [a, "", b, a.upper(), "ünïcödé: two words"]
+    data = "".join(texts).encode("utf-8")
+    offsets = [0]
+    for t in texts:
+        offsets.append(offsets[-1] + len(t.encode("utf-8")))
+    for d in (neardup.Detector(), neardup.Detector(similar_units=True)):
+        k = d.keys(texts)
+        c = d.keys_columns(_pack("q", offsets), data)
+        for name in ["anchor_hash", "band_key", "segment_key", "segment_context"]:
+            assert _unpack("q", c[name]) == k[name], name
+        for name in ["units", "anchor_article", "anchor_word", "band_article", "band_unit", "band", "segment_article"]:
+            assert _unpack("I", c[name]) == k[name], name
+        has = list(c["has_duplicate_key"])
+        keys = [c["duplicate_key"][16 * i : 16 * i + 16] for i in range(len(texts))]
+        assert [key if h else None for key, h in zip(keys, has)] == k["duplicate_key"]
+        assert has[1] == 0 and keys[1] == bytes(16)
+    assert _unpack("I", d.keys_columns(_pack("q", [0]), b"")["units"]) == []
+    for offs, buf, words in [
+        ([], b"", "no offset"),
+        ([0, 5], b"abc", "text_offsets[0..1] = 0..5"),
+        ([0, 2, 1], b"abc", "text_offsets[1..2] = 2..1"),
+        ([0, 2], b"\xff\xfe", "text 0"),
+    ]:
+        with pytest.raises(ValueError) as e:
+            d.keys_columns(_pack("q", offs), buf)
+        assert words in str(e.value)
+    with pytest.raises(ValueError, match="whole number of 8-byte values"):
+        d.keys_columns(b"\x00" * 9, b"")
+
+
 def test_verify_results_line_up_with_pairs(seed_pair):
     a, b = seed_pair
     d = neardup.Detector()

@@ -161,82 +161,6 @@ def _exists(spark, path):
     return p.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(p)
 
 
-def _record_lines(batches, no_boilerplate):
-    """Pair rows -> the corpus example's pair lines (column ``value``)."""
-    import pyarrow as pa
-
-    schema = pa.schema([("value", pa.string())])
-    for batch in batches:
-        yield pa.RecordBatch.from_pydict({"value": pair_lines(batch, no_boilerplate)}, schema=schema)
-
-
-#: A passage of a pair line as ``json.dumps`` writes the corpus example's
-#: record (floats by ``repr``, as ``json.dumps`` does).
-_PASSAGE = (
-    '{{"a":{{"start":{},"end":{}}},"b":{{"start":{},"end":{}}},"kind":"{}","similarity":{!r},'
-    '"bag_similarity":{!r},"containment_a":{!r},"containment_b":{!r},"matched_words":{},"boilerplate":'
-)
-_PASSAGE_COLUMNS = (
-    "a_byte_start", "a_byte_end", "b_byte_start", "b_byte_end", "kind", "similarity", "bag_similarity",
-    "containment_a", "containment_b", "matched_words", "boilerplate_articles",
-)  # fmt: skip
-
-
-
-def _passage_strings(lists):
-    """The JSON of every passage of a list array of passage structs, the
-    list offsets, and the byte spans (the order of a pair line's passages)."""
-    import numpy as np
-    import pyarrow.compute as pc
-
-    flat = pc.list_flatten(lists)
-    cols = [flat.field(c).to_numpy(zero_copy_only=False).tolist() for c in _PASSAGE_COLUMNS]
-    out = []
-    for a0, a1, b0, b1, kind, sim, bag, ca, cb, words, n in zip(*cols):
-        head = _PASSAGE.format(a0, a1, b0, b1, kind, sim, bag, ca, cb, words)
-        out.append(head + (f'true,"articles":{n}}}' if n > 0 else "false}"))
-    offsets = np.asarray(lists.offsets)
-    return out, (offsets - offsets[0]).tolist(), list(zip(*cols[:4]))
-
-
-def pair_lines(batch, no_boilerplate):
-    """The corpus example's pair lines of a batch of pair rows (with
-    labels): what ``json.dumps(record, ensure_ascii=False, separators=(",",
-    ":"))`` writes, built column by column. Boilerplate passages are merged
-    in byte order unless ``no_boilerplate``."""
-    a_labels = batch.column("a_label").to_pylist()
-    b_labels = batch.column("b_label").to_pylist()
-    a_cov = batch.column("a_coverage").to_pylist()
-    b_cov = batch.column("b_coverage").to_pylist()
-    passages, p_off, p_keys = _passage_strings(batch.column("passages"))
-    if no_boilerplate:
-        b_off = [0] * (batch.num_rows + 1)
-    else:
-        boiler, b_off, b_keys = _passage_strings(batch.column("boilerplate"))
-    labels = {}
-
-    def label(x):
-        j = labels.get(x)
-        if j is None:
-            j = labels[x] = json.dumps(x, ensure_ascii=False)
-        return j
-
-    out = []
-    for j in range(batch.num_rows):
-        p0, p1, b0, b1 = p_off[j], p_off[j + 1], b_off[j], b_off[j + 1]
-        if b1 > b0:
-            keyed = [(p_keys[i], passages[i]) for i in range(p0, p1)] + [(b_keys[i], boiler[i]) for i in range(b0, b1)]
-            keyed.sort(key=lambda kv: kv[0])
-            items = [v for _, v in keyed]
-        else:
-            items = passages[p0:p1]
-        out.append(
-            f'{{"a":{label(a_labels[j])},"b":{label(b_labels[j])},"passages":[{",".join(items)}],'
-            f'"a_coverage":{a_cov[j]!r},"b_coverage":{b_cov[j]!r}}}'
-        )
-    return out
-
-
 def _group_line(g, labels, key):
     return json.dumps(
         {key: [labels[m] for m in g.members], "representative": labels[g.representative]},
@@ -362,24 +286,20 @@ def _read_and_run(spark, args, d, docs, cached, clock, status, start):
     articles = articles.select(F.col("pos").alias("id"), "text", "label", "pos")
     clock.lap("read")
     result = _job.run(
-        articles, d, labelled=True, min_coverage=args.min_coverage, groups=not args.no_groups, clock=clock
-    )
+        articles, d, labelled=True, min_coverage=args.min_coverage, groups=not args.no_groups, clock=clock,
+        lines=args.no_boilerplate,
+    )  # fmt: skip
     n_articles = result.articles
     labels = result.labels
 
     # The records, in the corpus example's order: partitions of a union
     # come in order, and so do the files Spark writes of them.
-    import functools
-
     from pyspark.sql import types as T
 
     value = T.StructType([T.StructField("value", T.StringType())])
     exact = [(_group_line(g, labels, "exact_duplicates"),) for g in result.exact_duplicates]
     near = [(_group_line(g, labels, "group"),) for g in result.groups]
-    pair_lines = (
-        result.pairs.orderBy("a", "b")
-        .mapInArrow(functools.partial(_record_lines, no_boilerplate=args.no_boilerplate), value)
-    )  # fmt: skip
+    pair_lines = result.pairs.orderBy("a", "b").select(F.col("line").alias("value"))
     lines = (
         spark.createDataFrame(exact, value)
         .coalesce(1)

@@ -2,10 +2,10 @@
 crate's public stages (the plan of ``examples/stages.rs``), with Spark doing
 the grouping.
 
-1. **keys** (map, ``mapInArrow``): ``Detector.keys`` on each Arrow batch of
-   texts, one row of keys per article, and the batch's run fingerprints and
-   band entries packed (numpy) into a few large rows per bucket of the
-   candidates' shuffle; persisted.
+1. **keys** (map, ``mapInArrow``): ``Detector.keys_columns`` on the buffers
+   of each Arrow batch of texts, one row of keys per article, and the
+   batch's run fingerprints and band entries packed (numpy) into a few
+   large rows per bucket of the candidates' shuffle; persisted.
 2. **exact duplicates**: the first article of each ``duplicate_key`` class
    by insertion order takes entries, the others (its copies) none.
 3. **boilerplate**: ``ContextCounts`` as an aggregation: per segment key,
@@ -21,7 +21,9 @@ the grouping.
 5. **verify** (``mapInArrow``): each part's packed cue rows and the texts
    it needs are shuffled together, and ``Detector.verify_columns`` verifies
    the part in one call on its Arrow buffers (grouping and sorting the cue
-   rows, each article prepared once per chunk of 16,384 pairs).
+   rows, each article prepared once per chunk of 16,384 pairs); for the
+   command (``lines``), the same task writes each pair's line of the
+   ``corpus`` example.
 6. **groups**: near-duplicate edges collected to the driver and grouped with
    ``neardup.group_near_duplicates``; exact duplicates added as
    ``Index.with_exact_duplicates`` does.
@@ -90,6 +92,7 @@ def _schema(fields):
 
 KEYS_SCHEMA = _schema([(f.name, f.type) for f in _tasks.KEYS_ARROW])
 CUES_SCHEMA = _schema([(f.name, f.type) for f in _tasks.CUES_ARROW])
+LINES_SCHEMA = _schema([(f.name, f.type) for f in _tasks.LINES_ARROW])
 
 
 def pair_schema(labelled):
@@ -355,16 +358,20 @@ def default_partitions(spark, nbytes):
     return max(2 * spark.sparkContext.defaultParallelism, math.ceil(nbytes / SHUFFLE_BYTES))
 
 
-def run(docs, d, *, labelled, min_coverage, groups, clock=None, partitions=None):
+def run(docs, d, *, labelled, min_coverage, groups, clock=None, partitions=None, lines=None):
     """The job on ``docs`` (``id``, ``text``, ``pos`` and, if ``labelled``,
     ``label``), which the caller has checked and persisted; shuffles of
-    ``partitions`` partitions (default: :func:`default_partitions`)."""
+    ``partitions`` partitions (default: :func:`default_partitions`). With
+    ``lines`` not None (and ``labelled``), the pairs come as the command
+    writes them (``LINES_SCHEMA``: ``a``, ``b``, their labels and coverages,
+    and the corpus example's pair ``line``, boilerplate passages left out if
+    ``lines`` is true), made in the verify tasks."""
     spark = docs.sparkSession
     with shuffle_partitions(spark, spark.conf.get("spark.sql.shuffle.partitions")):
-        return _run(docs, d, labelled, min_coverage, groups, clock or _Clock(), partitions)
+        return _run(docs, d, labelled, min_coverage, groups, clock or _Clock(), partitions, lines)
 
 
-def _run(docs, d, labelled, min_coverage, groups, clock, partitions):
+def _run(docs, d, labelled, min_coverage, groups, clock, partitions, lines):
     spark = docs.sparkSession
 
     # 1. Keys, and the run fingerprints' and band entries packed by bucket
@@ -479,7 +486,10 @@ def _run(docs, d, labelled, min_coverage, groups, clock, partitions):
     # Rust. Each part's row a = -1 carries its number of candidate pairs.
     raw = (
         items.repartition(parts, "part")
-        .mapInArrow(functools.partial(_tasks.verify_batches, d, labelled), pair_schema(labelled))
+        .mapInArrow(
+            functools.partial(_tasks.verify_batches, d, labelled, lines),
+            pair_schema(labelled) if lines is None else LINES_SCHEMA,
+        )
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
     counts = raw.agg(

@@ -1,15 +1,19 @@
 """What runs on the executors: functions over Arrow record batches, called by
 ``mapInArrow`` with the pickled :class:`neardup.Detector` bound in.
 
-Nothing here loops over words, cues or passages in Python: the Rust stages
-(``Detector.keys``, ``Detector.verify_columns``) do the work on a whole batch
-or part at once, and numpy and pyarrow reshape their columnar input and
-output.
+Nothing here loops over words, entries or cues in Python: the Rust stages
+(``Detector.keys_columns``, ``Detector.cue_columns``,
+``Detector.verify_columns``) do the work on a whole batch or part at once,
+and numpy and pyarrow reshape their columnar input and output. Only the
+command's pair lines (``_lines``) are formatted in Python, a passage at a
+time.
 """
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from ._lines import KINDS, pair_lines
 
 # Spark's Arrow types for the schemas of ``_job``.
 _I64 = pa.int64()
@@ -41,8 +45,10 @@ CUE = np.dtype([("a", "<i8"), ("b", "<i8"), ("k", "<i4"), ("ca", "<i4"), ("cb", 
 CUES_ARROW = pa.schema([("part", _I32), ("kind", _I32), ("id", _I64), ("data", pa.binary())])
 
 #: Most bytes of packed entries or cues in one row (Spark moves a few large
-#: rows far faster than many small ones; past some MB a row costs memory).
-BLOB_BYTES = 4 << 20
+#: rows far faster than many small ones; a row of half a G1 heap region or
+#: more, 1 MB of a 2 GiB heap, is a humongous object, which the JVM
+#: allocates and collects at a cost).
+BLOB_BYTES = 256 << 10
 
 #: Rows per record batch of verified pairs.
 VERIFY_CHUNK = 16384
@@ -124,6 +130,24 @@ def _blobs(rows, lo, hi, size):
     return [rows[i : min(hi, i + step)].tobytes() for i in range(lo, hi, step)]
 
 
+#: The columns of ``Detector.keys_columns`` and their types.
+_KEYS_COLUMNS = {
+    "units": "<u4", "anchor_article": "<u4", "anchor_hash": "<i8", "anchor_word": "<u4", "band_article": "<u4",
+    "band_unit": "<u4", "band": "<u4", "band_key": "<i8", "segment_article": "<u4", "segment_key": "<i8",
+    "segment_context": "<i8",
+}  # fmt: skip
+
+
+def _keys_arrays(res):
+    """``Detector.keys_columns``' result as numpy arrays, and its duplicate
+    keys as an Arrow binary array (null for a text without units)."""
+    out = {name: np.frombuffer(res[name], dtype=t) for name, t in _KEYS_COLUMNS.items()}
+    has = np.frombuffer(res["has_duplicate_key"], dtype=np.uint8) != 0
+    fixed = pa.FixedSizeBinaryArray.from_buffers(pa.binary(16), len(has), [None, pa.py_buffer(res["duplicate_key"])])
+    out["duplicate_key"] = pc.if_else(pa.array(has), fixed, pa.scalar(None, pa.binary(16))).cast(pa.binary())
+    return out
+
+
 def keys_batches(detector, buckets, bucket_keys, batches):
     """Stage 1, map: for each batch of ``(pos, id, text)`` rows, the keys of
     every article, one row each, and its run fingerprints' and band entries
@@ -134,16 +158,16 @@ def keys_batches(detector, buckets, bucket_keys, batches):
         n = batch.num_rows
         if n == 0:
             continue
-        texts = batch.column("text").to_pylist()
-        keys = detector.keys(texts)
+        text_offsets, text_data = _string_buffers(batch.column("text"), "keys")
+        keys = _keys_arrays(detector.keys_columns(text_offsets, text_data))
         seg_key, seg_context, seg_first = _segment_lists(keys, n)
         yield pa.RecordBatch.from_pydict(
             {
                 "pos": batch.column("pos"),
                 "id": batch.column("id"),
-                "bytes": pa.array([len(t.encode("utf-8")) for t in texts], _I64),
-                "units": pa.array(keys["units"], _I32),
-                "duplicate_key": pa.array(keys["duplicate_key"], pa.binary()),
+                "bytes": pa.array(np.diff(np.frombuffer(text_offsets, dtype="<i8")), _I64),
+                "units": pa.array(keys["units"].astype(np.int32), _I32),
+                "duplicate_key": keys["duplicate_key"],
                 "segment_key": seg_key,
                 "segment_context": seg_context,
                 "segment_first": seg_first,
@@ -257,16 +281,22 @@ def cue_batches(detector, copies, parts, part_keys, batches):
         yield rows(np.array(blob_parts, dtype=np.int32), 1, np.zeros(len(blobs), dtype=np.int64), blobs)
 
 
-def _verify_part(detector, labelled, articles, cues):
+def _verify_part(detector, labelled, lines, articles, cues):
     """Verifies one part: ``articles`` (record batches of kind-0 rows: id
     ``a``, ``text``, ``bp_key``, ``bp_articles``, ``label``) and ``cues``
     (record batches of ``data``: packed cue rows, in any order) in one
     ``Detector.verify_columns`` call, straight from the Arrow buffers.
-    Yields the verified pairs as record batches (``pair_arrow_schema``),
-    then the part's number of candidate pairs (``_candidates_row``)."""
+    Yields the verified pairs as record batches (``pair_arrow_schema``, or
+    with ``lines`` not None ``LINES_ARROW``: the corpus example's pair line
+    of each pair, boilerplate passages left out if ``lines`` is true), then
+    the part's number of candidate pairs (``_candidates_row``)."""
     if not cues:
         return
+    # Every copy is dropped as soon as the next one is made: a part's texts
+    # and cue rows are most of a verify task's memory. The caller keeps no
+    # reference to the batches, so clearing the lists frees them.
     art = pa.Table.from_batches(articles).combine_chunks() if articles else None
+    articles.clear()
     if art is None or art.num_rows == 0:
         raise ValueError("verify: a part has cue rows but no articles")
     ids = art.column("a").combine_chunks().to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
@@ -276,28 +306,63 @@ def _verify_part(detector, labelled, articles, cues):
     np.cumsum(pc.list_value_length(bp_keys).fill_null(0).to_numpy(zero_copy_only=False), out=bp_offsets[1:])
     bp_key_values = pc.list_flatten(bp_keys).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
     bp_counts = pc.list_flatten(art.column("bp_articles").combine_chunks()).to_numpy(zero_copy_only=False)
+    labels = art.column("label").combine_chunks() if labelled else None
+    del art, bp_keys
     cue = _packed(cues, CUE, "verify")
-
-    def col(name, dtype):
-        return np.ascontiguousarray(cue[name], dtype=dtype).tobytes()
-
+    cues.clear()
+    cue_columns = [
+        np.ascontiguousarray(cue[name], dtype=dtype).tobytes()
+        for name, dtype in (("a", np.int64), ("b", np.int64), ("k", np.int32), ("ca", np.int32), ("cb", np.int32))
+    ]
+    del cue
     res = detector.verify_columns(
         ids.tobytes(), text_offsets, text_data, bp_offsets.tobytes(), bp_key_values.tobytes(),
-        bp_counts.astype(np.int32, copy=False).tobytes(),
-        col("a", np.int64), col("b", np.int64), col("k", np.int32), col("ca", np.int32), col("cb", np.int32),
+        bp_counts.astype(np.int32, copy=False).tobytes(), *cue_columns,
     )  # fmt: skip
-    labels = art.column("label").combine_chunks() if labelled else None
-    batch = _columns_batch(res, labels)
+    del text_data, cue_columns
+    if lines is None:
+        batch = _columns_batch(res, labels)
+    else:
+        batch = _lines_batch(res, labels, lines)
     for lo in range(0, batch.num_rows, VERIFY_CHUNK):
         yield batch.slice(lo, VERIFY_CHUNK)
-    yield _candidates_row(int(np.frombuffer(res["candidates"], dtype="<i8")[0]), labelled)
+    yield _candidates_row(int(np.frombuffer(res["candidates"], dtype="<i8")[0]), labelled, lines is not None)
 
 
-def _candidates_row(n, labelled):
+#: The Arrow schema of the verified pairs as the command writes them
+#: (``_job.LINES_SCHEMA``): ids, labels, coverages (for the groups) and the
+#: corpus example's pair line.
+LINES_ARROW = pa.schema(
+    [("a", _I64), ("b", _I64), ("a_label", pa.string()), ("b_label", pa.string())]
+    + [("a_coverage", pa.float64()), ("b_coverage", pa.float64()), ("line", pa.string())]
+)
+
+
+def _lines_batch(res, labels, no_boilerplate):
+    """The verified pairs of a ``verify_columns`` result as ``LINES_ARROW``
+    rows (labels: a string array of the call's articles)."""
+    a_labels = labels.take(pa.array(_np(res, "a_index", "<i8")))
+    b_labels = labels.take(pa.array(_np(res, "b_index", "<i8")))
+    text = pair_lines(res, a_labels.to_pylist(), b_labels.to_pylist(), no_boilerplate)
+    return pa.RecordBatch.from_pydict(
+        {
+            "a": pa.array(_np(res, "a", "<i8"), _I64),
+            "b": pa.array(_np(res, "b", "<i8"), _I64),
+            "a_label": a_labels,
+            "b_label": b_labels,
+            "a_coverage": pa.array(_np(res, "a_coverage", "<f8"), pa.float64()),
+            "b_coverage": pa.array(_np(res, "b_coverage", "<f8"), pa.float64()),
+            "line": pa.array(text, pa.string()),
+        },
+        schema=LINES_ARROW,
+    )
+
+
+def _candidates_row(n, labelled, lines=False):
     """The row that reports a part's ``n`` candidate pairs: ``a`` = -1 (no
     id is negative), ``b`` = ``n``, the rest empty (``_job`` counts and
     drops it)."""
-    schema = pair_arrow_schema(labelled)
+    schema = LINES_ARROW if lines else pair_arrow_schema(labelled)
     cols = {f.name: pa.array([0], f.type) for f in schema if pa.types.is_integer(f.type) or pa.types.is_floating(f.type)}
     cols["a"], cols["b"] = pa.array([-1], _I64), pa.array([n], _I64)
     for f in schema:
@@ -308,12 +373,12 @@ def _candidates_row(n, labelled):
     return pa.RecordBatch.from_pydict({f.name: cols[f.name] for f in schema}, schema=schema)
 
 
-def _string_buffers(arr):
+def _string_buffers(arr, stage="verify"):
     """The offsets (n + 1 int64, as bytes) and the data buffer (bytes) of a
     string array; the offsets point into that buffer."""
     arr = arr.cast(pa.large_string())
     if arr.null_count:
-        raise ValueError("verify: a null text")
+        raise ValueError(f"{stage}: a null text")
     _, offsets, data = arr.buffers()
     off = np.frombuffer(offsets, dtype="<i8")[arr.offset : arr.offset + len(arr) + 1]
     return off.tobytes(), (data.to_pybytes() if data is not None else b"")
@@ -360,14 +425,15 @@ _ARTICLE_COLUMNS = ("a", "text", "bp_key", "bp_articles", "label")
 _CUE_COLUMNS = ("data",)
 
 
-def verify_batches(detector, labelled, batches):
+def verify_batches(detector, labelled, lines, batches):
     """Stage 4, verify: the rows of a partition, in any order — for each
     part, its articles (kind 0: ``a`` is the article's id, with its text,
     boilerplate and label) and the cue rows of its candidate pairs (kind 1:
     ``data``, cue rows packed by ``Detector.cue_columns``, ``a < b``). Each
     part is verified by one ``Detector.verify_columns`` call on its Arrow
     buffers, which groups and sorts the cue rows (no sort in the JVM).
-    Yields one row per verified pair (``pair_arrow_schema``), parts in
+    Yields one row per verified pair (``pair_arrow_schema``; with
+    ``lines`` not None, ``LINES_ARROW``: see ``_verify_part``), parts in
     increasing order, pairs in increasing ``(a, b)`` order within a part,
     each part followed by the row of its number of candidate pairs
     (``a`` = -1)."""
@@ -387,7 +453,7 @@ def verify_batches(detector, labelled, batches):
                 elif mask.any():
                     out.append(batch.select(list(names)).filter(pa.array(mask)))
     for p in sorted(parts):
-        yield from _verify_part(detector, labelled, *parts[p])
+        yield from _verify_part(detector, labelled, lines, *parts.pop(p))
 
 
 #: A passage in the pairs DataFrame: ``Passage.to_dict()`` with each
@@ -414,8 +480,6 @@ PASSAGE_FIELDS = (
     ("boilerplate", pa.bool_()),
     ("boilerplate_articles", _I64),
 )
-#: A passage's kind by its code in ``verify_columns``' ``kind`` column.
-KINDS = ("exact", "edited", "rewritten")
 PASSAGE_TYPE = pa.struct([pa.field(name, t) for name, t in PASSAGE_FIELDS])
 #: The report's own fields, after its passage lists.
 REPORT_FIELDS = (
