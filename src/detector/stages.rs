@@ -140,8 +140,9 @@ pub enum Cue {
 /// Least cosine of the one seed of a pair that passes on rewritten
 /// candidates alone ([`Cue::Bags`]) with passing cues in one sentence on
 /// each side: two alike sentences on one side are reuse, one is mostly a
-/// topic (the rewritten detector's own filter asks one seed alone for 0.8;
-/// an edited passage beside it may need less). Measured in `DESIGN.md`,
+/// topic (the rewritten detector's own filter asks one seed alone for
+/// `STRONG_SEED`, 0.9, in `score::rewritten`; an edited passage beside it
+/// may need less). Measured in `DESIGN.md`,
 /// "Rewritten candidates".
 const LONE_SEED_COSINE: f64 = 0.5;
 
