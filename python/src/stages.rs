@@ -58,6 +58,22 @@ impl Columns {
     }
 }
 
+/// The keys of `texts` as columns, computed on the detector's pool with
+/// the GIL released.
+fn key_columns<T: AsRef<str> + Sync>(py: Python<'_>, d: &Detector, texts: &[T]) -> PyResult<Columns> {
+    let pool = pool(py)?;
+    let bands = d.lsh().bands;
+    Ok(py.detach(|| {
+        let keys: Vec<ArticleKeys> =
+            pool.install(|| texts.par_iter().map(|t| d.article_keys(&d.analyze(t.as_ref()))).collect());
+        let mut c = Columns::default();
+        for (i, k) in keys.iter().enumerate() {
+            c.push(i as u32, k, bands);
+        }
+        c
+    }))
+}
+
 pub fn keys<'py>(py: Python<'py>, d: &Detector, texts: Vec<PyBackedStr>) -> PyResult<Bound<'py, PyDict>> {
     if u32::try_from(texts.len()).is_err() {
         return Err(PyValueError::new_err(format!(
@@ -65,16 +81,7 @@ pub fn keys<'py>(py: Python<'py>, d: &Detector, texts: Vec<PyBackedStr>) -> PyRe
             texts.len()
         )));
     }
-    let pool = pool(py)?;
-    let bands = d.lsh().bands;
-    let c = py.detach(|| {
-        let keys: Vec<ArticleKeys> = pool.install(|| texts.par_iter().map(|t| d.article_keys(&d.analyze(t))).collect());
-        let mut c = Columns::default();
-        for (i, k) in keys.iter().enumerate() {
-            c.push(i as u32, k, bands);
-        }
-        c
-    });
+    let c = key_columns(py, d, &texts)?;
     let out = PyDict::new(py);
     out.set_item("units", c.units)?;
     let dup = PyList::new(py, c.duplicate_key.iter().map(|k| k.map(|b| PyBytes::new(py, &b))))?;
@@ -134,16 +141,7 @@ pub fn keys_columns<'py>(
         })?;
         texts.push(t);
     }
-    let pool = pool(py)?;
-    let bands = d.lsh().bands;
-    let c = py.detach(|| {
-        let keys: Vec<ArticleKeys> = pool.install(|| texts.par_iter().map(|t| d.article_keys(&d.analyze(t))).collect());
-        let mut c = Columns::default();
-        for (i, k) in keys.iter().enumerate() {
-            c.push(i as u32, k, bands);
-        }
-        c
-    });
+    let c = key_columns(py, d, &texts)?;
     let out = PyDict::new(py);
     let u32s = |v: &[u32]| PyBytes::new(py, &le_bytes(v, u32::to_le_bytes));
     let i64s = |v: &[i64]| PyBytes::new(py, &le_bytes(v, i64::to_le_bytes));

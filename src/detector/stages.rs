@@ -24,8 +24,8 @@ use crate::fingerprint::{
 };
 use crate::lsh::{BAG_LSH, band_keys};
 use crate::score::{
-    Passage, Report, RewriteOptions, SEED_SIMILARITY, SeedTable, SentenceBags, align_shingles, rewritten, sorted_set,
-    sorted_similarity,
+    Passage, Report, RewriteOptions, SEED_SIMILARITY, SeedTable, SentenceBags, align_shingles, different_figures,
+    rewritten, sorted_set, sorted_similarity, stem_weight,
 };
 use crate::text::{Analysis, Segment};
 
@@ -744,13 +744,12 @@ impl Detector {
         if common < 2 || 2.0 * common as f64 / (nx + ny) as f64 <= SEED_SIMILARITY {
             return None;
         }
-        let (fa, fb) = (xa.figures_of(sa), xb.figures_of(sb));
-        if !fa.is_empty() && !fb.is_empty() && !fa.iter().any(|v| fb.binary_search(v).is_ok()) {
+        if different_figures(xa.figures_of(sa), xb.figures_of(sb)) {
             return None;
         }
         // tf × ln(1 + N / sf), sf counted in both texts, as the seeds.
         let n = (xa.sentences() + xb.sentences()) as f64;
-        let weight = |sf: u32| (1.0 + n / f64::from(sf.max(1))).ln();
+        let weight = |sf: u32| stem_weight(n, sf.max(1));
         let (mut dot, mut norm_x, mut norm_y) = (0.0f64, 0.0f64, 0.0f64);
         let mut y = xb.sentence_stems(sb).peekable();
         for (stem, c, f) in xa.sentence_stems(sa) {

@@ -74,8 +74,8 @@ mod substance;
 mod verify;
 
 pub use align::{AlignOptions, MAX_SEED_OCCURRENCES, SeedTable, align, align_shingles};
-pub(crate) use rewritten::SEED_SIMILARITY;
 pub use rewritten::{RewriteOptions, SentenceBags, rewritten};
+pub(crate) use rewritten::{SEED_SIMILARITY, different_figures, stem_weight};
 pub use verify::{Similarity, similarity, sorted_set, sorted_similarity};
 
 /// How a passage was reused: what a caller filters on.

@@ -410,7 +410,7 @@ impl<'a> Pair<'a> {
         let mut weight = |sf: u32| {
             let w = &mut table[(sf as usize).min(sentences)];
             if w.is_nan() {
-                *w = (1.0 + n / f64::from(sf)).ln();
+                *w = stem_weight(n, sf);
             }
             *w
         };
@@ -500,8 +500,7 @@ impl<'a> Pair<'a> {
     /// Whether sentence `i` of `a` and `j` of `b` both hold numbers and
     /// share none.
     fn other_figures(&self, i: usize, j: usize) -> bool {
-        let (x, y) = (&self.a.bags.numbers[i], &self.b.bags.numbers[j]);
-        !x.is_empty() && !y.is_empty() && !x.iter().any(|n| y.binary_search(n).is_ok())
+        different_figures(&self.a.bags.numbers[i], &self.b.bags.numbers[j])
     }
 
     /// The seeds: pairs of sentences (of `a`, of `b`), sorted.
@@ -760,6 +759,18 @@ impl<'a> Pair<'a> {
 /// only the few entries sharing a bucket to sort (a linear pass in all, where
 /// a comparison sort of the whole took most of the time of
 /// [`SentenceBags::new`]).
+/// Whether two sentences' sorted figures are both there and share none
+/// (alike sentences with different figures are a template, not a seed).
+pub(crate) fn different_figures(x: &[u64], y: &[u64]) -> bool {
+    !x.is_empty() && !y.is_empty() && !x.iter().any(|n| y.binary_search(n).is_ok())
+}
+
+/// A stem's weight in a pair of texts of `n` sentences in all, where `sf`
+/// of them hold it: `ln(1 + n / sf)` (tf-isf).
+pub(crate) fn stem_weight(n: f64, sf: u32) -> f64 {
+    (1.0 + n / f64::from(sf)).ln()
+}
+
 fn sort_by_stem(entries: &mut Vec<u128>) {
     let n = entries.len();
     if n < 64 {
