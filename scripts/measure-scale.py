@@ -19,12 +19,21 @@ example first: `cargo build --release --example corpus`.
 Usage:
     scripts/measure-scale.py [--dir /tmp/neardup-scale] [--sizes 800000,8000000,32000000]
                              [--kinds sparse,dense,boilerplate] [--threads 2] [--exe PATH]
-                             [--check-in-memory]
+                             [--check-in-memory] [--repeat N]
+
+`--repeat N` runs every size N times, the sizes taking turns (10^5, 10^6,
+4·10^6, 10^5, ...), so that what else the machine does falls on every size
+alike; after the table it prints, per kind, the median CPU seconds per
+article of each size (index plus all pairs) and its growth: the ratio of
+CPU per article to that of the first size (1.00 is linear). A 10^5 run
+lasts seconds, and its CPU time varies by ±15 % from minute to minute on a
+shared machine: measure it several times.
 """
 
 import argparse
 import os
 import re
+import statistics
 import subprocess
 import sys
 
@@ -66,6 +75,7 @@ def main():
     p.add_argument("--threads", default="2")
     p.add_argument("--exe", default=os.path.join(ROOT, "target", "release", "examples", "corpus"))
     p.add_argument("--check-in-memory", action="store_true")
+    p.add_argument("--repeat", type=int, default=1)
     args = p.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     exe = args.exe
@@ -77,39 +87,53 @@ def main():
     )
     print("|" + "---|" * 13)
     checked = not args.check_in_memory
+    sizes = [int(s) for s in args.sizes.split(",")]
+    per_article = {}
+    for kind, n in [(k, n) for k in args.kinds.split(",") for _ in range(args.repeat) for n in sizes]:
+        name = os.path.join(args.dir, f"{kind}-{label(n)}")
+        corpus = name + ".jsonl"
+        if not os.path.exists(corpus):
+            subprocess.run(
+                [sys.executable, os.path.join(HERE, "make-scale-corpus.py"), "--paragraphs", str(n), "--out", corpus]
+                + KINDS[kind],
+                check=True,
+            )
+        env = dict(os.environ, RAYON_NUM_THREADS=args.threads)
+        err = run(exe, corpus, name + ".out", env)
+        with open(name + ".err", "w") as f:
+            f.write(err)
+        i, q, rss = INDEXED.search(err), PAIRS.search(err), RSS.search(err)
+        articles, mb, iw, ic, irss, index_mb, _ = i.groups()
+        pairs, groups, _, pw, pc, prss = q.groups()
+        per_article.setdefault((kind, n), []).append((float(ic) + float(pc)) / int(articles))
+        rss_mb = int(rss.group(1)) * 1024 / 1e6  # time -v gives KiB
+        print(
+            f"| {kind} | {label(n)} | {int(articles):,} | {float(mb):,.0f} | {float(iw):.1f} / {float(ic):.1f} "
+            f"| {int(irss):,} | {float(pw):.1f} / {float(pc):.1f} | {int(prss):,} | {int(pairs):,} "
+            f"| {int(groups):,} | {float(index_mb):,.0f} | {float(index_mb) / float(mb):.2f} "
+            f"| {rss_mb / float(mb):.2f} |",
+            flush=True,
+        )
+        if not checked:
+            run(exe, corpus, name + ".in-memory.out", env, ["--texts-in-memory"])
+            with open(name + ".out", "rb") as a, open(name + ".in-memory.out", "rb") as b:
+                same = a.read() == b.read()
+            print(f"<!-- {kind}-{label(n)}: texts in memory give {'the same' if same else 'DIFFERENT'} output -->")
+            if not same:
+                sys.exit(f"{name}: the output with --texts-in-memory differs")
+            checked = True
     for kind in args.kinds.split(","):
-        for n in [int(s) for s in args.sizes.split(",")]:
-            name = os.path.join(args.dir, f"{kind}-{label(n)}")
-            corpus = name + ".jsonl"
-            if not os.path.exists(corpus):
-                subprocess.run(
-                    [sys.executable, os.path.join(HERE, "make-scale-corpus.py"), "--paragraphs", str(n), "--out", corpus]
-                    + KINDS[kind],
-                    check=True,
-                )
-            env = dict(os.environ, RAYON_NUM_THREADS=args.threads)
-            err = run(exe, corpus, name + ".out", env)
-            with open(name + ".err", "w") as f:
-                f.write(err)
-            i, q, rss = INDEXED.search(err), PAIRS.search(err), RSS.search(err)
-            articles, mb, iw, ic, irss, index_mb, _ = i.groups()
-            pairs, groups, _, pw, pc, prss = q.groups()
-            rss_mb = int(rss.group(1)) * 1024 / 1e6  # time -v gives KiB
+        base = None
+        for n in sizes:
+            runs = sorted(per_article[(kind, n)])
+            med = statistics.median(runs)
+            base = base or med
+            spread = f"{runs[0] * 1e6:.1f}-{runs[-1] * 1e6:.1f}" if len(runs) > 1 else f"{runs[0] * 1e6:.1f}"
             print(
-                f"| {kind} | {label(n)} | {int(articles):,} | {float(mb):,.0f} | {float(iw):.1f} / {float(ic):.1f} "
-                f"| {int(irss):,} | {float(pw):.1f} / {float(pc):.1f} | {int(prss):,} | {int(pairs):,} "
-                f"| {int(groups):,} | {float(index_mb):,.0f} | {float(index_mb) / float(mb):.2f} "
-                f"| {rss_mb / float(mb):.2f} |",
+                f"<!-- {kind}-{label(n)}: CPU per article (index + all pairs) median {med * 1e6:.1f} us "
+                f"of {len(runs)} run(s) ({spread}); growth {med / base:.2f}x linear -->",
                 flush=True,
             )
-            if not checked:
-                run(exe, corpus, name + ".in-memory.out", env, ["--texts-in-memory"])
-                with open(name + ".out", "rb") as a, open(name + ".in-memory.out", "rb") as b:
-                    same = a.read() == b.read()
-                print(f"<!-- {kind}-{label(n)}: texts in memory give {'the same' if same else 'DIFFERENT'} output -->")
-                if not same:
-                    sys.exit(f"{name}: the output with --texts-in-memory differs")
-                checked = True
 
 
 if __name__ == "__main__":

@@ -60,6 +60,11 @@ impl Index {
     /// returns its number of entries.
     pub(super) fn insert_entries(&mut self, slot: u32, keys: &ArticleKeys) -> u32 {
         let mut entries = 0u32;
+        let bands = self.tables.len();
+        for (band, table) in self.tables.iter().enumerate() {
+            table.warm(keys.entries(bands).map(|(_, unit_keys)| unit_keys[band]));
+        }
+        self.runs.warm(keys.anchors.iter().map(|&(key, _)| key));
         for (unit, unit_keys) in keys.entries(self.tables.len()) {
             for (table, &key) in self.tables.iter_mut().zip(unit_keys) {
                 table.insert(Entry { key, slot, unit });

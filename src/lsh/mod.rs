@@ -8,9 +8,11 @@
 //! similarity `J` the probability of that is `P(J) = 1 − (1 − J^r)^b`, the
 //! S-curve; [`LshParams::for_threshold`] picks `b` and `r` for a threshold.
 
+mod ordered;
 mod table;
 
-pub(crate) use table::{Entry, KeyHasher, KeyMap, Table};
+pub(crate) use ordered::OrderedMap;
+pub(crate) use table::{Entry, KeyHasher, Table};
 pub use table::{MERGE_AFTER_ENTRIES, MERGED_ENTRY_BYTES, PENDING_ENTRY_BYTES};
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;

@@ -1,8 +1,9 @@
 //! The band tables: one per band, mapping a band key to its bucket of
 //! `(slot, unit)` entries, oldest first.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
+
+use super::ordered::OrderedMap;
 
 /// Bytes of one merged band-table entry: a `u64` key, a `u32` article slot
 /// and a `u32` unit number.
@@ -15,9 +16,10 @@ pub const MERGED_ENTRY_BYTES: usize = std::mem::size_of::<Entry>();
 const _: () = assert!(MERGED_ENTRY_BYTES == 16);
 
 /// Typical bytes of one band-table entry still waiting among the recent
-/// insertions: a 12-byte chain link, plus (for a new key) a 16-byte hash
-/// map bucket at the map's load factor and the arrays' spare capacity.
-/// Measured between 35 and 45 bytes depending on how full the arrays are.
+/// insertions: a 12-byte chain link, plus (for a new key) a 16-byte slot
+/// of the pending map, which is between two fifths and four fifths full,
+/// and the arrays' spare capacity: between 32 and 52 bytes depending on
+/// how full the arrays are.
 ///
 /// ```
 /// use neardup::{advisor::IndexMemory, lsh::PENDING_ENTRY_BYTES};
@@ -65,8 +67,6 @@ impl Hasher for KeyHasher {
     }
 }
 
-pub(crate) type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
-
 /// One unit of one article under one band key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Entry {
@@ -94,7 +94,7 @@ pub(crate) struct Table {
     dir: Vec<u32>,
     dir_bits: u32,
     /// Key to (first, last) index into `chain`.
-    heads: KeyMap<(u32, u32)>,
+    heads: OrderedMap<(u32, u32)>,
     /// `(slot, unit, next)`; `next == END` ends a chain.
     chain: Vec<(u32, u32, u32)>,
 }
@@ -105,18 +105,22 @@ impl Table {
     pub(crate) fn insert(&mut self, e: Entry) {
         let at = self.chain.len() as u32;
         self.chain.push((e.slot, e.unit, END));
-        match self.heads.get_mut(&e.key) {
-            Some((_, tail)) => {
-                let old = std::mem::replace(tail, at);
-                self.chain[old as usize].2 = at;
-            }
-            None => {
-                self.heads.insert(e.key, (at, at));
-            }
+        let ((_, tail), fresh) = self.heads.get_or_insert(e.key, (at, at));
+        if !fresh {
+            let old = std::mem::replace(tail, at);
+            self.chain[old as usize].2 = at;
         }
         if self.chain.len() > (self.main.len() / 4).max(MERGE_AFTER_ENTRIES) {
             self.flush();
         }
+    }
+
+    /// Reads where the pending entries of `keys` go, so that the
+    /// [`insert`](Self::insert)s of an article's keys that follow find them
+    /// in the cache: these reads do not wait for one another, so the
+    /// processor overlaps their cache misses ([`OrderedMap::warm`]).
+    pub(crate) fn warm(&self, keys: impl IntoIterator<Item = u64>) {
+        self.heads.warm(keys);
     }
 
     /// Replaces the sorted array (already sorted) and rebuilds its
@@ -145,13 +149,13 @@ impl Table {
             return;
         }
         let mut fresh: Vec<Entry> = Vec::with_capacity(self.chain.len());
-        for &key in self.heads.keys() {
+        for key in self.heads.keys() {
             fresh.extend(self.pending_bucket(key).map(|(slot, unit)| Entry { key, slot, unit }));
         }
         fresh.sort_unstable();
         // Free the pending arrays (not just clear them): between merges they
         // regrow to at most a quarter of `main`, by doubling.
-        self.heads = KeyMap::default();
+        self.heads = OrderedMap::default();
         self.chain = Vec::new();
         // Merge in place, from the back: the array grows once, by the fresh
         // entries (no second copy of it while merging).
@@ -190,7 +194,7 @@ impl Table {
 
     /// Pending entries under `key`, oldest first.
     pub(crate) fn pending_bucket(&self, key: u64) -> impl Iterator<Item = (u32, u32)> + '_ {
-        let mut at = self.heads.get(&key).map_or(END, |&(head, _)| head);
+        let mut at = self.heads.get(key).map_or(END, |&(head, _)| head);
         std::iter::from_fn(move || {
             let &(slot, unit, next) = self.chain.get(at as usize)?;
             at = next;
@@ -208,7 +212,7 @@ impl Table {
     /// pending ones, oldest first): one sequential pass over the sorted
     /// array, merged with the pending keys (sorted first).
     pub(crate) fn for_each_bucket(&self, mut f: impl FnMut(&[(u32, u32)])) {
-        let mut pending: Vec<u64> = self.heads.keys().copied().collect();
+        let mut pending: Vec<u64> = self.heads.keys().collect();
         pending.sort_unstable();
         let (main, mut i, mut p) = (&self.main, 0, 0);
         let mut buf: Vec<(u32, u32)> = Vec::new();
@@ -245,7 +249,7 @@ impl Table {
 
     /// Heap bytes, approximately.
     pub(crate) fn memory_usage(&self) -> usize {
-        16 * self.main.capacity() + 4 * self.dir.capacity() + 12 * self.chain.capacity() + 24 * self.heads.capacity()
+        16 * self.main.capacity() + 4 * self.dir.capacity() + 12 * self.chain.capacity() + 16 * self.heads.capacity()
     }
 
     /// The entries of the slots `ordinal` maps (to the ordinal each is
@@ -262,7 +266,7 @@ impl Table {
         let mut pending: Vec<Entry> = self
             .heads
             .keys()
-            .flat_map(move |&key| self.pending_bucket(key).map(move |(slot, unit)| Entry { key, slot, unit }))
+            .flat_map(move |key| self.pending_bucket(key).map(move |(slot, unit)| Entry { key, slot, unit }))
             .filter_map(|e| renumber(&e))
             .collect();
         pending.sort_unstable();
@@ -290,7 +294,7 @@ impl Table {
         let pending = self
             .heads
             .keys()
-            .flat_map(move |&key| self.pending_bucket(key).map(move |(slot, unit)| Entry { key, slot, unit }));
+            .flat_map(move |key| self.pending_bucket(key).map(move |(slot, unit)| Entry { key, slot, unit }));
         self.main.iter().copied().chain(pending)
     }
 }
@@ -301,7 +305,7 @@ mod tests {
 
     #[test]
     fn key_hasher_uses_every_part_of_a_pair() {
-        use std::hash::BuildHasher;
+        use std::hash::{BuildHasher, BuildHasherDefault};
         let b = BuildHasherDefault::<KeyHasher>::default();
         // A single key hashes as itself.
         assert_eq!(b.hash_one(0x1234_5678_9abc_def0u64), 0x1234_5678_9abc_def0);
