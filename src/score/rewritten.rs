@@ -29,7 +29,11 @@
 //!    on either side that are apart on both (the halves of a sentence
 //!    swapped; two copies of one text overlap on one side and stay two):
 //!    the rewritten passage absorbs them, so that one reused passage is one
-//!    reported passage. No link spans a paragraph only one side has.
+//!    reported passage. No link spans a paragraph of prose only one side
+//!    has; a formula or a short line of code that one side added between
+//!    prose passes over (and out of the passage cosine). A passage that a
+//!    rewritten one covers on one side and that lies next to it on the
+//!    other is a piece of it moved, and is taken in.
 //! 3. **Filter.** A group is a passage when it holds an exact or edited
 //!    passage or seeds in at least two sentences on one side (one alike
 //!    sentence is a topic, two in a row are reuse, and two sentences
