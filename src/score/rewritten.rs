@@ -29,7 +29,11 @@
 //!    on either side that are apart on both (the halves of a sentence
 //!    swapped; two copies of one text overlap on one side and stay two):
 //!    the rewritten passage absorbs them, so that one reused passage is one
-//!    reported passage. No link spans a paragraph only one side has.
+//!    reported passage. No link spans a paragraph of prose only one side
+//!    has; a formula or a short line of code that one side added between
+//!    prose passes over (and out of the passage cosine). A passage that a
+//!    rewritten one covers on one side and that lies next to it on the
+//!    other is a piece of it moved, and is taken in.
 //! 3. **Filter.** A group is a passage when it holds an exact or edited
 //!    passage or seeds in at least two sentences on one side (one alike
 //!    sentence is a topic, two in a row are reuse, and two sentences
@@ -243,22 +247,37 @@ impl SentenceBags {
     }
 
     /// Whether sentence ranges `x` and `y` (first, last) are at most `gap`
-    /// sentences apart and the sentences between them hold no whole
-    /// paragraph (text one side has on its own ends a passage).
-    fn near(&self, x: (usize, usize), y: (usize, usize), gap: usize) -> bool {
+    /// sentences of prose apart (`prose` per sentence), with at most
+    /// [`SENTENCE_GAP`] sentences between them in all, and the sentences
+    /// between them hold no whole paragraph of prose (text one side has
+    /// on its own ends a passage; a formula or a line of code that one
+    /// side has, which no seed can match, does not).
+    fn near(&self, x: (usize, usize), y: (usize, usize), gap: usize, prose: &[bool]) -> bool {
         let (lo, hi) = if x.0 <= y.0 { (x, y) } else { (y, x) };
         if hi.0 <= lo.1 + 1 {
             return true;
         }
-        if hi.0 > lo.1 + 1 + gap {
+        // Sentences m1 ..= m2 lie between.
+        let (m1, m2) = (lo.1 + 1, hi.0 - 1);
+        let is_prose = |i: usize| prose.get(i).copied().unwrap_or(true);
+        if m2 - m1 + 1 > gap.max(SENTENCE_GAP) || (m1..=m2).filter(|&i| is_prose(i)).count() > gap {
             return false;
         }
-        // Sentences m1 ..= m2 lie between: the first paragraph starting
-        // among them must end after them.
-        let (m1, m2) = (lo.1 + 1, hi.0 - 1);
+        // Each paragraph starting among them must end after them or hold
+        // no prose.
         let (start, end) = self.paragraph[m1];
-        let first_start = if start as usize == m1 { m1 } else { end as usize + 1 };
-        first_start > m2 || self.paragraph[first_start].1 as usize > m2
+        let mut first = if start as usize == m1 { m1 } else { end as usize + 1 };
+        while first <= m2 {
+            let last = self.paragraph[first].1 as usize;
+            if last > m2 {
+                break;
+            }
+            if (first..=last).any(is_prose) {
+                return false;
+            }
+            first = last + 1;
+        }
+        true
     }
 
     fn postings(&self, idx: u32) -> &[(u32, u32)] {
@@ -272,7 +291,19 @@ impl SentenceBags {
 
     /// The bag of tokens `t`: `(stem index, count)` sorted.
     fn span_bag(&self, t: &Range<usize>) -> Vec<(u32, u32)> {
-        let mut idx: Vec<u32> = self.tokens.get(t.clone()).unwrap_or(&[]).to_vec();
+        self.span_bag_except(t, &[])
+    }
+
+    /// The bag of tokens `t` but those in `skip`.
+    fn span_bag_except(&self, t: &Range<usize>, skip: &[Range<usize>]) -> Vec<(u32, u32)> {
+        let mut idx: Vec<u32> = if skip.is_empty() {
+            self.tokens.get(t.clone()).unwrap_or(&[]).to_vec()
+        } else {
+            (t.start..t.end.min(self.tokens.len()))
+                .filter(|i| !skip.iter().any(|r| r.contains(i)))
+                .map(|i| self.tokens[i])
+                .collect()
+        };
         idx.sort_unstable();
         let mut bag: Vec<(u32, u32)> = Vec::new();
         for x in idx {
@@ -362,6 +393,17 @@ impl Side<'_> {
             .sentences
             .iter()
             .map(|s| 2 * inside[s.tokens.clone()].iter().filter(|&&x| x).count() >= s.tokens.len())
+            .collect()
+    }
+
+    /// Per sentence: whether prose makes at least half its words (a
+    /// formula, a line of code or a table row does not).
+    fn prose_sentences(&self, min_words: usize) -> Vec<bool> {
+        self.an
+            .sentences
+            .iter()
+            .enumerate()
+            .map(|(i, s)| 2 * self.bags.prose[i] as usize >= s.tokens.len() || s.tokens.len() >= min_words)
             .collect()
     }
 
@@ -485,6 +527,23 @@ impl<'a> Pair<'a> {
         if x.len() == y.len() && x.iter().zip(&y).all(|(&(i, c), &(j, d))| self.a_to_b[i as usize] == j && c == d) {
             return if x.is_empty() { 0.0 } else { 1.0 };
         }
+        let (nx, ny) = (self.norm(&x), self.norm_b(&y));
+        if nx > 0.0 && ny > 0.0 { (self.dot(&x, &y).0 / (nx * ny)).min(1.0) } else { 0.0 }
+    }
+
+    /// [`span_cosine`](Self::span_cosine) of the tokens `ta` of `a` but
+    /// those in `skip_a`, and `tb` of `b` but those in `skip_b`.
+    fn cosine_except(
+        &self,
+        ta: &Range<usize>,
+        tb: &Range<usize>,
+        skip_a: &[Range<usize>],
+        skip_b: &[Range<usize>],
+    ) -> f64 {
+        if skip_a.is_empty() && skip_b.is_empty() {
+            return self.span_cosine(ta, tb);
+        }
+        let (x, y) = (self.a.bags.span_bag_except(ta, skip_a), self.b.bags.span_bag_except(tb, skip_b));
         let (nx, ny) = (self.norm(&x), self.norm_b(&y));
         if nx > 0.0 && ny > 0.0 { (self.dot(&x, &y).0 / (nx * ny)).min(1.0) } else { 0.0 }
     }
@@ -619,26 +678,48 @@ impl<'a> Pair<'a> {
             }
         }
         // Two items are one group when they are near on both sides:
-        // seeds across a few sentences, passages only next to each other.
-        let link = |x: &Item, y: &Item| match (x.passage, y.passage) {
-            // Two passages: next to each other with no sentence between,
-            // and not one over the other on either side. Two passages
-            // sharing half the words of the longer on one side are two
-            // copies, never one passage; the pieces of a split, merged or
-            // reordered sentence overlap by a few words, or one short piece
-            // lies inside a long one that bridged it.
-            (Some(p), Some(q)) => {
-                let (p, q) = (&passages[p], &passages[q]);
-                let apart = |x: &Range<usize>, y: &Range<usize>| {
-                    let shared = x.end.min(y.end).saturating_sub(x.start.max(y.start));
-                    2 * shared < x.len().max(y.len())
-                };
-                apart(&p.a_tokens, &q.a_tokens)
-                    && apart(&p.b_tokens, &q.b_tokens)
-                    && self.a.bags.near(x.a, y.a, 0)
-                    && self.b.bags.near(x.b, y.b, 0)
+        // seeds across a few sentences, passages only next to each other
+        // (or with only sentences that are not prose between them).
+        let (a_prose, b_prose) = (self.a.prose_sentences(opts.min_words), self.b.prose_sentences(opts.min_words));
+        // What is not prose between two items passes over on one side
+        // only, between prose: a formula or a line of code that one side
+        // added to (or dropped from) prose. Where both sides have some it
+        // was rewritten, not added; next to code it is more code.
+        // `Some(true)`: some between, prose around it; `None`: none.
+        let not_prose_between = |side: &Side<'_>, prose: &[bool], x: (usize, usize), y: (usize, usize)| {
+            let (lo, hi) = if x.0 <= y.0 { (x, y) } else { (y, x) };
+            let seeds = |i: usize| side.bags.seeds_prose(i, side.an.sentences[i].tokens.len());
+            (lo.1 + 1..hi.0).any(|i| !prose[i]).then(|| seeds(lo.1) && seeds(hi.0))
+        };
+        let link = |x: &Item, y: &Item| {
+            let (pa, pb): (&[bool], &[bool]) = match (
+                not_prose_between(&self.a, &a_prose, x.a, y.a),
+                not_prose_between(&self.b, &b_prose, x.b, y.b),
+            ) {
+                (Some(true), None) => (&a_prose, &[]),
+                (None, Some(true)) => (&[], &b_prose),
+                _ => (&[], &[]),
+            };
+            match (x.passage, y.passage) {
+                // Two passages: next to each other with no sentence between,
+                // and not one over the other on either side. Two passages
+                // sharing half the words of the longer on one side are two
+                // copies, never one passage; the pieces of a split, merged or
+                // reordered sentence overlap by a few words, or one short piece
+                // lies inside a long one that bridged it.
+                (Some(p), Some(q)) => {
+                    let (p, q) = (&passages[p], &passages[q]);
+                    let apart = |x: &Range<usize>, y: &Range<usize>| {
+                        let shared = x.end.min(y.end).saturating_sub(x.start.max(y.start));
+                        2 * shared < x.len().max(y.len())
+                    };
+                    apart(&p.a_tokens, &q.a_tokens)
+                        && apart(&p.b_tokens, &q.b_tokens)
+                        && self.a.bags.near(x.a, y.a, 0, pa)
+                        && self.b.bags.near(x.b, y.b, 0, pb)
+                }
+                _ => self.a.bags.near(x.a, y.a, SENTENCE_GAP, pa) && self.b.bags.near(x.b, y.b, SENTENCE_GAP, pb),
             }
-            _ => self.a.bags.near(x.a, y.a, SENTENCE_GAP) && self.b.bags.near(x.b, y.b, SENTENCE_GAP),
         };
         let mut groups = UnionFind::new(items.len());
         let n_seeds = seeds.len();
@@ -716,7 +797,18 @@ impl<'a> Pair<'a> {
                 ta = ta.start.min(ra.start)..ta.end.max(ra.end);
                 tb = tb.start.min(rb.start)..tb.end.max(rb.end);
             }
-            if self.span_cosine(&ta, &tb) < PASSAGE_SIMILARITY {
+            // The cosine leaves out what the links passed over that is not
+            // prose (a formula one side has would outweigh the rest).
+            let passed_over = |side: &Side<'_>, prose: &[bool], t: &Range<usize>, f: fn(&Item) -> (usize, usize)| {
+                let (first, last) = side.bags.span_sentences(t);
+                (first..=last)
+                    .filter(|&i| !prose[i] && !group.iter().any(|&k| f(&items[k]).0 <= i && i <= f(&items[k]).1))
+                    .map(|i| side.an.sentences[i].tokens.clone())
+                    .collect::<Vec<_>>()
+            };
+            let (skip_a, skip_b) =
+                (passed_over(&self.a, &a_prose, &ta, |i| i.a), passed_over(&self.b, &b_prose, &tb, |i| i.b));
+            if self.cosine_except(&ta, &tb, &skip_a, &skip_b) < PASSAGE_SIMILARITY {
                 continue;
             }
             let matched = self.shared_words(&ta, &tb).min(ta.len()).min(tb.len());
@@ -742,7 +834,29 @@ impl<'a> Pair<'a> {
                 boilerplate_articles: 0,
             });
         }
-        let found = merge_overlapping(found, &self.a, &self.b, self, sa, sb, opts.shingle_size.max(1));
+        let k = opts.shingle_size.max(1);
+        let mut found = merge_overlapping(found, &self.a, &self.b, self, sa, sb, k);
+        // A passage that a rewritten one covers on one side and that lies
+        // next to it on the other (nothing but sentences that are not prose
+        // between) is a piece of it moved: a sentence taken from the end
+        // of the source into its middle. The rewritten passage takes it in.
+        for (_, p) in passages.iter().enumerate().filter(|(k, p)| !absorbed[*k] && !p.a_tokens.is_empty()) {
+            if p.b_tokens.is_empty() {
+                continue;
+            }
+            let next = |side: &Side<'_>, prose: &[bool], x: &Range<usize>, y: &Range<usize>| {
+                !overlaps(x, y) && side.bags.near(side.bags.span_sentences(x), side.bags.span_sentences(y), 0, prose)
+            };
+            let moved = |r: &Passage| {
+                (overlaps(&r.a_tokens, &p.a_tokens) && next(&self.b, &b_prose, &r.b_tokens, &p.b_tokens))
+                    || (overlaps(&r.b_tokens, &p.b_tokens) && next(&self.a, &a_prose, &r.a_tokens, &p.a_tokens))
+            };
+            if let Some(r) = found.iter_mut().find(|r| moved(r)) {
+                let ta = r.a_tokens.start.min(p.a_tokens.start)..r.a_tokens.end.max(p.a_tokens.end);
+                let tb = r.b_tokens.start.min(p.b_tokens.start)..r.b_tokens.end.max(p.b_tokens.end);
+                set_spans(r, ta, tb, &self.a, &self.b, self, sa, sb, k);
+            }
+        }
         // A passage overlapping a rewritten one on both sides is inside it.
         let inside = |p: &Passage| {
             found.iter().any(|r| overlaps(&r.a_tokens, &p.a_tokens) && overlaps(&r.b_tokens, &p.b_tokens))
@@ -924,20 +1038,37 @@ fn merge_overlapping(
             Some(q) => {
                 let ta = q.a_tokens.start.min(p.a_tokens.start)..q.a_tokens.end.max(p.a_tokens.end);
                 let tb = q.b_tokens.start.min(p.b_tokens.start)..q.b_tokens.end.max(p.b_tokens.end);
-                let sim = sorted_similarity(&window_set(sa, &ta, k), &window_set(sb, &tb, k));
-                q.a = a.span(&ta);
-                q.b = b.span(&tb);
-                q.matched_words = pair.shared_words(&ta, &tb).min(ta.len()).min(tb.len());
-                q.similarity = sim.jaccard;
-                q.containment_a = sim.containment_a;
-                q.containment_b = sim.containment_b;
-                q.a_tokens = ta;
-                q.b_tokens = tb;
+                set_spans(q, ta, tb, a, b, pair, sa, sb, k);
             }
             None => out.push(p),
         }
     }
     out
+}
+
+/// Gives rewritten passage `q` the tokens `ta` of `a` and `tb` of `b`, with
+/// their spans, shared words and shingle similarity.
+#[allow(clippy::too_many_arguments)]
+fn set_spans(
+    q: &mut Passage,
+    ta: Range<usize>,
+    tb: Range<usize>,
+    a: &Side<'_>,
+    b: &Side<'_>,
+    pair: &Pair<'_>,
+    sa: &[u64],
+    sb: &[u64],
+    k: usize,
+) {
+    let sim = sorted_similarity(&window_set(sa, &ta, k), &window_set(sb, &tb, k));
+    q.a = a.span(&ta);
+    q.b = b.span(&tb);
+    q.matched_words = pair.shared_words(&ta, &tb).min(ta.len()).min(tb.len());
+    q.similarity = sim.jaccard;
+    q.containment_a = sim.containment_a;
+    q.containment_b = sim.containment_b;
+    q.a_tokens = ta;
+    q.b_tokens = tb;
 }
 
 /// The sorted set of the shingles that start in tokens `t` and end inside
@@ -1014,12 +1145,112 @@ mod tests {
     fn near_stops_at_a_paragraph_only_one_side_has() {
         let (_, b) = bags("S one. S two.\n\nS three. S four.\n\nS five.");
         // Sentences 0..=4; paragraphs (0, 1), (2, 3), (4, 4).
-        assert!(b.near((0, 0), (1, 1), 1));
-        assert!(b.near((1, 1), (2, 2), 1), "next paragraph, nothing between");
-        assert!(b.near((1, 1), (3, 3), 3), "half a paragraph between");
-        assert!(!b.near((1, 1), (4, 4), 3), "a whole paragraph between");
-        assert!(!b.near((0, 0), (4, 4), 1), "too far");
-        assert!(b.near((2, 3), (0, 1), 0), "adjacent, in either order");
+        let prose = [true; 5];
+        assert!(b.near((0, 0), (1, 1), 1, &prose));
+        assert!(b.near((1, 1), (2, 2), 1, &prose), "next paragraph, nothing between");
+        assert!(b.near((1, 1), (3, 3), 3, &prose), "half a paragraph between");
+        assert!(!b.near((1, 1), (4, 4), 3, &prose), "a whole paragraph between");
+        assert!(!b.near((0, 0), (4, 4), 1, &prose), "too far");
+        assert!(b.near((2, 3), (0, 1), 0, &prose), "adjacent, in either order");
+    }
+
+    #[test]
+    fn near_passes_over_what_is_not_prose() {
+        let (an, b) = bags("S one. S two.\n\nP(A|B) = P(B|A) P(A) / P(B).\n\nS four. S five.");
+        let (a_side, b_side) = (Side { an: &an, bags: &b }, Side { an: &an, bags: &b });
+        let prose = a_side.prose_sentences(15);
+        assert_eq!(prose, [true, true, false, true, true]);
+        assert_eq!(b_side.prose_sentences(15), prose);
+        assert!(b_side.prose_sentences(5)[2], "too long to pass over");
+        // Sentence 2 is a paragraph of its own, a formula: it neither ends
+        // a passage nor counts as a sentence between two passages.
+        assert!(b.near((1, 1), (3, 3), 0, &prose));
+        assert!(b.near((0, 1), (3, 4), 3, &prose));
+        let all = [true; 5];
+        assert!(!b.near((1, 1), (3, 3), 0, &all), "a sentence between");
+        assert!(!b.near((1, 1), (3, 3), 3, &all), "a whole paragraph between");
+        // Prose between still counts, and so does the number in all.
+        assert!(!b.near((0, 0), (3, 3), 0, &prose));
+    }
+
+    #[test]
+    fn a_formula_one_side_has_does_not_cut_a_rewritten_passage() {
+        let a = "The committee approved the new budget for public schools on Monday evening. \
+                 Teachers will receive higher salaries starting from the next academic year.\n\n\
+                 P(A|B) = P(B|A) P(A) / P(B).\n\n\
+                 Parents welcomed the decision after months of protests in the capital. \
+                 The mayor promised new buses for the pupils of remote villages.";
+        let b = "On Monday evening the committee approved the new budget for public schools. \
+                 Starting from the next academic year, teachers will receive higher salaries. \
+                 After months of protests in the capital, parents welcomed the decision. \
+                 New buses for the pupils of remote villages were promised by the mayor.";
+        let found = find(a, b);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].kind, PassageKind::Rewritten);
+        assert_eq!(&a[found[0].a], a);
+        assert_eq!(&b[found[0].b], b);
+    }
+
+    #[test]
+    fn a_sentence_moved_into_a_rewritten_passage_is_part_of_it() {
+        // Six sentences rewritten in order, an exact passage after them,
+        // and a sentence copied from the end of `b` into the second place
+        // of `a`: too far from any seed or passage to link to one, but
+        // inside the rewritten passage in `a` and next to it in `b`.
+        let d = crate::Detector::builder().build().unwrap();
+        let pairs = [
+            (
+                "The committee approved the new budget for public schools on Monday evening.",
+                "On Monday evening the committee approved the new budget for public schools.",
+            ),
+            (
+                "Teachers will receive higher salaries starting from the next academic year.",
+                "Starting from the next academic year, teachers will receive higher salaries.",
+            ),
+            (
+                "Parents welcomed the decision after months of protests in the capital.",
+                "After months of protests in the capital, parents welcomed the decision.",
+            ),
+            (
+                "The mayor promised new buses for the pupils of remote villages.",
+                "New buses for the pupils of remote villages were promised by the mayor.",
+            ),
+            (
+                "Several old school buildings will be repaired during the summer holidays.",
+                "During the summer holidays several old school buildings will be repaired.",
+            ),
+            (
+                "The opposition criticised the plan as too expensive for the city.",
+                "As too expensive for the city, the plan was criticised by the opposition.",
+            ),
+        ];
+        let exact = "The treasurer explained that the money comes from a special fund \
+                     that the region set aside for education and public transport.";
+        let moved = "Critics noted that the same promises had been made before the last \
+                     election and that most of them were never kept by the council.";
+        let mut a = vec![pairs[0].0, moved];
+        a.extend(pairs[1..].iter().map(|r| r.0));
+        a.push(exact);
+        let mut b: Vec<&str> = pairs.iter().map(|r| r.1).collect();
+        b.extend([exact, moved]);
+        let (a, b) = (a.join(" "), b.join(" "));
+        let (an_a, an_b) = (d.analyze(&a), d.analyze(&b));
+        let (sa, sb) = (d.shingles(&an_a), d.shingles(&an_b));
+        let aligned = super::super::align_shingles(
+            &an_a,
+            &an_b,
+            &sa,
+            &sb,
+            &super::super::SeedTable::new(&sb),
+            &d.align_options(),
+        );
+        assert!(aligned.iter().any(|p| &a[p.a] == moved), "{aligned:#?}");
+        let (ba, bb) = (SentenceBags::new(&a, &an_a, 5, 0), SentenceBags::new(&b, &an_b, 5, 0));
+        let opts = RewriteOptions { find: true, min_words: 15, shingle_size: 3 };
+        let found = rewritten(&an_a, &ba, &an_b, &bb, &sa, &sb, aligned, &opts);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].kind, PassageKind::Rewritten);
+        assert_eq!((&a[found[0].a], &b[found[0].b]), (a.as_str(), b.as_str()));
     }
 
     #[test]
