@@ -21,6 +21,7 @@ Usage:
                              [--kinds sparse,dense,boilerplate] [--threads 2] [--exe PATH]
                              [--check-in-memory] [--repeat N]
 
+A size may be named more than once in `--sizes` (each run counts), and
 `--repeat N` runs every size N times, the sizes taking turns (10^5, 10^6,
 4·10^6, 10^5, ...), so that what else the machine does falls on every size
 alike; after the table it prints, per kind, the median CPU seconds per
@@ -124,7 +125,7 @@ def main():
             checked = True
     for kind in args.kinds.split(","):
         base = None
-        for n in sizes:
+        for n in dict.fromkeys(sizes):
             runs = sorted(per_article[(kind, n)])
             med = statistics.median(runs)
             base = base or med

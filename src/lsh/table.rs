@@ -148,10 +148,7 @@ impl Table {
         if self.chain.is_empty() {
             return;
         }
-        let mut fresh: Vec<Entry> = Vec::with_capacity(self.chain.len());
-        for key in self.heads.keys() {
-            fresh.extend(self.pending_bucket(key).map(|(slot, unit)| Entry { key, slot, unit }));
-        }
+        let mut fresh = self.pending_entries();
         fresh.sort_unstable();
         // Free the pending arrays (not just clear them): between merges they
         // regrow to at most a quarter of `main`, by doubling.
@@ -175,6 +172,38 @@ impl Table {
             }
         }
         self.set_main(main);
+    }
+
+    /// The pending entries, key after key (in the pending map's order),
+    /// each key's oldest first. The chains start at random places of
+    /// `chain`, so the heads of 32 keys are read before any is walked, none
+    /// of the reads waiting for another: the processor overlaps the misses
+    /// (a quarter of the run table at 4·10^6 articles is 40 million chains
+    /// in 480 MB).
+    fn pending_entries(&self) -> Vec<Entry> {
+        let mut fresh: Vec<Entry> = Vec::with_capacity(self.chain.len());
+        let walk = |batch: &[(u64, u32)], fresh: &mut Vec<Entry>| {
+            let sum = batch.iter().fold(0, |sum, &(_, at)| sum ^ self.chain[at as usize].0);
+            std::hint::black_box(sum);
+            for &(key, mut at) in batch {
+                while let Some(&(slot, unit, next)) = self.chain.get(at as usize) {
+                    fresh.push(Entry { key, slot, unit });
+                    at = next;
+                }
+            }
+        };
+        let mut batch = [(0u64, 0u32); 32];
+        let mut n = 0;
+        for (key, &(head, _)) in self.heads.iter() {
+            batch[n] = (key, head);
+            n += 1;
+            if n == batch.len() {
+                walk(&batch, &mut fresh);
+                n = 0;
+            }
+        }
+        walk(&batch[..n], &mut fresh);
+        fresh
     }
 
     /// Entries of the sorted array under `key`.
