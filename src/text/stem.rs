@@ -7,7 +7,9 @@ use super::normalize::normalize;
 
 /// The stem of each token: [`word_hash`] of the first `chars` characters of
 /// the word's normalised form (the whole word when it is shorter; `chars`
-/// = 0 keeps whole words), with `seed`.
+/// = 0 keeps whole words), with `seed`; `tokens` are tokens of an
+/// analysis of `text` with `seed` (an ASCII word no longer than the stem
+/// takes its token's hash).
 ///
 /// Prefix truncation conflates the inflected and derived forms of a word
 /// (`inherit`, `inherits`, `inherited`, `inheritance` share `inher` at 5
@@ -33,6 +35,12 @@ pub fn word_stems(text: &str, tokens: &[Token], chars: usize, seed: u64) -> Vec<
         .iter()
         .map(|t| {
             let word = text.get(t.span.start..t.span.end).unwrap_or("");
+            if word.len() <= limit && word.is_ascii() {
+                // An ASCII word is its own normalised form up to case: a
+                // word no longer than the stem is its own stem, whose hash
+                // the analysis has (most words of a text are this short).
+                return t.hash;
+            }
             if word.is_ascii() && word.len() <= buf.len() {
                 // ASCII folds to lowercase ASCII byte for byte.
                 let n = word.len().min(limit);
