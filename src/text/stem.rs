@@ -77,6 +77,20 @@ mod tests {
     }
 
     #[test]
+    fn short_ascii_words_are_their_lowercase_prefix() {
+        // Their stems are their tokens' hashes: the same as hashing the
+        // lowercase word, as longer words are.
+        let text = "Don't ASK, the Cat's e.g. U.S. a-b x_y co-op said";
+        let a = analyze(text, 7);
+        let got = word_stems(text, &a.tokens, 5, 7);
+        for (t, stem) in a.tokens.iter().zip(got) {
+            let word = text[t.span].to_ascii_lowercase();
+            let prefix = &word.as_bytes()[..word.len().min(5)];
+            assert_eq!(stem, super::super::hash::word_hash(prefix, 7), "{word}");
+        }
+    }
+
+    #[test]
     fn prefixes_conflate_forms_in_any_alphabet() {
         let s = stems("программирование программировать программы", 5);
         assert_eq!(s[0], s[1]);
