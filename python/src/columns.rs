@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use crate::pool::pool;
 use crate::report::{PassageData, ReportData};
 
-/// Candidate pairs verified per chunk (the index's own batches hold 16,384
+/// Candidate pairs verified per chunk (the index's own batches hold 65,536
 /// candidate articles).
 const CHUNK: usize = 16384;
 

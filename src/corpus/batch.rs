@@ -73,8 +73,18 @@ const BATCH_ITEMS: usize = 1024;
 
 /// A batch closes once its articles have this many candidate articles
 /// between them: each becomes at most one report, so this bounds the
-/// reports a batch holds, whatever the number of candidates per article.
-const GROUP_BUDGET: usize = 16_384;
+/// reports a batch holds, whatever the number of candidate articles per
+/// probing article (about 150 bytes per candidate article besides the
+/// passages found: 10 MB at most).
+///
+/// Every batch prepares each of its candidate articles once, so the
+/// fewer batches, the fewer preparations: with rewritten candidates
+/// ([`rewritten`](crate::Config::rewritten)), most of which fail
+/// verification, a probing article has a few dozen candidate articles,
+/// and a budget of 16,384 closed batches before [`WORD_BUDGET`] did
+/// (8,975 stored articles prepared for 1,500 peer articles where 5,354
+/// do).
+const GROUP_BUDGET: usize = 65_536;
 
 /// A batch closes once its probing articles have this many words between
 /// them: each is held prepared (its analysis, shingles and sets: about 60

@@ -378,7 +378,7 @@ impl std::fmt::Debug for Pairs<'_> {
 /// insertion to free what recent insertions hold besides.
 /// [`pairs`](Self::pairs) and queries add a bounded working set: a batch
 /// of at most 1024 probing articles (and 2^18 of their words), prepared,
-/// and the reports of at most 16,384 candidate articles.
+/// and the reports of at most 65,536 candidate articles.
 ///
 /// A query analyses the query text, probes the run table with its run
 /// fingerprints (each held by at most `max_df` live articles), with
@@ -915,7 +915,7 @@ impl Index {
     ///
     /// Besides the plan, a batch holds at most 1024 articles, analysed,
     /// with their candidates (at most `bands × max_bucket` per unit of the
-    /// article, deduplicated), closing once they have 16,384 candidate
+    /// article, deduplicated), closing once they have 65,536 candidate
     /// articles or 2^18 words (about 15 MB prepared) between them, plus
     /// one step of 8 to 64 articles per thread (sized from the candidates
     /// and words per article seen so far); at most that

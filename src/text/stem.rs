@@ -7,7 +7,9 @@ use super::normalize::normalize;
 
 /// The stem of each token: [`word_hash`] of the first `chars` characters of
 /// the word's normalised form (the whole word when it is shorter; `chars`
-/// = 0 keeps whole words), with `seed`.
+/// = 0 keeps whole words), with `seed`; `tokens` are tokens of an
+/// analysis of `text` with `seed` (an ASCII word no longer than the stem
+/// takes its token's hash).
 ///
 /// Prefix truncation conflates the inflected and derived forms of a word
 /// (`inherit`, `inherits`, `inherited`, `inheritance` share `inher` at 5
@@ -33,6 +35,12 @@ pub fn word_stems(text: &str, tokens: &[Token], chars: usize, seed: u64) -> Vec<
         .iter()
         .map(|t| {
             let word = text.get(t.span.start..t.span.end).unwrap_or("");
+            if word.len() <= limit && word.is_ascii() {
+                // An ASCII word is its own normalised form up to case: a
+                // word no longer than the stem is its own stem, whose hash
+                // the analysis has (most words of a text are this short).
+                return t.hash;
+            }
             if word.is_ascii() && word.len() <= buf.len() {
                 // ASCII folds to lowercase ASCII byte for byte.
                 let n = word.len().min(limit);
@@ -66,6 +74,20 @@ mod tests {
         let hashes: Vec<u64> = a.tokens.iter().map(|t| t.hash).collect();
         assert_eq!(stems(text, 0), hashes);
         assert_eq!(stems(text, 100), hashes);
+    }
+
+    #[test]
+    fn short_ascii_words_are_their_lowercase_prefix() {
+        // Their stems are their tokens' hashes: the same as hashing the
+        // lowercase word, as longer words are.
+        let text = "Don't ASK, the Cat's e.g. U.S. a-b x_y co-op said";
+        let a = analyze(text, 7);
+        let got = word_stems(text, &a.tokens, 5, 7);
+        for (t, stem) in a.tokens.iter().zip(got) {
+            let word = text[t.span].to_ascii_lowercase();
+            let prefix = &word.as_bytes()[..word.len().min(5)];
+            assert_eq!(stem, super::super::hash::word_hash(prefix, 7), "{word}");
+        }
     }
 
     #[test]

@@ -678,9 +678,10 @@ fn shared_words_count_each_word_once() {
 #[test]
 fn near_copies_pair_in_batches_with_the_sequential_result() {
     // 200 near-copies (each with its own first sentence): 19,900 pairs,
-    // more candidate articles than one batch of `par_pairs` takes (16,384),
-    // so the pairs come from several batches, in the same order as
-    // `pairs`.
+    // and a chain of 1,100 articles, each sharing a sentence with the
+    // next: more probing articles than one batch of `par_pairs` takes
+    // (1024), so the pairs come from several batches, in the same order
+    // as `pairs`.
     let d = detector();
     let story = "The minister met the Latvian delegation in Baku on Thursday morning. \
                  They discussed cooperation within NATO and military education programs.";
@@ -695,5 +696,15 @@ fn near_copies_pair_in_batches_with_the_sequential_result() {
     assert_eq!(sequential.len(), 200 * 199 / 2);
     let parallel: Vec<(u64, u64, usize)> =
         index.par_pairs().map(|p| (p.a, p.b, p.report.passages.iter().map(|q| q.a.len()).sum())).collect();
+    assert_eq!(parallel, sequential);
+    let mut rng = Rng(1100);
+    let sentences: Vec<String> = (0..1101).map(|_| sentence(&mut rng, 14)).collect();
+    let mut index = d.index();
+    for (i, s) in sentences.windows(2).enumerate() {
+        index.insert(i as u64, &s.join(" ")).unwrap();
+    }
+    let sequential: Vec<(u64, u64)> = index.pairs().map(|p| (p.a, p.b)).collect();
+    assert_eq!(sequential, (0..1099).map(|i| (i, i + 1)).collect::<Vec<_>>());
+    let parallel: Vec<(u64, u64)> = index.par_pairs().map(|p| (p.a, p.b)).collect();
     assert_eq!(parallel, sequential);
 }
