@@ -379,8 +379,8 @@ impl ContextCounts {
     /// article's keys are random places in an array of gigabytes at 4·10^6
     /// articles, so those misses were most of the searches' cost.
     fn warm(&self, keys: &[SegmentKey]) {
+        self.pending.warm(keys.iter().map(|k| k.0));
         if self.dir.is_empty() {
-            self.pending.warm(keys.iter().map(|k| k.0));
             return;
         }
         let shift = 64 - self.dir_bits;
@@ -398,7 +398,6 @@ impl ContextCounts {
             }
         }
         std::hint::black_box(sum);
-        self.pending.warm(keys.iter().map(|k| k.0));
     }
 
     fn find(&self, key: u64) -> Option<&Record> {

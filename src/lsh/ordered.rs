@@ -96,28 +96,32 @@ impl<V: Copy + Default> OrderedMap<V> {
         i
     }
 
-    pub(crate) fn get(&self, key: u64) -> Option<&V> {
+    /// Where `key` is: `Err(())` for the key kept apart, `Ok(slot)` if it
+    /// is in a slot, `Ok(None)` if it is absent.
+    fn find(&self, key: u64) -> Result<Option<usize>, ()> {
         let m = mix(key);
         if m == EMPTY {
-            return self.max.as_ref();
+            return Err(());
         }
         if self.slots.is_empty() {
-            return None;
+            return Ok(None);
         }
         let i = self.seek(m);
-        (self.slots[i].0 == m).then(|| &self.slots[i].1)
+        Ok((self.slots[i].0 == m).then_some(i))
+    }
+
+    pub(crate) fn get(&self, key: u64) -> Option<&V> {
+        match self.find(key) {
+            Err(()) => self.max.as_ref(),
+            Ok(i) => i.map(|i| &self.slots[i].1),
+        }
     }
 
     pub(crate) fn get_mut(&mut self, key: u64) -> Option<&mut V> {
-        let m = mix(key);
-        if m == EMPTY {
-            return self.max.as_mut();
+        match self.find(key) {
+            Err(()) => self.max.as_mut(),
+            Ok(i) => i.map(|i| &mut self.slots[i].1),
         }
-        if self.slots.is_empty() {
-            return None;
-        }
-        let i = self.seek(m);
-        (self.slots[i].0 == m).then(|| &mut self.slots[i].1)
     }
 
     /// The value of `key`, inserted as `value` if the key was absent, and

@@ -527,8 +527,13 @@ impl<'a> Pair<'a> {
         if x.len() == y.len() && x.iter().zip(&y).all(|(&(i, c), &(j, d))| self.a_to_b[i as usize] == j && c == d) {
             return if x.is_empty() { 0.0 } else { 1.0 };
         }
-        let (nx, ny) = (self.norm(&x), self.norm_b(&y));
-        if nx > 0.0 && ny > 0.0 { (self.dot(&x, &y).0 / (nx * ny)).min(1.0) } else { 0.0 }
+        self.bag_cosine(&x, &y)
+    }
+
+    /// The tf-isf cosine of bag `x` of `a` and `y` of `b`.
+    fn bag_cosine(&self, x: &[(u32, u32)], y: &[(u32, u32)]) -> f64 {
+        let (nx, ny) = (self.norm(x), self.norm_b(y));
+        if nx > 0.0 && ny > 0.0 { (self.dot(x, y).0 / (nx * ny)).min(1.0) } else { 0.0 }
     }
 
     /// [`span_cosine`](Self::span_cosine) of the tokens `ta` of `a` but
@@ -543,9 +548,7 @@ impl<'a> Pair<'a> {
         if skip_a.is_empty() && skip_b.is_empty() {
             return self.span_cosine(ta, tb);
         }
-        let (x, y) = (self.a.bags.span_bag_except(ta, skip_a), self.b.bags.span_bag_except(tb, skip_b));
-        let (nx, ny) = (self.norm(&x), self.norm_b(&y));
-        if nx > 0.0 && ny > 0.0 { (self.dot(&x, &y).0 / (nx * ny)).min(1.0) } else { 0.0 }
+        self.bag_cosine(&self.a.bags.span_bag_except(ta, skip_a), &self.b.bags.span_bag_except(tb, skip_b))
     }
 
     /// Words shared stem for stem by tokens `ta` of `a` and `tb` of `b`.
@@ -794,8 +797,8 @@ impl<'a> Pair<'a> {
                         self.b.an.sentences[items[k].b.0].tokens.clone(),
                     ),
                 };
-                ta = ta.start.min(ra.start)..ta.end.max(ra.end);
-                tb = tb.start.min(rb.start)..tb.end.max(rb.end);
+                ta = hull(&ta, &ra);
+                tb = hull(&tb, &rb);
             }
             // The cosine leaves out what the links passed over that is not
             // prose (a formula one side has would outweigh the rest).
@@ -840,10 +843,8 @@ impl<'a> Pair<'a> {
         // next to it on the other (nothing but sentences that are not prose
         // between) is a piece of it moved: a sentence taken from the end
         // of the source into its middle. The rewritten passage takes it in.
-        for (_, p) in passages.iter().enumerate().filter(|(k, p)| !absorbed[*k] && !p.a_tokens.is_empty()) {
-            if p.b_tokens.is_empty() {
-                continue;
-            }
+        let kept = passages.iter().zip(&absorbed).filter(|(p, gone)| !**gone && !p.a_tokens.is_empty());
+        for (p, _) in kept.filter(|(p, _)| !p.b_tokens.is_empty()) {
             let next = |side: &Side<'_>, prose: &[bool], x: &Range<usize>, y: &Range<usize>| {
                 !overlaps(x, y) && side.bags.near(side.bags.span_sentences(x), side.bags.span_sentences(y), 0, prose)
             };
@@ -852,8 +853,7 @@ impl<'a> Pair<'a> {
                     || (overlaps(&r.b_tokens, &p.b_tokens) && next(&self.a, &a_prose, &r.a_tokens, &p.a_tokens))
             };
             if let Some(r) = found.iter_mut().find(|r| moved(r)) {
-                let ta = r.a_tokens.start.min(p.a_tokens.start)..r.a_tokens.end.max(p.a_tokens.end);
-                let tb = r.b_tokens.start.min(p.b_tokens.start)..r.b_tokens.end.max(p.b_tokens.end);
+                let (ta, tb) = (hull(&r.a_tokens, &p.a_tokens), hull(&r.b_tokens, &p.b_tokens));
                 set_spans(r, ta, tb, &self.a, &self.b, self, sa, sb, k);
             }
         }
@@ -868,11 +868,6 @@ impl<'a> Pair<'a> {
     }
 }
 
-/// Sorts `(stem << 32) | token` entries: stems are hashes, spread
-/// uniformly, so a stable scatter into buckets by their top bits leaves
-/// only the few entries sharing a bucket to sort (a linear pass in all, where
-/// a comparison sort of the whole took most of the time of
-/// [`SentenceBags::new`]).
 /// Whether two sentences' sorted figures are both there and share none
 /// (alike sentences with different figures are a template, not a seed).
 pub(crate) fn different_figures(x: &[u64], y: &[u64]) -> bool {
@@ -885,6 +880,11 @@ pub(crate) fn stem_weight(n: f64, sf: u32) -> f64 {
     (1.0 + n / f64::from(sf)).ln()
 }
 
+/// Sorts `(stem << 32) | token` entries: stems are hashes, spread
+/// uniformly, so a stable scatter into buckets by their top bits leaves
+/// only the few entries sharing a bucket to sort (a linear pass in all, where
+/// a comparison sort of the whole took most of the time of
+/// [`SentenceBags::new`]).
 fn sort_by_stem(entries: &mut Vec<u128>) {
     let n = entries.len();
     if n < 64 {
@@ -1056,6 +1056,11 @@ fn overlaps(x: &Range<usize>, y: &Range<usize>) -> bool {
     x.start < y.end && y.start < x.end
 }
 
+/// The smallest range holding `x` and `y`.
+fn hull(x: &Range<usize>, y: &Range<usize>) -> Range<usize> {
+    x.start.min(y.start)..x.end.max(y.end)
+}
+
 /// Rewritten passages overlapping on both sides, merged into one.
 fn merge_overlapping(
     mut found: Vec<Passage>,
@@ -1071,8 +1076,7 @@ fn merge_overlapping(
     for p in found {
         match out.iter_mut().find(|q| overlaps(&q.a_tokens, &p.a_tokens) && overlaps(&q.b_tokens, &p.b_tokens)) {
             Some(q) => {
-                let ta = q.a_tokens.start.min(p.a_tokens.start)..q.a_tokens.end.max(p.a_tokens.end);
-                let tb = q.b_tokens.start.min(p.b_tokens.start)..q.b_tokens.end.max(p.b_tokens.end);
+                let (ta, tb) = (hull(&q.a_tokens, &p.a_tokens), hull(&q.b_tokens, &p.b_tokens));
                 set_spans(q, ta, tb, a, b, pair, sa, sb, k);
             }
             None => out.push(p),
