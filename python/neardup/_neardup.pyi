@@ -170,7 +170,7 @@ class Report:
         """Every field as plain dicts and lists, e.g. for JSON."""
     def __eq__(self, other: object, /) -> bool: ...
 
-# One cue of ``Detector.verify``: (kind, a, b), kind 0 = units, 1 = anchor (run).
+# One cue of ``Detector.verify``: (kind, a, b), kind 0 = units, 1 = anchor (run), 2 = bags (sentences).
 _Cue = Tuple[int, int, int]
 
 @final
@@ -238,8 +238,9 @@ class Detector:
         None). One row per entry (``*_article`` = index into ``texts``):
         ``anchor_article``, ``anchor_hash``, ``anchor_word``; ``band_article``,
         ``band_unit``, ``band``, ``band_key`` (empty unless ``similar_units``);
-        ``segment_article``, ``segment_key``, ``segment_context``. 64-bit hashes
-        and keys are signed ints with the same bits.
+        ``segment_article``, ``segment_key``, ``segment_context``; ``bag_article``,
+        ``bag_sentence``, ``bag_band``, ``bag_key`` (empty unless ``rewritten``).
+        64-bit hashes and keys are signed ints with the same bits.
         """
     def keys_columns(self, text_offsets: bytes, text_data: bytes) -> dict[str, bytes]:
         """Stage 1 on flat little-endian columns (an Arrow large-string array's buffers).
@@ -247,9 +248,9 @@ class Detector:
         Texts ``text_data[text_offsets[i]:text_offsets[i+1]]`` (UTF-8; n + 1 int64
         offsets). Returns the columns of ``keys()`` as ``bytes``: per text ``units``
         (uint32), ``has_duplicate_key`` (uint8), ``duplicate_key`` (16 bytes each, zeros
-        when none); per entry ``*_article``, ``anchor_word``, ``band_unit``, ``band``
-        (uint32) and ``anchor_hash``, ``band_key``, ``segment_key``, ``segment_context``
-        (int64), in the order of ``keys()``.
+        when none); per entry ``*_article``, ``anchor_word``, ``band_unit``, ``band``,
+        ``bag_sentence``, ``bag_band`` (uint32) and ``anchor_hash``, ``band_key``,
+        ``segment_key``, ``segment_context``, ``bag_key`` (int64), in the order of ``keys()``.
         """
     def verify(
         self,
@@ -261,7 +262,8 @@ class Detector:
         ``articles[i] = (text, boilerplate)``, boilerplate the ``(segment_key,
         articles)`` of the text's keys that are boilerplate in the corpus.
         ``pairs[j] = (i_a, i_b, cues)``, cue ``(kind, a, b)``: kind 0 units ``a`` and
-        ``b`` share a band key, kind 1 a run starts at word ``a`` and word ``b``.
+        ``b`` share a band key, kind 1 a run starts at word ``a`` and word ``b``, kind 2
+        sentences ``a`` and ``b`` share a bag key (``rewritten``).
         Result ``j``: ``(candidate_similarity, report)`` or None (rejected).
         """
     def cue_columns(
@@ -277,9 +279,9 @@ class Detector:
         """Stage 3 on flat little-endian columns: the cues of whole groups of entries.
 
         One entry per row: ``kind`` (int32: 1 run fingerprint ``key``, 0 band entry of
-        bucket ``(band, key)``), ``pos`` (int64 insertion position), ``id`` (int64),
-        ``at`` (int32 word or unit). Fingerprints of at most ``max_df`` entries pair every
-        two; buckets, in ``(pos, at)`` order, pair each entry with the first
+        bucket ``(band, key)``, 2 bag key ``key`` of bag band ``band``), ``pos`` (int64
+        insertion position), ``id`` (int64), ``at`` (int32 word, unit or sentence).
+        Fingerprints and bag keys of at most ``max_df`` entries pair every two; buckets, in ``(pos, at)`` order, pair each entry with the first
         ``max_bucket``; pairs ``a < b`` by id. Returns ``cues`` (28-byte rows: ``a``, ``b``
         int64, ``kind``, ``a_at``, ``b_at`` int32), part ``p``'s at
         ``cue_offsets[p]:cue_offsets[p+1]`` (int64); ``need_part`` (int32) / ``need_id``

@@ -15,6 +15,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use rayon::prelude::*;
 
+use crate::cues::cue_of;
 use crate::pool::pool;
 use crate::report::{PassageData, ReportData};
 
@@ -109,10 +110,10 @@ fn candidates(
     };
     for r in 0..n {
         let (k, x, y) = (kind[r], ca[r], cb[r]);
-        if !(0..=1).contains(&k) || x < 0 || y < 0 {
+        if !(0..=2).contains(&k) || x < 0 || y < 0 {
             return Err(PyValueError::new_err(format!(
-                "verify_columns: cue row {r}: (kind, a, b) = ({k}, {x}, {y}): kind is 0 (units) or 1 (anchor), \
-                 a and b non-negative"
+                "verify_columns: cue row {r}: (kind, a, b) = ({k}, {x}, {y}): kind is 0 (units), 1 (anchor) or 2 \
+                 (bags), a and b non-negative"
             )));
         }
     }
@@ -122,8 +123,7 @@ fn candidates(
     let mut out: Vec<Candidate> = Vec::new();
     let mut last: Option<(i64, i64)> = None;
     for (x, y, k, wa, wb, r) in rows {
-        let cue =
-            if k == 0 { Cue::Units { a: wa as u32, b: wb as u32 } } else { Cue::Anchor { a: wa as u32, b: wb as u32 } };
+        let cue = cue_of(k as u64, wa as u32, wb as u32).expect("the kinds were checked");
         if last != Some((x, y)) {
             out.push(Candidate { a: index(x, r, "cue_a")?, b: index(y, r, "cue_b")?, cues: Vec::new() });
             last = Some((x, y));

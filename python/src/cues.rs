@@ -15,7 +15,21 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 use crate::columns::values;
-use neardup::Detector;
+use neardup::{Cue, Detector};
+
+/// The cue of a cue row's `kind`, `a` and `b`: 0 a pair of units
+/// (`Cue::Units`), 1 an exact run (`Cue::Anchor`), 2 a pair of sentences
+/// alike as bags of stems (`Cue::Bags`); the kind of the entries that
+/// proposed it (`cue_columns`: 0 band entry, 1 run fingerprint, 2 bag key).
+/// `None` for another kind.
+pub fn cue_of(kind: u64, a: u32, b: u32) -> Option<Cue> {
+    match kind {
+        0 => Some(Cue::Units { a, b }),
+        1 => Some(Cue::Anchor { a, b }),
+        2 => Some(Cue::Bags { a, b }),
+        _ => None,
+    }
+}
 
 /// Bytes of one packed cue row: `a`, `b` (int64), `kind`, `a_at`, `b_at`
 /// (int32), little-endian.
@@ -115,8 +129,10 @@ fn find(entries: &mut [Entry], parts: u32, max_df: usize, max_bucket: usize) -> 
         if n < 2 {
             continue;
         }
-        if kind == 1 {
-            // A run fingerprint: every two entries, unless past max_df.
+        if kind >= 1 {
+            // A run fingerprint or a bag key: every two entries, unless
+            // past max_df (both count as fingerprints in the stats, as in
+            // the index's saturation).
             if n > max_df {
                 found.stats[0] += 1;
                 found.stats[1] += n as i64;
@@ -164,10 +180,10 @@ pub fn cue_columns<'py>(py: Python<'py>, d: &Detector, cols: Inputs<'_>, parts: 
     }
     let mut entries: Vec<Entry> = Vec::with_capacity(n);
     for r in 0..n {
-        if !(0..=1).contains(&kind[r]) || at[r] < 0 || id[r] < 0 {
+        if !(0..=2).contains(&kind[r]) || at[r] < 0 || id[r] < 0 {
             return Err(PyValueError::new_err(format!(
-                "cue_columns: row {r}: (kind, id, at) = ({}, {}, {}): kind is 0 (band entry) or 1 (run \
-                 fingerprint), id and at non-negative",
+                "cue_columns: row {r}: (kind, id, at) = ({}, {}, {}): kind is 0 (band entry), 1 (run \
+                 fingerprint) or 2 (bag key), id and at non-negative",
                 kind[r], id[r], at[r]
             )));
         }

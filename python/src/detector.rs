@@ -161,7 +161,10 @@ impl Detector {
     /// `"anchor_word"` (the run fingerprints); `"band_article"`,
     /// `"band_unit"`, `"band"`, `"band_key"` (empty unless
     /// `similar_units`); `"segment_article"`, `"segment_key"`,
-    /// `"segment_context"` (what boilerplate counts count). Every 64-bit
+    /// `"segment_context"` (what boilerplate counts count); `"bag_article"`,
+    /// `"bag_sentence"`, `"bag_band"`, `"bag_key"` (the rewritten-candidate
+    /// keys of each sketched sentence, `BAG_LSH` bands each: empty unless
+    /// `rewritten`). Every 64-bit
     /// hash or key is a signed int with the same bits (Spark's LongType).
     /// Rows come in text order, each text's in the crate's order.
     /// Runs without the GIL, in parallel on neardup's threads.
@@ -180,9 +183,10 @@ impl Detector {
     /// `"has_duplicate_key"` (uint8, 0 for a text without units) and
     /// `"duplicate_key"` (16 bytes each, the big-endian u128, zeros when
     /// there is none); per entry, `"anchor_article"`, `"anchor_word"`,
-    /// `"band_article"`, `"band_unit"`, `"band"`, `"segment_article"`
-    /// (uint32) and `"anchor_hash"`, `"band_key"`, `"segment_key"`,
-    /// `"segment_context"` (int64): the same values in the same order as
+    /// `"band_article"`, `"band_unit"`, `"band"`, `"segment_article"`,
+    /// `"bag_article"`, `"bag_sentence"`, `"bag_band"` (uint32) and
+    /// `"anchor_hash"`, `"band_key"`, `"segment_key"`, `"segment_context"`,
+    /// `"bag_key"` (int64): the same values in the same order as
     /// `keys`. Bad buffers raise `ValueError` naming the argument and the
     /// text. Runs without the GIL, in parallel on neardup's threads.
     fn keys_columns<'py>(
@@ -202,7 +206,8 @@ impl Detector {
     /// `pairs[j] = (i_a, i_b, cues)`: indices into `articles`, `i_a` the
     /// article that probed (the smaller id); each cue is `(kind, a, b)`,
     /// kind 0 a pair of units `a`, `b` sharing a band key, kind 1 a run
-    /// fingerprint starting at word `a` of `i_a` and word `b` of `i_b`.
+    /// fingerprint starting at word `a` of `i_a` and word `b` of `i_b`,
+    /// kind 2 a pair of sentences `a`, `b` sharing a bag key (`rewritten`).
     ///
     /// Result `j` is `(candidate_similarity, report)`, or `None` when the
     /// pair is rejected: exactly what `Index.pairs()` gives for the pair
@@ -222,10 +227,12 @@ impl Detector {
     /// fingerprint or an LSH bucket into one call. Every argument is a
     /// `bytes` of little-endian values, one per entry: `kind` (int32: 1 a
     /// run fingerprint, `key` its hash; 0 an LSH band entry, `band` and
-    /// `key` its bucket), `pos` (int64, the article's insertion position),
-    /// `id` (int64, the article's id, non-negative), `at` (int32: the
-    /// run's first word, or the unit). A fingerprint of at most `max_df`
-    /// entries pairs every two (more: none, counted); a bucket, in order of
+    /// `key` its bucket; 2 a bag key, `band` its bag band), `pos` (int64,
+    /// the article's insertion position), `id` (int64, the article's id,
+    /// non-negative), `at` (int32: the run's first word, the unit or the
+    /// sentence). A fingerprint or bag key of at most `max_df` entries
+    /// pairs every two (more: none, counted as fingerprints, as the index's
+    /// saturation counts them); a bucket, in order of
     /// `(pos, at)`, pairs every entry with its first `max_bucket` (the rest
     /// counted); a pair is `a < b` by id, as the index does.
     ///

@@ -12,6 +12,7 @@ use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyBytes, PyDict, PyList};
 use rayon::prelude::*;
 
+use crate::cues::cue_of;
 use crate::errors::type_name;
 use crate::pool::pool;
 use crate::report::{Report, ReportData};
@@ -31,6 +32,10 @@ struct Columns {
     segment_article: Vec<u32>,
     segment_key: Vec<i64>,
     segment_context: Vec<i64>,
+    bag_article: Vec<u32>,
+    bag_sentence: Vec<u32>,
+    bag_band: Vec<u32>,
+    bag_key: Vec<i64>,
 }
 
 impl Columns {
@@ -55,17 +60,26 @@ impl Columns {
             self.segment_key.push(key as i64);
             self.segment_context.push(context as i64);
         }
+        for (sentence, keys) in k.bag_entries() {
+            for (band, &key) in keys.iter().enumerate() {
+                self.bag_article.push(article);
+                self.bag_sentence.push(sentence);
+                self.bag_band.push(band as u32);
+                self.bag_key.push(key as i64);
+            }
+        }
     }
 }
 
-/// The keys of `texts` as columns, computed on the detector's pool with
-/// the GIL released.
+/// The keys of `texts` as columns (`Detector::text_keys`: with
+/// `rewritten` on, the bag keys of their sentences too), computed on the
+/// detector's pool with the GIL released.
 fn key_columns<T: AsRef<str> + Sync>(py: Python<'_>, d: &Detector, texts: &[T]) -> PyResult<Columns> {
     let pool = pool(py)?;
     let bands = d.lsh().bands;
     Ok(py.detach(|| {
         let keys: Vec<ArticleKeys> =
-            pool.install(|| texts.par_iter().map(|t| d.article_keys(&d.analyze(t.as_ref()))).collect());
+            pool.install(|| texts.par_iter().map(|t| d.text_keys(t.as_ref(), &d.analyze(t.as_ref()))).collect());
         let mut c = Columns::default();
         for (i, k) in keys.iter().enumerate() {
             c.push(i as u32, k, bands);
@@ -96,6 +110,10 @@ pub fn keys<'py>(py: Python<'py>, d: &Detector, texts: Vec<PyBackedStr>) -> PyRe
     out.set_item("segment_article", c.segment_article)?;
     out.set_item("segment_key", c.segment_key)?;
     out.set_item("segment_context", c.segment_context)?;
+    out.set_item("bag_article", c.bag_article)?;
+    out.set_item("bag_sentence", c.bag_sentence)?;
+    out.set_item("bag_band", c.bag_band)?;
+    out.set_item("bag_key", c.bag_key)?;
     Ok(out)
 }
 
@@ -160,6 +178,10 @@ pub fn keys_columns<'py>(
     out.set_item("segment_article", u32s(&c.segment_article))?;
     out.set_item("segment_key", i64s(&c.segment_key))?;
     out.set_item("segment_context", i64s(&c.segment_context))?;
+    out.set_item("bag_article", u32s(&c.bag_article))?;
+    out.set_item("bag_sentence", u32s(&c.bag_sentence))?;
+    out.set_item("bag_band", u32s(&c.bag_band))?;
+    out.set_item("bag_key", i64s(&c.bag_key))?;
     Ok(out)
 }
 
@@ -273,7 +295,7 @@ fn parse_pairs(obj: &Bound<'_, PyAny>, articles: usize) -> PyResult<Vec<Candidat
         let fits = raw.iter().all(|(a, b, cues)| {
             (*a as usize) < articles
                 && (*b as usize) < articles
-                && cues.iter().all(|&(kind, x, y)| kind <= 1 && x <= max && y <= max)
+                && cues.iter().all(|&(kind, x, y)| kind <= 2 && x <= max && y <= max)
         });
         if fits {
             return Ok(raw
@@ -283,10 +305,7 @@ fn parse_pairs(obj: &Bound<'_, PyAny>, articles: usize) -> PyResult<Vec<Candidat
                     b: b as usize,
                     cues: cues
                         .into_iter()
-                        .map(|(kind, x, y)| {
-                            let (x, y) = (x as u32, y as u32);
-                            if kind == 0 { Cue::Units { a: x, b: y } } else { Cue::Anchor { a: x, b: y } }
-                        })
+                        .filter_map(|(kind, x, y)| cue_of(kind, x as u32, y as u32))
                         .collect(),
                 })
                 .collect());
@@ -310,10 +329,10 @@ fn parse_pairs(obj: &Bound<'_, PyAny>, articles: usize) -> PyResult<Vec<Candidat
         for (k, cue) in items(&parts[2], &format!("{what}: cues"))?.iter().enumerate() {
             let w = format!("{what}: cues[{k}]");
             let c = tuple(cue, 3, &w, "(kind, a, b)")?;
-            let kind = int_in(&c[0], 1, &format!("{w}: kind (0 = units, 1 = anchor)"))?;
+            let kind = int_in(&c[0], 2, &format!("{w}: kind (0 = units, 1 = anchor, 2 = bags)"))?;
             let x = int_in(&c[1], u32::MAX as u64, &format!("{w}: a"))? as u32;
             let y = int_in(&c[2], u32::MAX as u64, &format!("{w}: b"))? as u32;
-            cues.push(if kind == 0 { Cue::Units { a: x, b: y } } else { Cue::Anchor { a: x, b: y } });
+            cues.extend(cue_of(kind, x, y));
         }
         out.push(Candidate { a, b, cues });
     }

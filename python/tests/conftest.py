@@ -62,6 +62,17 @@ def seed_corpus(n: int, seed: int) -> "list[tuple[int, str]]":
     return out
 
 
+def shortanswer_corpus() -> "list[tuple[int, str]]":
+    """The short answers of ``../shared/eval-dev/cs-shortanswer`` (Clough and
+    Stevenson 2011: students' answers written by cutting, light or heavy
+    revision of a Wikipedia source, or without it) and the sources: real
+    rewritten reuse. Ids in file-name order."""
+    docs = ROOT.parent / "shared" / "eval-dev" / "cs-shortanswer" / "docs"
+    names = sorted(p.name for p in docs.iterdir())
+    assert len(names) > 90, f"{docs}: the cs-shortanswer set (../shared beside the repository)"
+    return [(i, read(docs / n)) for i, n in enumerate(names)]
+
+
 def docs_corpus() -> "list[tuple[int, str]]":
     """The repository's own documents, one article per section: real prose
     that repeats itself from one document to another."""

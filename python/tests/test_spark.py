@@ -3,7 +3,7 @@ saturation of ``neardup.Index`` on real text, and the command's records equal
 to the crate's ``corpus`` example's."""
 
 import pytest
-from conftest import docs_corpus, seed_corpus
+from conftest import docs_corpus, seed_corpus, shortanswer_corpus
 from spark_support import (
     corpus_example,
     index_result,
@@ -98,6 +98,29 @@ def test_find_pairs_on_the_repository_documents_with_labels_and_an_order_column(
     assert all(la == f"doc-{a}" and lb == f"doc-{b}" for (a, b), (la, lb) in labels.items())
 
 
+def test_find_pairs_with_rewritten_candidates_is_index_pairs(spark):
+    """Real rewritten reuse (cs-shortanswer's answers and sources): the job
+    shuffles the bag keys of sentences with the run fingerprints, so with
+    ``rewritten=True`` it finds the pairs that share no run, as the index
+    does, with the same passages; with a cap that bites, the same cut."""
+    from neardup.spark import find_pairs
+
+    articles = shortanswer_corpus()
+    for settings in [{"rewritten": True}, {"rewritten": True, "max_df": 3}]:
+        d = neardup.Detector(**settings)
+        expected = index_result(d, articles)
+        found = find_pairs(frame(spark, articles, partitions=3), d)
+        try:
+            got = spark_result(found)
+        finally:
+            found.unpersist()
+        assert got == expected, settings
+    plain = index_result(neardup.Detector(), articles)[0]
+    rewritten = [r for r in expected[0] if any(p["kind"] == "rewritten" for p in r[3]["passages"])]
+    assert rewritten and len(expected[0]) != len(plain)
+    assert expected[1]["fingerprints"] > 0, "max_df 3 cuts bag keys or runs"
+
+
 def test_find_pairs_refuses_bad_input(spark):
     from neardup.spark import find_pairs
 
@@ -120,11 +143,6 @@ def test_find_pairs_refuses_bad_input(spark):
         find_pairs(good, max_df=0)
     with pytest.raises(TypeError, match="no_such_setting"):
         find_pairs(good, no_such_setting=1)
-    # The job has no rewritten-candidate keys yet: refused, never fewer pairs.
-    with pytest.raises(ValueError, match="rewritten"):
-        find_pairs(good, rewritten=True)
-    with pytest.raises(ValueError, match="rewritten"):
-        find_pairs(good, neardup.Detector(rewritten=True))
 
 
 def test_empty_and_short_texts_reuse_nothing(spark):

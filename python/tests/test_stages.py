@@ -9,13 +9,14 @@ from collections import defaultdict
 
 import neardup
 import pytest
-from conftest import docs_corpus, seed_corpus
+from conftest import docs_corpus, seed_corpus, shortanswer_corpus
 
 KEY_COLUMNS = {
     "units", "duplicate_key",
     "anchor_article", "anchor_hash", "anchor_word",
     "band_article", "band_unit", "band", "band_key",
     "segment_article", "segment_key", "segment_context",
+    "bag_article", "bag_sentence", "bag_band", "bag_key",
 }  # fmt: skip
 
 
@@ -60,6 +61,10 @@ def candidates_from_stages(d, articles, shard=None):
     for art, unit, band, key in zip(cols["band_article"], cols["band_unit"], cols["band"], cols["band_key"]):
         if takes[art]:
             buckets[(band, key)].append((art, unit))
+    bags = defaultdict(list)
+    for art, sentence, band, key in zip(cols["bag_article"], cols["bag_sentence"], cols["bag_band"], cols["bag_key"]):
+        if takes[art]:
+            bags[(band, key)].append((art, sentence))
     # 3. Candidates by pair of ids, with their cues.
     cands = {}
 
@@ -72,6 +77,13 @@ def candidates_from_stages(d, articles, shard=None):
                 for b, wb in bucket:
                     if ids[b] > ids[a]:
                         add(a, b, (1, wa, wb))
+    # A bag key (rewritten) of at most max_df entries pairs all of them.
+    for bucket in bags.values():
+        if len(bucket) <= d.max_df:
+            for a, sa in bucket:
+                for b, sb in bucket:
+                    if ids[b] > ids[a]:
+                        add(a, b, (2, sa, sb))
     for bucket in buckets.values():
         visible = bucket[: d.max_bucket]
         for a, ua in bucket:
@@ -119,6 +131,8 @@ CONFIGS = [
     {"boilerplate_contexts": 3, "report_boilerplate": True, "similar_units": True},
     {"boilerplate_contexts": 0, "unit": "paragraph", "similar_units": True},
     {"unit": ("window", 12), "threshold": 0.4, "similar_units": True},
+    # Rewritten candidates (bag keys), with a cap that bites.
+    {"rewritten": True, "max_df": 4, "boilerplate_contexts": 3},
 ]
 
 
@@ -142,6 +156,22 @@ def test_the_stages_reproduce_index_pairs_on_the_repository_documents():
     for settings in [{}, {"min_words": 8, "boilerplate_contexts": 3}]:
         d = neardup.Detector(**settings)
         assert pairs_from_stages(d, articles, shard=10) == index_pairs(d, articles)
+
+
+def test_the_stages_reproduce_rewritten_pairs_on_real_short_answers():
+    """Answers that rewrote a source (cs-shortanswer, gold labels): with
+    rewritten on, bag cues (kind 2) alone propose pairs that share no run,
+    and the stages still give exactly Index.pairs()."""
+    articles = shortanswer_corpus()
+    d = neardup.Detector(rewritten=True)
+    expected = index_pairs(d, articles)
+    assert pairs_from_stages(d, articles, shard=17, batch=50) == expected
+    _, _, order, todo = candidates_from_stages(d, articles)
+    bag_only = {p for p, (_, _, cues) in zip(order, todo) if {c[0] for c in cues} == {2}}
+    found = {(a, b) for a, b, _, _ in expected}
+    assert len(found & bag_only) >= 5, "pairs proposed by bag keys alone are found"
+    plain = {(a, b) for a, b, _, _ in index_pairs(neardup.Detector(), articles)}
+    assert not (found & bag_only) & plain, "and rewriting off finds none of them"
 
 
 def test_saturation_and_boilerplate_are_exercised():
@@ -261,7 +291,7 @@ def test_verify_results_line_up_with_pairs(seed_pair):
         ([("a", [])], [(0, 1, [])], ValueError, "pairs[0]: i_b"),
         ([("a", [])], [(-1, 0, [])], ValueError, "pairs[0]: i_a"),
         ([], [(0, 0, [])], ValueError, "articles is empty"),
-        ([("a", [])], [(0, 0, [(2, 0, 0)])], ValueError, "kind"),
+        ([("a", [])], [(0, 0, [(3, 0, 0)])], ValueError, "kind"),
         ([("a", [])], [(0, 0, [(0, 2**32, 0)])], ValueError, "cues[0]: a"),
         ([("a", [])], [(0, 0, [(0, 0)])], TypeError, "cues[0]"),
         ([("a", [])], [(0, 0, [(0, 0, "1")])], TypeError, "cues[0]: b"),
@@ -342,7 +372,7 @@ def _passage_columns(p):
     }  # fmt: skip
 
 
-@pytest.mark.parametrize("i", [0, 3])
+@pytest.mark.parametrize("i", [0, 3, len(CONFIGS) - 1])
 def test_verify_columns_is_verify(i):
     """The flat-column stage gives exactly what verify() gives (and so
     Index.pairs()), a repeated cue row counting once."""
@@ -396,7 +426,7 @@ def _good_columns():
         ({"bp_offsets": _pack("q", [0, 2, 2])}, "bp_offsets[0..1] = 0..2"),
         ({"cue_b": _pack("q", [9])}, "cue row 0: cue_b = 9 is not among the article ids"),
         ({"cue_kind": _pack("i", [1, 1])}, "the cue columns differ in length"),
-        ({"cue_kind": _pack("i", [2])}, "cue row 0: (kind, a, b) = (2, 0, 0)"),
+        ({"cue_kind": _pack("i", [3])}, "cue row 0: (kind, a, b) = (3, 0, 0)"),
         ({"cue_a_at": _pack("i", [-1])}, "cue row 0: (kind, a, b) = (1, -1, 0)"),
     ],
 )
@@ -426,6 +456,10 @@ def _entries_of(d, articles):
         (0, band, key, art, ids[art], unit)
         for art, unit, band, key in zip(k["band_article"], k["band_unit"], k["band"], k["band_key"])
     ]
+    rows += [
+        (2, band, key, art, ids[art], sentence)
+        for art, sentence, band, key in zip(k["bag_article"], k["bag_sentence"], k["bag_band"], k["bag_key"])
+    ]
     return [r for r in rows if takes[r[3]]]
 
 
@@ -435,7 +469,7 @@ def _cue_columns(d, rows, parts):
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("i", [1, 2])
+@pytest.mark.parametrize("i", [1, 2, len(CONFIGS) - 1])
 def test_cue_columns_are_the_candidates_of_the_stages(i):
     """cue_columns on the entries split into shards by key (as the job's
     shuffle does) gives every candidate pair of the stages with exactly its
@@ -483,7 +517,7 @@ def test_cue_columns_are_the_candidates_of_the_stages(i):
 @pytest.mark.parametrize(
     "rows, parts, words",
     [
-        ([(2, 0, 7, 0, 1, 0)], 2, "row 0: (kind, id, at) = (2, 1, 0)"),
+        ([(3, 0, 7, 0, 1, 0)], 2, "row 0: (kind, id, at) = (3, 1, 0)"),
         ([(1, 0, 7, 0, -1, 0)], 2, "row 0: (kind, id, at) = (1, -1, 0)"),
         ([(1, 0, 7, 0, 1, -4)], 2, "row 0: (kind, id, at) = (1, 1, -4)"),
         ([(1, 0, 7, 0, 1, 0)], 0, "parts must be at least 1"),

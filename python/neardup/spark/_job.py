@@ -4,7 +4,8 @@ the grouping.
 
 1. **keys** (map, ``mapInArrow``): ``Detector.keys_columns`` on the buffers
    of each Arrow batch of texts, one row of keys per article, and the
-   batch's run fingerprints and band entries packed (numpy) into a few
+   batch's run fingerprints, band entries and (with ``rewritten``) the
+   bag keys of its sentences packed (numpy) into a few
    large rows per bucket of the candidates' shuffle; persisted.
 2. **exact duplicates**: the first article of each ``duplicate_key`` class
    by insertion order takes entries, the others (its copies) none.
@@ -12,9 +13,10 @@ the grouping.
    its distinct contexts and the articles holding it; keys in at least
    ``boilerplate_contexts`` contexts are boilerplate.
 4. **candidates** (``mapInArrow``): the packed entries shuffled by bucket,
-   so that every entry of a run fingerprint or an LSH bucket meets in one
-   task; ``Detector.cue_columns`` pairs them by the index's rules (a
-   fingerprint of more than ``max_df`` entries proposes nothing, a bucket's
+   so that every entry of a run fingerprint, an LSH bucket or a bag key
+   meets in one task; ``Detector.cue_columns`` pairs them by the index's
+   rules (a fingerprint or bag key of more than ``max_df`` entries proposes
+   nothing, a bucket's
    entries see its first ``max_bucket`` in insertion order; what the caps
    cut is counted) into cue rows packed by verify part, and lists the
    articles each part needs.
@@ -247,19 +249,10 @@ def find_pairs(
 
     Returns:
         :class:`SparkPairs`. Bad input raises, naming it: ``ValueError``
-        for a missing column, a null, negative or repeated id, a null text,
-        or ``rewritten=True`` (not supported by the job yet);
+        for a missing column, a null, negative or repeated id, a null text;
         ``TypeError`` for a column of the wrong type.
     """
     d = _detector(detector, settings)
-    if d.settings()["rewritten"]:
-        # Index.pairs() with rewritten on also proposes pairs whose
-        # sentences are alike as bags of stems (Detector::text_keys); the
-        # job does not shuffle those keys yet, so it would give fewer pairs.
-        raise ValueError(
-            "find_pairs: rewritten=True is not supported by the Spark job yet (it would miss the pairs that "
-            "neardup.Index proposes from sentences alike as bags of word stems); use neardup.Index for rewritten reuse"
-        )
     if not isinstance(df, DataFrame):
         raise TypeError(f"find_pairs: df must be a pyspark DataFrame, not {type(df).__name__}")
     if not (isinstance(min_coverage, (int, float)) and 0 < min_coverage <= 1):

@@ -30,8 +30,9 @@ KEYS_ARROW = pa.schema(
 )
 
 #: An entry of a run fingerprint (``kind`` 1, ``key`` its hash, ``at`` the
-#: run's first word) or of an LSH bucket (``kind`` 0, ``band`` and ``key``,
-#: ``at`` the unit), packed: what ``Detector.cue_columns`` takes.
+#: run's first word), of an LSH bucket (``kind`` 0, ``band`` and ``key``,
+#: ``at`` the unit) or of a bag key (``kind`` 2, ``band`` its bag band,
+#: ``at`` the sentence), packed: what ``Detector.cue_columns`` takes.
 ENTRY = np.dtype([("kind", "<i4"), ("band", "<i4"), ("key", "<i8"), ("pos", "<i8"), ("id", "<i8"), ("at", "<i4")])
 
 #: A packed cue row of ``Detector.cue_columns``.
@@ -103,23 +104,31 @@ def bucket_of(entries, buckets):
 
 def _entries(keys, pos, ids):
     """The packed entries (``ENTRY``) of a batch's keys: run fingerprints,
-    then band entries; ``pos`` and ``ids`` of the batch's articles."""
+    band entries, then bag keys (``rewritten``); ``pos`` and ``ids`` of the
+    batch's articles."""
     aa = np.asarray(keys["anchor_article"], dtype=np.int64)
     ba = np.asarray(keys["band_article"], dtype=np.int64)
-    na = aa.size
-    e = np.empty(na + ba.size, dtype=ENTRY)
+    ga = np.asarray(keys["bag_article"], dtype=np.int64)
+    na, nb = aa.size, aa.size + ba.size
+    e = np.empty(nb + ga.size, dtype=ENTRY)
     e["kind"][:na] = 1
     e["band"][:na] = 0
     e["key"][:na] = np.asarray(keys["anchor_hash"], dtype=np.int64)
     e["pos"][:na] = pos[aa]
     e["id"][:na] = ids[aa]
     e["at"][:na] = np.asarray(keys["anchor_word"], dtype=np.int64)
-    e["kind"][na:] = 0
-    e["band"][na:] = np.asarray(keys["band"], dtype=np.int64)
-    e["key"][na:] = np.asarray(keys["band_key"], dtype=np.int64)
-    e["pos"][na:] = pos[ba]
-    e["id"][na:] = ids[ba]
-    e["at"][na:] = np.asarray(keys["band_unit"], dtype=np.int64)
+    e["kind"][na:nb] = 0
+    e["band"][na:nb] = np.asarray(keys["band"], dtype=np.int64)
+    e["key"][na:nb] = np.asarray(keys["band_key"], dtype=np.int64)
+    e["pos"][na:nb] = pos[ba]
+    e["id"][na:nb] = ids[ba]
+    e["at"][na:nb] = np.asarray(keys["band_unit"], dtype=np.int64)
+    e["kind"][nb:] = 2
+    e["band"][nb:] = np.asarray(keys["bag_band"], dtype=np.int64)
+    e["key"][nb:] = np.asarray(keys["bag_key"], dtype=np.int64)
+    e["pos"][nb:] = pos[ga]
+    e["id"][nb:] = ids[ga]
+    e["at"][nb:] = np.asarray(keys["bag_sentence"], dtype=np.int64)
     return e
 
 
@@ -134,7 +143,7 @@ def _blobs(rows, lo, hi, size):
 _KEYS_COLUMNS = {
     "units": "<u4", "anchor_article": "<u4", "anchor_hash": "<i8", "anchor_word": "<u4", "band_article": "<u4",
     "band_unit": "<u4", "band": "<u4", "band_key": "<i8", "segment_article": "<u4", "segment_key": "<i8",
-    "segment_context": "<i8",
+    "segment_context": "<i8", "bag_article": "<u4", "bag_sentence": "<u4", "bag_band": "<u4", "bag_key": "<i8",
 }  # fmt: skip
 
 
