@@ -172,7 +172,10 @@ def test_the_command_writes_the_corpus_examples_records(spark, tmp_path, seed_pa
     lines.insert(60, {"id": "doc-1", "text": "A repeated id: skipped, reported."})
     corpus = tmp_path / "corpus.jsonl"
     write_jsonl(corpus, lines)
-    for path, status, tuning in [(seed, 0, []), (corpus, 1, ["--similar-units", "true", "--max-bucket", "3"])]:
+    # The seed pair with rewritten passages (001's rewritten lead), as the
+    # corpus example's --rewritten true reports them.
+    runs = [(seed, 0, ["--rewritten", "true"]), (corpus, 1, ["--similar-units", "true", "--max-bucket", "3"])]
+    for path, status, tuning in runs:
         rust_status, expected, rust_err = corpus_example([*tuning, str(path)])
         assert rust_status == status, rust_err
         out = tmp_path / (path.stem + ".out")
@@ -187,6 +190,8 @@ def test_the_command_writes_the_corpus_examples_records(spark, tmp_path, seed_pa
         got = output_records(out)
         assert got == expected
         assert any("passages" in r for r in got)
+        if path == seed:
+            assert any(p["kind"] == "rewritten" for r in got for p in r.get("passages", [])), got
         if status:
             assert '"text" is not a string' in err and 'article ID "doc-1" already used' in err
             assert any("group" in r for r in got) and any("exact_duplicates" in r for r in got)

@@ -41,6 +41,8 @@ _TUNING = (
     ("anchor-words", "anchor_words", int, "words of the shared runs the index fingerprints"),
     ("max-df", "max_df", int, "a run fingerprint shared by more articles proposes no pair"),
     ("similar-units", "similar_units", None, "also propose pairs of similar sentences (MinHash LSH): true or false"),
+    ("rewritten", "rewritten", None, "report rewritten passages: true or false"),
+    ("stem-chars", "stem_chars", int, "characters of a word in its stem, 0 = whole words"),
 )
 
 
@@ -314,7 +316,9 @@ def _read_and_run(spark, args, d, docs, cached, clock, status, start):
     sat = result.saturation
     if sat["fingerprints"]:
         status.warn(
-            f"warning: {sat['fingerprints']} run fingerprints were shared by more than --max-df {d.max_df} articles "
+            f"warning: {sat['fingerprints']} run fingerprints"
+            + (" (or keys of rewritten candidates)" if d.settings()["rewritten"] else "")
+            + f" were shared by more than --max-df {d.max_df} articles "
             f"({sat['fingerprint_entries']} entries): they proposed no pair, so pairs that share only such "
             "recurring runs are missing (raise --max-df to find them)"
         )
