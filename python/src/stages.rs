@@ -303,10 +303,7 @@ fn parse_pairs(obj: &Bound<'_, PyAny>, articles: usize) -> PyResult<Vec<Candidat
                 .map(|(a, b, cues)| Candidate {
                     a: a as usize,
                     b: b as usize,
-                    cues: cues
-                        .into_iter()
-                        .filter_map(|(kind, x, y)| cue_of(kind, x as u32, y as u32))
-                        .collect(),
+                    cues: cues.into_iter().filter_map(|(kind, x, y)| cue_of(kind, x as u32, y as u32)).collect(),
                 })
                 .collect());
         }
