@@ -33,7 +33,10 @@
 //!    has; a formula or a short line of code that one side added between
 //!    prose passes over (and out of the passage cosine). A passage that a
 //!    rewritten one covers on one side and that lies next to it on the
-//!    other is a piece of it moved, and is taken in.
+//!    other is a piece of it moved, and is taken in. A piece shorter than
+//!    `min_words` (kept for its paragraphs) that lies inside a rewritten
+//!    passage on one side, in a sentence seeded with that passage's other
+//!    side, is a phrase repeated elsewhere in the other text: it goes.
 //! 3. **Filter.** A group is a passage when it holds an exact or edited
 //!    passage or seeds in at least two sentences on one side (one alike
 //!    sentence is a topic, two in a row are reuse, and two sentences
@@ -858,8 +861,34 @@ impl<'a> Pair<'a> {
             }
         }
         // A passage overlapping a rewritten one on both sides is inside it.
+        // A short one (under `min_words`, kept only because its paragraphs
+        // share enough) that lies within a rewritten passage on one side,
+        // in a sentence whose seed partner is in that passage's other side,
+        // is a phrase the other text repeats elsewhere: the rewritten
+        // passage says where that sentence came from.
+        let within = |x: &Range<usize>, y: &Range<usize>| y.start <= x.start && x.end <= y.end;
+        let seeded_in = |x: &Range<usize>, y: &Range<usize>, side_a: bool| {
+            let (xs, ys) = if side_a {
+                (self.a.bags.span_sentences(x), self.b.bags.span_sentences(y))
+            } else {
+                (self.b.bags.span_sentences(x), self.a.bags.span_sentences(y))
+            };
+            seeds.iter().any(|&(i, j, _)| {
+                let (x, y) = if side_a { (i, j) } else { (j, i) };
+                xs.0 <= x && x <= xs.1 && ys.0 <= y && y <= ys.1
+            })
+        };
+        let repeated = |p: &Passage, r: &Passage| {
+            p.matched_words < opts.min_words
+                && !p.a_tokens.is_empty()
+                && !p.b_tokens.is_empty()
+                && ((within(&p.a_tokens, &r.a_tokens) && seeded_in(&p.a_tokens, &r.b_tokens, true))
+                    || (within(&p.b_tokens, &r.b_tokens) && seeded_in(&p.b_tokens, &r.a_tokens, false)))
+        };
         let inside = |p: &Passage| {
-            found.iter().any(|r| overlaps(&r.a_tokens, &p.a_tokens) && overlaps(&r.b_tokens, &p.b_tokens))
+            found
+                .iter()
+                .any(|r| (overlaps(&r.a_tokens, &p.a_tokens) && overlaps(&r.b_tokens, &p.b_tokens)) || repeated(p, r))
         };
         let mut out: Vec<Passage> =
             passages.into_iter().enumerate().filter(|(k, p)| !absorbed[*k] && !inside(p)).map(|(_, p)| p).collect();
@@ -1290,6 +1319,71 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:#?}");
         assert_eq!(found[0].kind, PassageKind::Rewritten);
         assert_eq!((&a[found[0].a], &b[found[0].b]), (a.as_str(), b.as_str()));
+    }
+
+    #[test]
+    fn a_phrase_repeated_elsewhere_is_no_second_claim_on_a_rewritten_sentence() {
+        // The first sentence of `a` is rewritten as the first of `b`; `b`
+        // repeats a phrase of it word for word much later, in a sentence
+        // about something else. The aligner keeps that short piece for its
+        // paragraphs (an exact passage shares them), but the rewritten
+        // passage says where the sentence of `a` came from.
+        let d = crate::Detector::builder().build().unwrap();
+        let first = (
+            "The theorem of Bayes relates the conditional and marginal probabilities of two random events, \
+             and it carries the name of the English minister Thomas Bayes.",
+            "Named after the minister Thomas Bayes, it links marginal and conditional probabilities \
+             of two random events in one English theorem.",
+        );
+        let rest = [
+            (
+                "Teachers will receive higher salaries starting from the next academic year.",
+                "Starting from the next academic year, teachers will receive higher salaries.",
+            ),
+            (
+                "Parents welcomed the decision after months of protests in the capital.",
+                "After months of protests in the capital, parents welcomed the decision.",
+            ),
+        ];
+        let exact = "The treasurer explained that the money comes from a special fund \
+                     that the region set aside for education and public transport.";
+        let unrelated = "Nobody at the meeting asked how long the repairs of the old bridge would take. \
+                         The weather stayed cold and wet for the whole of that week. \
+                         A new bakery opened next to the station on the same day.";
+        let repeat = "The theorem of Bayes relates the conditional and marginal probabilities of \
+                      events A and B, where B is not impossible.";
+        let mut a = vec![first.0];
+        a.extend(rest.iter().map(|r| r.0));
+        a.push(exact);
+        let mut b = vec![first.1];
+        b.extend(rest.iter().map(|r| r.1));
+        b.extend([exact, unrelated, repeat]);
+        let (a, b) = (a.join(" "), b.join(" "));
+        let (an_a, an_b) = (d.analyze(&a), d.analyze(&b));
+        let (sa, sb) = (d.shingles(&an_a), d.shingles(&an_b));
+        let aligned = super::super::align_shingles(
+            &an_a,
+            &an_b,
+            &sa,
+            &sb,
+            &super::super::SeedTable::new(&sb),
+            &d.align_options(),
+        );
+        let short = |p: &Passage| b[p.b].starts_with("The theorem of Bayes relates");
+        assert!(aligned.iter().any(|p| short(p) && p.matched_words < 15), "{aligned:#?}");
+        let (ba, bb) = (SentenceBags::new(&a, &an_a, 5, 0), SentenceBags::new(&b, &an_b, 5, 0));
+        let opts = RewriteOptions { find: true, min_words: 15, shingle_size: 3 };
+        let found = rewritten(&an_a, &ba, &an_b, &bb, &sa, &sb, aligned.clone(), &opts);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].kind, PassageKind::Rewritten);
+        assert!(
+            b[found[0].b].starts_with("Named after") && b[found[0].b].ends_with("public transport."),
+            "{:?}",
+            &b[found[0].b]
+        );
+        // With no rewritten passage to say otherwise, the piece stays.
+        let off = RewriteOptions { find: false, ..opts };
+        assert!(rewritten(&an_a, &ba, &an_b, &bb, &sa, &sb, aligned, &off).iter().any(short));
     }
 
     #[test]
