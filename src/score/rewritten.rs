@@ -444,6 +444,20 @@ struct Item {
     passage: Option<usize>,
 }
 
+/// Whether sentence ranges `x` and `y` (first, last) have at most
+/// [`SENTENCE_GAP`] sentences between them: what
+/// [`SentenceBags::near`] needs before it looks at the sentences.
+fn within_gap(x: (usize, usize), y: (usize, usize)) -> bool {
+    let (lo, hi) = if x.0 <= y.0 { (x, y) } else { (y, x) };
+    hi.0 <= lo.1 + 1 + SENTENCE_GAP
+}
+
+/// Most items a passage scans for partners in order of `a` before it
+/// looks them up in order of `b` instead (text repeated many times on
+/// one side: every copy of a sentence lies in the same sentences of the
+/// other text, so the order of `a` alone would compare every two).
+const SCAN: usize = 32;
+
 impl<'a> Pair<'a> {
     fn new(a: Side<'a>, b: Side<'a>) -> Pair<'a> {
         let sentences = a.bags.sentences() + b.bags.sentences();
@@ -698,6 +712,11 @@ impl<'a> Pair<'a> {
             (lo.1 + 1..hi.0).any(|i| !prose[i]).then(|| seeds(lo.1) && seeds(hi.0))
         };
         let link = |x: &Item, y: &Item| {
+            // Every link needs both sides near (`near`): checked first, as
+            // it is cheap.
+            if !within_gap(x.a, y.a) || !within_gap(x.b, y.b) {
+                return false;
+            }
             let (pa, pb): (&[bool], &[bool]) = match (
                 not_prose_between(&self.a, &a_prose, x.a, y.a),
                 not_prose_between(&self.b, &b_prose, x.b, y.b),
@@ -753,14 +772,32 @@ impl<'a> Pair<'a> {
         }
         // Passages near each other on both sides (pieces of one passage
         // whose clauses or sentences were reordered, split or merged);
-        // they are sorted by their start in `a`.
+        // they are sorted by their start in `a`. A passage's partners are
+        // the later ones that start at most SENTENCE_GAP sentences after
+        // it ends in `a`, near it in `b` too: when there are more than
+        // `SCAN` in `a`, those near it in `b` are looked up instead (by
+        // start in `b`, at most the longest passage's sentences before
+        // it). Unions do not depend on their order.
+        debug_assert!(items[n_seeds..].windows(2).all(|w| w[0].a.0 <= w[1].a.0), "passages in order of a");
+        let mut by_b: Vec<(usize, usize)> = (n_seeds..items.len()).map(|k| (items[k].b.0, k)).collect();
+        by_b.sort_unstable();
+        let longest_b = (n_seeds..items.len()).map(|k| items[k].b.1 - items[k].b.0).max().unwrap_or(0);
         for p in n_seeds..items.len() {
-            for q in p + 1..items.len() {
-                if items[q].a.0 > items[p].a.1 + SENTENCE_GAP {
-                    break;
+            let reach = items[p].a.1 + SENTENCE_GAP;
+            let end = p + 1 + items[p + 1..].partition_point(|q| q.a.0 <= reach);
+            let (lo, hi) = (items[p].b.0.saturating_sub(longest_b + 1 + SENTENCE_GAP), items[p].b.1 + 1 + SENTENCE_GAP);
+            let near_b = &by_b[by_b.partition_point(|e| e.0 < lo)..by_b.partition_point(|e| e.0 <= hi)];
+            if end - (p + 1) <= SCAN || near_b.len() >= end - (p + 1) {
+                for q in p + 1..end {
+                    if link(&items[p], &items[q]) {
+                        groups.union(p, q);
+                    }
                 }
-                if link(&items[p], &items[q]) {
-                    groups.union(p, q);
+            } else {
+                for &(_, q) in near_b {
+                    if q > p && q < end && link(&items[p], &items[q]) {
+                        groups.union(p, q);
+                    }
                 }
             }
         }
