@@ -451,7 +451,7 @@ class Index:
     def exact_duplicates(self) -> list[Group]: ...
     def saturation(self) -> Saturation: ...
     def memory(self) -> dict[str, int]:
-        """Heap bytes by part: texts, articles, boilerplate, band_tables, run_table, total; texts_on_disk (bytes on disk, not in total); run_entries."""
+        """Heap bytes by part: texts, articles, boilerplate, band_tables, run_table, bag_tables (rewritten candidates), total; texts_on_disk (bytes on disk, not in total); run_entries."""
     def save(self, path: _StrPath) -> None:
         """Writes the index to ``path`` atomically; ``OSError`` if it cannot."""
     @classmethod

@@ -712,9 +712,11 @@ impl Index {
         Saturation(self.read(py, |i| i.saturation()))
     }
 
-    /// The heap bytes of the index by part, approximately: `articles`,
-    /// `boilerplate`, `band_tables`, `run_table`, `total`, and
-    /// `run_entries` (entries of the run table).
+    /// The heap bytes of the index by part, approximately: `texts`,
+    /// `articles`, `boilerplate`, `band_tables`, `run_table`, `bag_tables`
+    /// (the rewritten-candidate tables, 0 unless `rewritten`), `total`;
+    /// `texts_on_disk` (bytes on disk, not in `total`) and `run_entries`
+    /// (entries of the run table).
     fn memory<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let m = self.read(py, |i| i.memory());
         let d = PyDict::new(py);
@@ -724,6 +726,7 @@ impl Index {
         d.set_item("boilerplate", m.boilerplate)?;
         d.set_item("band_tables", m.band_tables)?;
         d.set_item("run_table", m.run_table)?;
+        d.set_item("bag_tables", m.bag_tables)?;
         d.set_item("total", m.total())?;
         d.set_item("run_entries", m.run_entries)?;
         Ok(d)

@@ -47,7 +47,13 @@ def test_contents(index, seed_pair):
     assert index.remove(2) and not index.remove(2)
     assert index.ids() == [1] and len(index) == 1
     memory = index.memory()
-    assert memory["total"] == sum(memory[k] for k in ["texts", "articles", "boilerplate", "band_tables", "run_table"])
+    parts = ["texts", "articles", "boilerplate", "band_tables", "run_table", "bag_tables"]
+    assert memory["total"] == sum(memory[k] for k in parts)
+    assert memory["bag_tables"] == 0, "no rewritten candidates unless rewritten"
+    rewritten = neardup.Index(rewritten=True)
+    rewritten.insert_many([(1, a), (2, b)])
+    with_bags = rewritten.memory()
+    assert with_bags["bag_tables"] > 0 and with_bags["total"] == sum(with_bags[k] for k in parts)
     assert memory["texts"] == len(b.encode()) and memory["texts_on_disk"] == 0
     assert memory["run_entries"] > 0
     assert "1 article(s)" in repr(index)
