@@ -97,11 +97,104 @@ pub fn sentence_stem_sets(text: &str, analysis: &Analysis, stem_chars: usize, se
     out
 }
 
+/// An article's stems folded to 16 bits, per sentence and over the
+/// article: what an index keeps of each sentence in its
+/// rewritten-candidate tables (with the article's folded vocabulary), so
+/// that a bag cue is judged without reading back, analysing and bagging
+/// the stored article. Two sentences' folded stems share at least what
+/// their stem sets share (a fold can only add to a merge's count) and have
+/// their sizes, so a Dice coefficient on them is never below the sets' own;
+/// the sentence frequencies of a fold are those of its stems summed.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Folded {
+    /// Sentences of the article.
+    pub(crate) sentences: u32,
+    /// `(fold, sentences holding it)`, sorted by fold.
+    pub(crate) vocab: Vec<(u16, u16)>,
+    /// Sentence `i`'s `(fold, count)` of each distinct stem, sorted, are
+    /// `stems[at[i]..at[i + 1]]`.
+    at: Vec<u32>,
+    stems: Vec<(u16, u16)>,
+}
+
+impl Folded {
+    /// The folded stems of `text` (`analysis` is its analysis), each word
+    /// conflated to the [`word_stems`] of `stem_chars` characters with
+    /// `seed`; empty (no sentences) for an analysis of another text.
+    pub(crate) fn new(text: &str, analysis: &Analysis, stem_chars: usize, seed: u64) -> Folded {
+        if analysis.tokens.iter().any(|t| text.get(t.span.start..t.span.end).is_none()) {
+            return Folded::default();
+        }
+        let all = word_stems(text, &analysis.tokens, stem_chars, seed);
+        let mut out = Folded { sentences: analysis.sentences.len() as u32, at: vec![0], ..Folded::default() };
+        let (mut sorted, mut vocab): (Vec<u64>, Vec<(u16, u32)>) = (Vec::new(), Vec::new());
+        for s in &analysis.sentences {
+            sorted.clear();
+            sorted.extend_from_slice(all.get(s.tokens.clone()).unwrap_or(&[]));
+            sorted.sort_unstable();
+            out.push_sentence(sorted.chunk_by(|x, y| x == y).map(|run| (run[0], run.len() as u32)));
+            vocab.extend(sorted.chunk_by(|x, y| x == y).map(|run| (fold(run[0]), 1)));
+        }
+        out.set_vocab(vocab);
+        out
+    }
+
+    /// The same as [`new`](Self::new) from the stems already counted:
+    /// `sentences` sentences, `sentence(i)` giving `(stem, count)` of each
+    /// distinct stem of sentence `i`, and `vocab` the `(stem, sentences
+    /// holding it)` of each distinct stem.
+    pub(crate) fn from_counts<I: Iterator<Item = (u64, u32)>>(
+        sentences: usize,
+        sentence: impl Fn(usize) -> I,
+        vocab: impl Iterator<Item = (u64, u32)>,
+    ) -> Folded {
+        let mut out = Folded { sentences: sentences as u32, at: vec![0], ..Folded::default() };
+        for i in 0..sentences {
+            out.push_sentence(sentence(i));
+        }
+        out.set_vocab(vocab.map(|(stem, n)| (fold(stem), n)).collect());
+        out
+    }
+
+    /// Appends a sentence of `(stem, count)` of its distinct stems.
+    fn push_sentence(&mut self, stems: impl Iterator<Item = (u64, u32)>) {
+        let from = self.stems.len();
+        self.stems.extend(stems.map(|(stem, n)| (fold(stem), n.min(u32::from(u16::MAX)) as u16)));
+        self.stems[from..].sort_unstable();
+        self.at.push(self.stems.len() as u32);
+    }
+
+    /// Sets the vocabulary from `(fold, sentences)` of each distinct stem,
+    /// summing the folds alike.
+    fn set_vocab(&mut self, mut vocab: Vec<(u16, u32)>) {
+        vocab.sort_unstable();
+        self.vocab = vocab
+            .chunk_by(|x, y| x.0 == y.0)
+            .map(|r| (r[0].0, r.iter().map(|e| e.1).sum::<u32>().min(u32::from(u16::MAX)) as u16))
+            .collect();
+    }
+
+    /// Sentence `i`'s `(fold, count)` of each distinct stem, sorted (none
+    /// past the last sentence).
+    pub(crate) fn sentence(&self, i: usize) -> &[(u16, u16)] {
+        match (self.at.get(i), self.at.get(i + 1)) {
+            (Some(&from), Some(&to)) => &self.stems[from as usize..to as usize],
+            _ => &[],
+        }
+    }
+}
+
+/// A stem's 16-bit fold: the xor of its four 16-bit quarters.
+fn fold(stem: u64) -> u16 {
+    let x = stem ^ (stem >> 32);
+    (x ^ (x >> 16)) as u16
+}
+
 /// `(|a ∩ b|, |a|, |b|)` of two sorted sets of distinct values (of two
 /// sorted slices with repeats, the values they share counted with repeats,
 /// each value of one matched to at most one of the other).
 #[inline]
-pub(crate) fn overlap(a: &[u64], b: &[u64]) -> (usize, usize, usize) {
+pub(crate) fn overlap<T: Ord>(a: &[T], b: &[T]) -> (usize, usize, usize) {
     let (mut i, mut j, mut common) = (0, 0, 0usize);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
@@ -158,10 +251,30 @@ mod tests {
     }
 
     #[test]
+    fn folded_stems_share_what_the_stem_sets_share() {
+        let text = "The minister met the Latvian delegation in Baku today. Today the Latvian delegation met a minister in Riga.";
+        let a = analyze(text, 3);
+        let (x, y) = (a.sentences[0].tokens.clone(), a.sentences[1].tokens.clone());
+        let (sx, sy) = (stem_set(text, &a, x, 5, 3), stem_set(text, &a, y, 5, 3));
+        let f = Folded::new(text, &a, 5, 3);
+        let (fx, fy) = (f.sentence(0), f.sentence(1));
+        assert!(fx.is_sorted() && fy.is_sorted() && f.sentence(2).is_empty());
+        let (common, nx, ny) = overlap(&sx, &sy);
+        let (folded, fnx, fny) = overlap_by(fx.iter(), fy.iter(), |e| e.0);
+        assert_eq!((fnx, fny), (nx, ny));
+        assert!(folded >= common && common >= 6, "{folded} {common}");
+        // "the" twice in the first sentence; "latvi" in both sentences.
+        assert_eq!(fx.iter().map(|e| e.1).max(), Some(2));
+        assert_eq!(f.vocab.iter().map(|e| e.1).max(), Some(2));
+        assert_eq!(Folded::new("short", &a, 5, 3).sentences, 0);
+    }
+
+    #[test]
     fn another_texts_analysis_gives_nothing() {
         let a = analyze("A long sentence of many words that would count here.", 0);
         assert!(sentence_stem_sets("short", &a, 5, 0).is_empty());
         assert_eq!(overlap(&[1, 2, 3], &[2, 3, 4, 5]), (2, 3, 4));
+        assert_eq!(overlap(&[1u16, 1, 2], &[1, 1, 1, 3]), (2, 3, 4));
         let by = |a: &[u64], b: &[u64]| overlap_by(a.iter(), b.iter(), |&&x| x);
         assert_eq!(by(&[1, 2, 3], &[2, 3, 4, 5]), (2, 3, 4));
         assert_eq!(by(&[], &[2, 3]), (0, 0, 2));
