@@ -8,7 +8,7 @@ use super::texts::Text;
 use super::{Article, Index};
 use crate::detector::ArticleKeys;
 use crate::error::{Error, Result};
-use crate::fingerprint::Folded;
+use crate::fingerprint::{Folded, FoldedStem};
 use crate::lsh::Entry;
 
 impl Index {
@@ -43,7 +43,7 @@ impl Index {
             let keys = exec.map(chunk, |a| {
                 let analysis = d.analyze(a.text);
                 let keys = d.text_keys(a.text, &analysis);
-                let folded = (!keys.bag_sentences.is_empty()).then(|| d.folded(a.text, &analysis));
+                let folded = (!keys.bag_sentences.is_empty()).then(|| d.folded(a.text, &analysis, &keys.bag_sentences));
                 (keys, folded)
             });
             for ((a, (keys, folded)), text) in chunk.iter().zip(keys).zip(kept.by_ref()) {
@@ -53,14 +53,20 @@ impl Index {
         Ok(())
     }
 
-    fn commit(&mut self, a: &Article<'_>, text: Text, keys: ArticleKeys, folded: Option<Folded>) {
+    fn commit(
+        &mut self,
+        a: &Article<'_>,
+        text: Text,
+        keys: ArticleKeys,
+        folded: Option<(Folded, Vec<Vec<FoldedStem>>)>,
+    ) {
         self.counts.add(&keys.segment_keys);
         let (slot, indexed) = self.store.push(Stored::new(a.id, a.label, text, keys.units, keys.duplicate_key));
         if indexed {
             let entries = self.insert_entries(slot, &keys);
             self.store.set_entries(slot, entries);
-            if let Some(folded) = folded {
-                self.bag_stems.insert(slot, &folded, &keys.bag_sentences);
+            if let Some((folded, stems)) = folded {
+                self.bag_stems.insert(slot, &folded, &keys.bag_sentences, &stems);
             }
         }
     }
@@ -130,7 +136,8 @@ impl Index {
             let analysis = d.analyze(&text);
             let (sentences, keys) = d.sentence_bag_keys(&text, &analysis);
             if !sentences.is_empty() {
-                self.bag_stems.insert(slot, &d.folded(&text, &analysis), &sentences);
+                let (folded, stems) = d.folded(&text, &analysis, &sentences);
+                self.bag_stems.insert(slot, &folded, &sentences, &stems);
             }
             for (&sentence, keys) in sentences.iter().zip(keys.chunks_exact(entries.len())) {
                 for (band, &key) in entries.iter_mut().zip(keys) {

@@ -262,8 +262,9 @@ pub struct Memory {
     pub run_entries: usize,
     /// The rewritten-candidate tables (empty unless
     /// [`rewritten`](crate::Config::rewritten)): 20 entries of 16 bytes per
-    /// sentence of at least 5 distinct stems, and the sentence's stems
-    /// folded to 16 bits (8 bytes and 2 per distinct stem).
+    /// sentence of at least 5 distinct stems, with the folded stems kept
+    /// to judge cues (6 bytes per distinct stem of such a sentence and 8
+    /// per sentence, 4 per distinct stem of the article).
     pub bag_tables: usize,
 }
 
@@ -759,11 +760,11 @@ impl Index {
             let keys = self.store.at(next).and_then(|s| self.store.text(s).ok()).map(|text| {
                 let analysis = d.analyze(&text);
                 let keys = d.text_keys(&text, &analysis);
-                let folded = d.folded(&text, &analysis);
+                let folded = d.folded(&text, &analysis, &keys.bag_sentences);
                 (keys, folded)
             });
-            let entries = keys.map_or(0, |(k, folded)| {
-                self.bag_stems.insert(next, &folded, &k.bag_sentences);
+            let entries = keys.map_or(0, |(k, (folded, stems))| {
+                self.bag_stems.insert(next, &folded, &k.bag_sentences, &stems);
                 self.insert_entries(next, &k)
             });
             self.store.set_entries(next, entries);

@@ -5,7 +5,8 @@
 use super::batch::{Candidate, Pending, compact, finish, grouped, next_batch};
 use super::par::Exec;
 use super::{Index, Match, QueryResult};
-use crate::detector::{Cue, Prepared};
+use crate::detector::{Cue, FoldedSentence, Prepared};
+use crate::fingerprint::FoldedStem;
 
 /// What the caps cut from one query: saturated LSH buckets, the entries
 /// past their cap, and run fingerprints over `max_df`.
@@ -116,7 +117,16 @@ impl Index {
             return cands;
         }
         let folded = self.detector.folded_of(text, probe);
-        self.estimate_bag_cues(|s| Some(folded.side(s)), cands)
+        let mut sentences: Vec<u32> =
+            cands.iter().filter_map(|c| if let Cue::Bags { a, .. } = c.cue { Some(a) } else { None }).collect();
+        sentences.sort_unstable();
+        sentences.dedup();
+        let stems: Vec<Vec<FoldedStem>> =
+            sentences.iter().map(|&s| self.detector.folded_sentence(text, probe, s)).collect();
+        self.estimate_bag_cues(
+            |s| sentences.binary_search(&s).ok().map(|i| FoldedSentence::of(folded, &stems[i])),
+            cands,
+        )
     }
 
     /// The results of `queries`, in order: probed and verified a batch at a

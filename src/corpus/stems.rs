@@ -10,25 +10,25 @@
 use super::Index;
 use super::batch::{Candidate, grouped};
 use crate::detector::{Cue, FoldedSentence, bag_cue_estimate, bag_cues_estimate_pass};
-use crate::fingerprint::Folded;
+use crate::fingerprint::{Folded, FoldedStem};
 
 /// Per slot, the folded vocabulary of its article and the folded stems of
 /// its sentences in the rewritten-candidate tables: 4 bytes per distinct
-/// stem of the article, 4 per distinct stem of a sentence in the tables
+/// stem of the article, 6 per distinct stem of a sentence in the tables
 /// and 8 per such sentence.
 #[derive(Clone, Debug, Default)]
 pub(super) struct BagStems {
-    /// Per slot: `(sentences of the article, its sentences' range in
-    /// sentences, its vocabulary's range in pairs)`; a slot without
+    /// Per slot: its article's sentences, its sentences' range in
+    /// `sentences` and its vocabulary's range in `vocab`; a slot without
     /// entries (or removed) has none.
     slots: Vec<Slot>,
-    /// `(sentence, end of its stems in pairs)`, slot after slot, each
-    /// slot's in increasing order; a sentence's stems start where its
-    /// slot's vocabulary or the previous sentence's stems end.
+    /// `(sentence, end of its stems in stems)`, slot after slot, each
+    /// slot's in increasing order; an entry's stems start where the
+    /// previous entry's end.
     sentences: Vec<(u32, u32)>,
-    /// Each slot's vocabulary `(fold, sentences)`, then its sentences'
-    /// `(fold, count)`.
-    pairs: Vec<(u16, u16)>,
+    stems: Vec<FoldedStem>,
+    /// The slots' vocabularies `(fold, sentences holding it)`.
+    vocab: Vec<(u16, u16)>,
     /// Sentences of removed slots still held.
     dead: usize,
 }
@@ -41,20 +41,20 @@ struct Slot {
 }
 
 impl BagStems {
-    /// Enters the folded stems of the article at `slot`, with its
-    /// sentences in the tables `sentences` (in increasing order); replaces
-    /// what the slot had.
-    pub(super) fn insert(&mut self, slot: u32, folded: &Folded, sentences: &[u32]) {
+    /// Enters the article at `slot`: its [`Folded`] vocabulary and its
+    /// sentences in the tables `sentences` (in increasing order) with
+    /// their folded stems `stems`; replaces what the slot had.
+    pub(super) fn insert(&mut self, slot: u32, folded: &Folded, sentences: &[u32], stems: &[Vec<FoldedStem>]) {
         self.remove(slot);
         if sentences.is_empty() {
             return;
         }
-        let vocab = (self.pairs.len() as u32, (self.pairs.len() + folded.vocab.len()) as u32);
-        self.pairs.extend_from_slice(&folded.vocab);
+        let vocab = (self.vocab.len() as u32, (self.vocab.len() + folded.vocab.len()) as u32);
+        self.vocab.extend_from_slice(&folded.vocab);
         let start = self.sentences.len() as u32;
-        for &s in sentences {
-            self.pairs.extend_from_slice(folded.sentence(s as usize));
-            self.sentences.push((s, self.pairs.len() as u32));
+        for (&s, stems) in sentences.iter().zip(stems) {
+            self.stems.extend_from_slice(stems);
+            self.sentences.push((s, self.stems.len() as u32));
         }
         if self.slots.len() <= slot as usize {
             self.slots.resize(slot as usize + 1, Slot::default());
@@ -71,28 +71,27 @@ impl BagStems {
         *s = Slot::default();
         if self.dead > 1024 && 2 * self.dead > self.sentences.len() {
             let old = std::mem::take(self);
-            for slot in 0..old.slots.len() as u32 {
-                let s = old.slots[slot as usize];
+            for (slot, s) in old.slots.iter().enumerate() {
                 if s.sentences.0 == s.sentences.1 {
                     continue;
                 }
-                let vocab = (self.pairs.len() as u32, 0);
-                self.pairs.extend_from_slice(&old.pairs[s.vocab.0 as usize..s.vocab.1 as usize]);
-                let vocab = (vocab.0, self.pairs.len() as u32);
-                let start = self.sentences.len() as u32;
-                for i in s.sentences.0..s.sentences.1 {
-                    let (sentence, end) = old.sentences[i as usize];
-                    let from = if i == s.sentences.0 { s.vocab.1 } else { old.sentences[i as usize - 1].1 };
-                    self.pairs.extend_from_slice(&old.pairs[from as usize..end as usize]);
-                    self.sentences.push((sentence, self.pairs.len() as u32));
-                }
-                if self.slots.len() <= slot as usize {
-                    self.slots.resize(slot as usize + 1, Slot::default());
-                }
-                self.slots[slot as usize] = Slot { sentences: (start, self.sentences.len() as u32), vocab, ..s };
+                let folded = Folded {
+                    sentences: s.article_sentences,
+                    vocab: old.vocab[s.vocab.0 as usize..s.vocab.1 as usize].to_vec(),
+                };
+                let range = s.sentences.0 as usize..s.sentences.1 as usize;
+                let sentences: Vec<u32> = old.sentences[range.clone()].iter().map(|e| e.0).collect();
+                let stems: Vec<Vec<FoldedStem>> = range.map(|i| old.stems_of(i).to_vec()).collect();
+                self.insert(slot as u32, &folded, &sentences, &stems);
             }
             self.shrink_to_fit();
         }
+    }
+
+    /// The stems of entry `i` of `sentences`.
+    fn stems_of(&self, i: usize) -> &[FoldedStem] {
+        let start = if i == 0 { 0 } else { self.sentences[i - 1].1 as usize };
+        &self.stems[start..self.sentences[i].1 as usize]
     }
 
     /// Sentence `sentence` of `slot` as a [`FoldedSentence`]; `None` when
@@ -101,11 +100,10 @@ impl BagStems {
         let s = self.slots.get(slot as usize)?;
         let of_slot = &self.sentences[s.sentences.0 as usize..s.sentences.1 as usize];
         let at = of_slot.binary_search_by_key(&sentence, |e| e.0).ok()?;
-        let start = if at == 0 { s.vocab.1 as usize } else { of_slot[at - 1].1 as usize };
         Some(FoldedSentence {
             sentences: s.article_sentences,
-            vocab: &self.pairs[s.vocab.0 as usize..s.vocab.1 as usize],
-            stems: &self.pairs[start..of_slot[at].1 as usize],
+            vocab: &self.vocab[s.vocab.0 as usize..s.vocab.1 as usize],
+            stems: self.stems_of(s.sentences.0 as usize + at),
         })
     }
 
@@ -113,12 +111,16 @@ impl BagStems {
     pub(super) fn shrink_to_fit(&mut self) {
         self.slots.shrink_to_fit();
         self.sentences.shrink_to_fit();
-        self.pairs.shrink_to_fit();
+        self.stems.shrink_to_fit();
+        self.vocab.shrink_to_fit();
     }
 
     /// Heap bytes.
     pub(super) fn memory_usage(&self) -> usize {
-        self.slots.capacity() * std::mem::size_of::<Slot>() + self.sentences.capacity() * 8 + self.pairs.capacity() * 4
+        self.slots.capacity() * std::mem::size_of::<Slot>()
+            + self.sentences.capacity() * 8
+            + self.stems.capacity() * std::mem::size_of::<FoldedStem>()
+            + self.vocab.capacity() * 4
     }
 }
 
@@ -172,23 +174,23 @@ mod tests {
     #[test]
     fn stems_are_found_by_slot_and_sentence_and_survive_compaction() {
         let text = "One short. The minister met the Latvian delegation in Baku today. Then nothing. A second long sentence with many words here.";
-        let folded = Folded::new(text, &analyze(text, 0), 5, 0);
+        let (folded, stems) = Folded::new(text, &analyze(text, 0), 5, 0, &[1, 3]);
         let mut b = BagStems::default();
-        b.insert(3, &folded, &[1, 3]);
-        b.insert(1, &folded, &[3]);
-        let same = |x: Option<FoldedSentence<'_>>, s: usize| {
-            x.is_some_and(|x| x.stems == folded.sentence(s) && x.vocab == folded.vocab && x.sentences == 4)
+        b.insert(3, &folded, &[1, 3], &stems);
+        b.insert(1, &folded, &[3], &stems[1..]);
+        let same = |x: Option<FoldedSentence<'_>>, i: usize| {
+            x.is_some_and(|x| x.stems == stems[i] && x.vocab == folded.vocab && x.sentences == 4)
         };
-        assert!(same(b.get(3, 1), 1) && same(b.get(3, 3), 3) && same(b.get(1, 3), 3));
+        assert!(same(b.get(3, 1), 0) && same(b.get(3, 3), 1) && same(b.get(1, 3), 1));
         assert!(b.get(3, 2).is_none() && b.get(2, 0).is_none() && b.get(7, 0).is_none());
         for slot in 10..3000 {
-            b.insert(slot, &folded, &[1]);
+            b.insert(slot, &folded, &[1], &stems);
         }
         for slot in 10..2900 {
             b.remove(slot);
         }
         assert!(b.sentences.len() < 1000, "compacted: {}", b.sentences.len());
-        assert!(same(b.get(3, 3), 3) && same(b.get(1, 3), 3) && same(b.get(2950, 1), 1));
+        assert!(same(b.get(3, 3), 1) && same(b.get(1, 3), 1) && same(b.get(2950, 1), 0));
         assert!(b.get(20, 1).is_none());
     }
 }

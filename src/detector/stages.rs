@@ -19,8 +19,8 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 use super::Detector;
 use crate::config::Unit;
 use crate::fingerprint::{
-    Folded, SegmentKey, Signature, duplicate_key, overlap, overlap_by, segment_keys, sentence_stem_sets, shingles,
-    stem_set, winnow,
+    Folded, FoldedStem, SegmentKey, Signature, duplicate_key, overlap, overlap_by, segment_keys, sentence_stem_sets,
+    shingles, stem_set, winnow,
 };
 use crate::lsh::{BAG_LSH, band_keys};
 use crate::score::{
@@ -154,29 +154,22 @@ const LONE_SEED_COSINE: f64 = 0.5;
 const ESTIMATE_MARGIN: f64 = 0.05;
 
 /// One side of a bag cue judged on folded stems ([`Folded`]): the
-/// article's sentences and folded vocabulary, and the sentence's
-/// `(fold, count)` of each distinct stem.
+/// article's sentences and folded vocabulary, and the sentence's folded
+/// stems ([`Folded::sentence`]).
 #[derive(Clone, Copy)]
 pub(crate) struct FoldedSentence<'a> {
     /// Sentences of the article.
     pub(crate) sentences: u32,
     /// The article's `(fold, sentences holding it)`, sorted.
     pub(crate) vocab: &'a [(u16, u16)],
-    /// The sentence's `(fold, count)`, sorted.
-    pub(crate) stems: &'a [(u16, u16)],
+    /// The sentence's folded stems, sorted.
+    pub(crate) stems: &'a [FoldedStem],
 }
 
-impl Folded {
-    /// Sentence `s` of this article as a [`FoldedSentence`].
-    pub(crate) fn side(&self, s: u32) -> FoldedSentence<'_> {
-        FoldedSentence { sentences: self.sentences, vocab: &self.vocab, stems: self.sentence(s as usize) }
-    }
-}
-
-impl FoldedSentence<'_> {
-    /// Sentences of the article holding `fold`.
-    fn frequency(&self, fold: u16) -> u32 {
-        self.vocab.binary_search_by_key(&fold, |e| e.0).map_or(0, |i| u32::from(self.vocab[i].1))
+impl<'a> FoldedSentence<'a> {
+    /// A sentence of folded stems `stems` of the article of `folded`.
+    pub(crate) fn of(folded: &'a Folded, stems: &'a [FoldedStem]) -> FoldedSentence<'a> {
+        FoldedSentence { sentences: folded.sentences, vocab: &folded.vocab, stems }
     }
 }
 
@@ -193,19 +186,26 @@ pub(crate) fn bag_cue_estimate(x: FoldedSentence<'_>, y: FoldedSentence<'_>) -> 
         return None;
     }
     let n = f64::from(x.sentences + y.sentences);
-    let weight = |sf: u32| stem_weight(n, sf.max(1));
+    let weight = |f: u16, g: u16| stem_weight(n, (u32::from(f) + u32::from(g)).max(1));
+    // Shared folds (matched one to one, as the Dice count) weigh alike on
+    // both sides; the others' weights need the other article's frequency.
     let (mut dot, mut norm_x, mut norm_y) = (0.0f64, 0.0f64, 0.0f64);
     let mut ys = y.stems.iter().peekable();
-    for &(fold, c) in x.stems {
-        let w = weight(x.frequency(fold) + y.frequency(fold));
-        norm_x += (f64::from(c) * w).powi(2);
-        while ys.next_if(|e| e.0 < fold).is_some() {}
-        if let Some(&(_, d)) = ys.next_if(|e| e.0 == fold) {
+    for &(fold, c, f) in x.stems {
+        while let Some(&(other, d, g)) = ys.next_if(|e| e.0 < fold) {
+            norm_y += (f64::from(d) * weight(g, Folded::frequency(x.vocab, other))).powi(2);
+        }
+        if let Some(&(_, d, g)) = ys.next_if(|e| e.0 == fold) {
+            let w = weight(f, g);
             dot += f64::from(c) * f64::from(d) * w * w;
+            norm_x += (f64::from(c) * w).powi(2);
+            norm_y += (f64::from(d) * w).powi(2);
+        } else {
+            norm_x += (f64::from(c) * weight(f, Folded::frequency(y.vocab, fold))).powi(2);
         }
     }
-    for &(fold, d) in y.stems {
-        norm_y += (f64::from(d) * weight(y.frequency(fold) + x.frequency(fold))).powi(2);
+    for &(fold, d, g) in ys {
+        norm_y += (f64::from(d) * weight(g, Folded::frequency(x.vocab, fold))).powi(2);
     }
     let cosine = dot / (norm_x.sqrt() * norm_y.sqrt());
     (cosine > SEED_SIMILARITY - ESTIMATE_MARGIN).then_some(cosine)
@@ -605,11 +605,12 @@ impl Detector {
     }
 
     /// The folded stems of `text` ([`Folded`]; `analysis` is its
-    /// analysis): what an index keeps of each article in its
+    /// analysis) with those of its sentences `wanted` (in increasing
+    /// order): what an index keeps of each article in its
     /// rewritten-candidate tables to judge a [`Cue::Bags`] before
     /// preparing the stored article ([`bag_cue_estimate`]).
-    pub(crate) fn folded(&self, text: &str, analysis: &Analysis) -> Folded {
-        Folded::new(text, analysis, self.config.stem_chars, self.config.seed)
+    pub(crate) fn folded(&self, text: &str, analysis: &Analysis, wanted: &[u32]) -> (Folded, Vec<Vec<FoldedStem>>) {
+        Folded::new(text, analysis, self.config.stem_chars, self.config.seed, wanted)
     }
 
     /// The [`Folded`] stems of a prepared article, built on first use
@@ -617,9 +618,15 @@ impl Detector {
     pub(crate) fn folded_of<'p>(&self, text: &str, p: &'p Prepared) -> &'p Folded {
         p.folded.get_or_init(|| {
             let bags = self.sentence_bags_of(text, p);
-            let sentence = |i: usize| bags.sentence_stems(i).map(|(stem, c, _)| (stem, c));
-            Folded::from_counts(p.analysis.sentences.len(), sentence, bags.vocabulary().iter().copied())
+            Folded::from_counts(p.analysis.sentences.len(), bags.vocabulary().iter().copied())
         })
+    }
+
+    /// The folded stems of sentence `s` of a prepared article (the same
+    /// values as [`folded`](Self::folded)'s).
+    pub(crate) fn folded_sentence(&self, text: &str, p: &Prepared, s: u32) -> Vec<FoldedStem> {
+        let bags = self.sentence_bags_of(text, p);
+        self.folded_of(text, p).sentence(bags.sentence_stems(s as usize).map(|(stem, c, _)| (stem, c)))
     }
 
     /// Everything an index enters for an article: its
@@ -784,10 +791,19 @@ impl Detector {
         // index does before preparing the stored article), then tested.
         if best < self.config.threshold && !bag_cues.is_empty() {
             let (fa, fb) = (self.folded_of(a, pa), self.folded_of(b, pb));
-            let mut estimated: Vec<(u32, u32, f64)> = bag_cues
-                .iter()
-                .filter_map(|&(sa, sb)| Some((sa, sb, bag_cue_estimate(fa.side(sa), fb.side(sb))?)))
-                .collect();
+            let mut xs: Option<(u32, Vec<FoldedStem>)> = None;
+            let mut estimated: Vec<(u32, u32, f64)> = Vec::new();
+            bag_cues.sort_unstable();
+            for &(sa, sb) in &bag_cues {
+                if xs.as_ref().is_none_or(|x| x.0 != sa) {
+                    xs = Some((sa, self.folded_sentence(a, pa, sa)));
+                }
+                let ys = self.folded_sentence(b, pb, sb);
+                let x = xs.as_ref().map_or(&[][..], |x| &x.1[..]);
+                if let Some(c) = bag_cue_estimate(FoldedSentence::of(fa, x), FoldedSentence::of(fb, &ys)) {
+                    estimated.push((sa, sb, c));
+                }
+            }
             if bag_cues_estimate_pass(&mut estimated) {
                 estimated.sort_unstable_by_key(|c| (c.0, c.1));
                 for &(sa, sb, _) in &estimated {
@@ -1000,13 +1016,16 @@ mod tests {
             "On Thursday, in Baku, the Latvian delegation met with the minister. Markets closed higher today again.";
         let (pa, pb) = (d.prepare(d.analyze(a), None, |_| None), d.prepare(d.analyze(b), None, |_| None));
         let (fa, fb) = (d.folded_of(a, &pa), d.folded_of(b, &pb));
-        let direct = d.folded(a, pa.analysis());
+        let (direct, stems) = d.folded(a, pa.analysis(), &[0, 1]);
         assert_eq!((fa.sentences, &fa.vocab), (direct.sentences, &direct.vocab));
-        assert!((0..3).all(|i| fa.sentence(i) == direct.sentence(i)));
+        assert!((0..2).all(|i| d.folded_sentence(a, &pa, i) == stems[i as usize]));
         // The reordered sentences pass the estimate, unrelated ones not.
-        let cosine = bag_cue_estimate(fa.side(0), fb.side(0)).unwrap();
+        let side = |f, p, t, s| (f, d.folded_sentence(t, p, s));
+        let ((fa0, xa0), (fb0, xb0)) = (side(fa, &pa, a, 0), side(fb, &pb, b, 0));
+        let cosine = bag_cue_estimate(FoldedSentence::of(fa0, &xa0), FoldedSentence::of(fb0, &xb0)).unwrap();
         assert!(cosine > 0.9, "{cosine}");
-        assert_eq!(bag_cue_estimate(fa.side(1), fb.side(1)), None);
+        let ((fa1, xa1), (fb1, xb1)) = (side(fa, &pa, a, 1), side(fb, &pb, b, 1));
+        assert_eq!(bag_cue_estimate(FoldedSentence::of(fa1, &xa1), FoldedSentence::of(fb1, &xb1)), None);
         assert!(bag_cues_estimate_pass(&mut [(0, 0, cosine)]));
         assert!(!bag_cues_estimate_pass(&mut [(0, 0, 0.4), (0, 0, 0.3)]));
         assert!(bag_cues_estimate_pass(&mut [(0, 0, 0.4), (1, 0, 0.3)]));

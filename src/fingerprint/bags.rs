@@ -97,90 +97,93 @@ pub fn sentence_stem_sets(text: &str, analysis: &Analysis, stem_chars: usize, se
     out
 }
 
-/// An article's stems folded to 16 bits, per sentence and over the
-/// article: what an index keeps of each sentence in its
-/// rewritten-candidate tables (with the article's folded vocabulary), so
-/// that a bag cue is judged without reading back, analysing and bagging
-/// the stored article. Two sentences' folded stems share at least what
-/// their stem sets share (a fold can only add to a merge's count) and have
-/// their sizes, so a Dice coefficient on them is never below the sets' own;
-/// the sentence frequencies of a fold are those of its stems summed.
+/// A stem folded to 16 bits in a sentence: `(fold, count in the sentence,
+/// sentences of the article holding the fold)`.
+pub(crate) type FoldedStem = (u16, u16, u16);
+
+/// An article's stems folded to 16 bits: its sentences and folded
+/// vocabulary, what an index keeps of each article in its
+/// rewritten-candidate tables (with the folded stems of those sentences,
+/// [`Folded::sentence`]) so that a bag cue is judged without reading back,
+/// analysing and bagging the stored article. Two sentences' folded stems
+/// share at least what their stem sets share (a fold can only add to a
+/// merge's count) and have their sizes, so a Dice coefficient on them is
+/// never below the sets' own; the sentence frequency of a fold is its
+/// stems' summed.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Folded {
     /// Sentences of the article.
     pub(crate) sentences: u32,
     /// `(fold, sentences holding it)`, sorted by fold.
     pub(crate) vocab: Vec<(u16, u16)>,
-    /// Sentence `i`'s `(fold, count)` of each distinct stem, sorted, are
-    /// `stems[at[i]..at[i + 1]]`.
-    at: Vec<u32>,
-    stems: Vec<(u16, u16)>,
 }
 
 impl Folded {
     /// The folded stems of `text` (`analysis` is its analysis), each word
     /// conflated to the [`word_stems`] of `stem_chars` characters with
-    /// `seed`; empty (no sentences) for an analysis of another text.
-    pub(crate) fn new(text: &str, analysis: &Analysis, stem_chars: usize, seed: u64) -> Folded {
+    /// `seed`, with the folded stems of its sentences `wanted`
+    /// ([`sentence`](Self::sentence)); empty (no sentences) for an analysis
+    /// of another text.
+    pub(crate) fn new(
+        text: &str,
+        analysis: &Analysis,
+        stem_chars: usize,
+        seed: u64,
+        wanted: &[u32],
+    ) -> (Folded, Vec<Vec<FoldedStem>>) {
         if analysis.tokens.iter().any(|t| text.get(t.span.start..t.span.end).is_none()) {
-            return Folded::default();
+            return (Folded::default(), wanted.iter().map(|_| Vec::new()).collect());
         }
         let all = word_stems(text, &analysis.tokens, stem_chars, seed);
-        let mut out = Folded { sentences: analysis.sentences.len() as u32, at: vec![0], ..Folded::default() };
-        let (mut sorted, mut vocab): (Vec<u64>, Vec<(u16, u32)>) = (Vec::new(), Vec::new());
-        for s in &analysis.sentences {
+        let (mut sorted, mut vocab) = (Vec::<u64>::new(), Vec::<u16>::new());
+        let mut kept: Vec<Vec<(u64, u32)>> = Vec::new();
+        let mut next = wanted.iter().peekable();
+        for (i, s) in analysis.sentences.iter().enumerate() {
             sorted.clear();
             sorted.extend_from_slice(all.get(s.tokens.clone()).unwrap_or(&[]));
             sorted.sort_unstable();
-            out.push_sentence(sorted.chunk_by(|x, y| x == y).map(|run| (run[0], run.len() as u32)));
-            vocab.extend(sorted.chunk_by(|x, y| x == y).map(|run| (fold(run[0]), 1)));
+            vocab.extend(sorted.chunk_by(|x, y| x == y).map(|run| fold(run[0])));
+            if next.next_if(|&&w| w as usize == i).is_some() {
+                kept.push(sorted.chunk_by(|x, y| x == y).map(|run| (run[0], run.len() as u32)).collect());
+            }
         }
-        out.set_vocab(vocab);
-        out
+        vocab.sort_unstable();
+        let vocab = vocab.chunk_by(|x, y| x == y).map(|r| (r[0], r.len().min(usize::from(u16::MAX)) as u16)).collect();
+        let out = Folded { sentences: analysis.sentences.len() as u32, vocab };
+        let mut stems: Vec<Vec<FoldedStem>> = kept.into_iter().map(|k| out.sentence(k.into_iter())).collect();
+        stems.resize(wanted.len(), Vec::new());
+        (out, stems)
     }
 
     /// The same as [`new`](Self::new) from the stems already counted:
-    /// `sentences` sentences, `sentence(i)` giving `(stem, count)` of each
-    /// distinct stem of sentence `i`, and `vocab` the `(stem, sentences
-    /// holding it)` of each distinct stem.
-    pub(crate) fn from_counts<I: Iterator<Item = (u64, u32)>>(
-        sentences: usize,
-        sentence: impl Fn(usize) -> I,
-        vocab: impl Iterator<Item = (u64, u32)>,
-    ) -> Folded {
-        let mut out = Folded { sentences: sentences as u32, at: vec![0], ..Folded::default() };
-        for i in 0..sentences {
-            out.push_sentence(sentence(i));
-        }
-        out.set_vocab(vocab.map(|(stem, n)| (fold(stem), n)).collect());
-        out
-    }
-
-    /// Appends a sentence of `(stem, count)` of its distinct stems.
-    fn push_sentence(&mut self, stems: impl Iterator<Item = (u64, u32)>) {
-        let from = self.stems.len();
-        self.stems.extend(stems.map(|(stem, n)| (fold(stem), n.min(u32::from(u16::MAX)) as u16)));
-        self.stems[from..].sort_unstable();
-        self.at.push(self.stems.len() as u32);
-    }
-
-    /// Sets the vocabulary from `(fold, sentences)` of each distinct stem,
-    /// summing the folds alike.
-    fn set_vocab(&mut self, mut vocab: Vec<(u16, u32)>) {
-        vocab.sort_unstable();
-        self.vocab = vocab
-            .chunk_by(|x, y| x.0 == y.0)
-            .map(|r| (r[0].0, r.iter().map(|e| e.1).sum::<u32>().min(u32::from(u16::MAX)) as u16))
+    /// `sentences` sentences and `vocab` the `(stem, sentences holding it)`
+    /// of each distinct stem.
+    pub(crate) fn from_counts(sentences: usize, vocab: impl Iterator<Item = (u64, u32)>) -> Folded {
+        let mut packed: Vec<u64> = vocab.map(|(stem, n)| (u64::from(fold(stem)) << 32) | u64::from(n)).collect();
+        packed.sort_unstable();
+        let vocab = packed
+            .chunk_by(|x, y| x >> 32 == y >> 32)
+            .map(|r| ((r[0] >> 32) as u16, r.iter().map(|&e| e as u32).sum::<u32>().min(u32::from(u16::MAX)) as u16))
             .collect();
+        Folded { sentences: sentences as u32, vocab }
     }
 
-    /// Sentence `i`'s `(fold, count)` of each distinct stem, sorted (none
-    /// past the last sentence).
-    pub(crate) fn sentence(&self, i: usize) -> &[(u16, u16)] {
-        match (self.at.get(i), self.at.get(i + 1)) {
-            (Some(&from), Some(&to)) => &self.stems[from as usize..to as usize],
-            _ => &[],
-        }
+    /// Sentences of the article holding `fold`.
+    pub(crate) fn frequency(vocab: &[(u16, u16)], fold: u16) -> u16 {
+        vocab.binary_search_by_key(&fold, |e| e.0).map_or(0, |i| vocab[i].1)
+    }
+
+    /// The folded stems of a sentence of this article whose distinct stems
+    /// have counts `stems`, sorted.
+    pub(crate) fn sentence(&self, stems: impl Iterator<Item = (u64, u32)>) -> Vec<FoldedStem> {
+        let mut out: Vec<FoldedStem> = stems
+            .map(|(stem, n)| {
+                let f = fold(stem);
+                (f, n.min(u32::from(u16::MAX)) as u16, Folded::frequency(&self.vocab, f))
+            })
+            .collect();
+        out.sort_unstable();
+        out
     }
 }
 
@@ -256,17 +259,18 @@ mod tests {
         let a = analyze(text, 3);
         let (x, y) = (a.sentences[0].tokens.clone(), a.sentences[1].tokens.clone());
         let (sx, sy) = (stem_set(text, &a, x, 5, 3), stem_set(text, &a, y, 5, 3));
-        let f = Folded::new(text, &a, 5, 3);
-        let (fx, fy) = (f.sentence(0), f.sentence(1));
-        assert!(fx.is_sorted() && fy.is_sorted() && f.sentence(2).is_empty());
+        let (f, stems) = Folded::new(text, &a, 5, 3, &[0, 1, 2]);
+        let (fx, fy) = (&stems[0], &stems[1]);
+        assert!(fx.is_sorted() && fy.is_sorted() && stems[2].is_empty());
         let (common, nx, ny) = overlap(&sx, &sy);
         let (folded, fnx, fny) = overlap_by(fx.iter(), fy.iter(), |e| e.0);
         assert_eq!((fnx, fny), (nx, ny));
         assert!(folded >= common && common >= 6, "{folded} {common}");
         // "the" twice in the first sentence; "latvi" in both sentences.
         assert_eq!(fx.iter().map(|e| e.1).max(), Some(2));
+        assert_eq!(fx.iter().map(|e| e.2).max(), Some(2));
         assert_eq!(f.vocab.iter().map(|e| e.1).max(), Some(2));
-        assert_eq!(Folded::new("short", &a, 5, 3).sentences, 0);
+        assert_eq!(Folded::new("short", &a, 5, 3, &[0]).0.sentences, 0);
     }
 
     #[test]
