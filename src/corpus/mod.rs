@@ -263,7 +263,7 @@ pub struct Memory {
     /// The rewritten-candidate tables (empty unless
     /// [`rewritten`](crate::Config::rewritten)): 20 entries of 16 bytes per
     /// sentence of at least 5 distinct stems, with the folded stems kept
-    /// to judge cues (6 bytes per distinct stem of such a sentence and 8
+    /// to judge cues (4 bytes per distinct stem of such a sentence and 8
     /// per sentence, 4 per distinct stem of the article).
     pub bag_tables: usize,
 }

@@ -14,7 +14,7 @@ use crate::fingerprint::{Folded, FoldedStem};
 
 /// Per slot, the folded vocabulary of its article and the folded stems of
 /// its sentences in the rewritten-candidate tables: 4 bytes per distinct
-/// stem of the article, 6 per distinct stem of a sentence in the tables
+/// stem of the article, 4 per distinct stem of a sentence in the tables
 /// and 8 per such sentence.
 #[derive(Clone, Debug, Default)]
 pub(super) struct BagStems {

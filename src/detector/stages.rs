@@ -186,7 +186,7 @@ pub(crate) fn bag_cue_estimate(x: FoldedSentence<'_>, y: FoldedSentence<'_>) -> 
         return None;
     }
     let n = f64::from(x.sentences + y.sentences);
-    let weight = |f: u16, g: u16| stem_weight(n, (u32::from(f) + u32::from(g)).max(1));
+    let weight = |f: u8, g: u16| stem_weight(n, (u32::from(f) + u32::from(g)).max(1));
     // Shared folds (matched one to one, as the Dice count) weigh alike on
     // both sides; the others' weights need the other article's frequency.
     let (mut dot, mut norm_x, mut norm_y) = (0.0f64, 0.0f64, 0.0f64);
@@ -196,7 +196,7 @@ pub(crate) fn bag_cue_estimate(x: FoldedSentence<'_>, y: FoldedSentence<'_>) -> 
             norm_y += (f64::from(d) * weight(g, Folded::frequency(x.vocab, other))).powi(2);
         }
         if let Some(&(_, d, g)) = ys.next_if(|e| e.0 == fold) {
-            let w = weight(f, g);
+            let w = weight(f, u16::from(g));
             dot += f64::from(c) * f64::from(d) * w * w;
             norm_x += (f64::from(c) * w).powi(2);
             norm_y += (f64::from(d) * w).powi(2);

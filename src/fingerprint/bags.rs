@@ -98,8 +98,9 @@ pub fn sentence_stem_sets(text: &str, analysis: &Analysis, stem_chars: usize, se
 }
 
 /// A stem folded to 16 bits in a sentence: `(fold, count in the sentence,
-/// sentences of the article holding the fold)`.
-pub(crate) type FoldedStem = (u16, u16, u16);
+/// sentences of the article holding the fold)`, the counts capped at 255
+/// (4 bytes).
+pub(crate) type FoldedStem = (u16, u8, u8);
 
 /// An article's stems folded to 16 bits: its sentences and folded
 /// vocabulary, what an index keeps of each article in its
@@ -179,7 +180,7 @@ impl Folded {
         let mut out: Vec<FoldedStem> = stems
             .map(|(stem, n)| {
                 let f = fold(stem);
-                (f, n.min(u32::from(u16::MAX)) as u16, Folded::frequency(&self.vocab, f))
+                (f, n.min(255) as u8, Folded::frequency(&self.vocab, f).min(255) as u8)
             })
             .collect();
         out.sort_unstable();
