@@ -52,7 +52,8 @@ mod memory;
 
 pub use edits::EditTolerance;
 pub use memory::{
-    ARTICLE_BYTES, BOILERPLATE_BYTES_PER_WORD, IndexMemory, IndexSize, TEXT_BYTES_PER_WORD, WORDS_PER_BAG_SENTENCE,
+    ARTICLE_BYTES, BAG_STEM_BYTES_PER_WORD, BOILERPLATE_BYTES_PER_WORD, IndexMemory, IndexSize, TEXT_BYTES_PER_WORD,
+    WORDS_PER_BAG_SENTENCE,
 };
 
 /// Number of evenly spaced similarities in [`Advice::curve`] (0, 0.05, …, 1),

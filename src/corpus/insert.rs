@@ -8,6 +8,7 @@ use super::texts::Text;
 use super::{Article, Index};
 use crate::detector::ArticleKeys;
 use crate::error::{Error, Result};
+use crate::fingerprint::{Folded, FoldedStem};
 use crate::lsh::Entry;
 
 impl Index {
@@ -39,20 +40,34 @@ impl Index {
         let mut kept = kept.into_iter();
         for chunk in articles.chunks(4096) {
             let d = &self.detector;
-            let keys = exec.map(chunk, |a| d.text_keys(a.text, &d.analyze(a.text)));
-            for ((a, keys), text) in chunk.iter().zip(keys).zip(kept.by_ref()) {
-                self.commit(a, text, keys);
+            let keys = exec.map(chunk, |a| {
+                let analysis = d.analyze(a.text);
+                let keys = d.text_keys(a.text, &analysis);
+                let folded = (!keys.bag_sentences.is_empty()).then(|| d.folded(a.text, &analysis, &keys.bag_sentences));
+                (keys, folded)
+            });
+            for ((a, (keys, folded)), text) in chunk.iter().zip(keys).zip(kept.by_ref()) {
+                self.commit(a, text, keys, folded);
             }
         }
         Ok(())
     }
 
-    fn commit(&mut self, a: &Article<'_>, text: Text, keys: ArticleKeys) {
+    fn commit(
+        &mut self,
+        a: &Article<'_>,
+        text: Text,
+        keys: ArticleKeys,
+        folded: Option<(Folded, Vec<Vec<FoldedStem>>)>,
+    ) {
         self.counts.add(&keys.segment_keys);
         let (slot, indexed) = self.store.push(Stored::new(a.id, a.label, text, keys.units, keys.duplicate_key));
         if indexed {
             let entries = self.insert_entries(slot, &keys);
             self.store.set_entries(slot, entries);
+            if let Some((folded, stems)) = folded {
+                self.bag_stems.insert(slot, &folded, &keys.bag_sentences, &stems);
+            }
         }
     }
 
@@ -103,9 +118,9 @@ impl Index {
         Ok(())
     }
 
-    /// Builds the rewritten-candidate tables of a loaded index (they are
-    /// not stored in the file): each article in the tables is analysed
-    /// once. Nothing to do unless [`rewritten`](crate::Config::rewritten).
+    /// Builds the rewritten-candidate tables of a loaded index, with the
+    /// folded stems of their sentences (neither is stored in the file):
+    /// each article in the tables is analysed once. Nothing to do unless [`rewritten`](crate::Config::rewritten).
     pub(super) fn compute_bags(&mut self) -> std::io::Result<()> {
         if self.bags.is_empty() {
             return Ok(());
@@ -118,7 +133,12 @@ impl Index {
                 continue;
             }
             let text = self.store.text(stored)?;
-            let (sentences, keys) = d.sentence_bag_keys(&text, &d.analyze(&text));
+            let analysis = d.analyze(&text);
+            let (sentences, keys) = d.sentence_bag_keys(&text, &analysis);
+            if !sentences.is_empty() {
+                let (folded, stems) = d.folded(&text, &analysis, &sentences);
+                self.bag_stems.insert(slot, &folded, &sentences, &stems);
+            }
             for (&sentence, keys) in sentences.iter().zip(keys.chunks_exact(entries.len())) {
                 for (band, &key) in entries.iter_mut().zip(keys) {
                     band.push(Entry { key, slot, unit: sentence });

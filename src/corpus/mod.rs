@@ -97,6 +97,7 @@ mod par;
 mod insert;
 mod pairs;
 mod query;
+mod stems;
 // Index files.
 mod persist;
 
@@ -104,6 +105,7 @@ pub use boilerplate::ContextCounts;
 pub use persist::FORMAT_VERSION;
 
 use par::Exec;
+use stems::BagStems;
 use store::{Store, Stored};
 
 /// One article to insert: an id, a label (a path, a URL, a title: kept and
@@ -259,8 +261,10 @@ pub struct Memory {
     /// article in the tables; dead ones until purged).
     pub run_entries: usize,
     /// The rewritten-candidate tables (empty unless
-    /// [`rewritten`](crate::Config::rewritten)): 16 entries of 16 bytes per
-    /// sentence of at least 5 distinct stems.
+    /// [`rewritten`](crate::Config::rewritten)): 20 entries of 16 bytes per
+    /// sentence of at least 5 distinct stems, with the folded stems kept
+    /// to judge cues (4 bytes per distinct stem of such a sentence and 8
+    /// per sentence, 4 per distinct stem of the article).
     pub bag_tables: usize,
 }
 
@@ -413,6 +417,10 @@ pub struct Index {
     /// [`BAG_LSH`](crate::lsh::BAG_LSH): an entry `(slot, sentence)` per
     /// sentence of [`Detector::sentence_bags`] and band; empty otherwise.
     bags: Vec<Table>,
+    /// With [`rewritten`](crate::Config::rewritten), the folded stems of
+    /// the sentences in `bags`, per slot: bag cues are judged on them
+    /// before a stored article is prepared.
+    bag_stems: BagStems,
     /// Boilerplate statistics of the live articles.
     counts: ContextCounts,
     /// Entries of removed articles still in the tables.
@@ -620,7 +628,7 @@ impl Index {
             band_tables: self.tables.iter().map(Table::memory_usage).sum(),
             run_table: self.runs.memory_usage(),
             run_entries: self.runs.len(),
-            bag_tables: self.bags.iter().map(Table::memory_usage).sum(),
+            bag_tables: self.bags.iter().map(Table::memory_usage).sum::<usize>() + self.bag_stems.memory_usage(),
         }
     }
 
@@ -652,6 +660,7 @@ impl Index {
         }
         self.counts.shrink_to_fit();
         self.store.shrink_to_fit();
+        self.bag_stems.shrink_to_fit();
     }
 
     /// Adds article `id` with its text.
@@ -733,9 +742,13 @@ impl Index {
     /// # Ok::<(), neardup::Error>(())
     /// ```
     pub fn remove(&mut self, id: u64) -> bool {
+        let slot = self.store.slot_of(id);
         let Some((stored, promoted)) = self.store.remove(id) else {
             return false;
         };
+        if let Some(slot) = slot {
+            self.bag_stems.remove(slot);
+        }
         if let Ok(text) = self.store.text(&stored) {
             self.counts.remove(&self.detector.segment_keys(&self.detector.analyze(&text)));
         }
@@ -743,12 +756,17 @@ impl Index {
         if let Some(next) = promoted {
             // The oldest copy takes the removed article's place in the
             // tables; merging keeps every bucket in slot order.
-            let keys = self
-                .store
-                .at(next)
-                .and_then(|s| self.store.text(s).ok())
-                .map(|text| self.detector.text_keys(&text, &self.detector.analyze(&text)));
-            let entries = keys.map_or(0, |k| self.insert_entries(next, &k));
+            let d = &self.detector;
+            let keys = self.store.at(next).and_then(|s| self.store.text(s).ok()).map(|text| {
+                let analysis = d.analyze(&text);
+                let keys = d.text_keys(&text, &analysis);
+                let folded = d.folded(&text, &analysis, &keys.bag_sentences);
+                (keys, folded)
+            });
+            let entries = keys.map_or(0, |(k, (folded, stems))| {
+                self.bag_stems.insert(next, &folded, &k.bag_sentences, &stems);
+                self.insert_entries(next, &k)
+            });
             self.store.set_entries(next, entries);
             for t in self.tables.iter_mut().chain([&mut self.runs]).chain(&mut self.bags) {
                 t.flush();
@@ -1035,6 +1053,7 @@ impl Index {
             bags: vec![Table::default(); bags],
             counts: ContextCounts::default(),
             dead_entries: 0,
+            bag_stems: BagStems::default(),
         }
     }
 

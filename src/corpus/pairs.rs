@@ -287,7 +287,9 @@ impl Index {
             compact(&mut cands, &mut compact_at);
         }
         // Rewritten candidates: every sentence entry of the article, as in
-        // `candidates` (boilerplate is judged by `verify`).
+        // `candidates` (boilerplate is judged by `verify`), but for the cues
+        // whose estimates on folded stems fail, which `verify` would drop
+        // (below).
         for (band, probes) in plan.bags.iter().zip(bags) {
             for &(s, bucket) in probes {
                 cands.extend(band.visible_after(bucket, rank).iter().map(|&(r, at)| {
@@ -297,10 +299,14 @@ impl Index {
             }
             compact(&mut cands, &mut compact_at);
         }
+        let mut cands = finish(cands);
+        if cands.iter().any(|c| matches!(c.cue, Cue::Bags { .. })) {
+            cands = self.estimate_bag_cues(|s| self.bag_stems.get(slot, s), cands);
+        }
         if cands.is_empty() {
             return None;
         }
-        Some(Pending { id, text, prepared, cands: finish(cands) })
+        Some(Pending { id, text, prepared, cands })
     }
 
     /// Every pair, a batch of probing articles at a time.

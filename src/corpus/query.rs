@@ -5,7 +5,8 @@
 use super::batch::{Candidate, Pending, compact, finish, grouped, next_batch};
 use super::par::Exec;
 use super::{Index, Match, QueryResult};
-use crate::detector::{Cue, Prepared};
+use crate::detector::{Cue, FoldedSentence, Prepared};
+use crate::fingerprint::FoldedStem;
 
 /// What the caps cut from one query: saturated LSH buckets, the entries
 /// past their cap, and run fingerprints over `max_df`.
@@ -69,7 +70,9 @@ impl Index {
         }
         // Each sentence of the query's rewritten-candidate entries looks
         // its bag keys up; a key held by at most `max_df` live entries
-        // gives them all, a larger one none (counted with the runs).
+        // gives them all, a larger one none (counted with the runs); the
+        // cues whose estimates on folded stems fail go (`verify` would
+        // drop them).
         if !self.bags.is_empty() {
             let (sentences, keys) = self.detector.sentence_bag_keys(text, probe.analysis());
             for (&s, keys) in sentences.iter().zip(keys.chunks_exact(self.bags.len())) {
@@ -80,7 +83,7 @@ impl Index {
             }
         }
         if !config.similar_units {
-            return (finish(out), cut);
+            return (self.estimate_bag_cues_of(text, probe, finish(out)), cut);
         }
         for (q, unit) in probe.units().iter().enumerate() {
             let q = q as u32;
@@ -104,7 +107,26 @@ impl Index {
             }
             compact(&mut out, &mut compact_at);
         }
-        (finish(out), cut)
+        (self.estimate_bag_cues_of(text, probe, finish(out)), cut)
+    }
+
+    /// [`estimate_bag_cues`](Self::estimate_bag_cues) of a query's
+    /// candidates.
+    fn estimate_bag_cues_of(&self, text: &str, probe: &Prepared, cands: Vec<Candidate>) -> Vec<Candidate> {
+        if !cands.iter().any(|c| matches!(c.cue, Cue::Bags { .. })) {
+            return cands;
+        }
+        let folded = self.detector.folded_of(text, probe);
+        let mut sentences: Vec<u32> =
+            cands.iter().filter_map(|c| if let Cue::Bags { a, .. } = c.cue { Some(a) } else { None }).collect();
+        sentences.sort_unstable();
+        sentences.dedup();
+        let stems: Vec<Vec<FoldedStem>> =
+            sentences.iter().map(|&s| self.detector.folded_sentence(text, probe, s)).collect();
+        self.estimate_bag_cues(
+            |s| sentences.binary_search(&s).ok().map(|i| FoldedSentence::of(folded, &stems[i])),
+            cands,
+        )
     }
 
     /// The results of `queries`, in order: probed and verified a batch at a

@@ -87,6 +87,11 @@ impl Store {
         self.ids.get(&id).and_then(|&s| self.at(s))
     }
 
+    /// The slot of live article `id`.
+    pub(crate) fn slot_of(&self, id: u64) -> Option<u32> {
+        self.ids.get(&id).copied()
+    }
+
     /// The live article at `slot`.
     pub(crate) fn at(&self, slot: u32) -> Option<&Stored> {
         self.slots.get(slot as usize).and_then(Option::as_ref)

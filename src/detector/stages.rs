@@ -19,8 +19,8 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 use super::Detector;
 use crate::config::Unit;
 use crate::fingerprint::{
-    SegmentKey, Signature, duplicate_key, overlap, overlap_by, segment_keys, sentence_stem_sets, shingles, stem_set,
-    winnow,
+    Folded, FoldedStem, SegmentKey, Signature, duplicate_key, overlap, overlap_by, segment_keys, sentence_stem_sets,
+    shingles, stem_set, winnow,
 };
 use crate::lsh::{BAG_LSH, band_keys};
 use crate::score::{
@@ -146,6 +146,88 @@ pub enum Cue {
 /// "Rewritten candidates".
 const LONE_SEED_COSINE: f64 = 0.5;
 
+/// How much lower than the exact tests' thresholds (the seed test's
+/// cosine [`SEED_SIMILARITY`], [`LONE_SEED_COSINE`]) the estimates on
+/// folded stems ([`bag_cue_estimate`]) may fall and still let a bag cue
+/// pass: folding two stems into one value moves a cosine a little either
+/// way.
+const ESTIMATE_MARGIN: f64 = 0.05;
+
+/// One side of a bag cue judged on folded stems ([`Folded`]): the
+/// article's sentences and folded vocabulary, and the sentence's folded
+/// stems ([`Folded::sentence`]).
+#[derive(Clone, Copy)]
+pub(crate) struct FoldedSentence<'a> {
+    /// Sentences of the article.
+    pub(crate) sentences: u32,
+    /// The article's `(fold, sentences holding it)`, sorted.
+    pub(crate) vocab: &'a [(u16, u16)],
+    /// The sentence's folded stems, sorted.
+    pub(crate) stems: &'a [FoldedStem],
+}
+
+impl<'a> FoldedSentence<'a> {
+    /// A sentence of folded stems `stems` of the article of `folded`.
+    pub(crate) fn of(folded: &'a Folded, stems: &'a [FoldedStem]) -> FoldedSentence<'a> {
+        FoldedSentence { sentences: folded.sentences, vocab: &folded.vocab, stems }
+    }
+}
+
+/// The estimate of a [`Cue::Bags`] pair of sentences on their folded stems
+/// ([`Folded`]), what an index judges before preparing the stored article
+/// and [`Detector::verify`] judges first: the seed test's Dice coefficient
+/// (at least two stems shared, above [`SEED_SIMILARITY`]; on folds it is
+/// never below the exact one) and tf-isf cosine (above
+/// `SEED_SIMILARITY - ESTIMATE_MARGIN`) computed on the folds. `Some(cosine)`
+/// if the cue may pass.
+pub(crate) fn bag_cue_estimate(x: FoldedSentence<'_>, y: FoldedSentence<'_>) -> Option<f64> {
+    let (common, nx, ny) = overlap_by(x.stems.iter(), y.stems.iter(), |e| e.0);
+    if common < 2 || 2.0 * common as f64 / (nx + ny) as f64 <= SEED_SIMILARITY {
+        return None;
+    }
+    let n = f64::from(x.sentences + y.sentences);
+    let weight = |f: u8, g: u16| stem_weight(n, (u32::from(f) + u32::from(g)).max(1));
+    // Shared folds (matched one to one, as the Dice count) weigh alike on
+    // both sides; the others' weights need the other article's frequency.
+    let (mut dot, mut norm_x, mut norm_y) = (0.0f64, 0.0f64, 0.0f64);
+    let mut ys = y.stems.iter().peekable();
+    for &(fold, c, f) in x.stems {
+        while let Some(&(other, d, g)) = ys.next_if(|e| e.0 < fold) {
+            norm_y += (f64::from(d) * weight(g, Folded::frequency(x.vocab, other))).powi(2);
+        }
+        if let Some(&(_, d, g)) = ys.next_if(|e| e.0 == fold) {
+            let w = weight(f, u16::from(g));
+            dot += f64::from(c) * f64::from(d) * w * w;
+            norm_x += (f64::from(c) * w).powi(2);
+            norm_y += (f64::from(d) * w).powi(2);
+        } else {
+            norm_x += (f64::from(c) * weight(f, Folded::frequency(y.vocab, fold))).powi(2);
+        }
+    }
+    for &(fold, d, g) in ys {
+        norm_y += (f64::from(d) * weight(g, Folded::frequency(x.vocab, fold))).powi(2);
+    }
+    let cosine = dot / (norm_x.sqrt() * norm_y.sqrt());
+    (cosine > SEED_SIMILARITY - ESTIMATE_MARGIN).then_some(cosine)
+}
+
+/// Whether a pair's bag cues that pass [`bag_cue_estimate`] (`(sentence
+/// of a, sentence of b, estimated cosine)`) may let it pass
+/// [`Detector::verify`]'s rule (passing cues in two sentences on one side,
+/// or one of cosine at least [`LONE_SEED_COSINE`]), judged on the
+/// estimates (less [`ESTIMATE_MARGIN`]). Sorts `cues`.
+pub(crate) fn bag_cues_estimate_pass(cues: &mut [(u32, u32, f64)]) -> bool {
+    if cues.iter().any(|c| c.2 >= LONE_SEED_COSINE - ESTIMATE_MARGIN) {
+        return true;
+    }
+    cues.sort_unstable_by_key(|c| c.0);
+    if cues.windows(2).any(|w| w[0].0 != w[1].0) {
+        return true;
+    }
+    cues.sort_unstable_by_key(|c| c.1);
+    cues.windows(2).any(|w| w[0].1 != w[1].1)
+}
+
 /// One article prepared for verification and alignment, from
 /// [`Detector::prepare`]: analysed once, then shared by every comparison it
 /// takes part in (its shingle sets and seed table are built on first use,
@@ -172,6 +254,8 @@ pub struct Prepared {
     table: OnceLock<SeedTable>,
     /// The sentences as bags of stems, on first use.
     bags: OnceLock<SentenceBags>,
+    /// The folded stems, on first use.
+    folded: OnceLock<Folded>,
 }
 
 impl Prepared {
@@ -520,6 +604,31 @@ impl Detector {
         (sentences, keys)
     }
 
+    /// The folded stems of `text` ([`Folded`]; `analysis` is its
+    /// analysis) with those of its sentences `wanted` (in increasing
+    /// order): what an index keeps of each article in its
+    /// rewritten-candidate tables to judge a [`Cue::Bags`] before
+    /// preparing the stored article ([`bag_cue_estimate`]).
+    pub(crate) fn folded(&self, text: &str, analysis: &Analysis, wanted: &[u32]) -> (Folded, Vec<Vec<FoldedStem>>) {
+        Folded::new(text, analysis, self.config.stem_chars, self.config.seed, wanted)
+    }
+
+    /// The [`Folded`] stems of a prepared article, built on first use
+    /// from its [`SentenceBags`] (the same values as [`folded`](Self::folded)).
+    pub(crate) fn folded_of<'p>(&self, text: &str, p: &'p Prepared) -> &'p Folded {
+        p.folded.get_or_init(|| {
+            let bags = self.sentence_bags_of(text, p);
+            Folded::from_counts(p.analysis.sentences.len(), bags.vocabulary().iter().copied())
+        })
+    }
+
+    /// The folded stems of sentence `s` of a prepared article (the same
+    /// values as [`folded`](Self::folded)'s).
+    pub(crate) fn folded_sentence(&self, text: &str, p: &Prepared, s: u32) -> Vec<FoldedStem> {
+        let bags = self.sentence_bags_of(text, p);
+        self.folded_of(text, p).sentence(bags.sentence_stems(s as usize).map(|(stem, c, _)| (stem, c)))
+    }
+
     /// Everything an index enters for an article: its
     /// [`article_keys`](Self::article_keys) and, with
     /// [`rewritten`](crate::Config::rewritten), the keys of its sentences
@@ -596,6 +705,7 @@ impl Detector {
             k: self.config.shingle_size,
             table: OnceLock::new(),
             bags: OnceLock::new(),
+            folded: OnceLock::new(),
         }
     }
 
@@ -655,6 +765,7 @@ impl Detector {
         // The sentences of passing bag cues on each side, and their best
         // cosine.
         let (mut seeds_a, mut seeds_b, mut cosine) = (Vec::new(), Vec::new(), 0.0f64);
+        let mut bag_cues: Vec<(u32, u32)> = Vec::new();
         let anchor = self.config.anchor();
         for cue in cues {
             match cue {
@@ -669,10 +780,33 @@ impl Detector {
                         best = 1.0;
                     }
                 }
-                // Once another cue let the pair pass, a bag cue decides
-                // nothing.
-                Cue::Bags { .. } if best >= self.config.threshold => continue,
-                Cue::Bags { a: sa, b: sb } => {
+                Cue::Bags { a: sa, b: sb } => bag_cues.push((sa, sb)),
+            }
+            if best >= 1.0 {
+                break;
+            }
+        }
+        // Once another cue let the pair pass, a bag cue decides nothing.
+        // Otherwise the bag cues are estimated on folded stems first (as an
+        // index does before preparing the stored article), then tested.
+        if best < self.config.threshold && !bag_cues.is_empty() {
+            let (fa, fb) = (self.folded_of(a, pa), self.folded_of(b, pb));
+            let mut xs: Option<(u32, Vec<FoldedStem>)> = None;
+            let mut estimated: Vec<(u32, u32, f64)> = Vec::new();
+            bag_cues.sort_unstable();
+            for &(sa, sb) in &bag_cues {
+                if xs.as_ref().is_none_or(|x| x.0 != sa) {
+                    xs = Some((sa, self.folded_sentence(a, pa, sa)));
+                }
+                let ys = self.folded_sentence(b, pb, sb);
+                let x = xs.as_ref().map_or(&[][..], |x| &x.1[..]);
+                if let Some(c) = bag_cue_estimate(FoldedSentence::of(fa, x), FoldedSentence::of(fb, &ys)) {
+                    estimated.push((sa, sb, c));
+                }
+            }
+            if bag_cues_estimate_pass(&mut estimated) {
+                estimated.sort_unstable_by_key(|c| (c.0, c.1));
+                for &(sa, sb, _) in &estimated {
                     if let Some((j, c)) = self.bag_cue(a, pa, sa, b, pb, sb) {
                         bags = bags.max(j);
                         cosine = cosine.max(c);
@@ -680,9 +814,6 @@ impl Detector {
                         seeds_b.push(sb);
                     }
                 }
-            }
-            if best >= 1.0 {
-                break;
             }
         }
         if best < self.config.threshold {
@@ -875,5 +1006,29 @@ mod tests {
             let own = shingles(&an.tokens[u.tokens.clone()], 3, 0);
             assert_eq!(d.unit_shingles(&sh, &u), &own[..]);
         }
+    }
+
+    #[test]
+    fn folded_stems_from_the_text_and_from_the_bags_agree_and_estimate_cues() {
+        let d = Detector::builder().rewritten(true).build().unwrap();
+        let a = "The minister met the Latvian delegation in Baku on Thursday. Nothing else happened that week at all.";
+        let b =
+            "On Thursday, in Baku, the Latvian delegation met with the minister. Markets closed higher today again.";
+        let (pa, pb) = (d.prepare(d.analyze(a), None, |_| None), d.prepare(d.analyze(b), None, |_| None));
+        let (fa, fb) = (d.folded_of(a, &pa), d.folded_of(b, &pb));
+        let (direct, stems) = d.folded(a, pa.analysis(), &[0, 1]);
+        assert_eq!((fa.sentences, &fa.vocab), (direct.sentences, &direct.vocab));
+        assert!((0..2).all(|i| d.folded_sentence(a, &pa, i) == stems[i as usize]));
+        // The reordered sentences pass the estimate, unrelated ones not.
+        let side = |f, p, t, s| (f, d.folded_sentence(t, p, s));
+        let ((fa0, xa0), (fb0, xb0)) = (side(fa, &pa, a, 0), side(fb, &pb, b, 0));
+        let cosine = bag_cue_estimate(FoldedSentence::of(fa0, &xa0), FoldedSentence::of(fb0, &xb0)).unwrap();
+        assert!(cosine > 0.9, "{cosine}");
+        let ((fa1, xa1), (fb1, xb1)) = (side(fa, &pa, a, 1), side(fb, &pb, b, 1));
+        assert_eq!(bag_cue_estimate(FoldedSentence::of(fa1, &xa1), FoldedSentence::of(fb1, &xb1)), None);
+        assert!(bag_cues_estimate_pass(&mut [(0, 0, cosine)]));
+        assert!(!bag_cues_estimate_pass(&mut [(0, 0, 0.4), (0, 0, 0.3)]));
+        assert!(bag_cues_estimate_pass(&mut [(0, 0, 0.4), (1, 0, 0.3)]));
+        assert!(bag_cues_estimate_pass(&mut [(0, 0, 0.4), (0, 1, 0.3)]));
     }
 }

@@ -97,11 +97,108 @@ pub fn sentence_stem_sets(text: &str, analysis: &Analysis, stem_chars: usize, se
     out
 }
 
+/// A stem folded to 16 bits in a sentence: `(fold, count in the sentence,
+/// sentences of the article holding the fold)`, the counts capped at 255
+/// (4 bytes).
+pub(crate) type FoldedStem = (u16, u8, u8);
+
+/// An article's stems folded to 16 bits: its sentences and folded
+/// vocabulary, what an index keeps of each article in its
+/// rewritten-candidate tables (with the folded stems of those sentences,
+/// [`Folded::sentence`]) so that a bag cue is judged without reading back,
+/// analysing and bagging the stored article. Two sentences' folded stems
+/// share at least what their stem sets share (a fold can only add to a
+/// merge's count) and have their sizes, so a Dice coefficient on them is
+/// never below the sets' own; the sentence frequency of a fold is its
+/// stems' summed.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Folded {
+    /// Sentences of the article.
+    pub(crate) sentences: u32,
+    /// `(fold, sentences holding it)`, sorted by fold.
+    pub(crate) vocab: Vec<(u16, u16)>,
+}
+
+impl Folded {
+    /// The folded stems of `text` (`analysis` is its analysis), each word
+    /// conflated to the [`word_stems`] of `stem_chars` characters with
+    /// `seed`, with the folded stems of its sentences `wanted`
+    /// ([`sentence`](Self::sentence)); empty (no sentences) for an analysis
+    /// of another text.
+    pub(crate) fn new(
+        text: &str,
+        analysis: &Analysis,
+        stem_chars: usize,
+        seed: u64,
+        wanted: &[u32],
+    ) -> (Folded, Vec<Vec<FoldedStem>>) {
+        if analysis.tokens.iter().any(|t| text.get(t.span.start..t.span.end).is_none()) {
+            return (Folded::default(), wanted.iter().map(|_| Vec::new()).collect());
+        }
+        let all = word_stems(text, &analysis.tokens, stem_chars, seed);
+        let (mut sorted, mut vocab) = (Vec::<u64>::new(), Vec::<u16>::new());
+        let mut kept: Vec<Vec<(u64, u32)>> = Vec::new();
+        let mut next = wanted.iter().peekable();
+        for (i, s) in analysis.sentences.iter().enumerate() {
+            sorted.clear();
+            sorted.extend_from_slice(all.get(s.tokens.clone()).unwrap_or(&[]));
+            sorted.sort_unstable();
+            vocab.extend(sorted.chunk_by(|x, y| x == y).map(|run| fold(run[0])));
+            if next.next_if(|&&w| w as usize == i).is_some() {
+                kept.push(sorted.chunk_by(|x, y| x == y).map(|run| (run[0], run.len() as u32)).collect());
+            }
+        }
+        vocab.sort_unstable();
+        let vocab = vocab.chunk_by(|x, y| x == y).map(|r| (r[0], r.len().min(usize::from(u16::MAX)) as u16)).collect();
+        let out = Folded { sentences: analysis.sentences.len() as u32, vocab };
+        let mut stems: Vec<Vec<FoldedStem>> = kept.into_iter().map(|k| out.sentence(k.into_iter())).collect();
+        stems.resize(wanted.len(), Vec::new());
+        (out, stems)
+    }
+
+    /// The same as [`new`](Self::new) from the stems already counted:
+    /// `sentences` sentences and `vocab` the `(stem, sentences holding it)`
+    /// of each distinct stem.
+    pub(crate) fn from_counts(sentences: usize, vocab: impl Iterator<Item = (u64, u32)>) -> Folded {
+        let mut packed: Vec<u64> = vocab.map(|(stem, n)| (u64::from(fold(stem)) << 32) | u64::from(n)).collect();
+        packed.sort_unstable();
+        let vocab = packed
+            .chunk_by(|x, y| x >> 32 == y >> 32)
+            .map(|r| ((r[0] >> 32) as u16, r.iter().map(|&e| e as u32).sum::<u32>().min(u32::from(u16::MAX)) as u16))
+            .collect();
+        Folded { sentences: sentences as u32, vocab }
+    }
+
+    /// Sentences of the article holding `fold`.
+    pub(crate) fn frequency(vocab: &[(u16, u16)], fold: u16) -> u16 {
+        vocab.binary_search_by_key(&fold, |e| e.0).map_or(0, |i| vocab[i].1)
+    }
+
+    /// The folded stems of a sentence of this article whose distinct stems
+    /// have counts `stems`, sorted.
+    pub(crate) fn sentence(&self, stems: impl Iterator<Item = (u64, u32)>) -> Vec<FoldedStem> {
+        let mut out: Vec<FoldedStem> = stems
+            .map(|(stem, n)| {
+                let f = fold(stem);
+                (f, n.min(255) as u8, Folded::frequency(&self.vocab, f).min(255) as u8)
+            })
+            .collect();
+        out.sort_unstable();
+        out
+    }
+}
+
+/// A stem's 16-bit fold: the xor of its four 16-bit quarters.
+fn fold(stem: u64) -> u16 {
+    let x = stem ^ (stem >> 32);
+    (x ^ (x >> 16)) as u16
+}
+
 /// `(|a ∩ b|, |a|, |b|)` of two sorted sets of distinct values (of two
 /// sorted slices with repeats, the values they share counted with repeats,
 /// each value of one matched to at most one of the other).
 #[inline]
-pub(crate) fn overlap(a: &[u64], b: &[u64]) -> (usize, usize, usize) {
+pub(crate) fn overlap<T: Ord>(a: &[T], b: &[T]) -> (usize, usize, usize) {
     let (mut i, mut j, mut common) = (0, 0, 0usize);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
@@ -158,10 +255,31 @@ mod tests {
     }
 
     #[test]
+    fn folded_stems_share_what_the_stem_sets_share() {
+        let text = "The minister met the Latvian delegation in Baku today. Today the Latvian delegation met a minister in Riga.";
+        let a = analyze(text, 3);
+        let (x, y) = (a.sentences[0].tokens.clone(), a.sentences[1].tokens.clone());
+        let (sx, sy) = (stem_set(text, &a, x, 5, 3), stem_set(text, &a, y, 5, 3));
+        let (f, stems) = Folded::new(text, &a, 5, 3, &[0, 1, 2]);
+        let (fx, fy) = (&stems[0], &stems[1]);
+        assert!(fx.is_sorted() && fy.is_sorted() && stems[2].is_empty());
+        let (common, nx, ny) = overlap(&sx, &sy);
+        let (folded, fnx, fny) = overlap_by(fx.iter(), fy.iter(), |e| e.0);
+        assert_eq!((fnx, fny), (nx, ny));
+        assert!(folded >= common && common >= 6, "{folded} {common}");
+        // "the" twice in the first sentence; "latvi" in both sentences.
+        assert_eq!(fx.iter().map(|e| e.1).max(), Some(2));
+        assert_eq!(fx.iter().map(|e| e.2).max(), Some(2));
+        assert_eq!(f.vocab.iter().map(|e| e.1).max(), Some(2));
+        assert_eq!(Folded::new("short", &a, 5, 3, &[0]).0.sentences, 0);
+    }
+
+    #[test]
     fn another_texts_analysis_gives_nothing() {
         let a = analyze("A long sentence of many words that would count here.", 0);
         assert!(sentence_stem_sets("short", &a, 5, 0).is_empty());
         assert_eq!(overlap(&[1, 2, 3], &[2, 3, 4, 5]), (2, 3, 4));
+        assert_eq!(overlap(&[1u16, 1, 2], &[1, 1, 1, 3]), (2, 3, 4));
         let by = |a: &[u64], b: &[u64]| overlap_by(a.iter(), b.iter(), |&&x| x);
         assert_eq!(by(&[1, 2, 3], &[2, 3, 4, 5]), (2, 3, 4));
         assert_eq!(by(&[], &[2, 3]), (0, 0, 2));

@@ -234,6 +234,11 @@ impl SentenceBags {
         bag.iter().map(|&(idx, c)| (self.vocab[idx as usize].0, c, self.vocab[idx as usize].1))
     }
 
+    /// `(stem, sentences holding it)` of each distinct stem, sorted.
+    pub(crate) fn vocabulary(&self) -> &[(u64, u32)] {
+        &self.vocab
+    }
+
     /// Sentences holding `stem`.
     pub(crate) fn frequency(&self, stem: u64) -> u32 {
         self.vocab.binary_search_by_key(&stem, |v| v.0).map_or(0, |k| self.vocab[k].1)
