@@ -71,19 +71,15 @@ def candidates_from_stages(d, articles, shard=None):
     def add(a, b, cue):
         cands.setdefault((ids[a], ids[b]), (a, b, []))[2].append(cue)
 
-    for bucket in runs.values():
-        if len(bucket) <= d.max_df:
-            for a, wa in bucket:
-                for b, wb in bucket:
-                    if ids[b] > ids[a]:
-                        add(a, b, (1, wa, wb))
-    # A bag key (rewritten) of at most max_df entries pairs all of them.
-    for bucket in bags.values():
-        if len(bucket) <= d.max_df:
-            for a, sa in bucket:
-                for b, sb in bucket:
-                    if ids[b] > ids[a]:
-                        add(a, b, (2, sa, sb))
+    # A run fingerprint (cue kind 1) or a bag key (kind 2, rewritten) of
+    # at most max_df entries pairs all of them.
+    for groups, kind in [(runs, 1), (bags, 2)]:
+        for bucket in groups.values():
+            if len(bucket) <= d.max_df:
+                for a, xa in bucket:
+                    for b, xb in bucket:
+                        if ids[b] > ids[a]:
+                            add(a, b, (kind, xa, xb))
     for bucket in buckets.values():
         visible = bucket[: d.max_bucket]
         for a, ua in bucket:

@@ -1223,6 +1223,21 @@ mod tests {
         (an, bags)
     }
 
+    /// The exact aligner's passages of `a` and `b` with the default
+    /// detector's settings, then `rewritten` on them (`find`: whether it
+    /// looks for rewritten passages; minimum 15 words, shingles of 3).
+    fn aligned_then_rewritten(a: &str, b: &str, find: bool) -> (Vec<Passage>, Vec<Passage>) {
+        let d = crate::Detector::builder().build().unwrap();
+        let (an_a, an_b) = (d.analyze(a), d.analyze(b));
+        let (sa, sb) = (d.shingles(&an_a), d.shingles(&an_b));
+        let table = super::super::SeedTable::new(&sb);
+        let aligned = super::super::align_shingles(&an_a, &an_b, &sa, &sb, &table, &d.align_options());
+        let (ba, bb) = (SentenceBags::new(a, &an_a, 5, 0), SentenceBags::new(b, &an_b, 5, 0));
+        let opts = RewriteOptions { find, min_words: 15, shingle_size: 3 };
+        let found = rewritten(&an_a, &ba, &an_b, &bb, &sa, &sb, aligned.clone(), &opts);
+        (aligned, found)
+    }
+
     fn find(a: &str, b: &str) -> Vec<Passage> {
         let ((an_a, ba), (an_b, bb)) = (bags(a), bags(b));
         let opts = RewriteOptions { find: true, min_words: 15, shingle_size: 3 };
@@ -1307,7 +1322,6 @@ mod tests {
         // and a sentence copied from the end of `b` into the second place
         // of `a`: too far from any seed or passage to link to one, but
         // inside the rewritten passage in `a` and next to it in `b`.
-        let d = crate::Detector::builder().build().unwrap();
         let pairs = [
             (
                 "The committee approved the new budget for public schools on Monday evening.",
@@ -1344,20 +1358,8 @@ mod tests {
         let mut b: Vec<&str> = pairs.iter().map(|r| r.1).collect();
         b.extend([exact, moved]);
         let (a, b) = (a.join(" "), b.join(" "));
-        let (an_a, an_b) = (d.analyze(&a), d.analyze(&b));
-        let (sa, sb) = (d.shingles(&an_a), d.shingles(&an_b));
-        let aligned = super::super::align_shingles(
-            &an_a,
-            &an_b,
-            &sa,
-            &sb,
-            &super::super::SeedTable::new(&sb),
-            &d.align_options(),
-        );
+        let (aligned, found) = aligned_then_rewritten(&a, &b, true);
         assert!(aligned.iter().any(|p| &a[p.a] == moved), "{aligned:#?}");
-        let (ba, bb) = (SentenceBags::new(&a, &an_a, 5, 0), SentenceBags::new(&b, &an_b, 5, 0));
-        let opts = RewriteOptions { find: true, min_words: 15, shingle_size: 3 };
-        let found = rewritten(&an_a, &ba, &an_b, &bb, &sa, &sb, aligned, &opts);
         assert_eq!(found.len(), 1, "{found:#?}");
         assert_eq!(found[0].kind, PassageKind::Rewritten);
         assert_eq!((&a[found[0].a], &b[found[0].b]), (a.as_str(), b.as_str()));
@@ -1370,7 +1372,6 @@ mod tests {
         // about something else. The aligner keeps that short piece for its
         // paragraphs (an exact passage shares them), but the rewritten
         // passage says where the sentence of `a` came from.
-        let d = crate::Detector::builder().build().unwrap();
         let first = (
             "The theorem of Bayes relates the conditional and marginal probabilities of two random events, \
              and it carries the name of the English minister Thomas Bayes.",
@@ -1401,21 +1402,9 @@ mod tests {
         b.extend(rest.iter().map(|r| r.1));
         b.extend([exact, unrelated, repeat]);
         let (a, b) = (a.join(" "), b.join(" "));
-        let (an_a, an_b) = (d.analyze(&a), d.analyze(&b));
-        let (sa, sb) = (d.shingles(&an_a), d.shingles(&an_b));
-        let aligned = super::super::align_shingles(
-            &an_a,
-            &an_b,
-            &sa,
-            &sb,
-            &super::super::SeedTable::new(&sb),
-            &d.align_options(),
-        );
+        let (aligned, found) = aligned_then_rewritten(&a, &b, true);
         let short = |p: &Passage| b[p.b].starts_with("The theorem of Bayes relates");
         assert!(aligned.iter().any(|p| short(p) && p.matched_words < 15), "{aligned:#?}");
-        let (ba, bb) = (SentenceBags::new(&a, &an_a, 5, 0), SentenceBags::new(&b, &an_b, 5, 0));
-        let opts = RewriteOptions { find: true, min_words: 15, shingle_size: 3 };
-        let found = rewritten(&an_a, &ba, &an_b, &bb, &sa, &sb, aligned.clone(), &opts);
         assert_eq!(found.len(), 1, "{found:#?}");
         assert_eq!(found[0].kind, PassageKind::Rewritten);
         assert!(
@@ -1424,8 +1413,7 @@ mod tests {
             &b[found[0].b]
         );
         // With no rewritten passage to say otherwise, the piece stays.
-        let off = RewriteOptions { find: false, ..opts };
-        assert!(rewritten(&an_a, &ba, &an_b, &bb, &sa, &sb, aligned, &off).iter().any(short));
+        assert!(aligned_then_rewritten(&a, &b, false).1.iter().any(short));
     }
 
     #[test]
