@@ -58,6 +58,8 @@
 //! pairs alone, end to end.
 //!
 //! `NDD_LIMIT=n` keeps the first `n` articles (recall is then left empty).
+//! `NDD_REWRITTEN=true` or `false` sets `Config::rewritten` of the index
+//! tasks (default: the default configuration's).
 //! A missing or unreadable corpus prints one line on stderr and exits with
 //! status 2.
 
@@ -310,7 +312,7 @@ struct Built<'a> {
 /// [`Index`](neardup::Index) with the default configuration, built with
 /// `par_insert_many`.
 fn build_index<'a>(docs: &[&'a str], skip: &[usize], texts_on_disk: bool) -> Result<Built<'a>, String> {
-    let detector = Detector::new(Config::default()).map_err(|e| e.to_string())?;
+    let detector = Detector::new(config()?).map_err(|e| e.to_string())?;
     // Articles the MinHash task could not analyse would panic here too.
     let articles: Vec<(u64, &str)> =
         docs.iter().enumerate().filter(|(i, _)| skip.binary_search(i).is_err()).map(|(i, &d)| (i as u64, d)).collect();
@@ -434,7 +436,7 @@ fn pairs_only(corpus_dir: &std::path::Path, limit: Option<usize>) -> Result<(), 
     let file = std::fs::File::open(&path).map_err(|e| format!("{name}: {e} (build it with make-corpus)"))?;
     let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
     let truth = if limit.is_none() { Some(load_truth(&corpus_dir.join("truth.tsv"))?) } else { None };
-    let mut index = Detector::new(Config::default()).map_err(|e| e.to_string())?.index();
+    let mut index = Detector::new(config()?).map_err(|e| e.to_string())?.index();
     index.store_texts_on_disk(std::env::temp_dir()).map_err(|e| e.to_string())?;
     let (mut docs, mut bytes) = (0usize, 0usize);
     let mut chunk: Vec<(u64, String)> = Vec::with_capacity(CHUNK);
@@ -651,6 +653,17 @@ fn recall_json(truth: Option<&[TruthPair]>, found: impl Fn(usize, usize) -> bool
 /// CPU time of all threads of the process so far, from
 /// `/proc/self/task/*/schedstat` (nanoseconds; 0 where unavailable). On a
 /// busy machine, bytes per CPU second is the steadier throughput figure.
+/// The configuration of the index tasks: the default, with
+/// `Config::rewritten` set by `NDD_REWRITTEN=true|false` when given (to
+/// time rewritten reuse on and off with one build).
+fn config() -> Result<Config, String> {
+    let mut config = Config::default();
+    if let Ok(v) = std::env::var("NDD_REWRITTEN") {
+        config.rewritten = v.parse().map_err(|e| format!("NDD_REWRITTEN={v:?}: {e} (true or false)"))?;
+    }
+    Ok(config)
+}
+
 fn cpu_s() -> f64 {
     let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
         return 0.0;

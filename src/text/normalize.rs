@@ -105,12 +105,17 @@ impl Normalized {
 /// assert_eq!(n.as_str(), "nato's \"role\"");
 /// ```
 pub fn normalize(text: &str) -> Normalized {
+    normalize_with(text, &mut None)
+}
+
+/// [`normalize`] with the memo of folded characters in `cache` (made on
+/// the first non-ASCII character, then kept): a caller normalising many
+/// short texts, as the words of a text, makes it once for all.
+pub(super) fn normalize_with(text: &str, cache: &mut Option<Box<FoldCache>>) -> Normalized {
     let bytes = text.as_bytes();
     let mut out: Vec<u8> = Vec::with_capacity(text.len() + text.len() / 8);
     let mut groups = Vec::new();
     let mut scratch = String::new();
-    // Made on the first non-ASCII character.
-    let mut cache: Option<Box<FoldCache>> = None;
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] < 0x80 && !mark_at(text, i + 1, cache.as_deref()) {

@@ -3,7 +3,7 @@
 
 use super::Token;
 use super::hash::word_hash;
-use super::normalize::normalize;
+use super::normalize::normalize_with;
 
 /// The stem of each token: [`word_hash`] of the first `chars` characters of
 /// the word's normalised form (the whole word when it is shorter; `chars`
@@ -31,6 +31,9 @@ use super::normalize::normalize;
 pub fn word_stems(text: &str, tokens: &[Token], chars: usize, seed: u64) -> Vec<u64> {
     let limit = if chars == 0 { usize::MAX } else { chars };
     let mut buf = [0u8; 64];
+    // The memo of folded characters, shared by the words (folding a word
+    // on its own would make one per word).
+    let mut cache = None;
     tokens
         .iter()
         .map(|t| {
@@ -49,7 +52,7 @@ pub fn word_stems(text: &str, tokens: &[Token], chars: usize, seed: u64) -> Vec<
                 }
                 word_hash(&buf[..n], seed)
             } else {
-                let folded = normalize(word);
+                let folded = normalize_with(word, &mut cache);
                 let s = folded.as_str();
                 let end = s.char_indices().nth(limit).map_or(s.len(), |(i, _)| i);
                 word_hash(&s.as_bytes()[..end], seed)
