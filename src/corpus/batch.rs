@@ -5,6 +5,8 @@
 //! ([`Exec`]), with the same batches' results.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 use super::Index;
 use super::par::Exec;
@@ -46,12 +48,15 @@ pub(super) fn grouped(cands: &[Candidate]) -> impl Iterator<Item = &[Candidate]>
     cands.chunk_by(|x, y| x.id == y.id)
 }
 
-/// One probing article of a batch: its id (0 for a query text), text,
-/// preparation and candidates.
+/// An article's text and its preparation, shared by the batches that use
+/// it ([`Warm`]).
+pub(super) type Shared<'t> = Arc<(Cow<'t, str>, Prepared)>;
+
+/// One probing article of a batch: its id (0 for a query text), text and
+/// preparation, and candidates.
 pub(super) struct Pending<'t> {
     pub(super) id: u64,
-    pub(super) text: Cow<'t, str>,
-    pub(super) prepared: Prepared,
+    pub(super) article: Shared<'t>,
     pub(super) cands: Vec<Candidate>,
 }
 
@@ -63,7 +68,96 @@ impl Pending<'_> {
 
     /// Words of the probing article.
     fn words(&self) -> usize {
-        self.prepared.analysis().tokens.len()
+        self.article.1.analysis().tokens.len()
+    }
+}
+
+/// Bytes a prepared article holds per word, counted by [`Warm`]: its
+/// analysis, shingles and shingle sets (about 60), and what verification
+/// builds on it (its seed table, 16, and with rewriting on its sentence
+/// bags, about 30).
+const PREPARED_BYTES_PER_WORD: usize = 112;
+
+/// Most bytes of prepared stored articles that [`Warm`] keeps across the
+/// batches of one [`Index::pairs`] run with rewriting on (see
+/// [`Warm::for_pairs`]).
+const WARM_BUDGET: usize = 64 << 20;
+
+/// Stored articles prepared by one [`Index::pairs`] run, kept across its
+/// batches within a byte budget, so that an article that is a candidate in
+/// several batches, and then probes in its own, is read back, analysed and
+/// bagged once.
+///
+/// In all pairs an article's candidates are articles of larger ids, so an
+/// article is a stored candidate only in batches up to the one where it
+/// probes: once that batch is checked, [`release_below`] lets it go.
+/// Which articles are kept (the first that fit, in the order threads ask)
+/// changes only the work done, never a result: a kept preparation is the
+/// one [`Index::prepare_stored`] makes.
+///
+/// [`release_below`]: Warm::release_below
+pub(super) struct Warm<'t> {
+    budget: usize,
+    /// The kept articles by id, and the bytes they count.
+    kept: Mutex<(BTreeMap<u64, Shared<'t>>, usize)>,
+}
+
+impl<'t> Warm<'t> {
+    /// Keeps nothing (a query's batches: their stored articles have no
+    /// last use to wait for).
+    pub(super) fn none() -> Warm<'t> {
+        Warm { budget: 0, kept: Mutex::new((BTreeMap::new(), 0)) }
+    }
+
+    /// The cache of an all-pairs run of `index`: [`WARM_BUDGET`] with
+    /// rewriting on (a stored article is then a candidate in many batches
+    /// and its sentence bags cost more than its analysis), nothing
+    /// otherwise (an index without rewriting stays within its memory
+    /// bound).
+    pub(super) fn for_pairs(index: &Index) -> Warm<'t> {
+        let budget = if index.detector.config().rewritten { WARM_BUDGET } else { 0 };
+        Warm { budget, kept: Mutex::new((BTreeMap::new(), 0)) }
+    }
+
+    fn bytes(article: &Shared<'_>) -> usize {
+        article.0.len() + PREPARED_BYTES_PER_WORD * article.1.analysis().tokens.len()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (BTreeMap<u64, Shared<'t>>, usize)> {
+        // A panic elsewhere cannot leave the map half changed.
+        self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The stored article `id` at `slot`, prepared: the kept one, or
+    /// prepared now and kept if the budget allows. `None` as
+    /// [`Index::prepare_stored`].
+    pub(super) fn get_or_prepare(&self, index: &'t Index, id: u64, slot: u32) -> Option<Shared<'t>> {
+        if self.budget == 0 {
+            return index.prepare_stored(slot).map(Arc::new);
+        }
+        if let Some(article) = self.lock().0.get(&id) {
+            return Some(Arc::clone(article));
+        }
+        let article = Arc::new(index.prepare_stored(slot)?);
+        let size = Self::bytes(&article);
+        let mut kept = self.lock();
+        if kept.1 + size <= self.budget && !kept.0.contains_key(&id) {
+            kept.0.insert(id, Arc::clone(&article));
+            kept.1 += size;
+        }
+        Some(article)
+    }
+
+    /// Lets the articles of ids below `id` go: they have probed, and no
+    /// later batch has them as candidates.
+    pub(super) fn release_below(&self, id: u64) {
+        if self.budget == 0 {
+            return;
+        }
+        let mut kept = self.lock();
+        let later = kept.0.split_off(&id);
+        let gone = std::mem::replace(&mut kept.0, later);
+        kept.1 -= gone.values().map(Self::bytes).sum::<usize>();
     }
 }
 
@@ -150,10 +244,11 @@ impl Index {
     /// against every article of the batch that has it as a candidate, and
     /// dropped, so one prepared stored article per thread is alive at a
     /// time (and in cache while it is used).
-    pub(super) fn check_batch<T: Sync>(
-        &self,
+    pub(super) fn check_batch<'t, T: Sync>(
+        &'t self,
         exec: Exec,
         batch: &[(Pending<'_>, T)],
+        warm: &Warm<'t>,
     ) -> Vec<Vec<Option<(f64, Report)>>> {
         // Every candidate group: (article, range in its candidates, slot).
         let mut jobs: Vec<(usize, std::ops::Range<usize>, u32)> = Vec::new();
@@ -169,14 +264,16 @@ impl Index {
         order.sort_by_key(|&j| jobs[j].2);
         let by_slot: Vec<&[usize]> = order.chunk_by(|&x, &y| jobs[x].2 == jobs[y].2).collect();
         let found = exec.map(&by_slot, |todo| {
-            let prepared = self.prepare_stored(jobs[todo[0]].2);
+            let first = &batch[jobs[todo[0]].0].0.cands[jobs[todo[0]].1.start];
+            let prepared = warm.get_or_prepare(self, first.id, first.slot);
             todo.iter()
                 .map(|&j| {
-                    let (text, side) = prepared.as_ref()?;
+                    let (text, side) = prepared.as_deref()?;
                     let (qi, range, _) = &jobs[j];
                     let q = &batch[*qi].0;
                     let cues = q.cands[range.clone()].iter().map(|c| c.cue);
-                    self.detector.verify(&q.text, &q.prepared, text, side, cues)
+                    let (q_text, q_side) = &*q.article;
+                    self.detector.verify(q_text, q_side, text, side, cues)
                 })
                 .collect::<Vec<_>>()
         });
@@ -191,5 +288,45 @@ impl Index {
             out[job.0].push(r);
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warm_keeps_within_its_budget_and_lets_probed_articles_go() {
+        let detector = crate::Detector::builder().rewritten(true).build().unwrap();
+        let mut index = detector.index();
+        let texts = [
+            "The minister met the press on Tuesday and spoke about the budget for schools.",
+            "On Tuesday the minister spoke to the press about the schools budget at length.",
+            "A short note.",
+        ];
+        for (id, text) in texts.iter().enumerate() {
+            index.insert(id as u64 + 1, text).unwrap();
+        }
+        let (_, by_rank) = index.ranks();
+        let one = PREPARED_BYTES_PER_WORD * 20;
+        let warm = Warm { budget: one, kept: Mutex::new((BTreeMap::new(), 0)) };
+        let (id, slot) = by_rank[0];
+        let first = warm.get_or_prepare(&index, id, slot).unwrap();
+        // Kept: the same preparation again, and it is the stored one.
+        assert!(Arc::ptr_eq(&first, &warm.get_or_prepare(&index, id, slot).unwrap()));
+        assert_eq!(first.0, index.prepare_stored(slot).unwrap().0);
+        // The second does not fit beside it: prepared afresh each time.
+        let (id2, slot2) = by_rank[1];
+        let second = warm.get_or_prepare(&index, id2, slot2).unwrap();
+        assert!(!Arc::ptr_eq(&second, &warm.get_or_prepare(&index, id2, slot2).unwrap()));
+        assert_eq!(warm.lock().0.len(), 1);
+        // Once the first has probed, it goes, and its bytes with it.
+        warm.release_below(id2);
+        assert_eq!(warm.lock().1, 0);
+        assert!(warm.lock().0.is_empty());
+        // A query's cache keeps nothing.
+        let none = Warm::none();
+        none.get_or_prepare(&index, id, slot).unwrap();
+        assert!(none.lock().0.is_empty());
     }
 }

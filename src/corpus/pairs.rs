@@ -3,7 +3,7 @@
 //! probing article by article), verified a batch at a time by the batch
 //! engine.
 
-use super::batch::{Candidate, Pending, compact, finish, grouped, next_batch};
+use super::batch::{Candidate, Pending, Warm, compact, finish, grouped, next_batch};
 use super::par::Exec;
 use super::{Index, Pair, Pairs, Saturation};
 use crate::detector::Cue;
@@ -163,7 +163,7 @@ impl BandPlan {
 impl Index {
     /// The ranks of the slots (see [`PairPlan`]), [`NO_RANK`] for removed
     /// ones, and the live articles by rank.
-    fn ranks(&self) -> (Vec<u32>, Vec<(u64, u32)>) {
+    pub(super) fn ranks(&self) -> (Vec<u32>, Vec<(u64, u32)>) {
         let mut rank = vec![NO_RANK; self.store.slots()];
         let by_rank: Vec<(u64, u32)> = self.store.by_id().collect();
         for (r, &(_, slot)) in by_rank.iter().enumerate() {
@@ -249,7 +249,7 @@ impl Index {
     /// articles of larger ids: what [`candidates`](Self::candidates) of its
     /// text gives with those ids, read off `plan`. `None` without
     /// candidates (nothing analysed).
-    pub(super) fn pair_probe(&self, plan: &PairPlan, rank: u32) -> Option<Pending<'_>> {
+    pub(super) fn pair_probe<'t>(&'t self, plan: &PairPlan, rank: u32, warm: &Warm<'t>) -> Option<Pending<'t>> {
         let (id, slot) = plan.by_rank[rank as usize];
         let probes: Vec<&[(u32, u32)]> = plan.bands.iter().map(|b| b.probes_of(rank)).collect();
         let runs = plan.runs.probes_of(rank);
@@ -257,7 +257,8 @@ impl Index {
         if runs.is_empty() && probes.iter().chain(&bags).all(|p| p.is_empty()) {
             return None;
         }
-        let (text, prepared) = self.prepare_stored(slot)?;
+        let article = warm.get_or_prepare(self, id, slot)?;
+        let prepared = &article.1;
         let mut cands = Vec::new();
         let mut compact_at = 1 << 16;
         // A run that touches boilerplate proposes nothing, as in
@@ -306,7 +307,7 @@ impl Index {
         if cands.is_empty() {
             return None;
         }
-        Some(Pending { id, text, prepared, cands })
+        Some(Pending { id, article, cands })
     }
 
     /// Every pair, a batch of probing articles at a time.
@@ -315,12 +316,15 @@ impl Index {
         let saturation = plan.saturation;
         let n = plan.by_rank.len();
         let mut at = 0;
+        let warm = Warm::for_pairs(self);
         let batches = std::iter::from_fn(move || {
             if at >= n {
                 return None;
             }
-            let batch = next_batch(exec, &mut at, n, |rank| self.pair_probe(&plan, rank as u32).map(|p| (p, ())));
-            let checked = self.check_batch(exec, &batch);
+            let batch =
+                next_batch(exec, &mut at, n, |rank| self.pair_probe(&plan, rank as u32, &warm).map(|p| (p, ())));
+            let checked = self.check_batch(exec, &batch, &warm);
+            warm.release_below(plan.by_rank.get(at).map_or(u64::MAX, |r| r.0));
             let mut pairs = Vec::new();
             for ((q, ()), results) in batch.iter().zip(checked) {
                 for (g, r) in grouped(&q.cands).zip(results) {

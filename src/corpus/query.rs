@@ -2,7 +2,7 @@
 //! and the rewritten-candidate tables bucket by bucket, verified by the
 //! batch engine.
 
-use super::batch::{Candidate, Pending, compact, finish, grouped, next_batch};
+use super::batch::{Candidate, Pending, Warm, compact, finish, grouped, next_batch};
 use super::par::Exec;
 use super::{Index, Match, QueryResult};
 use crate::detector::{Cue, FoldedSentence, Prepared};
@@ -140,9 +140,9 @@ impl Index {
                 let text = queries[i];
                 let prepared = d.prepare(d.analyze(text), None, self.boilerplate());
                 let (cands, cut) = self.candidates(text, &prepared);
-                Some((Pending { id: 0, text: text.into(), prepared, cands }, cut))
+                Some((Pending { id: 0, article: std::sync::Arc::new((text.into(), prepared)), cands }, cut))
             });
-            let checked = self.check_batch(exec, &batch);
+            let checked = self.check_batch(exec, &batch, &Warm::none());
             for ((q, cut), results) in batch.iter().zip(checked) {
                 let mut matches: Vec<Match> = grouped(&q.cands)
                     .zip(results)

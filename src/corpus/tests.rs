@@ -1,7 +1,7 @@
 //! The all-pairs plan against probing, article by article, on random
 //! corpora with boilerplate, saturated buckets, removals and merges.
 
-use super::batch::grouped;
+use super::batch::{Warm, grouped};
 use super::par::Exec;
 use super::*;
 
@@ -56,7 +56,7 @@ fn assert_scan_is_probe(index: &Index) -> (usize, usize) {
             // its representative.
             probed.clear();
         }
-        let scanned = index.pair_probe(&plan, rank as u32).map(|p| p.cands).unwrap_or_default();
+        let scanned = index.pair_probe(&plan, rank as u32, &Warm::none()).map(|p| p.cands).unwrap_or_default();
         assert_eq!(scanned, probed, "candidates of {id}");
         // The pairs of the probe's candidates, verified one by one.
         let p: Vec<(u64, u64)> = grouped(&probed)
