@@ -156,6 +156,44 @@ pub struct SeedTable {
     /// The entries of the shingles that occur more than once in the text,
     /// sorted: where a second copy of a passage can be.
     repeated: Vec<(u64, usize)>,
+    /// Which shingles can be in `entries`: most shingles of a text are in
+    /// no other, and a clear bit tells so without a search.
+    presence: Presence,
+}
+
+/// A membership filter of a set of shingles: one bit per slot of a table
+/// of a power of two slots, at least 8 per shingle, set at the slot that
+/// the top bits of each shingle's hash (mixed, so uniform) name. A clear
+/// bit means absent; a set one, present or one chance in 8 or more of a
+/// collision. Empty, it lets everything through.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Presence {
+    bits: Vec<u64>,
+    /// 64 less log2 of the slots.
+    shift: u32,
+}
+
+impl Presence {
+    fn new(hashes: &[(u64, usize)]) -> Presence {
+        let slots = (8 * hashes.len()).next_power_of_two().max(64);
+        let shift = 64 - slots.trailing_zeros();
+        let mut bits = vec![0u64; slots / 64];
+        for &(h, _) in hashes {
+            let slot = (h >> shift) as usize;
+            bits[slot / 64] |= 1 << (slot % 64);
+        }
+        Presence { bits, shift }
+    }
+
+    /// Whether `h` may be in the set.
+    #[inline]
+    fn may_hold(&self, h: u64) -> bool {
+        if self.bits.is_empty() {
+            return true;
+        }
+        let slot = (h >> self.shift) as usize;
+        self.bits[slot / 64] >> (slot % 64) & 1 != 0
+    }
 }
 
 impl SeedTable {
@@ -172,7 +210,8 @@ impl SeedTable {
                 repeated.push(w[1]);
             }
         }
-        SeedTable { entries, repeated }
+        let presence = Presence::new(&entries);
+        SeedTable { entries, repeated, presence }
     }
 
     /// Number of shingles in the table.
@@ -215,7 +254,7 @@ pub fn align_shingles(
     if a.tokens.len() < need || b.tokens.len() < need {
         return Vec::new();
     }
-    let runs = seed_and_extend(sa, sb, &table.entries, None, |_| true, short_run(k, opts), 0);
+    let runs = seed_and_extend(sa, sb, &table.entries, &table.presence, None, |_| true, short_run(k, opts), 0);
     let kept = settle(merge(&runs, k, opts.max_gap), a, b, k, opts);
     let second = second_copies(a, b, sa, sb, table, &kept, k, opts);
     let mut passages: Vec<Passage> = kept.iter().chain(&second).map(|d| finish(d, a, b, sa, sb, k)).collect();
@@ -239,10 +278,12 @@ pub fn align_shingles(
 /// hold two copies of a passage, copy aligns with copy. A best run behind
 /// the previous one of at most `short` shingles is dropped (see the
 /// [module docs](crate::score)).
+#[allow(clippy::too_many_arguments)]
 fn seed_and_extend(
     sa: &[u64],
     sb: &[u64],
     table: &[(u64, usize)],
+    presence: &Presence,
     starts: Option<&[usize]>,
     room: impl Fn(usize) -> bool,
     short: usize,
@@ -251,6 +292,9 @@ fn seed_and_extend(
     let mut runs = Vec::new();
     let mut next_b = 0;
     let mut seed = |i: usize, next_b: &mut usize| -> usize {
+        if !presence.may_hold(sa[i]) {
+            return 1;
+        }
         match best_run(sa, sb, table, i, *next_b, &room) {
             // A short run out of order (behind the previous one in `sb`):
             // never an anchor, and often a stray repeat of a few words
@@ -403,7 +447,7 @@ fn second_copies(
         .map(|(i, &h)| (h, i))
         .collect();
     table_a.sort_unstable();
-    let runs = seed_and_extend(sb, sa, &table_a, Some(&starts), free, short_run(k, opts), k - 1);
+    let runs = seed_and_extend(sb, sa, &table_a, &Presence::default(), Some(&starts), free, short_run(k, opts), k - 1);
     settle(merge(&runs, k, opts.max_gap), b, a, k, opts).into_iter().map(Draft::swapped).collect()
 }
 
@@ -677,6 +721,19 @@ mod tests {
     use crate::text::analyze;
 
     const OPTS: AlignOptions = AlignOptions { shingle_size: 3, seed: 0, min_words: 8, max_gap: 5, anchor_words: 8 };
+
+    #[test]
+    fn presence_holds_every_shingle_and_rejects_most_others() {
+        let text = "the quick brown fox jumps over the lazy dog near the river bank at dawn every day";
+        let shingles = crate::fingerprint::shingles(&analyze(text, 0).tokens, 3, 0);
+        let table = SeedTable::new(&shingles);
+        assert!(shingles.iter().all(|&h| table.presence.may_hold(h)));
+        let other = "a completely different sentence with none of those words in it at all, none whatsoever";
+        let others = crate::fingerprint::shingles(&analyze(other, 0).tokens, 3, 0);
+        let through = others.iter().filter(|&&h| table.presence.may_hold(h)).count();
+        assert!(through * 4 < others.len(), "{through} of {}", others.len());
+        assert!(Presence::default().may_hold(7));
+    }
 
     fn run(a: &str, b: &str) -> Vec<(String, String, usize)> {
         align(&analyze(a, 0), &analyze(b, 0), &OPTS)
