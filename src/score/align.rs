@@ -728,10 +728,16 @@ mod tests {
         let shingles = crate::fingerprint::shingles(&analyze(text, 0).tokens, 3, 0);
         let table = SeedTable::new(&shingles);
         assert!(shingles.iter().all(|&h| table.presence.may_hold(h)));
-        let other = "a completely different sentence with none of those words in it at all, none whatsoever";
-        let others = crate::fingerprint::shingles(&analyze(other, 0).tokens, 3, 0);
+        // Hashes of shingles it lacks (mixed as shingle hashes are).
+        let others: Vec<u64> = (1..=10_000u64)
+            .map(|i| {
+                let x = (i ^ 0xDEAD_BEEF).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                (x ^ (x >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9) ^ (x >> 32)
+            })
+            .filter(|h| !shingles.contains(h))
+            .collect();
         let through = others.iter().filter(|&&h| table.presence.may_hold(h)).count();
-        assert!(through * 4 < others.len(), "{through} of {}", others.len());
+        assert!(through * 5 < others.len(), "{through} of {}", others.len());
         assert!(Presence::default().may_hold(7));
     }
 
