@@ -146,15 +146,25 @@ pub struct Config {
     /// passages inside them ([`PassageKind::Rewritten`](crate::PassageKind::Rewritten);
     /// [`score::rewritten`](crate::score::rewritten) has the rules), with
     /// every passage's [`bag_similarity`](crate::Passage::bag_similarity).
-    /// An [`Index`](crate::Index) then also proposes pairs whose
-    /// sentences are alike as unordered sets of stems (its
-    /// rewritten-candidate tables: [`Detector::sentence_bags`](crate::Detector::sentence_bags),
-    /// [`BAG_LSH`](crate::lsh::BAG_LSH)), so that a rewrite sharing no run
-    /// of words with its source is still compared.
-    /// Default false: it costs about 2× the CPU of all pairs on the peer
-    /// corpus without those candidates, and about 10× with them
-    /// (`DESIGN.md`, "Rewritten reuse" and "Rewritten candidates").
+    /// An [`Index`](crate::Index) finds them in the pairs its other
+    /// candidates propose, and with
+    /// [`rewritten_candidates`](Self::rewritten_candidates) in pairs that
+    /// share no run of words at all.
+    /// Default false (`DESIGN.md`, "Rewritten reuse", has the cost).
     pub rewritten: bool,
+    /// With [`rewritten`](Self::rewritten), whether an
+    /// [`Index`](crate::Index) also proposes pairs whose sentences are
+    /// alike as unordered sets of stems (its rewritten-candidate tables:
+    /// [`Detector::sentence_bags`](crate::Detector::sentence_bags),
+    /// [`BAG_LSH`](crate::lsh::BAG_LSH)), so that a rewrite sharing no
+    /// run of words with its source is still compared; false finds
+    /// rewritten passages only in the pairs the run fingerprints (and
+    /// [`similar_units`](Self::similar_units)) propose, without the
+    /// tables' memory (20 entries of 16 bytes per sentence) and at a
+    /// fraction of their CPU. No effect on [`compare`](crate::Detector::compare)
+    /// nor without `rewritten`. Default true (`DESIGN.md`, "Rewritten
+    /// candidates", has the cost).
+    pub rewritten_candidates: bool,
     /// Characters of a word's normalised form that make its stem, the
     /// conflation of word forms that rewritten-passage detection compares
     /// ([`text::word_stems`](crate::text::word_stems)); 0 keeps whole
@@ -180,12 +190,28 @@ impl Default for Config {
             boilerplate_contexts: 10,
             report_boilerplate: true,
             rewritten: false,
+            rewritten_candidates: true,
             stem_chars: 5,
         }
     }
 }
 
 impl Config {
+    /// Whether an index keeps rewritten-candidate tables:
+    /// [`rewritten`](Self::rewritten) and
+    /// [`rewritten_candidates`](Self::rewritten_candidates) both.
+    ///
+    /// ```
+    /// let mut config = neardup::Config::default();
+    /// config.rewritten = true;
+    /// assert!(config.bag_candidates());
+    /// config.rewritten_candidates = false;
+    /// assert!(!config.bag_candidates());
+    /// ```
+    pub fn bag_candidates(&self) -> bool {
+        self.rewritten && self.rewritten_candidates
+    }
+
     /// The LSH bands and rows this configuration uses: `bands_rows` if set,
     /// else [`LshParams::for_threshold`] of the threshold and number of
     /// hashes. Meaningful for a configuration that

@@ -270,6 +270,10 @@ struct Tuning {
     #[arg(long, value_name = "BOOL", allow_hyphen_values = true,
           help = default("report rewritten passages: true or false", Config::default().rewritten))]
     rewritten: Option<bool>,
+    #[arg(long, value_name = "BOOL", allow_hyphen_values = true,
+          help = default("with --rewritten, also propose pairs whose sentences are alike as bags of stems: true or false",
+                         Config::default().rewritten_candidates))]
+    rewritten_candidates: Option<bool>,
     #[arg(long, value_name = "N", allow_hyphen_values = true,
           help = default("characters of a word in its stem, 0 = whole words", Config::default().stem_chars))]
     stem_chars: Option<usize>,
@@ -302,6 +306,7 @@ impl Tuning {
             .max_df(self.max_df.unwrap_or(d.max_df))
             .similar_units(self.similar_units.unwrap_or(d.similar_units))
             .rewritten(self.rewritten.unwrap_or(d.rewritten))
+            .rewritten_candidates(self.rewritten_candidates.unwrap_or(d.rewritten_candidates))
             .stem_chars(self.stem_chars.unwrap_or(d.stem_chars));
         builder.build().map_err(|e| match &e {
             // Name the command-line option, not the `Config` field.
@@ -548,7 +553,8 @@ fn describe(index: &Index) -> String {
     let lsh = index.detector().lsh();
     format!(
         "--shingle-size {} --num-hashes {} --threshold {} --min-words {} --max-gap {} --seed {} --max-bucket {} \
-         --boilerplate-contexts {} --anchor-words {} --max-df {} --similar-units {} --rewritten {} --stem-chars {} \
+         --boilerplate-contexts {} --anchor-words {} --max-df {} --similar-units {} --rewritten {} \
+         --rewritten-candidates {} --stem-chars {} \
          (LSH {} bands x {} rows{}, unit {:?}, boilerplate {})",
         c.shingle_size,
         c.num_hashes,
@@ -562,6 +568,7 @@ fn describe(index: &Index) -> String {
         c.max_df,
         c.similar_units,
         c.rewritten,
+        c.rewritten_candidates,
         c.stem_chars,
         lsh.bands,
         lsh.rows,
@@ -601,7 +608,7 @@ fn all_pairs(index: &Index, cli: &Cli, status: &mut Status, out: &mut Output) ->
              proposed no pair, so pairs that share only such recurring runs are missing (raise --max-df to \
              find them)",
             cut.fingerprints,
-            if index.detector().config().rewritten { " (or keys of rewritten candidates)" } else { "" },
+            if index.detector().config().bag_candidates() { " (or keys of rewritten candidates)" } else { "" },
             index.detector().config().max_df,
             cut.fingerprint_entries
         ));
@@ -691,7 +698,7 @@ fn query_articles(
         status.warn(&format!(
             "warning: {capped} run fingerprints{} of the queries were shared by more than --max-df {} indexed \
              articles: they proposed no match (raise --max-df to find articles sharing only such runs)",
-            if index.detector().config().rewritten { " (or keys of rewritten candidates)" } else { "" },
+            if index.detector().config().bag_candidates() { " (or keys of rewritten candidates)" } else { "" },
             index.detector().config().max_df
         ));
     }

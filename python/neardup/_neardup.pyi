@@ -199,7 +199,8 @@ class Detector:
         similar_units: bool = False,
         boilerplate_contexts: int = 10,
         report_boilerplate: bool = True,
-        rewritten: bool = True,
+        rewritten: bool = False,
+        rewritten_candidates: bool = True,
         stem_chars: int = 5,
     ) -> Detector: ...
     def settings(self) -> dict[str, Any]:

@@ -14,7 +14,7 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString, PyTuple};
 use crate::errors::{ConfigError, type_name};
 
 /// Every setting, in the order of `Config`'s fields.
-pub const NAMES: [&str; 16] = [
+pub const NAMES: [&str; 17] = [
     "shingle_size",
     "num_hashes",
     "threshold",
@@ -30,6 +30,7 @@ pub const NAMES: [&str; 16] = [
     "boilerplate_contexts",
     "report_boilerplate",
     "rewritten",
+    "rewritten_candidates",
     "stem_chars",
 ];
 
@@ -142,6 +143,7 @@ pub fn config(kwargs: Option<&Bound<'_, PyDict>>, caller: &str) -> PyResult<Conf
             "boilerplate_contexts" => c.boilerplate_contexts = count(&name, v)?,
             "report_boilerplate" => c.report_boilerplate = flag(&name, v)?,
             "rewritten" => c.rewritten = flag(&name, v)?,
+            "rewritten_candidates" => c.rewritten_candidates = flag(&name, v)?,
             "stem_chars" => c.stem_chars = count(&name, v)?,
             _ => {
                 return Err(PyTypeError::new_err(format!(
@@ -186,6 +188,7 @@ pub fn settings<'py>(py: Python<'py>, c: &Config) -> PyResult<Bound<'py, PyDict>
     d.set_item("boilerplate_contexts", c.boilerplate_contexts)?;
     d.set_item("report_boilerplate", c.report_boilerplate)?;
     d.set_item("rewritten", c.rewritten)?;
+    d.set_item("rewritten_candidates", c.rewritten_candidates)?;
     d.set_item("stem_chars", c.stem_chars)?;
     Ok(d)
 }

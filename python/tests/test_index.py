@@ -54,6 +54,9 @@ def test_contents(index, seed_pair):
     rewritten.insert_many([(1, a), (2, b)])
     with_bags = rewritten.memory()
     assert with_bags["bag_tables"] > 0 and with_bags["total"] == sum(with_bags[k] for k in parts)
+    passages_only = neardup.Index(rewritten=True, rewritten_candidates=False)
+    passages_only.insert_many([(1, a), (2, b)])
+    assert passages_only.memory()["bag_tables"] == 0, "rewritten passages without the candidate tables"
     assert memory["texts"] == len(b.encode()) and memory["texts_on_disk"] == 0
     assert memory["run_entries"] > 0
     assert "1 article(s)" in repr(index)

@@ -24,6 +24,7 @@ DEFAULTS = {
     "boilerplate_contexts": 10,
     "report_boilerplate": True,
     "rewritten": False,
+    "rewritten_candidates": True,
     "stem_chars": 5,
 }
 
@@ -43,6 +44,7 @@ CHANGED = {
     "boilerplate_contexts": 0,
     "report_boilerplate": False,
     "rewritten": True,
+    "rewritten_candidates": False,
     "stem_chars": 0,
 }
 

@@ -166,7 +166,7 @@ impl IndexSize {
         } else {
             0
         };
-        let bag_tables = if config.rewritten {
+        let bag_tables = if config.bag_candidates() {
             let sentences = (words as f64 / WORDS_PER_BAG_SENTENCE) as usize;
             IndexMemory::for_bands(crate::lsh::BAG_LSH.bands).table_bytes(sentences) as u64
                 + (words as f64 * BAG_STEM_BYTES_PER_WORD) as u64

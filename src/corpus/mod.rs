@@ -32,8 +32,9 @@
 //! UTF-8 bytes):
 //!
 //! 1. the [`Config`](crate::Config) (every field, so the configuration
-//!    travels with the index: 69 bytes), then the LSH bands and rows in use
-//!    (`u32` each);
+//!    travels with the index: 69 bytes; `rewritten` is one byte, 0 off,
+//!    1 on with [`rewritten_candidates`](crate::Config::rewritten_candidates),
+//!    2 on without), then the LSH bands and rows in use (`u32` each);
 //! 2. the articles in insertion order: their count, then per article its
 //!    id (`u64`), label, text, number of units (`u32`) and the 128-bit key
 //!    of its exact-duplicate class ([`duplicate_key`](crate::fingerprint::duplicate_key):
@@ -59,7 +60,7 @@
 //! yields a partial index. It streams the file (a 1 MiB buffer), reads
 //! every part as it is stored, and does not analyse or hash any text
 //! (peak memory is the index itself), except with
-//! [`rewritten`](crate::Config::rewritten) on: the rewritten-candidate
+//! [`rewritten_candidates`](crate::Config::rewritten_candidates) on: the rewritten-candidate
 //! tables are not in the file (so the format is the same with them), and
 //! loading rebuilds them by analysing each article in the tables once.
 //!
@@ -1044,7 +1045,7 @@ impl Detector {
 impl Index {
     fn new(detector: Detector) -> Index {
         let bands = detector.lsh().bands;
-        let bags = if detector.config().rewritten { crate::lsh::BAG_LSH.bands } else { 0 };
+        let bags = if detector.config().bag_candidates() { crate::lsh::BAG_LSH.bands } else { 0 };
         Index {
             detector,
             store: Store::default(),

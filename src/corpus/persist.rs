@@ -234,7 +234,13 @@ fn write_config<W: Write>(w: &mut Writer<W>, c: &Config) {
     w.usize32(c.anchor_words);
     w.usize32(c.max_df);
     w.u8(u8::from(c.similar_units));
-    w.u8(u8::from(c.rewritten));
+    // 0 off, 1 rewritten passages and candidates (as format 4 wrote it),
+    // 2 rewritten passages without the candidate tables.
+    w.u8(match (c.rewritten, c.rewritten_candidates) {
+        (false, _) => 0,
+        (true, true) => 1,
+        (true, false) => 2,
+    });
     w.usize32(c.stem_chars);
 }
 
@@ -274,7 +280,12 @@ fn read_config<R: Read>(r: &mut Reader<R>, version: u32) -> Parse<Config> {
         c.similar_units = true;
     }
     if version >= FORMAT_V4 {
-        c.rewritten = r.flag("rewritten")?;
+        (c.rewritten, c.rewritten_candidates) = match r.u8("rewritten")? {
+            0 => (false, true),
+            1 => (true, true),
+            2 => (true, false),
+            x => return Err(format!("rewritten at body offset {} is {x}, expected 0, 1 or 2", r.pos - 1)),
+        };
         c.stem_chars = r.u32("stem_chars")? as usize;
     } else {
         // Files from before rewritten passages keep the reports they gave.

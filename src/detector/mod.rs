@@ -171,6 +171,14 @@ impl DetectorBuilder {
         self
     }
 
+    /// With [`rewritten`](Self::rewritten), whether an index also proposes
+    /// pairs whose sentences are alike as bags of stems (default true; see
+    /// [`Config::rewritten_candidates`](crate::Config::rewritten_candidates)).
+    pub fn rewritten_candidates(&mut self, yes: bool) -> &mut Self {
+        self.config.rewritten_candidates = yes;
+        self
+    }
+
     /// Characters of a word that make its stem for rewritten passages
     /// (default 5, at most 64, 0 = whole words; see
     /// [`Config::stem_chars`](crate::Config::stem_chars)).

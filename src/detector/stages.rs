@@ -595,7 +595,7 @@ impl Detector {
     /// [`rewritten`](crate::Config::rewritten).
     pub(crate) fn sentence_bag_keys(&self, text: &str, analysis: &Analysis) -> (Vec<u32>, Vec<u64>) {
         let (mut sentences, mut keys) = (Vec::new(), Vec::new());
-        if self.config.rewritten {
+        if self.config.bag_candidates() {
             for (s, set) in self.sentence_bags(text, analysis) {
                 sentences.push(s);
                 keys.extend(self.bag_keys(&set));

@@ -464,6 +464,19 @@ fn the_rewritten_settings_travel_with_the_index_and_a_format_3_file_loads_withou
             .config()
             .rewritten
     );
+    // Rewritten passages without the candidate tables: byte 2.
+    let mut index = Detector::builder().rewritten(true).rewritten_candidates(false).build().unwrap().index();
+    index.insert(1, "The committee approved the new budget for public schools on Monday evening.").unwrap();
+    let bytes = index.to_bytes().unwrap();
+    assert_eq!(bytes[40 + 64], 2);
+    let back = Index::from_bytes(&bytes).unwrap();
+    assert!(back.detector().config().rewritten && !back.detector().config().rewritten_candidates);
+    assert_eq!(back.memory().bag_tables, 0);
+    // Any other value is refused, with its offset.
+    let mut body = bytes[40..].to_vec();
+    body[64] = 3;
+    let err = Index::from_bytes(&with_header(&bytes, 5, body)).unwrap_err().to_string();
+    assert!(err.contains("rewritten at body offset 64 is 3"), "{err}");
     // The same file as format 3 wrote it: format 4's bytes without the 5
     // bytes of the two settings at the end of the configuration (body
     // offset 64).

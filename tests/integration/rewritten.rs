@@ -234,5 +234,26 @@ fn the_index_proposes_rewritten_pairs_that_share_no_run() {
         let report = rewritten.compare(&texts[x as usize], &texts[y as usize]);
         assert!(!report.passages.is_empty(), "{a}: {report:?}");
     }
-    println!("heavy revisions sharing no run, found: {without_run:?}; found per label: {found:?}");
+    // Rewritten passages without the candidate tables: the pairs the runs
+    // propose, now with their rewritten passages, and none of the pairs
+    // only the tables propose.
+    let passages_only = Detector::builder().rewritten(true).rewritten_candidates(false).build().unwrap();
+    let mut index = passages_only.index();
+    index.insert_many(texts.iter().enumerate().map(|(i, t)| (i as u64, t.as_str()))).unwrap();
+    assert_eq!(index.memory().bag_tables, 0);
+    let pairs: Vec<neardup::Pair> = index.pairs().collect();
+    let without = pairs.iter().map(|p| (p.a, p.b)).collect::<std::collections::BTreeSet<_>>();
+    assert!(runs_only.is_subset(&without) && without.is_subset(&with));
+    for a in &without_run {
+        let (x, y) = (id(a), id(&a.replace(&a[..4], "orig")));
+        assert!(!without.contains(&(x.min(y), x.max(y))), "{a}");
+    }
+    let rewritten_pairs =
+        pairs.iter().filter(|p| p.report.passages.iter().any(|q| q.kind == PassageKind::Rewritten)).count();
+    assert!(rewritten_pairs > 0);
+    println!(
+        "heavy revisions sharing no run, found: {without_run:?}; found per label: {found:?}; without the \
+         tables {} pairs, {rewritten_pairs} with a rewritten passage",
+        without.len()
+    );
 }

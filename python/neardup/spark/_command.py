@@ -42,6 +42,12 @@ _TUNING = (
     ("max-df", "max_df", int, "a run fingerprint shared by more articles proposes no pair"),
     ("similar-units", "similar_units", None, "also propose pairs of similar sentences (MinHash LSH): true or false"),
     ("rewritten", "rewritten", None, "report rewritten passages: true or false"),
+    (
+        "rewritten-candidates",
+        "rewritten_candidates",
+        None,
+        "with --rewritten, also propose pairs whose sentences are alike as bags of stems: true or false",
+    ),
     ("stem-chars", "stem_chars", int, "characters of a word in its stem, 0 = whole words"),
 )
 
@@ -317,7 +323,11 @@ def _read_and_run(spark, args, d, docs, cached, clock, status, start):
     if sat["fingerprints"]:
         status.warn(
             f"warning: {sat['fingerprints']} run fingerprints"
-            + (" (or keys of rewritten candidates)" if d.settings()["rewritten"] else "")
+            + (
+                " (or keys of rewritten candidates)"
+                if d.settings()["rewritten"] and d.settings()["rewritten_candidates"]
+                else ""
+            )
             + f" were shared by more than --max-df {d.max_df} articles "
             f"({sat['fingerprint_entries']} entries): they proposed no pair, so pairs that share only such "
             "recurring runs are missing (raise --max-df to find them)"
