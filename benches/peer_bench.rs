@@ -59,7 +59,8 @@
 //!
 //! `NDD_LIMIT=n` keeps the first `n` articles (recall is then left empty).
 //! `NDD_REWRITTEN=true` or `false` sets `Config::rewritten` of the index
-//! tasks (default: the default configuration's).
+//! tasks, `NDD_REWRITTEN_CANDIDATES` its `rewritten_candidates` (default:
+//! the default configuration's).
 //! A missing or unreadable corpus prints one line on stderr and exits with
 //! status 2.
 
@@ -654,12 +655,17 @@ fn recall_json(truth: Option<&[TruthPair]>, found: impl Fn(usize, usize) -> bool
 /// `/proc/self/task/*/schedstat` (nanoseconds; 0 where unavailable). On a
 /// busy machine, bytes per CPU second is the steadier throughput figure.
 /// The configuration of the index tasks: the default, with
-/// `Config::rewritten` set by `NDD_REWRITTEN=true|false` when given (to
-/// time rewritten reuse on and off with one build).
+/// `Config::rewritten` and `Config::rewritten_candidates` set by
+/// `NDD_REWRITTEN` and `NDD_REWRITTEN_CANDIDATES` (`true` or `false`) when
+/// given, to time rewritten reuse on and off with one build.
 fn config() -> Result<Config, String> {
     let mut config = Config::default();
     if let Ok(v) = std::env::var("NDD_REWRITTEN") {
         config.rewritten = v.parse().map_err(|e| format!("NDD_REWRITTEN={v:?}: {e} (true or false)"))?;
+    }
+    if let Ok(v) = std::env::var("NDD_REWRITTEN_CANDIDATES") {
+        config.rewritten_candidates =
+            v.parse().map_err(|e| format!("NDD_REWRITTEN_CANDIDATES={v:?}: {e} (true or false)"))?;
     }
     Ok(config)
 }
