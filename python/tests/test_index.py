@@ -50,7 +50,7 @@ def test_contents(index, seed_pair):
     parts = ["texts", "articles", "boilerplate", "band_tables", "run_table", "bag_tables"]
     assert memory["total"] == sum(memory[k] for k in parts)
     assert memory["bag_tables"] == 0, "no rewritten candidates unless rewritten"
-    rewritten = neardup.Index(rewritten=True)
+    rewritten = neardup.Index(rewritten=True, rewritten_candidates=True)
     rewritten.insert_many([(1, a), (2, b)])
     with_bags = rewritten.memory()
     assert with_bags["bag_tables"] > 0 and with_bags["total"] == sum(with_bags[k] for k in parts)

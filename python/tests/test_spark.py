@@ -107,7 +107,7 @@ def test_find_pairs_with_rewritten_candidates_is_index_pairs(spark):
     from neardup.spark import find_pairs
 
     articles = shortanswer_corpus()
-    d = neardup.Detector(rewritten=True, max_df=3)
+    d = neardup.Detector(rewritten=True, rewritten_candidates=True, max_df=3)
     expected = index_result(d, articles)
     found = find_pairs(frame(spark, articles, partitions=3), d)
     try:

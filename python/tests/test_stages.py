@@ -159,14 +159,14 @@ def test_the_stages_reproduce_rewritten_pairs_on_real_short_answers():
     rewritten on, bag cues (kind 2) alone propose pairs that share no run,
     and the stages still give exactly Index.pairs()."""
     articles = shortanswer_corpus()
-    d = neardup.Detector(rewritten=True)
+    d = neardup.Detector(rewritten=True, rewritten_candidates=True)
     expected = index_pairs(d, articles)
     assert pairs_from_stages(d, articles, shard=17, batch=50) == expected
     _, _, order, todo = candidates_from_stages(d, articles)
     bag_only = {p for p, (_, _, cues) in zip(order, todo) if {c[0] for c in cues} == {2}}
     found = {(a, b) for a, b, _, _ in expected}
     assert len(found & bag_only) >= 5, "pairs proposed by bag keys alone are found"
-    plain = {(a, b) for a, b, _, _ in index_pairs(neardup.Detector(), articles)}
+    plain = {(a, b) for a, b, _, _ in index_pairs(neardup.Detector(rewritten=False), articles)}
     assert not (found & bag_only) & plain, "and rewriting off finds none of them"
 
 

@@ -95,6 +95,7 @@ fn scanned_pairs_are_probed_pairs() {
             .max_df(max_df)
             .similar_units(lsh)
             .rewritten(rewritten)
+            .rewritten_candidates(true)
             .build()
             .unwrap();
         let mut index = d.index();

@@ -91,7 +91,7 @@ impl ArticleKeys {
     /// the entry of sentence `s` in bag band `j` has key `keys[j]`.
     ///
     /// ```
-    /// let d = neardup::Detector::builder().rewritten(true).build()?;
+    /// let d = neardup::Detector::builder().rewritten(true).rewritten_candidates(true).build()?;
     /// let text = "Students copied the answer and changed the order of its words.";
     /// let keys = d.text_keys(text, &d.analyze(text));
     /// let entries: Vec<(u32, &[u64])> = keys.bag_entries().collect();
@@ -638,7 +638,7 @@ impl Detector {
     /// [`Index`](crate::Index) enters; `analysis` is `text`'s analysis.
     ///
     /// ```
-    /// let d = neardup::Detector::builder().rewritten(true).build()?;
+    /// let d = neardup::Detector::builder().rewritten(true).rewritten_candidates(true).build()?;
     /// let text = "A first sentence with enough long words. A second sentence with enough long words too.";
     /// let an = d.analyze(text);
     /// let keys = d.text_keys(text, &an);
@@ -1010,7 +1010,7 @@ mod tests {
 
     #[test]
     fn folded_stems_from_the_text_and_from_the_bags_agree_and_estimate_cues() {
-        let d = Detector::builder().rewritten(true).build().unwrap();
+        let d = Detector::builder().rewritten(true).rewritten_candidates(true).build().unwrap();
         let a = "The minister met the Latvian delegation in Baku on Thursday. Nothing else happened that week at all.";
         let b =
             "On Thursday, in Baku, the Latvian delegation met with the minister. Markets closed higher today again.";

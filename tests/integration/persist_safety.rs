@@ -450,7 +450,7 @@ fn a_format_1_index_with_exact_duplicates_loads_as_one_class() {
 
 #[test]
 fn the_rewritten_settings_travel_with_the_index_and_a_format_3_file_loads_without_them() {
-    let d = Detector::builder().stem_chars(7).build().unwrap();
+    let d = Detector::builder().rewritten(false).stem_chars(7).build().unwrap();
     let mut index = d.index();
     index.insert(1, "The committee approved the new budget for public schools on Monday evening.").unwrap();
     let bytes = index.to_bytes().unwrap();
@@ -458,11 +458,20 @@ fn the_rewritten_settings_travel_with_the_index_and_a_format_3_file_loads_withou
     assert!(!back.detector().config().rewritten);
     assert_eq!(back.detector().config().stem_chars, 7);
     assert!(
-        Index::from_bytes(&Detector::builder().rewritten(true).build().unwrap().index().to_bytes().unwrap())
-            .unwrap()
-            .detector()
-            .config()
-            .rewritten
+        Index::from_bytes(
+            &Detector::builder()
+                .rewritten(true)
+                .rewritten_candidates(true)
+                .build()
+                .unwrap()
+                .index()
+                .to_bytes()
+                .unwrap()
+        )
+        .unwrap()
+        .detector()
+        .config()
+        .rewritten
     );
     // Rewritten passages without the candidate tables: byte 2.
     let mut index = Detector::builder().rewritten(true).rewritten_candidates(false).build().unwrap().index();
@@ -480,7 +489,7 @@ fn the_rewritten_settings_travel_with_the_index_and_a_format_3_file_loads_withou
     // The same file as format 3 wrote it: format 4's bytes without the 5
     // bytes of the two settings at the end of the configuration (body
     // offset 64).
-    let mut index = Detector::builder().rewritten(true).build().unwrap().index();
+    let mut index = Detector::builder().rewritten(true).rewritten_candidates(true).build().unwrap().index();
     index.insert(1, "The committee approved the new budget for public schools on Monday evening.").unwrap();
     let v4 = as_format_4(&index);
     let mut body = v4[40..].to_vec();

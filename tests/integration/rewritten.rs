@@ -204,10 +204,10 @@ fn the_index_proposes_rewritten_pairs_that_share_no_run() {
         index.insert_many(texts.iter().enumerate().map(|(i, t)| (i as u64, t.as_str()))).unwrap();
         index.pairs().map(|p| (p.a, p.b)).collect::<std::collections::BTreeSet<_>>()
     };
-    let rewritten = Detector::builder().rewritten(true).build().unwrap();
+    let rewritten = Detector::builder().rewritten(true).rewritten_candidates(true).build().unwrap();
     let with = pairs_of(&rewritten);
     // Before: the same detection, candidates from shared runs only.
-    let runs_only = pairs_of(&Detector::builder().build().unwrap());
+    let runs_only = pairs_of(&Detector::builder().rewritten(false).build().unwrap());
     let mut found = std::collections::BTreeMap::<String, usize>::new();
     let mut without_run = Vec::new();
     for (a, b, label) in labelled_names() {

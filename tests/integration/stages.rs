@@ -178,8 +178,14 @@ fn the_public_stages_reproduce_index_pairs() {
         Detector::builder().boilerplate_contexts(0).unit(Unit::Paragraph).similar_units(true).build().unwrap(),
         Detector::builder().unit(Unit::Window { size: 12 }).threshold(0.4).similar_units(true).build().unwrap(),
         // Rewritten candidates, with a cap that bites.
-        Detector::builder().rewritten(true).build().unwrap(),
-        Detector::builder().rewritten(true).max_df(4).boilerplate_contexts(3).build().unwrap(),
+        Detector::builder().rewritten(true).rewritten_candidates(true).build().unwrap(),
+        Detector::builder()
+            .rewritten(true)
+            .rewritten_candidates(true)
+            .max_df(4)
+            .boilerplate_contexts(3)
+            .build()
+            .unwrap(),
     ];
     for (i, d) in configs.iter().enumerate() {
         let articles = corpus(120, 11 + i as u64);
