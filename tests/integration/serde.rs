@@ -95,7 +95,7 @@ fn a_seed_pair_passage_has_the_documented_json_shape() {
 fn the_default_config_has_the_documented_json_shape() {
     assert_eq!(
         serde_json::to_string(&Config::default()).unwrap(),
-        r#"{"shingle_size":3,"num_hashes":128,"threshold":0.5,"bands_rows":null,"seed":0,"unit":"Sentence","min_words":15,"max_gap":5,"max_bucket":1000,"anchor_words":8,"max_df":1000,"similar_units":false,"boilerplate_contexts":10,"report_boilerplate":true,"rewritten":false,"stem_chars":5}"#
+        r#"{"shingle_size":3,"num_hashes":128,"threshold":0.5,"bands_rows":null,"seed":0,"unit":"Sentence","min_words":15,"max_gap":5,"max_bucket":1000,"anchor_words":8,"max_df":1000,"similar_units":false,"boilerplate_contexts":10,"report_boilerplate":true,"rewritten":false,"rewritten_candidates":true,"stem_chars":5}"#
     );
     let mut config = Config::default();
     config.unit = Unit::Window { size: 20 };
