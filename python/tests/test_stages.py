@@ -128,7 +128,7 @@ CONFIGS = [
     {"boilerplate_contexts": 0, "unit": "paragraph", "similar_units": True},
     {"unit": ("window", 12), "threshold": 0.4, "similar_units": True},
     # Rewritten candidates (bag keys), with a cap that bites.
-    {"rewritten": True, "max_df": 4, "boilerplate_contexts": 3},
+    {"rewritten": True, "rewritten_candidates": True, "max_df": 4, "boilerplate_contexts": 3},
 ]
 
 
