@@ -204,6 +204,7 @@ impl Config {
     /// ```
     /// let mut config = neardup::Config::default();
     /// config.rewritten = true;
+    /// config.rewritten_candidates = true;
     /// assert!(config.bag_candidates());
     /// config.rewritten_candidates = false;
     /// assert!(!config.bag_candidates());
