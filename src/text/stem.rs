@@ -34,29 +34,39 @@ pub fn word_stems(text: &str, tokens: &[Token], chars: usize, seed: u64) -> Vec<
     // The memo of folded characters, shared by the words (folding a word
     // on its own would make one per word).
     let mut cache = None;
+    let bytes = text.as_bytes();
     tokens
         .iter()
         .map(|t| {
-            let word = text.get(t.span.start..t.span.end).unwrap_or("");
-            if word.len() <= limit && word.is_ascii() {
-                // An ASCII word is its own normalised form up to case: a
-                // word no longer than the stem is its own stem, whose hash
-                // the analysis has (most words of a text are this short).
-                return t.hash;
-            }
-            if word.is_ascii() && word.len() <= buf.len() {
-                // ASCII folds to lowercase ASCII byte for byte.
-                let n = word.len().min(limit);
-                for (dst, src) in buf.iter_mut().zip(word.bytes()).take(n) {
-                    *dst = src.to_ascii_lowercase();
+            // ASCII bytes are whole characters, so the word as it is (a
+            // span out of the text, or cut inside a character, is no ASCII
+            // bytes of the text: it takes the other way).
+            let ascii = bytes.get(t.span.start..t.span.end).filter(|w| w.is_ascii());
+            if let Some(word) = ascii {
+                if word.len() <= limit {
+                    // An ASCII word is its own normalised form up to case:
+                    // a word no longer than the stem is its own stem, whose
+                    // hash the analysis has (most words of a text are this
+                    // short).
+                    return t.hash;
                 }
-                word_hash(&buf[..n], seed)
-            } else {
-                let folded = normalize_with(word, &mut cache);
-                let s = folded.as_str();
-                let end = s.char_indices().nth(limit).map_or(s.len(), |(i, _)| i);
-                word_hash(&s.as_bytes()[..end], seed)
+                if word.len() <= buf.len() {
+                    // ASCII folds to lowercase ASCII byte for byte.
+                    let n = word.len().min(limit);
+                    for (dst, src) in buf.iter_mut().zip(word).take(n) {
+                        *dst = src.to_ascii_lowercase();
+                    }
+                    return word_hash(&buf[..n], seed);
+                }
             }
+            // A span out of the text or cut inside a character takes its
+            // token's hash, as a short word does.
+            let Some(word) = text.get(t.span.start..t.span.end) else { return t.hash };
+            // Not ASCII, or ASCII longer than the buffer.
+            let folded = normalize_with(word, &mut cache);
+            let s = folded.as_str();
+            let end = s.char_indices().nth(limit).map_or(s.len(), |(i, _)| i);
+            word_hash(&s.as_bytes()[..end], seed)
         })
         .collect()
 }
