@@ -146,10 +146,10 @@ impl SentenceBags {
         // The tokens of the sentences sorted by (stem, token): each stem's
         // tokens, so its sentences, in order.
         let order = sort_by_stem(&stems, analysis.sentences.iter().flat_map(|s| s.tokens.clone()));
-        let distinct = 1 + order.windows(2).filter(|w| stems[w[0] as usize] != stems[w[1] as usize]).count();
-        let mut vocab: Vec<(u64, u32)> = Vec::with_capacity(distinct);
+        // Room for a stem a token, given back at the end.
+        let mut vocab: Vec<(u64, u32)> = Vec::with_capacity(order.len());
         let mut tokens = vec![0u32; stems.len()];
-        let mut at: Vec<u32> = Vec::with_capacity(distinct + 1);
+        let mut at: Vec<u32> = Vec::with_capacity(order.len() + 1);
         at.push(0);
         let mut postings: Vec<(u32, u32)> = Vec::with_capacity(order.len());
         // Distinct stems per sentence, for the flat layout of the bags.
@@ -177,6 +177,8 @@ impl SentenceBags {
             }
         }
         at.push(postings.len() as u32);
+        vocab.shrink_to_fit();
+        at.shrink_to_fit();
         for i in 0..n_sentences {
             bag_at[i + 1] += bag_at[i];
         }
@@ -601,22 +603,25 @@ impl<'a> Pair<'a> {
         let eligible = |an: &Analysis, bags: &SentenceBags, free: &[bool], i: usize| {
             free[i] && bags.seeds_prose(i, an.sentences[i].tokens.len())
         };
-        let b_ok: Vec<bool> = (0..bb.sentences()).map(|j| eligible(self.b.an, bb, b_free, j)).collect();
         let mut seeds = Vec::new();
-        if !b_ok.contains(&true) {
+        let a_ok: Vec<usize> = (0..ab.sentences()).filter(|&i| eligible(self.a.an, ab, a_free, i)).collect();
+        if a_ok.is_empty() {
+            return seeds;
+        }
+        // Per sentence of `b`: the dot product and shared stems so far
+        // (over the stems with short postings), or `SKIP` for a sentence
+        // that may not seed.
+        const SKIP: u32 = u32::MAX;
+        let mut acc: Vec<(f64, u32)> =
+            (0..bb.sentences()).map(|j| (0.0, if eligible(self.b.an, bb, b_free, j) { 0 } else { SKIP })).collect();
+        if acc.iter().all(|x| x.1 == SKIP) {
             return seeds;
         }
         // The norms of the sentences of `b`, as they are first needed (NaN
         // until then).
         let mut b_norms: Vec<f64> = vec![f64::NAN; bb.sentences()];
-        // Per sentence of `b`: the dot product and shared stems so far
-        // (over the stems with short postings).
-        let mut acc: Vec<(f64, u32)> = vec![(0.0, 0); bb.sentences()];
         let mut touched: Vec<u32> = Vec::new();
-        for i in 0..ab.sentences() {
-            if !eligible(self.a.an, ab, a_free, i) {
-                continue;
-            }
+        for i in a_ok {
             let bag = ab.bag(i);
             // The stems left out (long postings): their norm and number
             // bound what they can add to a cosine and a Dice coefficient.
@@ -634,10 +639,10 @@ impl<'a> Pair<'a> {
                 }
                 let w = self.wa[idx as usize];
                 for &(j, d) in list {
-                    if !b_ok[j as usize] {
+                    let slot = &mut acc[j as usize];
+                    if slot.1 == SKIP {
                         continue;
                     }
-                    let slot = &mut acc[j as usize];
                     if slot.1 == 0 {
                         touched.push(j);
                     }
@@ -645,27 +650,32 @@ impl<'a> Pair<'a> {
                     slot.1 += 1;
                 }
             }
-            let na = self.norm(bag);
             let left_out_norm = left_out_norm.sqrt();
+            // The norm of the sentence, when a partner first needs it.
+            let mut na = f64::NAN;
             let mut best: Vec<(f64, usize)> = Vec::new();
             for j in touched.drain(..) {
                 let j = j as usize;
                 let (mut dot, mut shared) = std::mem::take(&mut acc[j]);
-                let other = bb.bag(j);
-                if b_norms[j].is_nan() {
-                    b_norms[j] = self.norm_b(other);
-                }
-                let size = (bag.len() + other.len()) as f64;
                 // Two distinct stems of short postings at least (one
                 // shared word is no seed), and the best the left-out stems
                 // can add (Cauchy-Schwarz for the cosine) must reach the
-                // thresholds.
-                if shared < 2
-                    || na == 0.0
-                    || b_norms[j] == 0.0
-                    || dot / (na * b_norms[j]) + left_out_norm / na <= SEED_SIMILARITY
-                    || 2.0 * f64::from(shared + left_out) / size <= SEED_SIMILARITY
-                {
+                // thresholds: the cheap tests first.
+                if shared < 2 {
+                    continue;
+                }
+                let other = bb.bag(j);
+                let size = (bag.len() + other.len()) as f64;
+                if 2.0 * f64::from(shared + left_out) / size <= SEED_SIMILARITY {
+                    continue;
+                }
+                if na.is_nan() {
+                    na = self.norm(bag);
+                }
+                if b_norms[j].is_nan() {
+                    b_norms[j] = self.norm_b(other);
+                }
+                if na == 0.0 || b_norms[j] == 0.0 || dot / (na * b_norms[j]) + left_out_norm / na <= SEED_SIMILARITY {
                     continue;
                 }
                 if left_out > 0 {
@@ -1068,14 +1078,17 @@ fn word_kinds(text: &str, tokens: &[crate::text::Token]) -> Vec<u8> {
     // (`chunk_start..chunk_end`), whether it is code, and whether it is
     // plain: all ASCII, no digit, no capital after a small letter.
     let (mut chunk_start, mut chunk_end, mut code, mut plain) = (0usize, 0usize, false, false);
+    // In a text all ASCII (most), every byte starts a character.
+    let all_ascii = text.is_ascii();
     for t in tokens {
         let (start, end) = (t.span.start, t.span.end);
         let numeric =
             || if bytes.get(start..end).is_some_and(|w| w.iter().any(u8::is_ascii_digit)) { NUMERIC } else { 0 };
-        let Some(word) = text.get(start..end) else {
+        let whole = if all_ascii { bytes.get(start..end).is_some() } else { text.get(start..end).is_some() };
+        if !whole {
             out.push(numeric());
             continue;
-        };
+        }
         if start >= chunk_end {
             // The byte at `chunk_end` (if any) is whitespace, so the run
             // starts after the last whitespace in `chunk_end..start`.
@@ -1117,16 +1130,17 @@ fn word_kinds(text: &str, tokens: &[crate::text::Token]) -> Vec<u8> {
             continue;
         }
         let mut lower = false;
+        let word = &bytes[start..end];
         let prose = !code
             && if word.is_ascii() {
-                word.bytes().all(|b| {
+                word.iter().all(|&b| {
                     let c = class(b);
                     let ok = c & DIGIT == 0 && !(lower && c & UPPER != 0);
                     lower = c & LOWER != 0;
                     ok
                 })
             } else {
-                word.chars().all(|c| {
+                text[start..end].chars().all(|c| {
                     let ok = !(c.is_numeric() || lower && c.is_uppercase());
                     lower = c.is_lowercase();
                     ok

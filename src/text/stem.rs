@@ -35,13 +35,15 @@ pub fn word_stems(text: &str, tokens: &[Token], chars: usize, seed: u64) -> Vec<
     // on its own would make one per word).
     let mut cache = None;
     let bytes = text.as_bytes();
+    // A text all ASCII (most) has only ASCII words.
+    let all_ascii = text.is_ascii();
     tokens
         .iter()
         .map(|t| {
             // ASCII bytes are whole characters, so the word as it is (a
             // span out of the text, or cut inside a character, is no ASCII
             // bytes of the text: it takes the other way).
-            let ascii = bytes.get(t.span.start..t.span.end).filter(|w| w.is_ascii());
+            let ascii = bytes.get(t.span.start..t.span.end).filter(|w| all_ascii || w.is_ascii());
             if let Some(word) = ascii {
                 if word.len() <= limit {
                     // An ASCII word is its own normalised form up to case:
