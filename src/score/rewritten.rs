@@ -1084,7 +1084,7 @@ fn word_kinds(text: &str, tokens: &[crate::text::Token]) -> Vec<u8> {
         let (start, end) = (t.span.start, t.span.end);
         let numeric =
             || if bytes.get(start..end).is_some_and(|w| w.iter().any(u8::is_ascii_digit)) { NUMERIC } else { 0 };
-        let whole = if all_ascii { bytes.get(start..end).is_some() } else { text.get(start..end).is_some() };
+        let whole = if all_ascii { start <= end && end <= bytes.len() } else { text.get(start..end).is_some() };
         if !whole {
             out.push(numeric());
             continue;
@@ -1093,8 +1093,10 @@ fn word_kinds(text: &str, tokens: &[crate::text::Token]) -> Vec<u8> {
             // The byte at `chunk_end` (if any) is whitespace, so the run
             // starts after the last whitespace in `chunk_end..start`.
             let from = chunk_end.min(start);
-            chunk_start =
-                bytes[from..start].iter().rposition(|&b| class(b) & SPACE != 0).map_or(from, |p| from + p + 1);
+            chunk_start = start;
+            while chunk_start > from && class(bytes[chunk_start - 1]) & SPACE == 0 {
+                chunk_start -= 1;
+            }
             // The classes of the run's bytes.
             let mut seen = 0u8;
             chunk_end = chunk_start;

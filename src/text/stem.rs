@@ -2,7 +2,7 @@
 //! first few normalised characters.
 
 use super::Token;
-use super::hash::word_hash;
+use super::hash::{short_word_hash, word_hash};
 use super::normalize::normalize_with;
 
 /// The stem of each token: [`word_hash`] of the first `chars` characters of
@@ -52,6 +52,16 @@ pub fn word_stems(text: &str, tokens: &[Token], chars: usize, seed: u64) -> Vec<
                     // short).
                     return t.hash;
                 }
+                if limit <= 8
+                    && let Some(eight) = bytes.get(t.span.start..t.span.start + 8)
+                {
+                    // The stem's bytes (and what follows, masked off) as
+                    // one integer, folded to lowercase at once: the hash
+                    // of the same bytes, zero-padded.
+                    let x = u64::from_le_bytes(eight.try_into().unwrap_or([0; 8]));
+                    let x = ascii_lowercase(x) & (u64::MAX >> (64 - 8 * limit));
+                    return short_word_hash(u128::from(x), limit, seed);
+                }
                 if word.len() <= buf.len() {
                     // ASCII folds to lowercase ASCII byte for byte.
                     let n = word.len().min(limit);
@@ -73,6 +83,19 @@ pub fn word_stems(text: &str, tokens: &[Token], chars: usize, seed: u64) -> Vec<
         .collect()
 }
 
+/// `x` with the bytes of ASCII capitals made small: exact for the bytes
+/// below the first byte that is not ASCII (a carry out of such a byte
+/// reaches only the bytes above it).
+fn ascii_lowercase(x: u64) -> u64 {
+    const EACH: u64 = 0x0101_0101_0101_0101;
+    // Per byte b < 0x80: b + 0x3F has its top bit from `A` on, b + 0x25
+    // from the byte after `Z` on.
+    let from_a = x.wrapping_add(0x3F * EACH);
+    let past_z = x.wrapping_add(0x25 * EACH);
+    let capitals = from_a & !past_z & (0x80 * EACH);
+    x | (capitals >> 2)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,6 +103,27 @@ mod tests {
 
     fn stems(text: &str, chars: usize) -> Vec<u64> {
         word_stems(text, &analyze(text, 7).tokens, chars, 7)
+    }
+
+    #[test]
+    fn ascii_lowercase_folds_capitals_only() {
+        for b in 0..128u8 {
+            let x = u64::from_le_bytes([b, b'Q', b, b'z', b'@', b'[', b, b'`']);
+            let want = u64::from_le_bytes([b, b'Q', b, b'z', b'@', b'[', b, b'`'].map(|c| c.to_ascii_lowercase()));
+            assert_eq!(ascii_lowercase(x), want, "{b}");
+        }
+        // Bytes past the word that are not ASCII leave it alone.
+        let x = u64::from_le_bytes(*b"WORDS\xc3\xa9\xff");
+        assert_eq!(ascii_lowercase(x) & 0xFF_FFFF_FFFF, u64::from_le_bytes(*b"words\0\0\0"));
+    }
+
+    #[test]
+    fn long_words_near_the_end_stem_the_same() {
+        // Stems read eight bytes at once where the text has them.
+        let text = "Inheritance INHERITS Inherit";
+        let s = stems(text, 5);
+        assert!(s.iter().all(|&x| x == s[0]));
+        assert_eq!(s[0], super::super::hash::word_hash(b"inher", 7));
     }
 
     #[test]
