@@ -489,25 +489,34 @@ impl<'a> Pair<'a> {
             *w
         };
         let (va, vb) = (&a.bags.vocab, &b.bags.vocab);
+        // One merge of the two sorted vocabularies.
         let mut wa = Vec::with_capacity(va.len());
         let mut a_to_b = Vec::with_capacity(va.len());
+        let mut wb = Vec::with_capacity(vb.len());
         let mut j = 0;
         for &(stem, sf) in va {
-            while j < vb.len() && vb[j].0 < stem {
+            while let Some(&(s, f)) = vb.get(j)
+                && s < stem
+            {
+                wb.push(weight(f));
                 j += 1;
             }
-            let (other, to) = match vb.get(j) {
-                Some(&(s, f)) if s == stem => (f, j as u32),
-                _ => (0, NONE),
-            };
-            wa.push(weight(sf + other));
-            a_to_b.push(to);
-        }
-        let mut wb: Vec<f64> = vb.iter().map(|&(_, sf)| weight(sf)).collect();
-        for (i, &to) in a_to_b.iter().enumerate() {
-            if to != NONE {
-                wb[to as usize] = wa[i];
+            match vb.get(j) {
+                Some(&(s, f)) if s == stem => {
+                    let w = weight(sf + f);
+                    wa.push(w);
+                    a_to_b.push(j as u32);
+                    wb.push(w);
+                    j += 1;
+                }
+                _ => {
+                    wa.push(weight(sf));
+                    a_to_b.push(NONE);
+                }
             }
+        }
+        for &(_, f) in vb.get(j..).unwrap_or(&[]) {
+            wb.push(weight(f));
         }
         Pair { a, b, wa, a_to_b, wb }
     }
@@ -620,8 +629,12 @@ impl<'a> Pair<'a> {
         // The norms of the sentences of `b`, as they are first needed (NaN
         // until then).
         let mut b_norms: Vec<f64> = vec![f64::NAN; bb.sentences()];
-        let mut touched: Vec<u32> = Vec::new();
+        // The sentences of `b` that the current sentence of `a` touched:
+        // `touched[..n_touched]` (each once, so they fit; no allocation in
+        // the loop over the postings).
+        let mut touched: Vec<u32> = vec![0; bb.sentences()];
         for i in a_ok {
+            let mut n_touched = 0;
             let bag = ab.bag(i);
             // The stems left out (long postings): their norm and number
             // bound what they can add to a cosine and a Dice coefficient.
@@ -644,7 +657,8 @@ impl<'a> Pair<'a> {
                         continue;
                     }
                     if slot.1 == 0 {
-                        touched.push(j);
+                        touched[n_touched] = j;
+                        n_touched += 1;
                     }
                     slot.0 += f64::from(c) * f64::from(d) * w * w;
                     slot.1 += 1;
@@ -654,7 +668,7 @@ impl<'a> Pair<'a> {
             // The norm of the sentence, when a partner first needs it.
             let mut na = f64::NAN;
             let mut best: Vec<(f64, usize)> = Vec::new();
-            for j in touched.drain(..) {
+            for &j in &touched[..n_touched] {
                 let j = j as usize;
                 let (mut dot, mut shared) = std::mem::take(&mut acc[j]);
                 // Two distinct stems of short postings at least (one
