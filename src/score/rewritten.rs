@@ -106,9 +106,11 @@ pub struct SentenceBags {
     sentence_of: Vec<u32>,
     /// Per sentence, the first and last sentence of its paragraph.
     paragraph: Vec<(u32, u32)>,
-    /// Per sentence, its figures ([`figures`]), sorted.
-    numbers: Vec<Vec<u64>>,
-    /// Per sentence, its words of prose ([`prose_words`]).
+    /// Per sentence, its figures ([`figures`]), sorted:
+    /// `numbers[numbers_at[i]..numbers_at[i + 1]]`.
+    numbers: Vec<u64>,
+    numbers_at: Vec<u32>,
+    /// Per sentence, its words of prose ([`word_kinds`]).
     prose: Vec<u32>,
     /// The sentences of each stem (by stem index) with the stem's count
     /// in each, `postings[at[i]..at[i + 1]]`.
@@ -138,26 +140,23 @@ impl SentenceBags {
         let stems = word_stems(text, &analysis.tokens, stem_chars, seed);
         let n_sentences = analysis.sentences.len();
         let mut sentence_of = vec![0u32; stems.len()];
-        // (stem, token) as one integer, sorted: each stem's tokens, so its
-        // sentences, in order.
-        let mut entries: Vec<u128> = Vec::with_capacity(stems.len());
         for (i, s) in analysis.sentences.iter().enumerate() {
             sentence_of[s.tokens.clone()].iter_mut().for_each(|x| *x = i as u32);
-            entries.extend(s.tokens.clone().map(|t| (u128::from(stems[t]) << 32) | t as u128));
         }
-        sort_by_stem(&mut entries);
-        let split = |e: u128| {
-            let token = e as u32;
-            ((e >> 32) as u64, sentence_of[token as usize], token)
-        };
-        let mut vocab: Vec<(u64, u32)> = Vec::new();
+        // The tokens of the sentences sorted by (stem, token): each stem's
+        // tokens, so its sentences, in order.
+        let order = sort_by_stem(&stems, analysis.sentences.iter().flat_map(|s| s.tokens.clone()));
+        // Room for a stem a token, given back at the end.
+        let mut vocab: Vec<(u64, u32)> = Vec::with_capacity(order.len());
         let mut tokens = vec![0u32; stems.len()];
-        let (mut at, mut postings): (Vec<u32>, Vec<(u32, u32)>) = (vec![0u32], Vec::with_capacity(entries.len()));
+        let mut at: Vec<u32> = Vec::with_capacity(order.len() + 1);
+        at.push(0);
+        let mut postings: Vec<(u32, u32)> = Vec::with_capacity(order.len());
         // Distinct stems per sentence, for the flat layout of the bags.
         let mut bag_at = vec![0u32; n_sentences + 1];
         let mut previous: Option<(u64, u32)> = None;
-        for &e in &entries {
-            let (stem, sentence, token) = split(e);
+        for &token in &order {
+            let (stem, sentence) = (stems[token as usize], sentence_of[token as usize]);
             if vocab.last().is_none_or(|v| v.0 != stem) {
                 if !vocab.is_empty() {
                     at.push(postings.len() as u32);
@@ -178,6 +177,8 @@ impl SentenceBags {
             }
         }
         at.push(postings.len() as u32);
+        vocab.shrink_to_fit();
+        at.shrink_to_fit();
         for i in 0..n_sentences {
             bag_at[i + 1] += bag_at[i];
         }
@@ -200,11 +201,17 @@ impl SentenceBags {
                 }
             }
         }
-        let numbers = analysis.sentences.iter().map(|s| figures(text, &analysis.tokens[s.tokens.clone()])).collect();
-        let prose = prose_words(text, &analysis.tokens);
-        let prose =
-            analysis.sentences.iter().map(|s| prose[s.tokens.clone()].iter().filter(|&&p| p).count() as u32).collect();
-        SentenceBags { vocab, tokens, bag_at, bags, sentence_of, paragraph, numbers, prose, at, postings }
+        let kinds = word_kinds(text, &analysis.tokens);
+        let (mut numbers, mut numbers_at) = (Vec::new(), Vec::with_capacity(n_sentences + 1));
+        numbers_at.push(0u32);
+        let mut prose = Vec::with_capacity(n_sentences);
+        for s in &analysis.sentences {
+            let k = &kinds[s.tokens.clone()];
+            numbers.extend(figures(text, &analysis.tokens[s.tokens.clone()], k));
+            numbers_at.push(numbers.len() as u32);
+            prose.push(k.iter().filter(|&&k| k & PROSE != 0).count() as u32);
+        }
+        SentenceBags { vocab, tokens, bag_at, bags, sentence_of, paragraph, numbers, numbers_at, prose, at, postings }
     }
 
     /// Number of sentences.
@@ -246,7 +253,10 @@ impl SentenceBags {
 
     /// The sorted figures of sentence `i` (none past the last sentence).
     pub(crate) fn figures_of(&self, i: usize) -> &[u64] {
-        self.numbers.get(i).map_or(&[], Vec::as_slice)
+        match (self.numbers_at.get(i), self.numbers_at.get(i + 1)) {
+            (Some(&from), Some(&to)) => &self.numbers[from as usize..to as usize],
+            _ => &[],
+        }
     }
 
     /// Number of distinct stems.
@@ -479,25 +489,34 @@ impl<'a> Pair<'a> {
             *w
         };
         let (va, vb) = (&a.bags.vocab, &b.bags.vocab);
+        // One merge of the two sorted vocabularies.
         let mut wa = Vec::with_capacity(va.len());
         let mut a_to_b = Vec::with_capacity(va.len());
+        let mut wb = Vec::with_capacity(vb.len());
         let mut j = 0;
         for &(stem, sf) in va {
-            while j < vb.len() && vb[j].0 < stem {
+            while let Some(&(s, f)) = vb.get(j)
+                && s < stem
+            {
+                wb.push(weight(f));
                 j += 1;
             }
-            let (other, to) = match vb.get(j) {
-                Some(&(s, f)) if s == stem => (f, j as u32),
-                _ => (0, NONE),
-            };
-            wa.push(weight(sf + other));
-            a_to_b.push(to);
-        }
-        let mut wb: Vec<f64> = vb.iter().map(|&(_, sf)| weight(sf)).collect();
-        for (i, &to) in a_to_b.iter().enumerate() {
-            if to != NONE {
-                wb[to as usize] = wa[i];
+            match vb.get(j) {
+                Some(&(s, f)) if s == stem => {
+                    let w = weight(sf + f);
+                    wa.push(w);
+                    a_to_b.push(j as u32);
+                    wb.push(w);
+                    j += 1;
+                }
+                _ => {
+                    wa.push(weight(sf));
+                    a_to_b.push(NONE);
+                }
             }
+        }
+        for &(_, f) in vb.get(j..).unwrap_or(&[]) {
+            wb.push(weight(f));
         }
         Pair { a, b, wa, a_to_b, wb }
     }
@@ -584,7 +603,7 @@ impl<'a> Pair<'a> {
     /// Whether sentence `i` of `a` and `j` of `b` both hold numbers and
     /// share none.
     fn other_figures(&self, i: usize, j: usize) -> bool {
-        different_figures(&self.a.bags.numbers[i], &self.b.bags.numbers[j])
+        different_figures(self.a.bags.figures_of(i), self.b.bags.figures_of(j))
     }
 
     /// The seeds: pairs of sentences (of `a`, of `b`), sorted.
@@ -593,22 +612,29 @@ impl<'a> Pair<'a> {
         let eligible = |an: &Analysis, bags: &SentenceBags, free: &[bool], i: usize| {
             free[i] && bags.seeds_prose(i, an.sentences[i].tokens.len())
         };
-        let b_ok: Vec<bool> = (0..bb.sentences()).map(|j| eligible(self.b.an, bb, b_free, j)).collect();
         let mut seeds = Vec::new();
-        if !b_ok.contains(&true) {
+        let a_ok: Vec<usize> = (0..ab.sentences()).filter(|&i| eligible(self.a.an, ab, a_free, i)).collect();
+        if a_ok.is_empty() {
+            return seeds;
+        }
+        // Per sentence of `b`: the dot product and shared stems so far
+        // (over the stems with short postings), or `SKIP` for a sentence
+        // that may not seed.
+        const SKIP: u32 = u32::MAX;
+        let mut acc: Vec<(f64, u32)> =
+            (0..bb.sentences()).map(|j| (0.0, if eligible(self.b.an, bb, b_free, j) { 0 } else { SKIP })).collect();
+        if acc.iter().all(|x| x.1 == SKIP) {
             return seeds;
         }
         // The norms of the sentences of `b`, as they are first needed (NaN
         // until then).
         let mut b_norms: Vec<f64> = vec![f64::NAN; bb.sentences()];
-        // Per sentence of `b`: the dot product and shared stems so far
-        // (over the stems with short postings).
-        let mut acc: Vec<(f64, u32)> = vec![(0.0, 0); bb.sentences()];
-        let mut touched: Vec<u32> = Vec::new();
-        for i in 0..ab.sentences() {
-            if !eligible(self.a.an, ab, a_free, i) {
-                continue;
-            }
+        // The sentences of `b` that the current sentence of `a` touched:
+        // `touched[..n_touched]` (each once, so they fit; no allocation in
+        // the loop over the postings).
+        let mut touched: Vec<u32> = vec![0; bb.sentences()];
+        for i in a_ok {
+            let mut n_touched = 0;
             let bag = ab.bag(i);
             // The stems left out (long postings): their norm and number
             // bound what they can add to a cosine and a Dice coefficient.
@@ -626,38 +652,44 @@ impl<'a> Pair<'a> {
                 }
                 let w = self.wa[idx as usize];
                 for &(j, d) in list {
-                    if !b_ok[j as usize] {
+                    let slot = &mut acc[j as usize];
+                    if slot.1 == SKIP {
                         continue;
                     }
-                    let slot = &mut acc[j as usize];
                     if slot.1 == 0 {
-                        touched.push(j);
+                        touched[n_touched] = j;
+                        n_touched += 1;
                     }
                     slot.0 += f64::from(c) * f64::from(d) * w * w;
                     slot.1 += 1;
                 }
             }
-            let na = self.norm(bag);
             let left_out_norm = left_out_norm.sqrt();
+            // The norm of the sentence, when a partner first needs it.
+            let mut na = f64::NAN;
             let mut best: Vec<(f64, usize)> = Vec::new();
-            for j in touched.drain(..) {
+            for &j in &touched[..n_touched] {
                 let j = j as usize;
                 let (mut dot, mut shared) = std::mem::take(&mut acc[j]);
-                let other = bb.bag(j);
-                if b_norms[j].is_nan() {
-                    b_norms[j] = self.norm_b(other);
-                }
-                let size = (bag.len() + other.len()) as f64;
                 // Two distinct stems of short postings at least (one
                 // shared word is no seed), and the best the left-out stems
                 // can add (Cauchy-Schwarz for the cosine) must reach the
-                // thresholds.
-                if shared < 2
-                    || na == 0.0
-                    || b_norms[j] == 0.0
-                    || dot / (na * b_norms[j]) + left_out_norm / na <= SEED_SIMILARITY
-                    || 2.0 * f64::from(shared + left_out) / size <= SEED_SIMILARITY
-                {
+                // thresholds: the cheap tests first.
+                if shared < 2 {
+                    continue;
+                }
+                let other = bb.bag(j);
+                let size = (bag.len() + other.len()) as f64;
+                if 2.0 * f64::from(shared + left_out) / size <= SEED_SIMILARITY {
+                    continue;
+                }
+                if na.is_nan() {
+                    na = self.norm(bag);
+                }
+                if b_norms[j].is_nan() {
+                    b_norms[j] = self.norm_b(other);
+                }
+                if na == 0.0 || b_norms[j] == 0.0 || dot / (na * b_norms[j]) + left_out_norm / na <= SEED_SIMILARITY {
                     continue;
                 }
                 if left_out > 0 {
@@ -951,62 +983,66 @@ pub(crate) fn stem_weight(n: f64, sf: u32) -> f64 {
     (1.0 + n / f64::from(sf)).ln()
 }
 
-/// Sorts `(stem << 32) | token` entries: stems are hashes, spread
+/// `tokens` sorted by `(stems[token], token)`: stems are hashes, spread
 /// uniformly, so a stable scatter into buckets by their top bits leaves
-/// only the few entries sharing a bucket to sort (a linear pass in all, where
-/// a comparison sort of the whole took most of the time of
-/// [`SentenceBags::new`]).
-fn sort_by_stem(entries: &mut Vec<u128>) {
-    let n = entries.len();
-    if n < 64 {
-        entries.sort_unstable();
-        return;
-    }
-    let bits = (n.next_power_of_two().trailing_zeros()).min(16);
-    let bucket = |e: u128| (e >> (96 - bits)) as usize; // the top bits of the stem
+/// only the few tokens sharing a bucket to sort, which one insertion sort
+/// of the whole does (a linear pass in all, where a comparison sort of
+/// the whole took most of the time of [`SentenceBags::new`]).
+fn sort_by_stem(stems: &[u64], tokens: impl Iterator<Item = usize> + Clone) -> Vec<u32> {
+    let n = tokens.clone().count();
+    // About two tokens a bucket.
+    let bits = n.max(2).ilog2().min(16);
+    let bucket = |t: usize| (stems[t] >> (64 - bits)) as usize;
     let mut at = vec![0u32; (1 << bits) + 1];
-    for &e in entries.iter() {
-        at[bucket(e) + 1] += 1;
+    for t in tokens.clone() {
+        at[bucket(t) + 1] += 1;
     }
     for i in 0..1 << bits {
         at[i + 1] += at[i];
     }
-    let mut out = vec![0u128; n];
-    let mut fill = at.clone();
-    for &e in entries.iter() {
-        let b = bucket(e);
-        out[fill[b] as usize] = e;
-        fill[b] += 1;
+    let mut out = vec![0u32; n];
+    for t in tokens {
+        let b = bucket(t);
+        out[at[b] as usize] = t as u32;
+        at[b] += 1;
     }
-    for b in 0..1 << bits {
-        let slice = &mut out[at[b] as usize..at[b + 1] as usize];
-        if slice.len() > 1 {
-            slice.sort_unstable();
+    // Each token moves back past the larger ones of its bucket only; a
+    // few stems repeated in one bucket would make that quadratic, so past
+    // a budget of moves a comparison sort finishes (the keys are
+    // distinct: both orders are the one order).
+    let key = |t: u32| (stems[t as usize], t);
+    let mut budget = 4 * n;
+    for i in 1..n {
+        let x = out[i];
+        let mut j = i;
+        while j > 0 && key(out[j - 1]) > key(x) {
+            out[j] = out[j - 1];
+            j -= 1;
+        }
+        out[j] = x;
+        budget = budget.saturating_sub(i - j);
+        if budget == 0 {
+            out.sort_unstable_by_key(|&t| key(t));
+            break;
         }
     }
-    *entries = out;
+    out
 }
 
 /// The figures of a sentence's `tokens`, sorted and distinct: each is a
 /// run of words holding a digit with nothing but punctuation between them
 /// (`1.3.13`, `3,500`, `10:30` are one figure each, whatever splits them
-/// into words), hashed from its words' hashes.
-fn figures(text: &str, tokens: &[crate::text::Token]) -> Vec<u64> {
-    let bytes = text.as_bytes();
-    let (Some(first), Some(last)) = (tokens.first(), tokens.last()) else { return Vec::new() };
-    // Most sentences hold no digit: one pass over their bytes (a fold, not
-    // a search, so that it vectorises) tells.
-    let any_digit =
-        bytes.get(first.span.start..last.span.end).unwrap_or(&[]).iter().fold(false, |acc, b| acc | b.is_ascii_digit());
-    if !any_digit {
+/// into words), hashed from its words' hashes. `kinds` are the tokens'
+/// [`word_kinds`] (which of them hold a digit).
+fn figures(text: &str, tokens: &[crate::text::Token], kinds: &[u8]) -> Vec<u64> {
+    // Most sentences hold no digit.
+    if !kinds.iter().any(|&k| k & NUMERIC != 0) {
         return Vec::new();
     }
-    let numeric =
-        |t: &crate::text::Token| bytes.get(t.span.start..t.span.end).is_some_and(|w| w.iter().any(u8::is_ascii_digit));
     let mut out: Vec<u64> = Vec::new();
     let mut current: Option<(u64, usize)> = None;
-    for t in tokens {
-        if !numeric(t) {
+    for (t, &kind) in tokens.iter().zip(kinds) {
+        if kind & NUMERIC == 0 {
             out.extend(current.take().map(|c| c.0));
             continue;
         }
@@ -1029,81 +1065,120 @@ fn figures(text: &str, tokens: &[crate::text::Token]) -> Vec<u64> {
     out
 }
 
-/// Per token, whether it is a word of prose: no digit, no capital after
-/// a small letter inside it (`CharField`), and no ASCII punctuation but
-/// `-',;!?` between two ASCII letters or digits of the run without
-/// whitespace that holds it. So `max_length`,
-/// `models.CharField(max_length=100)`, `django.utils`, `P(A|B)` and
-/// `3.2.9` are words of code, identifiers or figures; `object-oriented`,
-/// `don't`, `(often)` and `end.` are prose. Script-agnostic: the
-/// punctuation of code is ASCII whatever the language around it, and a
-/// script without case has only the other tests. One pass over the bytes.
-fn prose_words(text: &str, tokens: &[crate::text::Token]) -> Vec<bool> {
+/// [`word_kinds`] bit: a word of prose.
+const PROSE: u8 = 1;
+/// [`word_kinds`] bit: a word holding an ASCII digit (part of a figure).
+const NUMERIC: u8 = 2;
+
+/// Per token, its kind as bits: [`PROSE`] for a word of prose, [`NUMERIC`]
+/// for a word holding an ASCII digit.
+///
+/// A word of prose has no digit, no capital after a small letter inside
+/// it (`CharField`), and no ASCII punctuation but `-',;!?` between two
+/// ASCII letters or digits of the run without whitespace that holds it.
+/// So `max_length`, `models.CharField(max_length=100)`, `django.utils`,
+/// `P(A|B)` and `3.2.9` are words of code, identifiers or figures;
+/// `object-oriented`, `don't`, `(often)` and `end.` are prose.
+/// Script-agnostic: the punctuation of code is ASCII whatever the language
+/// around it, and a script without case has only the other tests. One
+/// pass over the bytes of the runs: the words of a run of ASCII without a
+/// digit or a capital after a small letter (most runs: a word and its
+/// punctuation) need no test of their own.
+fn word_kinds(text: &str, tokens: &[crate::text::Token]) -> Vec<u8> {
     let bytes = text.as_bytes();
     let class = |b: u8| BYTE_CLASS[b as usize];
     let mut out = Vec::with_capacity(tokens.len());
-    // The end of the run without whitespace holding the last token, and
-    // whether it is code.
-    let (mut chunk_end, mut code) = (0usize, false);
+    // The run without whitespace holding the last token
+    // (`chunk_start..chunk_end`), whether it is code, and whether it is
+    // plain: all ASCII, no digit, no capital after a small letter.
+    let (mut chunk_start, mut chunk_end, mut code, mut plain) = (0usize, 0usize, false, false);
+    // In a text all ASCII (most), every byte starts a character.
+    let all_ascii = text.is_ascii();
     for t in tokens {
         let (start, end) = (t.span.start, t.span.end);
-        let Some(word) = text.get(start..end) else {
-            out.push(false);
+        let numeric =
+            || if bytes.get(start..end).is_some_and(|w| w.iter().any(u8::is_ascii_digit)) { NUMERIC } else { 0 };
+        let whole = if all_ascii { start <= end && end <= bytes.len() } else { text.get(start..end).is_some() };
+        if !whole {
+            out.push(numeric());
             continue;
-        };
+        }
         if start >= chunk_end {
             // The byte at `chunk_end` (if any) is whitespace, so the run
             // starts after the last whitespace in `chunk_end..start`.
             let from = chunk_end.min(start);
-            let mut at = bytes[from..start].iter().rposition(|&b| class(b) & SPACE != 0).map_or(from, |p| from + p + 1);
-            let (mut alnum, mut pending) = (false, false);
-            code = false;
-            while let Some(&b) = bytes.get(at) {
+            chunk_start = start;
+            while chunk_start > from && class(bytes[chunk_start - 1]) & SPACE == 0 {
+                chunk_start -= 1;
+            }
+            // The classes of the run's bytes.
+            let mut seen = 0u8;
+            chunk_end = chunk_start;
+            for &b in &bytes[chunk_start..] {
                 let c = class(b);
                 if c & SPACE != 0 {
                     break;
                 }
-                if c & ALNUM != 0 {
-                    code |= pending;
-                    alnum = true;
-                } else if alnum && c & CODE != 0 {
-                    pending = true;
-                }
-                at += 1;
+                seen |= c;
+                chunk_end += 1;
             }
-            chunk_end = at;
+            let run = &bytes[chunk_start..chunk_end];
+            code = false;
+            if seen & CODE != 0 && seen & ALNUM != 0 {
+                let (mut alnum, mut pending) = (false, false);
+                for &b in run {
+                    let c = class(b);
+                    if c & ALNUM != 0 {
+                        code |= pending;
+                        alnum = true;
+                    } else if alnum && c & CODE != 0 {
+                        pending = true;
+                    }
+                }
+            }
+            let camel = || run.windows(2).any(|w| class(w[0]) & LOWER != 0 && class(w[1]) & UPPER != 0);
+            plain = seen & (DIGIT | HIGH) == 0 && !(seen & UPPER != 0 && seen & LOWER != 0 && camel());
+        }
+        if plain && chunk_start <= start && end <= chunk_end {
+            // The words of a plain run are prose unless it is code, and
+            // hold no digit.
+            out.push(if code { 0 } else { PROSE });
+            continue;
         }
         let mut lower = false;
+        let word = &bytes[start..end];
         let prose = !code
             && if word.is_ascii() {
-                word.bytes().all(|b| {
+                word.iter().all(|&b| {
                     let c = class(b);
                     let ok = c & DIGIT == 0 && !(lower && c & UPPER != 0);
                     lower = c & LOWER != 0;
                     ok
                 })
             } else {
-                word.chars().all(|c| {
+                text[start..end].chars().all(|c| {
                     let ok = !(c.is_numeric() || lower && c.is_uppercase());
                     lower = c.is_lowercase();
                     ok
                 })
             };
-        out.push(prose);
+        out.push(if prose { PROSE } else { 0 } | numeric());
     }
     out
 }
 
-/// The classes of a byte that [`prose_words`] reads, as bits: ASCII
+/// The classes of a byte that [`word_kinds`] reads, as bits: ASCII
 /// whitespace, letter or digit, punctuation of code (ASCII punctuation
-/// but `-',;!?`), digit, capital and small letter (a table lookup per
-/// byte where the tests took most of the time of [`SentenceBags::new`]).
+/// but `-',;!?`), digit, capital and small letter, and not ASCII (a table
+/// lookup per byte where the tests took most of the time of
+/// [`SentenceBags::new`]).
 const SPACE: u8 = 1;
 const ALNUM: u8 = 2;
 const CODE: u8 = 4;
 const DIGIT: u8 = 8;
 const UPPER: u8 = 16;
 const LOWER: u8 = 32;
+const HIGH: u8 = 64;
 const fn bit(on: bool, bit: u8) -> u8 {
     if on { bit } else { 0 }
 }
@@ -1118,6 +1193,10 @@ const BYTE_CLASS: [u8; 256] = {
             | bit(b.is_ascii_digit(), DIGIT)
             | bit(b.is_ascii_uppercase(), UPPER)
             | bit(b.is_ascii_lowercase(), LOWER);
+        i += 1;
+    }
+    while i < 256 {
+        table[i] = HIGH;
         i += 1;
     }
     table
@@ -1449,10 +1528,11 @@ mod tests {
     fn figures_are_whole_whatever_splits_them_into_words() {
         let text = "Raised from 1.3.7 to 1.3.13 and 3.6.0, at 10:30 on 3 May.";
         let an = analyze(text, 0);
-        let f = figures(text, &an.tokens);
+        let f = figures(text, &an.tokens, &word_kinds(text, &an.tokens));
         assert_eq!(f.len(), 5, "1.3.7, 1.3.13, 3.6.0, 10:30, 3");
         let other = "Raised from 3.6.0 to 3.7.0.";
-        let g = figures(other, &analyze(other, 0).tokens);
+        let tokens = analyze(other, 0).tokens;
+        let g = figures(other, &tokens, &word_kinds(other, &tokens));
         assert_eq!(g.len(), 2);
         assert_eq!(f.iter().filter(|x| g.contains(x)).count(), 1, "3.6.0 alone is shared");
     }
@@ -1474,7 +1554,7 @@ mod tests {
                     the object-oriented don't (often) end. Модель «данных» и ключ.";
         let an = analyze(text, 0);
         let words: Vec<(&str, bool)> =
-            an.tokens.iter().zip(prose_words(text, &an.tokens)).map(|(t, p)| (&text[t.span], p)).collect();
+            an.tokens.iter().zip(word_kinds(text, &an.tokens)).map(|(t, k)| (&text[t.span], k & PROSE != 0)).collect();
         let prose: Vec<&str> = words.iter().filter(|w| w.1).map(|w| w.0).collect();
         assert_eq!(
             prose,
@@ -1506,18 +1586,21 @@ mod tests {
     #[test]
     fn the_bucket_sort_sorts() {
         let mut state = 7u64;
-        for n in [0usize, 1, 63, 64, 65, 1000, 5000] {
-            let mut v: Vec<u128> = (0..n)
-                .map(|t| {
-                    state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-                    // Few distinct stems, so that buckets hold many.
-                    (u128::from((state >> 33) % 97 * 0x0123_4567_89ab_cdef) << 32) | t as u128
-                })
-                .collect();
-            let mut want = v.clone();
-            want.sort_unstable();
-            sort_by_stem(&mut v);
-            assert_eq!(v, want, "{n}");
+        for n in [0usize, 1, 2, 3, 63, 64, 65, 1000, 5000] {
+            for distinct in [1u64, 3, 97, u64::MAX] {
+                // Few distinct stems, so that buckets hold many.
+                let stems: Vec<u64> = (0..n)
+                    .map(|_| {
+                        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                        ((state >> 11) % distinct).wrapping_mul(0x0123_4567_89ab_cdef)
+                    })
+                    .collect();
+                // Every other token, backwards: the order does not matter.
+                let tokens = (0..n).rev().filter(|t| t % 2 == 0);
+                let mut want: Vec<u32> = tokens.clone().map(|t| t as u32).collect();
+                want.sort_unstable_by_key(|&t| (stems[t as usize], t));
+                assert_eq!(sort_by_stem(&stems, tokens), want, "{n} {distinct}");
+            }
         }
     }
 

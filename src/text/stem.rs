@@ -2,7 +2,7 @@
 //! first few normalised characters.
 
 use super::Token;
-use super::hash::word_hash;
+use super::hash::{short_word_hash, word_hash};
 use super::normalize::normalize_with;
 
 /// The stem of each token: [`word_hash`] of the first `chars` characters of
@@ -34,31 +34,66 @@ pub fn word_stems(text: &str, tokens: &[Token], chars: usize, seed: u64) -> Vec<
     // The memo of folded characters, shared by the words (folding a word
     // on its own would make one per word).
     let mut cache = None;
+    let bytes = text.as_bytes();
+    // A text all ASCII (most) has only ASCII words.
+    let all_ascii = text.is_ascii();
     tokens
         .iter()
         .map(|t| {
-            let word = text.get(t.span.start..t.span.end).unwrap_or("");
-            if word.len() <= limit && word.is_ascii() {
-                // An ASCII word is its own normalised form up to case: a
-                // word no longer than the stem is its own stem, whose hash
-                // the analysis has (most words of a text are this short).
-                return t.hash;
-            }
-            if word.is_ascii() && word.len() <= buf.len() {
-                // ASCII folds to lowercase ASCII byte for byte.
-                let n = word.len().min(limit);
-                for (dst, src) in buf.iter_mut().zip(word.bytes()).take(n) {
-                    *dst = src.to_ascii_lowercase();
+            // ASCII bytes are whole characters, so the word as it is (a
+            // span out of the text, or cut inside a character, is no ASCII
+            // bytes of the text: it takes the other way).
+            let ascii = bytes.get(t.span.start..t.span.end).filter(|w| all_ascii || w.is_ascii());
+            if let Some(word) = ascii {
+                if word.len() <= limit {
+                    // An ASCII word is its own normalised form up to case:
+                    // a word no longer than the stem is its own stem, whose
+                    // hash the analysis has (most words of a text are this
+                    // short).
+                    return t.hash;
                 }
-                word_hash(&buf[..n], seed)
-            } else {
-                let folded = normalize_with(word, &mut cache);
-                let s = folded.as_str();
-                let end = s.char_indices().nth(limit).map_or(s.len(), |(i, _)| i);
-                word_hash(&s.as_bytes()[..end], seed)
+                if limit <= 8
+                    && let Some(eight) = bytes.get(t.span.start..t.span.start + 8)
+                {
+                    // The stem's bytes (and what follows, masked off) as
+                    // one integer, folded to lowercase at once: the hash
+                    // of the same bytes, zero-padded.
+                    let x = u64::from_le_bytes(eight.try_into().unwrap_or([0; 8]));
+                    let x = ascii_lowercase(x) & (u64::MAX >> (64 - 8 * limit));
+                    return short_word_hash(u128::from(x), limit, seed);
+                }
+                if word.len() <= buf.len() {
+                    // ASCII folds to lowercase ASCII byte for byte.
+                    let n = word.len().min(limit);
+                    for (dst, src) in buf.iter_mut().zip(word).take(n) {
+                        *dst = src.to_ascii_lowercase();
+                    }
+                    return word_hash(&buf[..n], seed);
+                }
             }
+            // A span out of the text or cut inside a character takes its
+            // token's hash, as a short word does.
+            let Some(word) = text.get(t.span.start..t.span.end) else { return t.hash };
+            // Not ASCII, or ASCII longer than the buffer.
+            let folded = normalize_with(word, &mut cache);
+            let s = folded.as_str();
+            let end = s.char_indices().nth(limit).map_or(s.len(), |(i, _)| i);
+            word_hash(&s.as_bytes()[..end], seed)
         })
         .collect()
+}
+
+/// `x` with the bytes of ASCII capitals made small: exact for the bytes
+/// below the first byte that is not ASCII (a carry out of such a byte
+/// reaches only the bytes above it).
+fn ascii_lowercase(x: u64) -> u64 {
+    const EACH: u64 = 0x0101_0101_0101_0101;
+    // Per byte b < 0x80: b + 0x3F has its top bit from `A` on, b + 0x25
+    // from the byte after `Z` on.
+    let from_a = x.wrapping_add(0x3F * EACH);
+    let past_z = x.wrapping_add(0x25 * EACH);
+    let capitals = from_a & !past_z & (0x80 * EACH);
+    x | (capitals >> 2)
 }
 
 #[cfg(test)]
@@ -68,6 +103,27 @@ mod tests {
 
     fn stems(text: &str, chars: usize) -> Vec<u64> {
         word_stems(text, &analyze(text, 7).tokens, chars, 7)
+    }
+
+    #[test]
+    fn ascii_lowercase_folds_capitals_only() {
+        for b in 0..128u8 {
+            let x = u64::from_le_bytes([b, b'Q', b, b'z', b'@', b'[', b, b'`']);
+            let want = u64::from_le_bytes([b, b'Q', b, b'z', b'@', b'[', b, b'`'].map(|c| c.to_ascii_lowercase()));
+            assert_eq!(ascii_lowercase(x), want, "{b}");
+        }
+        // Bytes past the word that are not ASCII leave it alone.
+        let x = u64::from_le_bytes(*b"WORDS\xc3\xa9\xff");
+        assert_eq!(ascii_lowercase(x) & 0xFF_FFFF_FFFF, u64::from_le_bytes(*b"words\0\0\0"));
+    }
+
+    #[test]
+    fn long_words_near_the_end_stem_the_same() {
+        // Stems read eight bytes at once where the text has them.
+        let text = "Inheritance INHERITS Inherit";
+        let s = stems(text, 5);
+        assert!(s.iter().all(|&x| x == s[0]));
+        assert_eq!(s[0], super::super::hash::word_hash(b"inher", 7));
     }
 
     #[test]
