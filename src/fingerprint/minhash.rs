@@ -67,7 +67,25 @@ impl MinHasher {
         }
         Signature(mins)
     }
+
+    /// [`signature`](Self::signature) of a slice of shingles, without the
+    /// buffer of a long stream when there are few (a sentence's stems).
+    pub(crate) fn signature_of(&self, shingles: &[u64]) -> Signature {
+        if shingles.len() > SMALL_SET {
+            return self.signature(shingles.iter().copied());
+        }
+        let mut buf = [0u32; SMALL_SET];
+        for (slot, &x) in buf.iter_mut().zip(shingles) {
+            *slot = (fmix64(x) >> 32) as u32;
+        }
+        let mut mins = vec![u32::MAX; self.a.len()];
+        update_mins(&mut mins, &self.a, &self.b, &buf[..shingles.len()]);
+        Signature(mins)
+    }
 }
+
+/// Most shingles that [`MinHasher::signature_of`] mixes on the stack.
+const SMALL_SET: usize = 32;
 
 /// Shingles per pass of [`update_mins`]: 4 KiB, well inside L1.
 const SIGNATURE_CHUNK: usize = 512;
@@ -138,7 +156,17 @@ mod tests {
         // chunk size of `update_mins`.
         for n in [1, 2, 3, 8, 15, 16, 17, 33, 127, 128] {
             let m = MinHasher::new(n, 3);
-            for len in [0, 1, 2, SIGNATURE_CHUNK - 1, SIGNATURE_CHUNK, SIGNATURE_CHUNK + 1, 3 * SIGNATURE_CHUNK + 7] {
+            for len in [
+                0,
+                1,
+                2,
+                SMALL_SET,
+                SMALL_SET + 1,
+                SIGNATURE_CHUNK - 1,
+                SIGNATURE_CHUNK,
+                SIGNATURE_CHUNK + 1,
+                3 * SIGNATURE_CHUNK + 7,
+            ] {
                 let xs: Vec<u64> = (0..len as u64).map(|i| splitmix64(i ^ 0xABCD)).collect();
                 let naive: Vec<u32> = (0..n)
                     .map(|i| {
@@ -149,6 +177,7 @@ mod tests {
                     })
                     .collect();
                 assert_eq!(m.signature(xs.iter().copied()).0, naive, "n = {n}, len = {len}");
+                assert_eq!(m.signature_of(&xs).0, naive, "n = {n}, len = {len}");
             }
         }
     }
