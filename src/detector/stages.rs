@@ -221,21 +221,23 @@ pub(crate) fn bag_cue_estimate_with(
     // Shared folds (matched one to one, as the Dice count) weigh alike on
     // both sides; the others' weights need the other article's frequency.
     let (mut dot, mut norm_x, mut norm_y) = (0.0f64, 0.0f64, 0.0f64);
-    let mut ys = y.stems.iter().peekable();
+    let (ys, mut j) = (y.stems, 0);
     for &(fold, c, f) in x.stems {
-        while let Some(&(other, d, g)) = ys.next_if(|e| e.0 < fold) {
+        while let Some(&(other, d, g)) = ys.get(j).filter(|e| e.0 < fold) {
             norm_y += (f64::from(d) * weight(g, x_frequency(other))).powi(2);
+            j += 1;
         }
-        if let Some(&(_, d, g)) = ys.next_if(|e| e.0 == fold) {
+        if let Some(&(_, d, g)) = ys.get(j).filter(|e| e.0 == fold) {
             let w = weight(f, u16::from(g));
             dot += f64::from(c) * f64::from(d) * w * w;
             norm_x += (f64::from(c) * w).powi(2);
             norm_y += (f64::from(d) * w).powi(2);
+            j += 1;
         } else {
             norm_x += (f64::from(c) * weight(f, y_frequency(fold))).powi(2);
         }
     }
-    for &(fold, d, g) in ys {
+    for &(fold, d, g) in &ys[j..] {
         norm_y += (f64::from(d) * weight(g, x_frequency(fold))).powi(2);
     }
     let cosine = dot / (norm_x.sqrt() * norm_y.sqrt());

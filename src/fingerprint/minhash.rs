@@ -79,7 +79,7 @@ impl MinHasher {
             *slot = (fmix64(x) >> 32) as u32;
         }
         let mut mins = vec![u32::MAX; self.a.len()];
-        update_mins(&mut mins, &self.a, &self.b, &buf[..shingles.len()]);
+        update_mins_few(&mut mins, &self.a, &self.b, &buf[..shingles.len()]);
         Signature(mins)
     }
 }
@@ -104,6 +104,28 @@ const LANES32: usize = 16;
 /// the widest vectors the CPU has ([`dispatch`]).
 fn update_mins(mins: &mut [u32], a: &[u32], b: &[u32], ys: &[u32]) {
     dispatch::update_mins(mins, a, b, ys)
+}
+
+/// [`update_mins`] for a few shingles (at most [`SMALL_SET`]), with the
+/// widest vectors the CPU has ([`dispatch`]).
+fn update_mins_few(mins: &mut [u32], a: &[u32], b: &[u32], ys: &[u32]) {
+    dispatch::update_mins_few(mins, a, b, ys)
+}
+
+/// [`update_mins_few`] in portable code: shingle-outer, hash-inner, so that
+/// the hash functions are the vector lanes with nothing set up per block
+/// (the block kernel, [`update_mins_portable`], sets up each block's
+/// parameters for the shingles of a long stream, which a sentence's dozen
+/// stems do not repay). Same values as the obvious double loop.
+#[inline(always)]
+fn update_mins_few_portable(mins: &mut [u32], a: &[u32], b: &[u32], ys: &[u32]) {
+    let n = mins.len().min(a.len()).min(b.len());
+    let (mins, a, b) = (&mut mins[..n], &a[..n], &b[..n]);
+    for &y in ys {
+        for ((m, &a), &b) in mins.iter_mut().zip(a).zip(b) {
+            *m = (*m).min(mix(a, b, y));
+        }
+    }
 }
 
 /// [`update_mins`] in portable code.
