@@ -323,7 +323,7 @@ pub(crate) fn sentence_stem_sets_folded(
     let (mut sorted, mut vocab) = (Vec::<u64>::new(), Vec::<u16>::new());
     let mut kept = Kept::default();
     let mut sets: Vec<(u32, Vec<u64>)> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen: std::collections::HashSet<Vec<u64>, std::hash::BuildHasherDefault<SetHasher>> = Default::default();
     for (i, s) in analysis.sentences.iter().enumerate() {
         let stems = all.get(s.tokens.clone()).unwrap_or(&[]);
         sorted.clear();
@@ -336,7 +336,12 @@ pub(crate) fn sentence_stem_sets_folded(
         if words.len() < BAG_MIN_STEMS {
             continue;
         }
-        let mut set: Vec<u64> = words.iter().zip(stems).filter(|(t, _)| is_long(text, t)).map(|(_, &x)| x).collect();
+        let mut set: Vec<u64> = Vec::with_capacity(words.len());
+        for (t, &x) in words.iter().zip(stems) {
+            if has_chars(&text.as_bytes()[t.span.start..t.span.end], BAG_MIN_CHARS) {
+                set.push(x);
+            }
+        }
         if set.len() < BAG_MIN_STEMS {
             continue;
         }
@@ -348,6 +353,45 @@ pub(crate) fn sentence_stem_sets_folded(
         }
     }
     (sets, Folded::finish(analysis.sentences.len(), vocab, kept))
+}
+
+/// The hasher of the stem sets a text has had ([`sentence_stem_sets_folded`]):
+/// stems are hashes already, so their bytes are mixed 8 at a time with one
+/// multiplication (as FxHash does) where SipHash would take rounds.
+#[derive(Default)]
+struct SetHasher(u64);
+
+impl std::hash::Hasher for SetHasher {
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 32)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+/// Whether `word`, the UTF-8 bytes of a `str`, has at least `n` (at most
+/// 16) characters: the bytes that start one (not continuation bytes
+/// `0b10xx_xxxx`) counted, where a word of `4 * n` bytes or more has them
+/// whatever they are.
+fn has_chars(word: &[u8], n: usize) -> bool {
+    if word.len() < n {
+        return false;
+    }
+    if word.len() >= 4 * n {
+        return true;
+    }
+    word.iter().filter(|&&b| (b as i8) >= -0x40).count() >= n
 }
 
 /// Whether token `t` of `text` has at least [`BAG_MIN_CHARS`] characters.
@@ -466,6 +510,29 @@ mod tests {
         let a = analyze(texts[0], 3);
         let (sets, (folded, stems)) = sentence_stem_sets_folded("short", &a, 5, 3);
         assert!(sets.is_empty() && folded.sentences == 0 && stems.is_empty());
+    }
+
+    #[test]
+    fn characters_are_counted_as_chars_does() {
+        for w in [
+            "",
+            "a",
+            "abc",
+            "abcd",
+            "ñab",
+            "ñabc",
+            "東京",
+            "東京都庁",
+            "ééé",
+            "éééé",
+            "x\u{301}yz",
+            "🎉🎉🎉",
+            "🎉🎉🎉🎉",
+        ] {
+            for n in 1..=6 {
+                assert_eq!(has_chars(w.as_bytes(), n), w.chars().nth(n - 1).is_some(), "{w} {n}");
+            }
+        }
     }
 
     #[test]
