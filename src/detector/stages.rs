@@ -196,21 +196,47 @@ pub(crate) fn bag_cue_estimate_with(
     if common < 2 || 2.0 * common as f64 / (nx + ny) as f64 <= SEED_SIMILARITY {
         return None;
     }
-    let n = f64::from(x.sentences + y.sentences);
-    // The weights of small sentence frequencies (most of them), each
-    // computed once (0 until then: a weight is positive, or 0 again).
-    let mut memo = [0.0f64; 64];
-    let mut weight = |f: u8, g: u16| {
-        let sf = (u32::from(f) + u32::from(g)).max(1);
-        match memo.get_mut(sf as usize) {
-            Some(w) if *w != 0.0 => *w,
-            Some(w) => {
-                *w = stem_weight(n, sf);
-                *w
-            }
-            None => stem_weight(n, sf),
+    let total = x.sentences + y.sentences;
+    let n = f64::from(total);
+    WEIGHTS.with_borrow_mut(|cache| {
+        if cache.is_empty() {
+            cache.resize(1 << WEIGHT_BITS, (u64::MAX, 0.0));
         }
-    };
+        // A weight is a function of `(total, sf)`: computed once per
+        // thread while its cache entry lasts.
+        let weight = |f: u8, g: u16| {
+            let sf = (u32::from(f) + u32::from(g)).max(1);
+            let key = (u64::from(total) << 32) | u64::from(sf);
+            let entry = &mut cache[(key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - WEIGHT_BITS)) as usize];
+            if entry.0 != key {
+                *entry = (key, stem_weight(n, sf));
+            }
+            entry.1
+        };
+        estimate_cosine(x, y, x_frequency, weight)
+    })
+}
+
+/// Entries (log2) of the per-thread cache of [`bag_cue_estimate`]'s weights.
+const WEIGHT_BITS: u32 = 12;
+
+thread_local! {
+    /// Per thread, `(total sentences << 32 | sentence frequency, stem_weight)`
+    /// of weights computed by [`bag_cue_estimate`], direct-mapped on the key
+    /// (`u64::MAX`, no key, when empty): a pair's weights take a handful of
+    /// keys, and the logarithms are the bulk of an estimate.
+    static WEIGHTS: std::cell::RefCell<Vec<(u64, f64)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The tf-isf cosine of [`bag_cue_estimate`] (`weight(f, g)` the weight of a
+/// fold of sentence frequencies `f` and `g` in the two articles) if it
+/// passes.
+fn estimate_cosine(
+    x: FoldedSentence<'_>,
+    y: FoldedSentence<'_>,
+    x_frequency: impl Fn(u16) -> u16,
+    mut weight: impl FnMut(u8, u16) -> f64,
+) -> Option<f64> {
     // `x`'s folds not shared come in increasing order: each is looked up
     // in what is left of `y.vocab` past the previous one.
     let mut y_vocab = y.vocab;
