@@ -160,29 +160,35 @@ impl Folded {
     /// sentence, in any order), with the folded stems of the sentences
     /// `kept`.
     fn finish(sentences: usize, folds: Vec<u16>, kept: Kept) -> (Folded, Vec<Vec<FoldedStem>>) {
-        // Counted in a table, and only the distinct folds sorted: the
-        // same `(fold, sentences holding it)` as sorting `folds` and
-        // counting its runs.
+        // Counted in a table, the folds seen marked in a bitmap read in
+        // order: the same `(fold, sentences holding it)` as sorting
+        // `folds` and counting its runs, without a sort.
         let vocab: Vec<(u16, u16)> = FREQUENCIES.with_borrow_mut(|table| {
-            if table.is_empty() {
-                table.resize(1 << 16, 0);
-            }
-            let mut distinct = Vec::new();
-            for &f in &folds {
-                let n = &mut table[usize::from(f)];
-                if *n == 0 {
-                    distinct.push(f);
+            SEEN.with_borrow_mut(|seen| {
+                if table.is_empty() {
+                    table.resize(1 << 16, 0);
                 }
-                *n = n.saturating_add(1);
-            }
-            distinct.sort_unstable();
-            distinct
-                .into_iter()
-                .map(|f| {
-                    let n = std::mem::take(&mut table[usize::from(f)]);
-                    (f, n)
-                })
-                .collect()
+                if seen.is_empty() {
+                    seen.resize(1 << 10, 0);
+                }
+                for &f in &folds {
+                    let n = &mut table[usize::from(f)];
+                    if *n == 0 {
+                        seen[usize::from(f >> 6)] |= 1 << (f & 63);
+                    }
+                    *n = n.saturating_add(1);
+                }
+                let mut vocab = Vec::new();
+                for (w, word) in seen.iter_mut().enumerate() {
+                    let mut bits = std::mem::take(word);
+                    while bits != 0 {
+                        let f = ((w << 6) | bits.trailing_zeros() as usize) as u16;
+                        vocab.push((f, std::mem::take(&mut table[usize::from(f)])));
+                        bits &= bits - 1;
+                    }
+                }
+                vocab
+            })
         });
         let out = Folded { sentences: sentences as u32, vocab };
         let Kept { mut packed, ends } = kept;
@@ -275,8 +281,11 @@ fn sentence_of(stems: impl Iterator<Item = (u64, u32)>, frequency: impl Fn(u16) 
 
 thread_local! {
     /// Per thread, a table of the sentence frequency of each 16-bit fold,
-    /// zero outside [`with_frequencies`].
+    /// zero outside [`with_frequencies`] (and `Folded::finish`).
     static FREQUENCIES: std::cell::RefCell<Vec<u16>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Per thread, a bitmap of the 16-bit folds an article has, zero
+    /// outside `Folded::finish`.
+    static SEEN: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// `f` given a table of the frequency of each fold in `vocab` (0 for a
@@ -323,7 +332,9 @@ pub(crate) fn sentence_stem_sets_folded(
     let (mut sorted, mut vocab) = (Vec::<u64>::new(), Vec::<u16>::new());
     let mut kept = Kept::default();
     let mut sets: Vec<(u32, Vec<u64>)> = Vec::new();
-    let mut seen: std::collections::HashSet<Vec<u64>, std::hash::BuildHasherDefault<SetHasher>> = Default::default();
+    // The fingerprints of the sets taken: a set whose fingerprint is new
+    // is new; one whose is not is compared with those taken.
+    let mut seen: std::collections::HashSet<u64, std::hash::BuildHasherDefault<SetHasher>> = Default::default();
     for (i, s) in analysis.sentences.iter().enumerate() {
         let stems = all.get(s.tokens.clone()).unwrap_or(&[]);
         sorted.clear();
@@ -347,7 +358,7 @@ pub(crate) fn sentence_stem_sets_folded(
         }
         set.sort_unstable();
         set.dedup();
-        if set.len() >= BAG_MIN_STEMS && seen.insert(set.clone()) {
+        if set.len() >= BAG_MIN_STEMS && (seen.insert(fingerprint(&set)) || !sets.iter().any(|(_, s)| *s == set)) {
             sets.push((i as u32, set));
             kept.push(&sorted);
         }
@@ -355,28 +366,29 @@ pub(crate) fn sentence_stem_sets_folded(
     (sets, Folded::finish(analysis.sentences.len(), vocab, kept))
 }
 
-/// The hasher of the stem sets a text has had ([`sentence_stem_sets_folded`]):
-/// stems are hashes already, so their bytes are mixed 8 at a time with one
-/// multiplication (as FxHash does) where SipHash would take rounds.
+/// A 64-bit fingerprint of a set of stems: stems are hashes already, mixed
+/// one multiplication each (as FxHash does).
+fn fingerprint(set: &[u64]) -> u64 {
+    let h = set.iter().fold(set.len() as u64, |h, &x| (h.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95));
+    h ^ (h >> 32)
+}
+
+/// The hasher of the fingerprints of stem sets ([`fingerprint`]): mixed
+/// already, they hash as themselves.
 #[derive(Default)]
 struct SetHasher(u64);
 
 impl std::hash::Hasher for SetHasher {
     fn finish(&self) -> u64 {
-        self.0 ^ (self.0 >> 32)
+        self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(word));
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
         }
     }
     fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
+        self.0 = n;
     }
 }
 
@@ -500,6 +512,19 @@ mod tests {
                 let wanted: Vec<u32> = sets.iter().map(|s| s.0).collect();
                 let (folded, stems) = Folded::new(text, &a, chars, 3, &wanted);
                 let (sets2, (folded2, stems2)) = sentence_stem_sets_folded(text, &a, chars, 3);
+                // The vocabulary as first computed: every sentence's
+                // distinct stems folded, sorted, and the runs counted.
+                let all = word_stems(text, &a.tokens, chars, 3);
+                let mut folds: Vec<u16> = Vec::new();
+                for s in &a.sentences {
+                    let mut sorted = all[s.tokens.clone()].to_vec();
+                    sorted.sort_unstable();
+                    sorted.dedup();
+                    folds.extend(sorted.iter().map(|&x| fold(x)));
+                }
+                folds.sort_unstable();
+                let plain: Vec<(u16, u16)> = folds.chunk_by(|x, y| x == y).map(|r| (r[0], r.len() as u16)).collect();
+                assert_eq!(folded.vocab, plain);
                 assert_eq!(
                     (sets2, folded2.sentences, folded2.vocab, stems2),
                     (sets, folded.sentences, folded.vocab, stems)
