@@ -42,9 +42,7 @@ impl Index {
             let d = &self.detector;
             let keys = exec.map(chunk, |a| {
                 let analysis = d.analyze(a.text);
-                let keys = d.text_keys(a.text, &analysis);
-                let folded = (!keys.bag_sentences.is_empty()).then(|| d.folded(a.text, &analysis, &keys.bag_sentences));
-                (keys, folded)
+                d.text_keys_folded(a.text, &analysis)
             });
             for ((a, (keys, folded)), text) in chunk.iter().zip(keys).zip(kept.by_ref()) {
                 self.commit(a, text, keys, folded);
@@ -134,9 +132,8 @@ impl Index {
             }
             let text = self.store.text(stored)?;
             let analysis = d.analyze(&text);
-            let (sentences, keys) = d.sentence_bag_keys(&text, &analysis);
-            if !sentences.is_empty() {
-                let (folded, stems) = d.folded(&text, &analysis, &sentences);
+            let (sentences, keys, folded) = d.sentence_bag_keys_folded(&text, &analysis);
+            if let Some((folded, stems)) = folded {
                 self.bag_stems.insert(slot, &folded, &sentences, &stems);
             }
             for (&sentence, keys) in sentences.iter().zip(keys.chunks_exact(entries.len())) {

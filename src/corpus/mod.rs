@@ -760,9 +760,8 @@ impl Index {
             let d = &self.detector;
             let keys = self.store.at(next).and_then(|s| self.store.text(s).ok()).map(|text| {
                 let analysis = d.analyze(&text);
-                let keys = d.text_keys(&text, &analysis);
-                let folded = d.folded(&text, &analysis, &keys.bag_sentences);
-                (keys, folded)
+                let (keys, folded) = d.text_keys_folded(&text, &analysis);
+                (keys, folded.unwrap_or_default())
             });
             let entries = keys.map_or(0, |(k, (folded, stems))| {
                 self.bag_stems.insert(next, &folded, &k.bag_sentences, &stems);

@@ -302,7 +302,7 @@ impl Index {
         }
         let mut cands = finish(cands);
         if cands.iter().any(|c| matches!(c.cue, Cue::Bags { .. })) {
-            cands = self.estimate_bag_cues(|s| self.bag_stems.get(slot, s), cands);
+            cands = self.estimate_bag_cues(self.bag_stems.vocab(slot), |s| self.bag_stems.get(slot, s), cands);
         }
         if cands.is_empty() {
             return None;

@@ -124,6 +124,7 @@ impl Index {
         let stems: Vec<Vec<FoldedStem>> =
             sentences.iter().map(|&s| self.detector.folded_sentence(text, probe, s)).collect();
         self.estimate_bag_cues(
+            &folded.vocab,
             |s| sentences.binary_search(&s).ok().map(|i| FoldedSentence::of(folded, &stems[i])),
             cands,
         )

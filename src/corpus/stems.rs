@@ -2,15 +2,15 @@
 //! rewritten-candidate tables, kept per stored article (its folded
 //! vocabulary and the folded stems of its sentences in the tables), so
 //! that the bag cues of a candidate pair are estimated
-//! ([`bag_cue_estimate`], [`bag_cues_estimate_pass`]) before the stored
+//! ([`bag_cue_estimate_with`], [`bag_cues_estimate_pass`]) before the stored
 //! article is read back, analysed and bagged: [`Detector::verify`] makes
 //! the same estimates first, so dropping the cues that fail them changes
 //! no result (see `DESIGN.md`, "Cost of rewriting").
 
 use super::Index;
 use super::batch::{Candidate, grouped};
-use crate::detector::{Cue, FoldedSentence, bag_cue_estimate, bag_cues_estimate_pass};
-use crate::fingerprint::{Folded, FoldedStem};
+use crate::detector::{Cue, FoldedSentence, bag_cue_estimate_with, bag_cues_estimate_pass};
+use crate::fingerprint::{Folded, FoldedStem, with_frequencies};
 
 /// Per slot, the folded vocabulary of its article and the folded stems of
 /// its sentences in the rewritten-candidate tables: 4 bytes per distinct
@@ -94,6 +94,12 @@ impl BagStems {
         &self.stems[start..self.sentences[i].1 as usize]
     }
 
+    /// The folded vocabulary of `slot`'s article (empty for a slot without
+    /// stems).
+    pub(super) fn vocab(&self, slot: u32) -> &[(u16, u16)] {
+        self.slots.get(slot as usize).map_or(&[], |s| &self.vocab[s.vocab.0 as usize..s.vocab.1 as usize])
+    }
+
     /// Sentence `sentence` of `slot` as a [`FoldedSentence`]; `None` when
     /// the slot holds no such sentence.
     pub(super) fn get(&self, slot: u32, sentence: u32) -> Option<FoldedSentence<'_>> {
@@ -125,18 +131,31 @@ impl BagStems {
 }
 
 impl Index {
-    /// `cands` (sorted, of a probing article whose sentence `s` has folded
-    /// stems `probe(s)`) without the bag cues that [`Detector::verify`] would drop
-    /// on their estimates (see [`BagStems`]), and without the stored
-    /// articles left with no cue.
+    /// `cands` (sorted, of a probing article of folded vocabulary `vocab`
+    /// whose sentence `s` has folded stems `probe(s)`) without the bag cues
+    /// that [`Detector::verify`] would drop on their estimates (see
+    /// [`BagStems`]), and without the stored articles left with no cue.
     pub(super) fn estimate_bag_cues<'p>(
         &self,
+        vocab: &[(u16, u16)],
         probe: impl Fn(u32) -> Option<FoldedSentence<'p>>,
         cands: Vec<Candidate>,
     ) -> Vec<Candidate> {
         if self.bags.is_empty() {
             return cands;
         }
+        // The probe's frequencies in a table: every cue looks some up.
+        with_frequencies(vocab, |table| self.estimate_bag_cues_with(|fold| table[usize::from(fold)], probe, cands))
+    }
+
+    /// [`estimate_bag_cues`](Self::estimate_bag_cues) where
+    /// `frequency(fold)` is the probe's [`Folded::frequency`].
+    fn estimate_bag_cues_with<'p>(
+        &self,
+        frequency: impl Fn(u16) -> u16 + Copy,
+        probe: impl Fn(u32) -> Option<FoldedSentence<'p>>,
+        cands: Vec<Candidate>,
+    ) -> Vec<Candidate> {
         let mut kept = Vec::with_capacity(cands.len());
         let mut estimated: Vec<(u32, u32, f64)> = Vec::new();
         for group in grouped(&cands) {
@@ -152,7 +171,7 @@ impl Index {
                     estimated.push((a, b, f64::INFINITY));
                     continue;
                 };
-                if let Some(cosine) = bag_cue_estimate(x, y) {
+                if let Some(cosine) = bag_cue_estimate_with(x, y, frequency) {
                     estimated.push((a, b, cosine));
                 }
             }

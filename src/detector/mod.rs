@@ -16,7 +16,7 @@ mod stages;
 const BAG_SEED: u64 = 0xba95_5e7c_0dd1_7e55;
 
 pub use stages::{ArticleKeys, Cue, Prepared};
-pub(crate) use stages::{FoldedSentence, bag_cue_estimate, bag_cues_estimate_pass};
+pub(crate) use stages::{FoldedSentence, bag_cue_estimate_with, bag_cues_estimate_pass};
 
 /// Finds reused passages between texts, with one validated configuration.
 ///

@@ -19,8 +19,8 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 use super::Detector;
 use crate::config::Unit;
 use crate::fingerprint::{
-    Folded, FoldedStem, SegmentKey, Signature, duplicate_key, overlap, overlap_by, segment_keys, sentence_stem_sets,
-    shingles, stem_set, winnow,
+    Folded, FoldedArticle, FoldedStem, SegmentKey, Signature, duplicate_key, overlap, overlap_by, segment_keys,
+    sentence_stem_sets, sentence_stem_sets_folded, shingles, stem_set, winnow,
 };
 use crate::lsh::{BAG_LSH, band_keys};
 use crate::score::{
@@ -181,34 +181,107 @@ impl<'a> FoldedSentence<'a> {
 /// `SEED_SIMILARITY - ESTIMATE_MARGIN`) computed on the folds. `Some(cosine)`
 /// if the cue may pass.
 pub(crate) fn bag_cue_estimate(x: FoldedSentence<'_>, y: FoldedSentence<'_>) -> Option<f64> {
-    let (common, nx, ny) = overlap_by(x.stems.iter(), y.stems.iter(), |e| e.0);
+    bag_cue_estimate_with(x, y, |fold| Folded::frequency(x.vocab, fold))
+}
+
+/// [`bag_cue_estimate`] where `x_frequency(fold)` is
+/// [`Folded::frequency`]`(x.vocab, fold)` (a table of it, say, when one side
+/// meets many others).
+pub(crate) fn bag_cue_estimate_with(
+    x: FoldedSentence<'_>,
+    y: FoldedSentence<'_>,
+    x_frequency: impl Fn(u16) -> u16,
+) -> Option<f64> {
+    let (common, nx, ny) = (shared_folds(x.stems, y.stems), x.stems.len(), y.stems.len());
     if common < 2 || 2.0 * common as f64 / (nx + ny) as f64 <= SEED_SIMILARITY {
         return None;
     }
-    let n = f64::from(x.sentences + y.sentences);
-    let weight = |f: u8, g: u16| stem_weight(n, (u32::from(f) + u32::from(g)).max(1));
+    let total = x.sentences + y.sentences;
+    let n = f64::from(total);
+    WEIGHTS.with_borrow_mut(|cache| {
+        if cache.is_empty() {
+            cache.resize(1 << WEIGHT_BITS, (u64::MAX, 0.0));
+        }
+        // A weight is a function of `(total, sf)`: computed once per
+        // thread while its cache entry lasts.
+        let weight = |f: u8, g: u16| {
+            let sf = (u32::from(f) + u32::from(g)).max(1);
+            let key = (u64::from(total) << 32) | u64::from(sf);
+            let entry = &mut cache[(key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - WEIGHT_BITS)) as usize];
+            if entry.0 != key {
+                *entry = (key, stem_weight(n, sf));
+            }
+            entry.1
+        };
+        estimate_cosine(x, y, x_frequency, weight)
+    })
+}
+
+/// Entries (log2) of the per-thread cache of [`bag_cue_estimate`]'s weights.
+const WEIGHT_BITS: u32 = 12;
+
+thread_local! {
+    /// Per thread, `(total sentences << 32 | sentence frequency, stem_weight)`
+    /// of weights computed by [`bag_cue_estimate`], direct-mapped on the key
+    /// (`u64::MAX`, no key, when empty): a pair's weights take a handful of
+    /// keys, and the logarithms are the bulk of an estimate.
+    static WEIGHTS: std::cell::RefCell<Vec<(u64, f64)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The tf-isf cosine of [`bag_cue_estimate`] (`weight(f, g)` the weight of a
+/// fold of sentence frequencies `f` and `g` in the two articles) if it
+/// passes.
+fn estimate_cosine(
+    x: FoldedSentence<'_>,
+    y: FoldedSentence<'_>,
+    x_frequency: impl Fn(u16) -> u16,
+    mut weight: impl FnMut(u8, u16) -> f64,
+) -> Option<f64> {
+    // `x`'s folds not shared come in increasing order: each is looked up
+    // in what is left of `y.vocab` past the previous one.
+    let mut y_vocab = y.vocab;
+    let mut y_frequency = |fold: u16| {
+        y_vocab = &y_vocab[y_vocab.partition_point(|e| e.0 < fold)..];
+        y_vocab.first().filter(|e| e.0 == fold).map_or(0, |e| e.1)
+    };
     // Shared folds (matched one to one, as the Dice count) weigh alike on
     // both sides; the others' weights need the other article's frequency.
     let (mut dot, mut norm_x, mut norm_y) = (0.0f64, 0.0f64, 0.0f64);
-    let mut ys = y.stems.iter().peekable();
+    let (ys, mut j) = (y.stems, 0);
     for &(fold, c, f) in x.stems {
-        while let Some(&(other, d, g)) = ys.next_if(|e| e.0 < fold) {
-            norm_y += (f64::from(d) * weight(g, Folded::frequency(x.vocab, other))).powi(2);
+        while let Some(&(other, d, g)) = ys.get(j).filter(|e| e.0 < fold) {
+            norm_y += (f64::from(d) * weight(g, x_frequency(other))).powi(2);
+            j += 1;
         }
-        if let Some(&(_, d, g)) = ys.next_if(|e| e.0 == fold) {
+        if let Some(&(_, d, g)) = ys.get(j).filter(|e| e.0 == fold) {
             let w = weight(f, u16::from(g));
             dot += f64::from(c) * f64::from(d) * w * w;
             norm_x += (f64::from(c) * w).powi(2);
             norm_y += (f64::from(d) * w).powi(2);
+            j += 1;
         } else {
-            norm_x += (f64::from(c) * weight(f, Folded::frequency(y.vocab, fold))).powi(2);
+            norm_x += (f64::from(c) * weight(f, y_frequency(fold))).powi(2);
         }
     }
-    for &(fold, d, g) in ys {
-        norm_y += (f64::from(d) * weight(g, Folded::frequency(x.vocab, fold))).powi(2);
+    for &(fold, d, g) in &ys[j..] {
+        norm_y += (f64::from(d) * weight(g, x_frequency(fold))).powi(2);
     }
     let cosine = dot / (norm_x.sqrt() * norm_y.sqrt());
     (cosine > SEED_SIMILARITY - ESTIMATE_MARGIN).then_some(cosine)
+}
+
+/// The folds two sentences' folded stems (sorted) share, matched one to
+/// one: [`overlap_by`] on the folds, as a branch-free merge (most cues
+/// fail on this count alone).
+fn shared_folds(a: &[FoldedStem], b: &[FoldedStem]) -> usize {
+    let (mut i, mut j, mut common) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i].0, b[j].0);
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
+        common += usize::from(x == y);
+    }
+    common
 }
 
 /// Whether a pair's bag cues that pass [`bag_cue_estimate`] (`(sentence
@@ -587,7 +660,7 @@ impl Detector {
     /// # Ok::<(), neardup::Error>(())
     /// ```
     pub fn bag_keys(&self, stems: &[u64]) -> Vec<u64> {
-        band_keys(&self.bag_hasher.signature(stems.iter().copied()), BAG_LSH)
+        band_keys(&self.bag_hasher.signature_of(stems), BAG_LSH)
     }
 
     /// `(sentences, keys)` of the rewritten-candidate entries of a text
@@ -604,17 +677,39 @@ impl Detector {
         (sentences, keys)
     }
 
+    /// [`sentence_bag_keys`](Self::sentence_bag_keys) with, when there are
+    /// entries, the [`Folded::new`] stems of those sentences: the
+    /// words' stems computed once for both (what an index enters).
+    pub(crate) fn sentence_bag_keys_folded(
+        &self,
+        text: &str,
+        analysis: &Analysis,
+    ) -> (Vec<u32>, Vec<u64>, Option<FoldedArticle>) {
+        let (mut sentences, mut keys) = (Vec::new(), Vec::new());
+        if !self.config.rewritten {
+            return (sentences, keys, None);
+        }
+        let (sets, folded) = sentence_stem_sets_folded(text, analysis, self.config.stem_chars, self.config.seed);
+        for (s, set) in sets {
+            sentences.push(s);
+            keys.extend(self.bag_keys(&set));
+        }
+        let folded = (!sentences.is_empty()).then_some(folded);
+        (sentences, keys, folded)
+    }
+
     /// The folded stems of `text` ([`Folded`]; `analysis` is its
     /// analysis) with those of its sentences `wanted` (in increasing
     /// order): what an index keeps of each article in its
     /// rewritten-candidate tables to judge a [`Cue::Bags`] before
     /// preparing the stored article ([`bag_cue_estimate`]).
+    #[cfg(test)]
     pub(crate) fn folded(&self, text: &str, analysis: &Analysis, wanted: &[u32]) -> (Folded, Vec<Vec<FoldedStem>>) {
         Folded::new(text, analysis, self.config.stem_chars, self.config.seed, wanted)
     }
 
     /// The [`Folded`] stems of a prepared article, built on first use
-    /// from its [`SentenceBags`] (the same values as [`folded`](Self::folded)).
+    /// from its [`SentenceBags`] (the same values as [`Folded::new`]).
     pub(crate) fn folded_of<'p>(&self, text: &str, p: &'p Prepared) -> &'p Folded {
         p.folded.get_or_init(|| {
             let bags = self.sentence_bags_of(text, p);
@@ -623,7 +718,7 @@ impl Detector {
     }
 
     /// The folded stems of sentence `s` of a prepared article (the same
-    /// values as [`folded`](Self::folded)'s).
+    /// values as [`Folded::new`]'s).
     pub(crate) fn folded_sentence(&self, text: &str, p: &Prepared, s: u32) -> Vec<FoldedStem> {
         let bags = self.sentence_bags_of(text, p);
         self.folded_of(text, p).sentence(bags.sentence_stems(s as usize).map(|(stem, c, _)| (stem, c)))
@@ -650,6 +745,16 @@ impl Detector {
         let mut keys = self.article_keys(analysis);
         (keys.bag_sentences, keys.bag_keys) = self.sentence_bag_keys(text, analysis);
         keys
+    }
+
+    /// [`text_keys`](Self::text_keys) with, when the article has
+    /// rewritten-candidate entries, the [`Folded::new`] stems of
+    /// their sentences ([`sentence_bag_keys_folded`](Self::sentence_bag_keys_folded)).
+    pub(crate) fn text_keys_folded(&self, text: &str, analysis: &Analysis) -> (ArticleKeys, Option<FoldedArticle>) {
+        let mut keys = self.article_keys(analysis);
+        let folded;
+        (keys.bag_sentences, keys.bag_keys, folded) = self.sentence_bag_keys_folded(text, analysis);
+        (keys, folded)
     }
 
     /// Prepares an analysed article for [`verify`](Self::verify).
@@ -1030,5 +1135,91 @@ mod tests {
         assert!(!bag_cues_estimate_pass(&mut [(0, 0, 0.4), (0, 0, 0.3)]));
         assert!(bag_cues_estimate_pass(&mut [(0, 0, 0.4), (1, 0, 0.3)]));
         assert!(bag_cues_estimate_pass(&mut [(0, 0, 0.4), (0, 1, 0.3)]));
+    }
+
+    /// The estimate as first written: a binary search per fold not shared,
+    /// a logarithm per weight.
+    fn bag_cue_estimate_plain(x: FoldedSentence<'_>, y: FoldedSentence<'_>) -> Option<f64> {
+        let (common, nx, ny) = overlap_by(x.stems.iter(), y.stems.iter(), |e| e.0);
+        if common < 2 || 2.0 * common as f64 / (nx + ny) as f64 <= SEED_SIMILARITY {
+            return None;
+        }
+        let n = f64::from(x.sentences + y.sentences);
+        let weight = |f: u8, g: u16| stem_weight(n, (u32::from(f) + u32::from(g)).max(1));
+        let (mut dot, mut norm_x, mut norm_y) = (0.0f64, 0.0f64, 0.0f64);
+        let mut ys = y.stems.iter().peekable();
+        for &(fold, c, f) in x.stems {
+            while let Some(&(other, d, g)) = ys.next_if(|e| e.0 < fold) {
+                norm_y += (f64::from(d) * weight(g, Folded::frequency(x.vocab, other))).powi(2);
+            }
+            if let Some(&(_, d, g)) = ys.next_if(|e| e.0 == fold) {
+                let w = weight(f, u16::from(g));
+                dot += f64::from(c) * f64::from(d) * w * w;
+                norm_x += (f64::from(c) * w).powi(2);
+                norm_y += (f64::from(d) * w).powi(2);
+            } else {
+                norm_x += (f64::from(c) * weight(f, Folded::frequency(y.vocab, fold))).powi(2);
+            }
+        }
+        for &(fold, d, g) in ys {
+            norm_y += (f64::from(d) * weight(g, Folded::frequency(x.vocab, fold))).powi(2);
+        }
+        let cosine = dot / (norm_x.sqrt() * norm_y.sqrt());
+        (cosine > SEED_SIMILARITY - ESTIMATE_MARGIN).then_some(cosine)
+    }
+
+    #[test]
+    fn estimates_are_bit_identical_to_the_plain_computation() {
+        // Sentence frequencies past the memo of weights (64) and counts
+        // past 255, folds shared and not, on both sides.
+        let mut state = 11u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        fn vocab(n: usize, next: &mut impl FnMut() -> u64) -> Vec<(u16, u16)> {
+            let mut v: Vec<(u16, u16)> = (0..n).map(|_| ((next() % 300) as u16, 1 + (next() % 400) as u16)).collect();
+            v.sort_unstable_by_key(|e| e.0);
+            v.dedup_by_key(|e| e.0);
+            v
+        }
+        fn sentence(v: &[(u16, u16)], next: &mut impl FnMut() -> u64) -> Vec<FoldedStem> {
+            let mut s: Vec<FoldedStem> = (0..8)
+                .map(|_| {
+                    let (f, n) = v[(next() % v.len() as u64) as usize];
+                    (f, 1 + (next() % 3) as u8, n.min(255) as u8)
+                })
+                .collect();
+            s.sort_unstable();
+            s.dedup_by_key(|e| e.0);
+            s
+        }
+        let mut compared = 0;
+        for _ in 0..2000 {
+            let (vx, vy) = (vocab(200, &mut next), vocab(200, &mut next));
+            let sx = sentence(&vx, &mut next);
+            // Most of `sx` (other counts and frequencies), and a few more.
+            let keep = sx.len() - (next() % 3) as usize % sx.len();
+            let mut sy: Vec<FoldedStem> = sx[..keep].iter().map(|e| (e.0, 1 + (next() % 2) as u8, e.2 / 2)).collect();
+            let more = (next() % 4) as usize;
+            sy.extend(sentence(&vy, &mut next).into_iter().take(more));
+            sy.sort_unstable();
+            sy.dedup_by_key(|e| e.0);
+            let x = FoldedSentence { sentences: 300, vocab: &vx, stems: &sx };
+            let y = FoldedSentence { sentences: 1 + (next() % 500) as u32, vocab: &vy, stems: &sy };
+            assert_eq!(shared_folds(&sx, &sy), overlap_by(sx.iter(), sy.iter(), |e| e.0).0);
+            let (a, b) = ([(1, 1, 1), (1, 2, 1), (2, 1, 1)], [(1, 1, 1), (1, 1, 2), (1, 1, 3), (3, 1, 1)]);
+            assert_eq!(shared_folds(&a, &b), overlap_by(a.iter(), b.iter(), |e| e.0).0);
+            let plain = bag_cue_estimate_plain(x, y);
+            assert_eq!(bag_cue_estimate(x, y).map(f64::to_bits), plain.map(f64::to_bits));
+            let table = crate::fingerprint::with_frequencies(&vx, |t| {
+                bag_cue_estimate_with(x, y, |f| t[usize::from(f)]).map(f64::to_bits)
+            });
+            assert_eq!(table, plain.map(f64::to_bits));
+            compared += usize::from(plain.is_some());
+        }
+        assert!(compared > 50, "{compared}");
     }
 }

@@ -76,14 +76,12 @@ pub const BAG_MIN_CHARS: usize = 4;
 pub fn sentence_stem_sets(text: &str, analysis: &Analysis, stem_chars: usize, seed: u64) -> Vec<(u32, Vec<u64>)> {
     let mut out: Vec<(u32, Vec<u64>)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    let long =
-        |t: &Token| text.get(t.span.start..t.span.end).is_some_and(|w| w.chars().nth(BAG_MIN_CHARS - 1).is_some());
     for (i, s) in analysis.sentences.iter().enumerate() {
         let Some(words) = analysis.tokens.get(s.tokens.clone()) else { continue };
         if words.len() < BAG_MIN_STEMS {
             continue;
         }
-        let content: Vec<Token> = words.iter().copied().filter(|t| long(t)).collect();
+        let content: Vec<Token> = words.iter().copied().filter(|t| is_long(text, t)).collect();
         if content.len() < BAG_MIN_STEMS {
             continue;
         }
@@ -101,6 +99,10 @@ pub fn sentence_stem_sets(text: &str, analysis: &Analysis, stem_chars: usize, se
 /// sentences of the article holding the fold)`, the counts capped at 255
 /// (4 bytes).
 pub(crate) type FoldedStem = (u16, u8, u8);
+
+/// An article's [`Folded`] stems with the folded stems of some of its
+/// sentences (those of its entries in the rewritten-candidate tables).
+pub(crate) type FoldedArticle = (Folded, Vec<Vec<FoldedStem>>);
 
 /// An article's stems folded to 16 bits: its sentences and folded
 /// vocabulary, what an index keeps of each article in its
@@ -137,7 +139,7 @@ impl Folded {
         }
         let all = word_stems(text, &analysis.tokens, stem_chars, seed);
         let (mut sorted, mut vocab) = (Vec::<u64>::new(), Vec::<u16>::new());
-        let mut kept: Vec<Vec<(u64, u32)>> = Vec::new();
+        let mut kept = Kept::default();
         let mut next = wanted.iter().peekable();
         for (i, s) in analysis.sentences.iter().enumerate() {
             sorted.clear();
@@ -145,14 +147,65 @@ impl Folded {
             sorted.sort_unstable();
             vocab.extend(sorted.chunk_by(|x, y| x == y).map(|run| fold(run[0])));
             if next.next_if(|&&w| w as usize == i).is_some() {
-                kept.push(sorted.chunk_by(|x, y| x == y).map(|run| (run[0], run.len() as u32)).collect());
+                kept.push(&sorted);
             }
         }
-        vocab.sort_unstable();
-        let vocab = vocab.chunk_by(|x, y| x == y).map(|r| (r[0], r.len().min(usize::from(u16::MAX)) as u16)).collect();
-        let out = Folded { sentences: analysis.sentences.len() as u32, vocab };
-        let mut stems: Vec<Vec<FoldedStem>> = kept.into_iter().map(|k| out.sentence(k.into_iter())).collect();
+        let (out, mut stems) = Folded::finish(analysis.sentences.len(), vocab, kept);
         stems.resize(wanted.len(), Vec::new());
+        (out, stems)
+    }
+
+    /// The folded stems of an article of `sentences` sentences whose
+    /// sentences' distinct stems have folds `folds` (one per stem and
+    /// sentence, in any order), with the folded stems of the sentences
+    /// `kept`.
+    fn finish(sentences: usize, folds: Vec<u16>, kept: Kept) -> (Folded, Vec<Vec<FoldedStem>>) {
+        // Counted in a table, the folds seen marked in a bitmap read in
+        // order: the same `(fold, sentences holding it)` as sorting
+        // `folds` and counting its runs, without a sort.
+        let vocab: Vec<(u16, u16)> = FREQUENCIES.with_borrow_mut(|table| {
+            SEEN.with_borrow_mut(|seen| {
+                if table.is_empty() {
+                    table.resize(1 << 16, 0);
+                }
+                if seen.is_empty() {
+                    seen.resize(1 << 10, 0);
+                }
+                for &f in &folds {
+                    let n = &mut table[usize::from(f)];
+                    if *n == 0 {
+                        seen[usize::from(f >> 6)] |= 1 << (f & 63);
+                    }
+                    *n = n.saturating_add(1);
+                }
+                let mut vocab = Vec::new();
+                for (w, word) in seen.iter_mut().enumerate() {
+                    let mut bits = std::mem::take(word);
+                    while bits != 0 {
+                        let f = ((w << 6) | bits.trailing_zeros() as usize) as u16;
+                        vocab.push((f, std::mem::take(&mut table[usize::from(f)])));
+                        bits &= bits - 1;
+                    }
+                }
+                vocab
+            })
+        });
+        let out = Folded { sentences: sentences as u32, vocab };
+        let Kept { mut packed, ends } = kept;
+        let stems = with_frequencies(&out.vocab, |table| {
+            let mut start = 0;
+            ends.iter()
+                .map(|&end| {
+                    let sentence = &mut packed[start..end];
+                    start = end;
+                    for p in sentence.iter_mut() {
+                        *p |= u32::from(table[(*p >> 16) as usize].min(255));
+                    }
+                    sentence.sort_unstable();
+                    sentence.iter().map(|&p| unpack(p)).collect()
+                })
+                .collect()
+        });
         (out, stems)
     }
 
@@ -177,15 +230,185 @@ impl Folded {
     /// The folded stems of a sentence of this article whose distinct stems
     /// have counts `stems`, sorted.
     pub(crate) fn sentence(&self, stems: impl Iterator<Item = (u64, u32)>) -> Vec<FoldedStem> {
-        let mut out: Vec<FoldedStem> = stems
-            .map(|(stem, n)| {
-                let f = fold(stem);
-                (f, n.min(255) as u8, Folded::frequency(&self.vocab, f).min(255) as u8)
-            })
-            .collect();
-        out.sort_unstable();
-        out
+        sentence_of(stems, |f| Folded::frequency(&self.vocab, f))
     }
+}
+
+/// The sentences of an article whose folded stems are wanted, before the
+/// frequencies of their folds are known: each distinct stem of a sentence
+/// as `fold << 16 | count << 8` (see [`sentence_of`]), sentence after
+/// sentence.
+#[derive(Default)]
+struct Kept {
+    packed: Vec<u32>,
+    /// The end of each sentence's stems in `packed`.
+    ends: Vec<usize>,
+}
+
+impl Kept {
+    /// Adds a sentence of stems `sorted` (sorted).
+    fn push(&mut self, sorted: &[u64]) {
+        self.packed.extend(
+            sorted
+                .chunk_by(|x, y| x == y)
+                .map(|run| (u32::from(fold(run[0])) << 16) | ((run.len().min(255) as u32) << 8)),
+        );
+        self.ends.push(self.packed.len());
+    }
+}
+
+/// The folded stem `(fold, count, frequency)` packed as `fold << 16 |
+/// count << 8 | frequency` ([`sentence_of`]).
+fn unpack(p: u32) -> FoldedStem {
+    ((p >> 16) as u16, (p >> 8) as u8, p as u8)
+}
+
+/// The folded stems, sorted, of a sentence whose distinct stems have
+/// counts `stems`, in an article where `frequency(fold)` sentences hold
+/// `fold` ([`Folded::sentence`]).
+fn sentence_of(stems: impl Iterator<Item = (u64, u32)>, frequency: impl Fn(u16) -> u16) -> Vec<FoldedStem> {
+    // Packed as `fold << 16 | count << 8 | frequency`, whose order is the
+    // tuples' order, to sort plain integers.
+    let mut packed: Vec<u32> = stems
+        .map(|(stem, n)| {
+            let f = fold(stem);
+            (u32::from(f) << 16) | (n.min(255) << 8) | u32::from(frequency(f).min(255))
+        })
+        .collect();
+    packed.sort_unstable();
+    packed.into_iter().map(unpack).collect()
+}
+
+thread_local! {
+    /// Per thread, a table of the sentence frequency of each 16-bit fold,
+    /// zero outside [`with_frequencies`] (and `Folded::finish`).
+    static FREQUENCIES: std::cell::RefCell<Vec<u16>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Per thread, a bitmap of the 16-bit folds an article has, zero
+    /// outside `Folded::finish`.
+    static SEEN: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `f` given a table of the frequency of each fold in `vocab` (0 for a
+/// fold not there, as [`Folded::frequency`]): one lookup where a binary
+/// search of `vocab` would take a dozen. The table (128 KiB per thread) is
+/// filled with `vocab` and cleared after.
+pub(crate) fn with_frequencies<R>(vocab: &[(u16, u16)], f: impl FnOnce(&[u16]) -> R) -> R {
+    FREQUENCIES.with_borrow_mut(|table| {
+        if table.is_empty() {
+            table.resize(1 << 16, 0);
+        }
+        for &(fold, n) in vocab {
+            table[usize::from(fold)] = n;
+        }
+        /// Clears the table even if `f` panics.
+        struct Clear<'t, 'v>(&'t mut Vec<u16>, &'v [(u16, u16)]);
+        impl Drop for Clear<'_, '_> {
+            fn drop(&mut self) {
+                for &(fold, _) in self.1 {
+                    self.0[usize::from(fold)] = 0;
+                }
+            }
+        }
+        let clear = Clear(table, vocab);
+        f(&clear.0[..])
+    })
+}
+
+/// [`sentence_stem_sets`] of `text` with the [`Folded::new`] stems of
+/// those sentences, from one computation of the words' stems: what an
+/// index enters for an article.
+pub(crate) fn sentence_stem_sets_folded(
+    text: &str,
+    analysis: &Analysis,
+    stem_chars: usize,
+    seed: u64,
+) -> (Vec<(u32, Vec<u64>)>, FoldedArticle) {
+    if analysis.tokens.iter().any(|t| text.get(t.span.start..t.span.end).is_none()) {
+        let sets = sentence_stem_sets(text, analysis, stem_chars, seed);
+        let wanted: Vec<u32> = sets.iter().map(|s| s.0).collect();
+        return (sets, Folded::new(text, analysis, stem_chars, seed, &wanted));
+    }
+    let all = word_stems(text, &analysis.tokens, stem_chars, seed);
+    let (mut sorted, mut vocab) = (Vec::<u64>::new(), Vec::<u16>::new());
+    let mut kept = Kept::default();
+    let mut sets: Vec<(u32, Vec<u64>)> = Vec::new();
+    // The fingerprints of the sets taken: a set whose fingerprint is new
+    // is new; one whose is not is compared with those taken.
+    let mut seen: std::collections::HashSet<u64, std::hash::BuildHasherDefault<SetHasher>> = Default::default();
+    for (i, s) in analysis.sentences.iter().enumerate() {
+        let stems = all.get(s.tokens.clone()).unwrap_or(&[]);
+        sorted.clear();
+        sorted.extend_from_slice(stems);
+        sorted.sort_unstable();
+        vocab.extend(sorted.chunk_by(|x, y| x == y).map(|run| fold(run[0])));
+        // As `sentence_stem_sets`: the stems of the long words of a
+        // sentence of enough words (every token is in `text`).
+        let Some(words) = analysis.tokens.get(s.tokens.clone()) else { continue };
+        if words.len() < BAG_MIN_STEMS {
+            continue;
+        }
+        let mut set: Vec<u64> = Vec::with_capacity(words.len());
+        for (t, &x) in words.iter().zip(stems) {
+            if has_chars(&text.as_bytes()[t.span.start..t.span.end], BAG_MIN_CHARS) {
+                set.push(x);
+            }
+        }
+        if set.len() < BAG_MIN_STEMS {
+            continue;
+        }
+        set.sort_unstable();
+        set.dedup();
+        if set.len() >= BAG_MIN_STEMS && (seen.insert(fingerprint(&set)) || !sets.iter().any(|(_, s)| *s == set)) {
+            sets.push((i as u32, set));
+            kept.push(&sorted);
+        }
+    }
+    (sets, Folded::finish(analysis.sentences.len(), vocab, kept))
+}
+
+/// A 64-bit fingerprint of a set of stems: stems are hashes already, mixed
+/// one multiplication each (as FxHash does).
+fn fingerprint(set: &[u64]) -> u64 {
+    let h = set.iter().fold(set.len() as u64, |h, &x| (h.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95));
+    h ^ (h >> 32)
+}
+
+/// The hasher of the fingerprints of stem sets ([`fingerprint`]): mixed
+/// already, they hash as themselves.
+#[derive(Default)]
+struct SetHasher(u64);
+
+impl std::hash::Hasher for SetHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// Whether `word`, the UTF-8 bytes of a `str`, has at least `n` (at most
+/// 16) characters: the bytes that start one (not continuation bytes
+/// `0b10xx_xxxx`) counted, where a word of `4 * n` bytes or more has them
+/// whatever they are.
+fn has_chars(word: &[u8], n: usize) -> bool {
+    if word.len() < n {
+        return false;
+    }
+    if word.len() >= 4 * n {
+        return true;
+    }
+    word.iter().filter(|&&b| (b as i8) >= -0x40).count() >= n
+}
+
+/// Whether token `t` of `text` has at least [`BAG_MIN_CHARS`] characters.
+fn is_long(text: &str, t: &Token) -> bool {
+    text.get(t.span.start..t.span.end).is_some_and(|w| w.chars().nth(BAG_MIN_CHARS - 1).is_some())
 }
 
 /// A stem's 16-bit fold: the xor of its four 16-bit quarters.
@@ -272,6 +495,77 @@ mod tests {
         assert_eq!(fx.iter().map(|e| e.2).max(), Some(2));
         assert_eq!(f.vocab.iter().map(|e| e.1).max(), Some(2));
         assert_eq!(Folded::new("short", &a, 5, 3, &[0]).0.sentences, 0);
+    }
+
+    #[test]
+    fn sets_and_folded_stems_in_one_pass_are_the_separate_ones() {
+        let texts = [
+            "The minister met the Latvian delegation in Baku today. Today the Latvian delegation met a minister in Riga. \
+             Short one. The minister met the Latvian delegation in Baku today! Straße ÉCOLE école größere Städte wachsen schnell.",
+            "Too short here. These five long words count here. Here count these five long words! It is the end of it, so it is.",
+            "",
+        ];
+        for text in texts {
+            for chars in [0, 4, 5] {
+                let a = analyze(text, 3);
+                let sets = sentence_stem_sets(text, &a, chars, 3);
+                let wanted: Vec<u32> = sets.iter().map(|s| s.0).collect();
+                let (folded, stems) = Folded::new(text, &a, chars, 3, &wanted);
+                let (sets2, (folded2, stems2)) = sentence_stem_sets_folded(text, &a, chars, 3);
+                // The vocabulary as first computed: every sentence's
+                // distinct stems folded, sorted, and the runs counted.
+                let all = word_stems(text, &a.tokens, chars, 3);
+                let mut folds: Vec<u16> = Vec::new();
+                for s in &a.sentences {
+                    let mut sorted = all[s.tokens.clone()].to_vec();
+                    sorted.sort_unstable();
+                    sorted.dedup();
+                    folds.extend(sorted.iter().map(|&x| fold(x)));
+                }
+                folds.sort_unstable();
+                let plain: Vec<(u16, u16)> = folds.chunk_by(|x, y| x == y).map(|r| (r[0], r.len() as u16)).collect();
+                assert_eq!(folded.vocab, plain);
+                assert_eq!(
+                    (sets2, folded2.sentences, folded2.vocab, stems2),
+                    (sets, folded.sentences, folded.vocab, stems)
+                );
+            }
+        }
+        // Another text's analysis: what the separate ones give.
+        let a = analyze(texts[0], 3);
+        let (sets, (folded, stems)) = sentence_stem_sets_folded("short", &a, 5, 3);
+        assert!(sets.is_empty() && folded.sentences == 0 && stems.is_empty());
+    }
+
+    #[test]
+    fn characters_are_counted_as_chars_does() {
+        for w in [
+            "",
+            "a",
+            "abc",
+            "abcd",
+            "ñab",
+            "ñabc",
+            "東京",
+            "東京都庁",
+            "ééé",
+            "éééé",
+            "x\u{301}yz",
+            "🎉🎉🎉",
+            "🎉🎉🎉🎉",
+        ] {
+            for n in 1..=6 {
+                assert_eq!(has_chars(w.as_bytes(), n), w.chars().nth(n - 1).is_some(), "{w} {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn frequency_table_is_the_binary_search_and_is_cleared() {
+        let vocab = [(3u16, 2u16), (70, 1), (65535, 9)];
+        let got = with_frequencies(&vocab, |t| [0u16, 3, 4, 70, 65535].map(|f| t[usize::from(f)]));
+        assert_eq!(got, [0, 3, 4, 70, 65535].map(|f| Folded::frequency(&vocab, f)));
+        assert!(with_frequencies(&[], |t| t.iter().all(|&n| n == 0)));
     }
 
     #[test]

@@ -67,7 +67,25 @@ impl MinHasher {
         }
         Signature(mins)
     }
+
+    /// [`signature`](Self::signature) of a slice of shingles, without the
+    /// buffer of a long stream when there are few (a sentence's stems).
+    pub(crate) fn signature_of(&self, shingles: &[u64]) -> Signature {
+        if shingles.len() > SMALL_SET {
+            return self.signature(shingles.iter().copied());
+        }
+        let mut buf = [0u32; SMALL_SET];
+        for (slot, &x) in buf.iter_mut().zip(shingles) {
+            *slot = (fmix64(x) >> 32) as u32;
+        }
+        let mut mins = vec![u32::MAX; self.a.len()];
+        update_mins_few(&mut mins, &self.a, &self.b, &buf[..shingles.len()]);
+        Signature(mins)
+    }
 }
+
+/// Most shingles that [`MinHasher::signature_of`] mixes on the stack.
+const SMALL_SET: usize = 32;
 
 /// Shingles per pass of [`update_mins`]: 4 KiB, well inside L1.
 const SIGNATURE_CHUNK: usize = 512;
@@ -86,6 +104,28 @@ const LANES32: usize = 16;
 /// the widest vectors the CPU has ([`dispatch`]).
 fn update_mins(mins: &mut [u32], a: &[u32], b: &[u32], ys: &[u32]) {
     dispatch::update_mins(mins, a, b, ys)
+}
+
+/// [`update_mins`] for a few shingles (at most [`SMALL_SET`]), with the
+/// widest vectors the CPU has ([`dispatch`]).
+fn update_mins_few(mins: &mut [u32], a: &[u32], b: &[u32], ys: &[u32]) {
+    dispatch::update_mins_few(mins, a, b, ys)
+}
+
+/// [`update_mins_few`] in portable code: shingle-outer, hash-inner, so that
+/// the hash functions are the vector lanes with nothing set up per block
+/// (the block kernel, [`update_mins_portable`], sets up each block's
+/// parameters for the shingles of a long stream, which a sentence's dozen
+/// stems do not repay). Same values as the obvious double loop.
+#[inline(always)]
+fn update_mins_few_portable(mins: &mut [u32], a: &[u32], b: &[u32], ys: &[u32]) {
+    let n = mins.len().min(a.len()).min(b.len());
+    let (mins, a, b) = (&mut mins[..n], &a[..n], &b[..n]);
+    for &y in ys {
+        for ((m, &a), &b) in mins.iter_mut().zip(a).zip(b) {
+            *m = (*m).min(mix(a, b, y));
+        }
+    }
 }
 
 /// [`update_mins`] in portable code.
@@ -138,7 +178,17 @@ mod tests {
         // chunk size of `update_mins`.
         for n in [1, 2, 3, 8, 15, 16, 17, 33, 127, 128] {
             let m = MinHasher::new(n, 3);
-            for len in [0, 1, 2, SIGNATURE_CHUNK - 1, SIGNATURE_CHUNK, SIGNATURE_CHUNK + 1, 3 * SIGNATURE_CHUNK + 7] {
+            for len in [
+                0,
+                1,
+                2,
+                SMALL_SET,
+                SMALL_SET + 1,
+                SIGNATURE_CHUNK - 1,
+                SIGNATURE_CHUNK,
+                SIGNATURE_CHUNK + 1,
+                3 * SIGNATURE_CHUNK + 7,
+            ] {
                 let xs: Vec<u64> = (0..len as u64).map(|i| splitmix64(i ^ 0xABCD)).collect();
                 let naive: Vec<u32> = (0..n)
                     .map(|i| {
@@ -149,6 +199,7 @@ mod tests {
                     })
                     .collect();
                 assert_eq!(m.signature(xs.iter().copied()).0, naive, "n = {n}, len = {len}");
+                assert_eq!(m.signature_of(&xs).0, naive, "n = {n}, len = {len}");
             }
         }
     }

@@ -46,7 +46,9 @@ mod winnow;
 mod bags;
 
 pub use self::bags::{BAG_MIN_CHARS, BAG_MIN_STEMS, sentence_stem_sets, stem_set};
-pub(crate) use self::bags::{Folded, FoldedStem, overlap, overlap_by};
+pub(crate) use self::bags::{
+    Folded, FoldedArticle, FoldedStem, overlap, overlap_by, sentence_stem_sets_folded, with_frequencies,
+};
 pub use self::minhash::MinHasher;
 pub use self::oneperm::OnePermutationHasher;
 pub use self::segment::{SegmentKey, duplicate_key, segment_keys};

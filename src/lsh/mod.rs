@@ -168,21 +168,38 @@ impl LshParams {
 /// assert_eq!(keys.len(), 16);
 /// ```
 pub fn band_keys(sig: &Signature, params: LshParams) -> Vec<u64> {
+    let rows = params.rows.max(1);
+    let bands = sig.0.chunks_exact(rows).take(params.bands);
+    if rows <= BAND_BYTES / 4 {
+        // A band's bytes on the stack (the usual case).
+        let mut buf = [0u8; BAND_BYTES];
+        return bands
+            .enumerate()
+            .map(|(band, values)| {
+                for (dst, v) in buf.chunks_exact_mut(4).zip(values) {
+                    dst.copy_from_slice(&v.to_le_bytes());
+                }
+                xxh3_64_with_seed(&buf[..4 * rows], band as u64)
+            })
+            .collect();
+    }
     // At most the signature's length: `rows` is a caller's public field.
-    let mut buf = Vec::with_capacity(params.rows.min(sig.0.len()) * 4);
-    sig.0
-        .chunks_exact(params.rows.max(1))
-        .take(params.bands)
+    let mut buf = Vec::with_capacity(rows.min(sig.0.len()) * 4);
+    bands
         .enumerate()
-        .map(|(band, rows)| {
+        .map(|(band, values)| {
             buf.clear();
-            for v in rows {
+            for v in values {
                 buf.extend_from_slice(&v.to_le_bytes());
             }
             xxh3_64_with_seed(&buf, band as u64)
         })
         .collect()
 }
+
+/// Bytes of a band that [`band_keys`] hashes from a buffer on the stack.
+const BAND_BYTES: usize = 64;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +212,24 @@ mod tests {
                 assert!(p.bands * p.rows <= n);
                 assert!(p.probability(t + 0.1) > p.probability(t - 0.1));
             }
+        }
+    }
+
+    #[test]
+    fn keys_hash_each_bands_little_endian_bytes() {
+        let sig = Signature((0..100u32).map(|i| i.wrapping_mul(0x9E37_79B9)).collect());
+        for rows in [0, 1, 4, 5, 16, 17, 30] {
+            let expected: Vec<u64> = sig
+                .0
+                .chunks_exact(rows.max(1))
+                .take(6)
+                .enumerate()
+                .map(|(band, values)| {
+                    let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+                    xxh3_64_with_seed(&bytes, band as u64)
+                })
+                .collect();
+            assert_eq!(band_keys(&sig, LshParams { bands: 6, rows }), expected, "rows = {rows}");
         }
     }
 

@@ -10,7 +10,7 @@
 //! only unsafe operation is calling a wrapper, after
 //! `is_x86_feature_detected!` has confirmed the CPU supports its features.
 
-use super::update_mins_portable;
+use super::{update_mins_few_portable, update_mins_portable};
 
 pub(super) fn update_mins(mins: &mut [u32], a: &[u32], b: &[u32], ys: &[u32]) {
     #[cfg(target_arch = "x86_64")]
@@ -41,6 +41,37 @@ fn avx2(mins: &mut [u32], a: &[u32], b: &[u32], ys: &[u32]) {
     update_mins_portable(mins, a, b, ys)
 }
 
+/// [`update_mins_few`](super::update_mins_few), dispatched as
+/// [`update_mins`].
+pub(super) fn update_mins_few(mins: &mut [u32], a: &[u32], b: &[u32], ys: &[u32]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU supports AVX-512F (checked just above),
+            // the only requirement of `few_avx512`.
+            return unsafe { few_avx512(mins, a, b, ys) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above), the
+            // only requirement of `few_avx2`.
+            return unsafe { few_avx2(mins, a, b, ys) };
+        }
+    }
+    update_mins_few_portable(mins, a, b, ys)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn few_avx512(mins: &mut [u32], a: &[u32], b: &[u32], ys: &[u32]) {
+    update_mins_few_portable(mins, a, b, ys)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn few_avx2(mins: &mut [u32], a: &[u32], b: &[u32], ys: &[u32]) {
+    update_mins_few_portable(mins, a, b, ys)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,8 +89,26 @@ mod tests {
                 let mut got = vec![u32::MAX; n];
                 super::super::update_mins(&mut got, &m.a, &m.b, &ys);
                 assert_eq!(got, want, "dispatched, n = {n}, len = {len}");
+                let mut few = vec![u32::MAX; n];
+                update_mins_few(&mut few, &m.a, &m.b, &ys);
+                assert_eq!(few, want, "few, dispatched, n = {n}, len = {len}");
+                let mut few = vec![u32::MAX; n];
+                update_mins_few_portable(&mut few, &m.a, &m.b, &ys);
+                assert_eq!(few, want, "few, n = {n}, len = {len}");
                 #[cfg(target_arch = "x86_64")]
                 {
+                    if std::arch::is_x86_feature_detected!("avx2") {
+                        let mut v = vec![u32::MAX; n];
+                        // SAFETY: AVX2 is supported (checked just above).
+                        unsafe { few_avx2(&mut v, &m.a, &m.b, &ys) };
+                        assert_eq!(v, want, "few avx2, n = {n}, len = {len}");
+                    }
+                    if std::arch::is_x86_feature_detected!("avx512f") {
+                        let mut v = vec![u32::MAX; n];
+                        // SAFETY: AVX-512F is supported (checked just above).
+                        unsafe { few_avx512(&mut v, &m.a, &m.b, &ys) };
+                        assert_eq!(v, want, "few avx512, n = {n}, len = {len}");
+                    }
                     if std::arch::is_x86_feature_detected!("avx2") {
                         let mut v = vec![u32::MAX; n];
                         // SAFETY: AVX2 is supported (checked just above).
