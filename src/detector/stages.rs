@@ -686,7 +686,7 @@ impl Detector {
         analysis: &Analysis,
     ) -> (Vec<u32>, Vec<u64>, Option<FoldedArticle>) {
         let (mut sentences, mut keys) = (Vec::new(), Vec::new());
-        if !self.config.rewritten {
+        if !self.config.bag_candidates() {
             return (sentences, keys, None);
         }
         let (sets, folded) = sentence_stem_sets_folded(text, analysis, self.config.stem_chars, self.config.seed);
