@@ -42,15 +42,19 @@ pub fn word_stems(text: &str, tokens: &[Token], chars: usize, seed: u64) -> Vec<
         (Some(first), Some(last)) => (first.span.start, last.span.end),
         _ => (0, 0),
     };
-    let ascii_run = bytes.get(lo..hi).is_some_and(<[u8]>::is_ascii);
+    // Words of most of the text: the whole text (then no word needs a
+    // test of its own).
+    let all_ascii = 2 * hi.saturating_sub(lo) >= bytes.len() && text.is_ascii();
+    let ascii_run = !all_ascii && bytes.get(lo..hi).is_some_and(<[u8]>::is_ascii);
     tokens
         .iter()
         .map(|t| {
             // ASCII bytes are whole characters, so the word as it is (a
             // span out of the text, or cut inside a character, is no ASCII
             // bytes of the text: it takes the other way).
-            let inside = ascii_run && lo <= t.span.start && t.span.end <= hi;
-            let ascii = bytes.get(t.span.start..t.span.end).filter(|w| inside || w.is_ascii());
+            let ascii = bytes
+                .get(t.span.start..t.span.end)
+                .filter(|w| all_ascii || (ascii_run && lo <= t.span.start && t.span.end <= hi) || w.is_ascii());
             if let Some(word) = ascii {
                 if word.len() <= limit {
                     // An ASCII word is its own normalised form up to case:
