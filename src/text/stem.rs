@@ -35,15 +35,26 @@ pub fn word_stems(text: &str, tokens: &[Token], chars: usize, seed: u64) -> Vec<
     // on its own would make one per word).
     let mut cache = None;
     let bytes = text.as_bytes();
-    // A text all ASCII (most) has only ASCII words.
-    let all_ascii = text.is_ascii();
+    // Words inside bytes all ASCII (most) are ASCII: the bytes from the
+    // first word to the last, not the whole text (a caller may stem one
+    // sentence of a long text).
+    let (lo, hi) = match (tokens.first(), tokens.last()) {
+        (Some(first), Some(last)) => (first.span.start, last.span.end),
+        _ => (0, 0),
+    };
+    // Words of most of the text: the whole text (then no word needs a
+    // test of its own).
+    let all_ascii = 2 * hi.saturating_sub(lo) >= bytes.len() && text.is_ascii();
+    let ascii_run = !all_ascii && bytes.get(lo..hi).is_some_and(<[u8]>::is_ascii);
     tokens
         .iter()
         .map(|t| {
             // ASCII bytes are whole characters, so the word as it is (a
             // span out of the text, or cut inside a character, is no ASCII
             // bytes of the text: it takes the other way).
-            let ascii = bytes.get(t.span.start..t.span.end).filter(|w| all_ascii || w.is_ascii());
+            let ascii = bytes
+                .get(t.span.start..t.span.end)
+                .filter(|w| all_ascii || (ascii_run && lo <= t.span.start && t.span.end <= hi) || w.is_ascii());
             if let Some(word) = ascii {
                 if word.len() <= limit {
                     // An ASCII word is its own normalised form up to case:
@@ -124,6 +135,20 @@ mod tests {
         let s = stems(text, 5);
         assert!(s.iter().all(|&x| x == s[0]));
         assert_eq!(s[0], super::super::hash::word_hash(b"inher", 7));
+    }
+
+    #[test]
+    fn stems_of_some_words_are_those_of_all() {
+        // Some words of a text (a sentence) are stemmed as in the whole,
+        // whatever the bytes around them.
+        let text = "Inheritance here. Übergänge später, überall. INHERITS there dépendances";
+        let a = analyze(text, 7);
+        let all = word_stems(text, &a.tokens, 5, 7);
+        for k in 0..a.tokens.len() {
+            for l in k..=a.tokens.len() {
+                assert_eq!(word_stems(text, &a.tokens[k..l], 5, 7), all[k..l], "{k}..{l}");
+            }
+        }
     }
 
     #[test]
