@@ -329,6 +329,8 @@ pub struct Prepared {
     bags: OnceLock<SentenceBags>,
     /// The folded stems, on first use.
     folded: OnceLock<Folded>,
+    /// The folded stems of each sentence, each on first use.
+    folded_sentences: OnceLock<Vec<OnceLock<Vec<FoldedStem>>>>,
 }
 
 impl Prepared {
@@ -718,10 +720,15 @@ impl Detector {
     }
 
     /// The folded stems of sentence `s` of a prepared article (the same
-    /// values as [`Folded::new`]'s).
-    pub(crate) fn folded_sentence(&self, text: &str, p: &Prepared, s: u32) -> Vec<FoldedStem> {
+    /// values as [`Folded::new`]'s), computed once per sentence (a
+    /// sentence meets many in its cues): none past its last sentence.
+    pub(crate) fn folded_sentence<'p>(&self, text: &str, p: &'p Prepared, s: u32) -> &'p [FoldedStem] {
         let bags = self.sentence_bags_of(text, p);
-        self.folded_of(text, p).sentence(bags.sentence_stems(s as usize).map(|(stem, c, _)| (stem, c)))
+        let cells = p.folded_sentences.get_or_init(|| (0..bags.sentences()).map(|_| OnceLock::new()).collect());
+        let Some(cell) = cells.get(s as usize) else { return &[] };
+        cell.get_or_init(|| {
+            self.folded_of(text, p).sentence(bags.sentence_stems(s as usize).map(|(stem, c, _)| (stem, c)))
+        })
     }
 
     /// Everything an index enters for an article: its
@@ -811,6 +818,7 @@ impl Detector {
             table: OnceLock::new(),
             bags: OnceLock::new(),
             folded: OnceLock::new(),
+            folded_sentences: OnceLock::new(),
         }
     }
 
@@ -896,7 +904,7 @@ impl Detector {
         // index does before preparing the stored article), then tested.
         if best < self.config.threshold && !bag_cues.is_empty() {
             let (fa, fb) = (self.folded_of(a, pa), self.folded_of(b, pb));
-            let mut xs: Option<(u32, Vec<FoldedStem>)> = None;
+            let mut xs: Option<(u32, &[FoldedStem])> = None;
             let mut estimated: Vec<(u32, u32, f64)> = Vec::new();
             bag_cues.sort_unstable();
             for &(sa, sb) in &bag_cues {
@@ -904,8 +912,8 @@ impl Detector {
                     xs = Some((sa, self.folded_sentence(a, pa, sa)));
                 }
                 let ys = self.folded_sentence(b, pb, sb);
-                let x = xs.as_ref().map_or(&[][..], |x| &x.1[..]);
-                if let Some(c) = bag_cue_estimate(FoldedSentence::of(fa, x), FoldedSentence::of(fb, &ys)) {
+                let x = xs.map_or(&[][..], |x| x.1);
+                if let Some(c) = bag_cue_estimate(FoldedSentence::of(fa, x), FoldedSentence::of(fb, ys)) {
                     estimated.push((sa, sb, c));
                 }
             }
@@ -1127,10 +1135,12 @@ mod tests {
         // The reordered sentences pass the estimate, unrelated ones not.
         let side = |f, p, t, s| (f, d.folded_sentence(t, p, s));
         let ((fa0, xa0), (fb0, xb0)) = (side(fa, &pa, a, 0), side(fb, &pb, b, 0));
-        let cosine = bag_cue_estimate(FoldedSentence::of(fa0, &xa0), FoldedSentence::of(fb0, &xb0)).unwrap();
+        let cosine = bag_cue_estimate(FoldedSentence::of(fa0, xa0), FoldedSentence::of(fb0, xb0)).unwrap();
         assert!(cosine > 0.9, "{cosine}");
         let ((fa1, xa1), (fb1, xb1)) = (side(fa, &pa, a, 1), side(fb, &pb, b, 1));
-        assert_eq!(bag_cue_estimate(FoldedSentence::of(fa1, &xa1), FoldedSentence::of(fb1, &xb1)), None);
+        assert_eq!(bag_cue_estimate(FoldedSentence::of(fa1, xa1), FoldedSentence::of(fb1, xb1)), None);
+        // Cached, and nothing past the last sentence.
+        assert!(std::ptr::eq(d.folded_sentence(a, &pa, 1), xa1) && d.folded_sentence(a, &pa, 9).is_empty());
         assert!(bag_cues_estimate_pass(&mut [(0, 0, cosine)]));
         assert!(!bag_cues_estimate_pass(&mut [(0, 0, 0.4), (0, 0, 0.3)]));
         assert!(bag_cues_estimate_pass(&mut [(0, 0, 0.4), (1, 0, 0.3)]));
