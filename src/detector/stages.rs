@@ -197,24 +197,28 @@ pub(crate) fn bag_cue_estimate_with(
         return None;
     }
     let total = x.sentences + y.sentences;
-    let n = f64::from(total);
     WEIGHTS.with_borrow_mut(|cache| {
-        if cache.is_empty() {
-            cache.resize(1 << WEIGHT_BITS, (u64::MAX, 0.0));
-        }
-        // A weight is a function of `(total, sf)`: computed once per
-        // thread while its cache entry lasts.
-        let weight = |f: u8, g: u16| {
-            let sf = (u32::from(f) + u32::from(g)).max(1);
-            let key = (u64::from(total) << 32) | u64::from(sf);
-            let entry = &mut cache[(key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - WEIGHT_BITS)) as usize];
-            if entry.0 != key {
-                *entry = (key, stem_weight(n, sf));
-            }
-            entry.1
-        };
+        let weight = |f: u8, g: u16| cached_weight(cache, total, (u32::from(f) + u32::from(g)).max(1));
         estimate_cosine(x, y, x_frequency, weight)
     })
+}
+
+/// [`stem_weight`]`(f64::from(total), sf)`, from `cache` (the per-thread
+/// [`WEIGHTS`]) when it holds it: a weight is a function of `(total, sf)`,
+/// computed once per thread while its cache entry lasts.
+fn cached_weight(cache: &mut Vec<(u64, f64)>, total: u32, sf: u32) -> f64 {
+    if cache.is_empty() {
+        cache.resize(1 << WEIGHT_BITS, (u64::MAX, 0.0));
+    }
+    let key = (u64::from(total) << 32) | u64::from(sf);
+    if key == u64::MAX {
+        return stem_weight(f64::from(total), sf);
+    }
+    let entry = &mut cache[(key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - WEIGHT_BITS)) as usize];
+    if entry.0 != key {
+        *entry = (key, stem_weight(f64::from(total), sf));
+    }
+    entry.1
 }
 
 /// Entries (log2) of the per-thread cache of [`bag_cue_estimate`]'s weights.
@@ -991,9 +995,31 @@ impl Detector {
         if different_figures(xa.figures_of(sa), xb.figures_of(sb)) {
             return None;
         }
-        // tf × ln(1 + N / sf), sf counted in both texts, as the seeds.
+        // tf × ln(1 + N / sf), sf counted in both texts, as the seeds
+        // (from the per-thread cache of weights when N fits it).
         let n = (xa.sentences() + xb.sentences()) as f64;
-        let weight = |sf: u32| stem_weight(n, sf.max(1));
+        let total = u32::try_from(xa.sentences() + xb.sentences()).ok();
+        WEIGHTS
+            .with_borrow_mut(|cache| {
+                let mut weight = |sf: u32| match total {
+                    Some(total) => cached_weight(cache, total, sf.max(1)),
+                    None => stem_weight(n, sf.max(1)),
+                };
+                Self::bag_cosine(xa, sa, xb, sb, &mut weight)
+            })
+            .map(|cosine| (common as f64 / (nx + ny - common) as f64, cosine))
+    }
+
+    /// The tf-isf cosine of sentence `sa` of `xa` and `sb` of `xb` if above
+    /// [`SEED_SIMILARITY`] ([`bag_cue`](Self::bag_cue)), `weight(sf)` the
+    /// weight of a stem of sentence frequency `sf` in the two texts.
+    fn bag_cosine(
+        xa: &SentenceBags,
+        sa: usize,
+        xb: &SentenceBags,
+        sb: usize,
+        weight: &mut impl FnMut(u32) -> f64,
+    ) -> Option<f64> {
         let (mut dot, mut norm_x, mut norm_y) = (0.0f64, 0.0f64, 0.0f64);
         let mut y = xb.sentence_stems(sb).peekable();
         for (stem, c, f) in xa.sentence_stems(sa) {
@@ -1011,7 +1037,7 @@ impl Detector {
             norm_y += w * w;
         }
         let cosine = dot / (norm_x.sqrt() * norm_y.sqrt());
-        (cosine > SEED_SIMILARITY).then(|| (common as f64 / (nx + ny - common) as f64, cosine))
+        (cosine > SEED_SIMILARITY).then_some(cosine)
     }
 
     /// The [`SentenceBags`] of a prepared article, built on first use.
