@@ -121,11 +121,11 @@ impl Index {
             cands.iter().filter_map(|c| if let Cue::Bags { a, .. } = c.cue { Some(a) } else { None }).collect();
         sentences.sort_unstable();
         sentences.dedup();
-        let stems: Vec<Vec<FoldedStem>> =
+        let stems: Vec<&[FoldedStem]> =
             sentences.iter().map(|&s| self.detector.folded_sentence(text, probe, s)).collect();
         self.estimate_bag_cues(
             &folded.vocab,
-            |s| sentences.binary_search(&s).ok().map(|i| FoldedSentence::of(folded, &stems[i])),
+            |s| sentences.binary_search(&s).ok().map(|i| FoldedSentence::of(folded, stems[i])),
             cands,
         )
     }

@@ -197,24 +197,28 @@ pub(crate) fn bag_cue_estimate_with(
         return None;
     }
     let total = x.sentences + y.sentences;
-    let n = f64::from(total);
     WEIGHTS.with_borrow_mut(|cache| {
-        if cache.is_empty() {
-            cache.resize(1 << WEIGHT_BITS, (u64::MAX, 0.0));
-        }
-        // A weight is a function of `(total, sf)`: computed once per
-        // thread while its cache entry lasts.
-        let weight = |f: u8, g: u16| {
-            let sf = (u32::from(f) + u32::from(g)).max(1);
-            let key = (u64::from(total) << 32) | u64::from(sf);
-            let entry = &mut cache[(key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - WEIGHT_BITS)) as usize];
-            if entry.0 != key {
-                *entry = (key, stem_weight(n, sf));
-            }
-            entry.1
-        };
+        let weight = |f: u8, g: u16| cached_weight(cache, total, (u32::from(f) + u32::from(g)).max(1));
         estimate_cosine(x, y, x_frequency, weight)
     })
+}
+
+/// [`stem_weight`]`(f64::from(total), sf)`, from `cache` (the per-thread
+/// [`WEIGHTS`]) when it holds it: a weight is a function of `(total, sf)`,
+/// computed once per thread while its cache entry lasts.
+fn cached_weight(cache: &mut Vec<(u64, f64)>, total: u32, sf: u32) -> f64 {
+    if cache.is_empty() {
+        cache.resize(1 << WEIGHT_BITS, (u64::MAX, 0.0));
+    }
+    let key = (u64::from(total) << 32) | u64::from(sf);
+    if key == u64::MAX {
+        return stem_weight(f64::from(total), sf);
+    }
+    let entry = &mut cache[(key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - WEIGHT_BITS)) as usize];
+    if entry.0 != key {
+        *entry = (key, stem_weight(f64::from(total), sf));
+    }
+    entry.1
 }
 
 /// Entries (log2) of the per-thread cache of [`bag_cue_estimate`]'s weights.
@@ -329,6 +333,8 @@ pub struct Prepared {
     bags: OnceLock<SentenceBags>,
     /// The folded stems, on first use.
     folded: OnceLock<Folded>,
+    /// The folded stems of each sentence, each on first use.
+    folded_sentences: OnceLock<Vec<OnceLock<Vec<FoldedStem>>>>,
 }
 
 impl Prepared {
@@ -718,10 +724,15 @@ impl Detector {
     }
 
     /// The folded stems of sentence `s` of a prepared article (the same
-    /// values as [`Folded::new`]'s).
-    pub(crate) fn folded_sentence(&self, text: &str, p: &Prepared, s: u32) -> Vec<FoldedStem> {
+    /// values as [`Folded::new`]'s), computed once per sentence (a
+    /// sentence meets many in its cues): none past its last sentence.
+    pub(crate) fn folded_sentence<'p>(&self, text: &str, p: &'p Prepared, s: u32) -> &'p [FoldedStem] {
         let bags = self.sentence_bags_of(text, p);
-        self.folded_of(text, p).sentence(bags.sentence_stems(s as usize).map(|(stem, c, _)| (stem, c)))
+        let cells = p.folded_sentences.get_or_init(|| (0..bags.sentences()).map(|_| OnceLock::new()).collect());
+        let Some(cell) = cells.get(s as usize) else { return &[] };
+        cell.get_or_init(|| {
+            self.folded_of(text, p).sentence(bags.sentence_stems(s as usize).map(|(stem, c, _)| (stem, c)))
+        })
     }
 
     /// Everything an index enters for an article: its
@@ -811,6 +822,7 @@ impl Detector {
             table: OnceLock::new(),
             bags: OnceLock::new(),
             folded: OnceLock::new(),
+            folded_sentences: OnceLock::new(),
         }
     }
 
@@ -896,7 +908,7 @@ impl Detector {
         // index does before preparing the stored article), then tested.
         if best < self.config.threshold && !bag_cues.is_empty() {
             let (fa, fb) = (self.folded_of(a, pa), self.folded_of(b, pb));
-            let mut xs: Option<(u32, Vec<FoldedStem>)> = None;
+            let mut xs: Option<(u32, &[FoldedStem])> = None;
             let mut estimated: Vec<(u32, u32, f64)> = Vec::new();
             bag_cues.sort_unstable();
             for &(sa, sb) in &bag_cues {
@@ -904,8 +916,8 @@ impl Detector {
                     xs = Some((sa, self.folded_sentence(a, pa, sa)));
                 }
                 let ys = self.folded_sentence(b, pb, sb);
-                let x = xs.as_ref().map_or(&[][..], |x| &x.1[..]);
-                if let Some(c) = bag_cue_estimate(FoldedSentence::of(fa, x), FoldedSentence::of(fb, &ys)) {
+                let x = xs.map_or(&[][..], |x| x.1);
+                if let Some(c) = bag_cue_estimate(FoldedSentence::of(fa, x), FoldedSentence::of(fb, ys)) {
                     estimated.push((sa, sb, c));
                 }
             }
@@ -983,9 +995,31 @@ impl Detector {
         if different_figures(xa.figures_of(sa), xb.figures_of(sb)) {
             return None;
         }
-        // tf × ln(1 + N / sf), sf counted in both texts, as the seeds.
+        // tf × ln(1 + N / sf), sf counted in both texts, as the seeds
+        // (from the per-thread cache of weights when N fits it).
         let n = (xa.sentences() + xb.sentences()) as f64;
-        let weight = |sf: u32| stem_weight(n, sf.max(1));
+        let total = u32::try_from(xa.sentences() + xb.sentences()).ok();
+        WEIGHTS
+            .with_borrow_mut(|cache| {
+                let mut weight = |sf: u32| match total {
+                    Some(total) => cached_weight(cache, total, sf.max(1)),
+                    None => stem_weight(n, sf.max(1)),
+                };
+                Self::bag_cosine(xa, sa, xb, sb, &mut weight)
+            })
+            .map(|cosine| (common as f64 / (nx + ny - common) as f64, cosine))
+    }
+
+    /// The tf-isf cosine of sentence `sa` of `xa` and `sb` of `xb` if above
+    /// [`SEED_SIMILARITY`] ([`bag_cue`](Self::bag_cue)), `weight(sf)` the
+    /// weight of a stem of sentence frequency `sf` in the two texts.
+    fn bag_cosine(
+        xa: &SentenceBags,
+        sa: usize,
+        xb: &SentenceBags,
+        sb: usize,
+        weight: &mut impl FnMut(u32) -> f64,
+    ) -> Option<f64> {
         let (mut dot, mut norm_x, mut norm_y) = (0.0f64, 0.0f64, 0.0f64);
         let mut y = xb.sentence_stems(sb).peekable();
         for (stem, c, f) in xa.sentence_stems(sa) {
@@ -1003,7 +1037,7 @@ impl Detector {
             norm_y += w * w;
         }
         let cosine = dot / (norm_x.sqrt() * norm_y.sqrt());
-        (cosine > SEED_SIMILARITY).then(|| (common as f64 / (nx + ny - common) as f64, cosine))
+        (cosine > SEED_SIMILARITY).then_some(cosine)
     }
 
     /// The [`SentenceBags`] of a prepared article, built on first use.
@@ -1127,10 +1161,12 @@ mod tests {
         // The reordered sentences pass the estimate, unrelated ones not.
         let side = |f, p, t, s| (f, d.folded_sentence(t, p, s));
         let ((fa0, xa0), (fb0, xb0)) = (side(fa, &pa, a, 0), side(fb, &pb, b, 0));
-        let cosine = bag_cue_estimate(FoldedSentence::of(fa0, &xa0), FoldedSentence::of(fb0, &xb0)).unwrap();
+        let cosine = bag_cue_estimate(FoldedSentence::of(fa0, xa0), FoldedSentence::of(fb0, xb0)).unwrap();
         assert!(cosine > 0.9, "{cosine}");
         let ((fa1, xa1), (fb1, xb1)) = (side(fa, &pa, a, 1), side(fb, &pb, b, 1));
-        assert_eq!(bag_cue_estimate(FoldedSentence::of(fa1, &xa1), FoldedSentence::of(fb1, &xb1)), None);
+        assert_eq!(bag_cue_estimate(FoldedSentence::of(fa1, xa1), FoldedSentence::of(fb1, xb1)), None);
+        // Cached, and nothing past the last sentence.
+        assert!(std::ptr::eq(d.folded_sentence(a, &pa, 1), xa1) && d.folded_sentence(a, &pa, 9).is_empty());
         assert!(bag_cues_estimate_pass(&mut [(0, 0, cosine)]));
         assert!(!bag_cues_estimate_pass(&mut [(0, 0, 0.4), (0, 0, 0.3)]));
         assert!(bag_cues_estimate_pass(&mut [(0, 0, 0.4), (1, 0, 0.3)]));

@@ -160,36 +160,7 @@ impl Folded {
     /// sentence, in any order), with the folded stems of the sentences
     /// `kept`.
     fn finish(sentences: usize, folds: Vec<u16>, kept: Kept) -> (Folded, Vec<Vec<FoldedStem>>) {
-        // Counted in a table, the folds seen marked in a bitmap read in
-        // order: the same `(fold, sentences holding it)` as sorting
-        // `folds` and counting its runs, without a sort.
-        let vocab: Vec<(u16, u16)> = FREQUENCIES.with_borrow_mut(|table| {
-            SEEN.with_borrow_mut(|seen| {
-                if table.is_empty() {
-                    table.resize(1 << 16, 0);
-                }
-                if seen.is_empty() {
-                    seen.resize(1 << 10, 0);
-                }
-                for &f in &folds {
-                    let n = &mut table[usize::from(f)];
-                    if *n == 0 {
-                        seen[usize::from(f >> 6)] |= 1 << (f & 63);
-                    }
-                    *n = n.saturating_add(1);
-                }
-                let mut vocab = Vec::new();
-                for (w, word) in seen.iter_mut().enumerate() {
-                    let mut bits = std::mem::take(word);
-                    while bits != 0 {
-                        let f = ((w << 6) | bits.trailing_zeros() as usize) as u16;
-                        vocab.push((f, std::mem::take(&mut table[usize::from(f)])));
-                        bits &= bits - 1;
-                    }
-                }
-                vocab
-            })
-        });
+        let vocab = count_folds(folds.iter().map(|&f| (f, 1)));
         let out = Folded { sentences: sentences as u32, vocab };
         let Kept { mut packed, ends } = kept;
         let stems = with_frequencies(&out.vocab, |table| {
@@ -213,12 +184,9 @@ impl Folded {
     /// `sentences` sentences and `vocab` the `(stem, sentences holding it)`
     /// of each distinct stem.
     pub(crate) fn from_counts(sentences: usize, vocab: impl Iterator<Item = (u64, u32)>) -> Folded {
-        let mut packed: Vec<u64> = vocab.map(|(stem, n)| (u64::from(fold(stem)) << 32) | u64::from(n)).collect();
-        packed.sort_unstable();
-        let vocab = packed
-            .chunk_by(|x, y| x >> 32 == y >> 32)
-            .map(|r| ((r[0] >> 32) as u16, r.iter().map(|&e| e as u32).sum::<u32>().min(u32::from(u16::MAX)) as u16))
-            .collect();
+        // A fold's stems' counts summed, capped at `u16::MAX`: as the
+        // addends are not negative, a saturating sum of the capped counts.
+        let vocab = count_folds(vocab.map(|(stem, n)| (fold(stem), n.min(u32::from(u16::MAX)) as u16)));
         Folded { sentences: sentences as u32, vocab }
     }
 
@@ -232,6 +200,37 @@ impl Folded {
     pub(crate) fn sentence(&self, stems: impl Iterator<Item = (u64, u32)>) -> Vec<FoldedStem> {
         sentence_of(stems, |f| Folded::frequency(&self.vocab, f))
     }
+}
+
+/// `(fold, sum of its counts)` of the `(fold, count)` pairs `counts`, sorted
+/// by fold, the sums saturating at `u16::MAX`: counted in a per-thread
+/// table, the folds met marked in a bitmap read in order (no sort).
+fn count_folds(counts: impl Iterator<Item = (u16, u16)>) -> Vec<(u16, u16)> {
+    FREQUENCIES.with_borrow_mut(|table| {
+        SEEN.with_borrow_mut(|seen| {
+            if table.is_empty() {
+                table.resize(1 << 16, 0);
+            }
+            if seen.is_empty() {
+                seen.resize(1 << 10, 0);
+            }
+            for (f, c) in counts {
+                seen[usize::from(f >> 6)] |= 1 << (f & 63);
+                let n = &mut table[usize::from(f)];
+                *n = n.saturating_add(c);
+            }
+            let mut vocab = Vec::new();
+            for (w, word) in seen.iter_mut().enumerate() {
+                let mut bits = std::mem::take(word);
+                while bits != 0 {
+                    let f = ((w << 6) | bits.trailing_zeros() as usize) as u16;
+                    vocab.push((f, std::mem::take(&mut table[usize::from(f)])));
+                    bits &= bits - 1;
+                }
+            }
+            vocab
+        })
+    })
 }
 
 /// The sentences of an article whose folded stems are wanted, before the
@@ -281,10 +280,10 @@ fn sentence_of(stems: impl Iterator<Item = (u64, u32)>, frequency: impl Fn(u16) 
 
 thread_local! {
     /// Per thread, a table of the sentence frequency of each 16-bit fold,
-    /// zero outside [`with_frequencies`] (and `Folded::finish`).
+    /// zero outside [`with_frequencies`] and [`count_folds`].
     static FREQUENCIES: std::cell::RefCell<Vec<u16>> = const { std::cell::RefCell::new(Vec::new()) };
     /// Per thread, a bitmap of the 16-bit folds an article has, zero
-    /// outside `Folded::finish`.
+    /// outside [`count_folds`].
     static SEEN: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
@@ -558,6 +557,30 @@ mod tests {
                 assert_eq!(has_chars(w.as_bytes(), n), w.chars().nth(n - 1).is_some(), "{w} {n}");
             }
         }
+    }
+
+    #[test]
+    fn counts_by_fold_are_the_sorted_sums() {
+        // Stems folding alike (the same 16-bit quarters xored), counts
+        // past u16::MAX, a zero count.
+        let stems: Vec<(u64, u32)> = vec![
+            (0x0001_0002_0003_0004, 3),
+            (0x0004_0003_0002_0001, 2),
+            (7, 70_000),
+            (7 << 16, 1),
+            (9, 0),
+            (5, 65_535),
+            (5 << 48, 4),
+        ];
+        let mut plain: Vec<(u16, u32)> = stems.iter().map(|&(s, n)| (fold(s), n)).collect();
+        plain.sort_unstable();
+        let plain: Vec<(u16, u16)> = plain
+            .chunk_by(|x, y| x.0 == y.0)
+            .map(|r| (r[0].0, r.iter().map(|e| e.1).sum::<u32>().min(65_535) as u16))
+            .collect();
+        assert_eq!(Folded::from_counts(3, stems.iter().copied()).vocab, plain);
+        // The tables are left clear.
+        assert_eq!(Folded::from_counts(1, [(1u64, 1u32)].into_iter()).vocab, [(1, 1)]);
     }
 
     #[test]

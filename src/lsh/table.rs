@@ -149,7 +149,7 @@ impl Table {
             return;
         }
         let mut fresh = self.pending_entries();
-        sort_entries(&mut fresh);
+        fresh.sort_unstable();
         // Free the pending arrays (not just clear them): between merges they
         // regrow to at most a quarter of `main`, by doubling.
         self.heads = OrderedMap::default();
@@ -298,7 +298,7 @@ impl Table {
             .flat_map(move |key| self.pending_bucket(key).map(move |(slot, unit)| Entry { key, slot, unit }))
             .filter_map(|e| renumber(&e))
             .collect();
-        sort_entries(&mut pending);
+        pending.sort_unstable();
         let count = self.main.iter().filter(|e| ordinal(e.slot).is_some()).count() + pending.len();
         let mut main = self.main.iter().filter_map(renumber).peekable();
         let mut pending = pending.into_iter().peekable();
@@ -328,91 +328,9 @@ impl Table {
     }
 }
 
-/// Sorts `entries` as `sort_unstable` does (equal entries are alike), in
-/// a few linear passes: keys are hashes, spread over their range, so an
-/// in-place scatter into buckets of the key's top bits (an American flag
-/// sort: each entry moved once) leaves only a handful of entries per
-/// bucket to sort, where a comparison sort of the whole took most of the
-/// time of a [`Table::flush`]. Keys crowded in a corner (winnowing's minima
-/// in the run table) are bucketed on the range they span, and still sort
-/// right (only slower) when many share a bucket. The bucket arrays take at
-/// most an eighth of the entries' bytes.
-fn sort_entries(entries: &mut [Entry]) {
-    let n = entries.len();
-    if n < 1024 || n > u32::MAX as usize {
-        entries.sort_unstable();
-        return;
-    }
-    let (min, max) = entries.iter().fold((u64::MAX, 0), |(lo, hi), e| (lo.min(e.key), hi.max(e.key)));
-    let width = 64 - (max - min).leading_zeros();
-    // About 8 entries a bucket, at most 2^16 buckets.
-    let bits = (n / 8).ilog2().min(16);
-    let shift = width.saturating_sub(bits);
-    let bucket = |e: &Entry| ((e.key - min) >> shift) as usize;
-    let buckets = 1usize << bits;
-    // `start[b]..start[b + 1]`: where bucket `b` goes.
-    let mut start = vec![0u32; buckets + 1];
-    for e in entries.iter() {
-        start[bucket(e) + 1] += 1;
-    }
-    for b in 0..buckets {
-        start[b + 1] += start[b];
-    }
-    let mut next: Vec<u32> = start[..buckets].to_vec();
-    for b in 0..buckets {
-        let end = start[b + 1];
-        while next[b] < end {
-            let i = next[b] as usize;
-            let d = bucket(&entries[i]);
-            if d == b {
-                next[b] += 1;
-            } else {
-                entries.swap(i, next[d] as usize);
-                next[d] += 1;
-            }
-        }
-    }
-    for w in start.windows(2) {
-        let run = &mut entries[w[0] as usize..w[1] as usize];
-        if run.len() > 1 {
-            run.sort_unstable();
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn entries_sort_as_a_comparison_sort() {
-        let mut state = 7u64;
-        let mut next = || {
-            // xorshift64*
-            state ^= state >> 12;
-            state ^= state << 25;
-            state ^= state >> 27;
-            state.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        };
-        for n in [0, 5, 1023, 1024, 5000, 70_000] {
-            // Uniform keys, small keys (winnowing minima), few keys
-            // repeated with many slots, one key, the extremes.
-            let kinds: [&dyn Fn(u64) -> u64; 5] =
-                [&|r| r, &|r| r >> 40, &|r| r % 7, &|_| 42, &|r| if r & 1 == 0 { 0 } else { u64::MAX }];
-            for key in kinds {
-                let mut v: Vec<Entry> = (0..n)
-                    .map(|_| {
-                        let r = next();
-                        Entry { key: key(r), slot: (r >> 7) as u32 % 50, unit: (r >> 20) as u32 % 3 }
-                    })
-                    .collect();
-                let mut expected = v.clone();
-                expected.sort_unstable();
-                sort_entries(&mut v);
-                assert_eq!(v, expected, "n = {n}");
-            }
-        }
-    }
 
     #[test]
     fn key_hasher_uses_every_part_of_a_pair() {
