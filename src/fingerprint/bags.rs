@@ -333,7 +333,7 @@ pub(crate) fn sentence_stem_sets_folded(
     let mut sets: Vec<(u32, Vec<u64>)> = Vec::new();
     // The fingerprints of the sets taken: a set whose fingerprint is new
     // is new; one whose is not is compared with those taken.
-    let mut seen: std::collections::HashSet<u64, std::hash::BuildHasherDefault<SetHasher>> = Default::default();
+    let mut seen: std::collections::HashSet<u64, std::hash::BuildHasherDefault<super::KeyHasher>> = Default::default();
     for (i, s) in analysis.sentences.iter().enumerate() {
         let stems = all.get(s.tokens.clone()).unwrap_or(&[]);
         sorted.clear();
@@ -370,25 +370,6 @@ pub(crate) fn sentence_stem_sets_folded(
 fn fingerprint(set: &[u64]) -> u64 {
     let h = set.iter().fold(set.len() as u64, |h, &x| (h.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95));
     h ^ (h >> 32)
-}
-
-/// The hasher of the fingerprints of stem sets ([`fingerprint`]): mixed
-/// already, they hash as themselves.
-#[derive(Default)]
-struct SetHasher(u64);
-
-impl std::hash::Hasher for SetHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
 }
 
 /// Whether `word`, the UTF-8 bytes of a `str`, has at least `n` (at most

@@ -32,6 +32,7 @@
 
 // The fixed mixes the stages below share.
 mod mix;
+pub(crate) use mix::KeyHasher;
 // Word hashes → shingle hashes.
 mod shingle;
 // Shingle hashes → classic MinHash signatures (sentence units).

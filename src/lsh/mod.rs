@@ -11,8 +11,9 @@
 mod ordered;
 mod table;
 
+pub(crate) use crate::fingerprint::KeyHasher;
 pub(crate) use ordered::OrderedMap;
-pub(crate) use table::{Entry, KeyHasher, Table};
+pub(crate) use table::{Entry, Table};
 pub use table::{MERGE_AFTER_ENTRIES, MERGED_ENTRY_BYTES, PENDING_ENTRY_BYTES};
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;

@@ -1,8 +1,6 @@
 //! The band tables: one per band, mapping a band key to its bucket of
 //! `(slot, unit)` entries, oldest first.
 
-use std::hash::Hasher;
-
 use super::ordered::OrderedMap;
 
 /// Bytes of one merged band-table entry: a `u64` key, a `u32` article slot
@@ -37,35 +35,6 @@ pub const PENDING_ENTRY_BYTES: usize = 40;
 /// assert_eq!(m.table_bytes(MERGE_AFTER_ENTRIES), MERGE_AFTER_ENTRIES * PENDING_ENTRY_BYTES);
 /// ```
 pub const MERGE_AFTER_ENTRIES: usize = 1 << 16;
-
-/// Band keys are xxh3 values already: hash them as themselves.
-///
-/// A key of several `u64`s (a `(sentence, context)` pair) folds each into
-/// the state (`rotl(state, 23) ^ n`), so every part counts: a hasher that
-/// kept only the last part would hash such a pair as its context alone, and
-/// the one context shared by every one-paragraph article would put all of
-/// their sentences in one hash-table probe chain (quadratic insertion). A
-/// single `u64` still hashes as itself (the state starts at 0).
-#[derive(Default, Clone, Copy)]
-pub(crate) struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = self.0.rotate_left(23) ^ n;
-    }
-    fn write_u128(&mut self, n: u128) {
-        self.write_u64(n as u64);
-        self.write_u64((n >> 64) as u64);
-    }
-}
 
 /// One unit of one article under one band key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -331,19 +300,6 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn key_hasher_uses_every_part_of_a_pair() {
-        use std::hash::{BuildHasher, BuildHasherDefault};
-        let b = BuildHasherDefault::<KeyHasher>::default();
-        // A single key hashes as itself.
-        assert_eq!(b.hash_one(0x1234_5678_9abc_def0u64), 0x1234_5678_9abc_def0);
-        // Pairs with one context but different sentences hash apart.
-        let ctx = 0xdead_beef_u64;
-        let hashes: std::collections::BTreeSet<u64> =
-            (0..1000u64).map(|s| b.hash_one((s.wrapping_mul(0x9e37_79b9_7f4a_7c15), ctx))).collect();
-        assert_eq!(hashes.len(), 1000);
-    }
 
     #[test]
     fn table_merges_pending_in_order() {
