@@ -1206,8 +1206,9 @@ mod tests {
 
     #[test]
     fn estimates_are_bit_identical_to_the_plain_computation() {
-        // Sentence frequencies past the memo of weights (64) and counts
-        // past 255, folds shared and not, on both sides.
+        // Many sentence frequencies (keys colliding in the per-thread cache
+        // of weights) and counts past 255, folds shared and not, on both
+        // sides.
         let mut state = 11u64;
         let mut next = move || {
             state ^= state << 13;

@@ -1395,38 +1395,42 @@ mod tests {
         assert_eq!(&b[found[0].b], b);
     }
 
+    /// Sentences rewritten by reordering their clauses, `(a, b)`: the
+    /// rewritten passages of the tests below.
+    const REORDERED: [(&str, &str); 6] = [
+        (
+            "The committee approved the new budget for public schools on Monday evening.",
+            "On Monday evening the committee approved the new budget for public schools.",
+        ),
+        (
+            "Teachers will receive higher salaries starting from the next academic year.",
+            "Starting from the next academic year, teachers will receive higher salaries.",
+        ),
+        (
+            "Parents welcomed the decision after months of protests in the capital.",
+            "After months of protests in the capital, parents welcomed the decision.",
+        ),
+        (
+            "The mayor promised new buses for the pupils of remote villages.",
+            "New buses for the pupils of remote villages were promised by the mayor.",
+        ),
+        (
+            "Several old school buildings will be repaired during the summer holidays.",
+            "During the summer holidays several old school buildings will be repaired.",
+        ),
+        (
+            "The opposition criticised the plan as too expensive for the city.",
+            "As too expensive for the city, the plan was criticised by the opposition.",
+        ),
+    ];
+
     #[test]
     fn a_sentence_moved_into_a_rewritten_passage_is_part_of_it() {
         // Six sentences rewritten in order, an exact passage after them,
         // and a sentence copied from the end of `b` into the second place
         // of `a`: too far from any seed or passage to link to one, but
         // inside the rewritten passage in `a` and next to it in `b`.
-        let pairs = [
-            (
-                "The committee approved the new budget for public schools on Monday evening.",
-                "On Monday evening the committee approved the new budget for public schools.",
-            ),
-            (
-                "Teachers will receive higher salaries starting from the next academic year.",
-                "Starting from the next academic year, teachers will receive higher salaries.",
-            ),
-            (
-                "Parents welcomed the decision after months of protests in the capital.",
-                "After months of protests in the capital, parents welcomed the decision.",
-            ),
-            (
-                "The mayor promised new buses for the pupils of remote villages.",
-                "New buses for the pupils of remote villages were promised by the mayor.",
-            ),
-            (
-                "Several old school buildings will be repaired during the summer holidays.",
-                "During the summer holidays several old school buildings will be repaired.",
-            ),
-            (
-                "The opposition criticised the plan as too expensive for the city.",
-                "As too expensive for the city, the plan was criticised by the opposition.",
-            ),
-        ];
+        let pairs = REORDERED;
         let exact = "The treasurer explained that the money comes from a special fund \
                      that the region set aside for education and public transport.";
         let moved = "Critics noted that the same promises had been made before the last \
@@ -1457,16 +1461,7 @@ mod tests {
             "Named after the minister Thomas Bayes, it links marginal and conditional probabilities \
              of two random events in one English theorem.",
         );
-        let rest = [
-            (
-                "Teachers will receive higher salaries starting from the next academic year.",
-                "Starting from the next academic year, teachers will receive higher salaries.",
-            ),
-            (
-                "Parents welcomed the decision after months of protests in the capital.",
-                "After months of protests in the capital, parents welcomed the decision.",
-            ),
-        ];
+        let rest = &REORDERED[1..3];
         let exact = "The treasurer explained that the money comes from a special fund \
                      that the region set aside for education and public transport.";
         let unrelated = "Nobody at the meeting asked how long the repairs of the old bridge would take. \
